@@ -71,7 +71,7 @@ def intake_command(
     except (ValidationError, DomainError) as exc:
         _fail(describe(exc))
     if fmt == "text":
-        typer.echo(text.render_intake(result))
+        typer.echo(intake.render_text(result))
     else:
         _print_json(result.model_dump(mode="json"))
 
