@@ -113,7 +113,9 @@ def load_codelist(path: Path | str) -> CodeList:
         if (parent is None) != (level == "as"):
             raise ConfigError("alleen een as heeft geen parent", file=file, field=where)
         if parent is not None and parent not in codes:
-            raise ConfigError(f"parent {parent} staat niet eerder in de lijst", file=file, field=where)
+            raise ConfigError(
+                f"parent {parent} staat niet eerder in de lijst", file=file, field=where
+            )
         if code in codes:
             raise ConfigError(f"code {code} staat dubbel in de lijst", file=file, field=where)
         codes[code] = Code(code, str(_require(entry, "term", file, where)), level, parent)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
 from domain.errors import DomainError
+
+# Location parts FastAPI adds that mean nothing to the user.
+_TRANSPORT_PARTS = frozenset({"body", "query", "path", "header"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,25 +22,29 @@ class FieldError:
     message: str
 
 
-def field_errors(exc: ValidationError | DomainError) -> list[FieldError]:
-    """Field-named messages; the offending values are never repeated (privacy)."""
-    if isinstance(exc, DomainError):
-        return [FieldError(exc.field or "-", exc.detail)]
+def errors_to_fields(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic error dicts to field-named messages; input values are never used."""
     out: list[FieldError] = []
-    for err in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(part) for part in err["loc"])
+    for err in errors:
+        loc = ".".join(str(p) for p in err["loc"] if p not in _TRANSPORT_PARTS)
         message = str(err["msg"]).removeprefix("Value error, ")
-        # Model-level checks say which field they concern as "field: message".
-        head, sep, rest = message.partition(": ")
-        if sep and head.replace("_", "").replace(".", "").isalnum() and " " not in head:
-            loc = f"{loc}.{head}" if loc else head
-            message = rest
-        cause = err.get("ctx", {}).get("error")
+        cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):
-            loc = cause.field or loc
-            message = cause.detail
+            loc, message = cause.field or loc, cause.detail
+        else:
+            # Model-level checks say which field they concern as "field: message".
+            head, sep, rest = message.partition(": ")
+            if sep and " " not in head:
+                loc, message = (f"{loc}.{head}" if loc else head), rest
         out.append(FieldError(loc or "-", message))
     return out
+
+
+def field_errors(exc: ValidationError | DomainError) -> list[FieldError]:
+    """Field-named messages of a validation or domain error."""
+    if isinstance(exc, DomainError):
+        return [FieldError(exc.field or "-", exc.detail)]
+    return errors_to_fields(exc.errors(include_input=False, include_url=False))
 
 
 def describe(exc: ValidationError | DomainError) -> str:
