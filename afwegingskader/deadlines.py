@@ -1,0 +1,197 @@
+"""Time norms of a case: start of help after a beschikking, and the crisis deadlines.
+
+Regional agreements (DOMAIN.md section 7; seeds 001 and 004):
+- within two weeks of a beschikking, ambulante hulp, overbruggingshulp or the placement has
+  started: 14 calendar days after the beschikking date;
+- after a crisis placement, start agreements at the latest the next working day (a working
+  day strictly after the placement day, skipping weekends and Dutch holidays, see
+  afwegingskader.workdays), and an evaluation with a perspectiefplan within 14 days.
+
+The 14-day norms are agreements, not statutory terms, so the Algemene termijnenwet does not
+extend them when they end on a weekend or holiday: the deadline stays put (the stricter
+reading, in the child's interest) and the explanation says it falls on a day off.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from afwegingskader.workdays import (
+    DEFAULT_CALENDAR,
+    WorkingCalendar,
+    day_kind_nl,
+    format_date_nl,
+)
+
+START_NORM_DAYS = 14
+PERSPECTIEFPLAN_DAYS = 14
+BASIS_START = "Regionale afspraak Flevoland: binnen twee weken na de beschikking start de hulp"
+BASIS_CRISIS = (
+    "Processchema Crisiscoördinatiepunt Flevoland (Handreiking perspectiefregie, voetnoot 4)"
+)
+
+
+class DeadlineKind(StrEnum):
+    """Which norm a deadline belongs to."""
+
+    START_HULP = "start_hulp"
+    STARTAFSPRAKEN = "startafspraken"
+    PERSPECTIEFPLAN = "perspectiefplan"
+
+
+DEADLINE_LABEL: dict[DeadlineKind, str] = {
+    DeadlineKind.START_HULP: "start ambulante hulp, overbruggingshulp of plaatsing",
+    DeadlineKind.STARTAFSPRAKEN: "startafspraken na crisisplaatsing",
+    DeadlineKind.PERSPECTIEFPLAN: "evaluatie en perspectiefplan na crisisplaatsing",
+}
+
+
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands."""
+
+    GEHAALD = "gehaald"
+    TE_LAAT = "te_laat"
+    OPEN = "open"
+    VERLOPEN = "verlopen"
+
+
+STATUS_LABEL: dict[DeadlineStatus, str] = {
+    DeadlineStatus.GEHAALD: "gehaald",
+    DeadlineStatus.TE_LAAT: "te laat gehaald",
+    DeadlineStatus.OPEN: "open",
+    DeadlineStatus.VERLOPEN: "verlopen, nog niet gedaan",
+}
+
+
+class Deadline(BaseModel):
+    """One deadline: when it runs from, when it is due, and whether it was met."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: DeadlineKind
+    from_date: date
+    due: date
+    done_on: date | None
+    status: DeadlineStatus
+    basis: str
+    explanation: str
+
+
+def _status(due: date, done_on: date | None, today: date | None) -> DeadlineStatus:
+    if done_on is not None:
+        return DeadlineStatus.GEHAALD if done_on <= due else DeadlineStatus.TE_LAAT
+    if today is not None and today > due:
+        return DeadlineStatus.VERLOPEN
+    return DeadlineStatus.OPEN
+
+
+def _status_text(
+    status: DeadlineStatus, due: date, done_on: date | None, today: date | None
+) -> str:
+    if done_on is not None:
+        late = (done_on - due).days
+        suffix = f" ({late} dag(en) te laat)" if late > 0 else ""
+        return f"Gedaan op {format_date_nl(done_on)}: {STATUS_LABEL[status]}{suffix}."
+    if status is DeadlineStatus.VERLOPEN and today is not None:
+        return f"Op de peildatum {format_date_nl(today)} verlopen en nog niet gedaan."
+    if today is not None:
+        left = (due - today).days
+        if left == 0:
+            return f"De peildatum {format_date_nl(today)} is de laatste dag."
+        return f"Nog {left} dag(en) na de peildatum {format_date_nl(today)}."
+    return "Nog niet gedaan."
+
+
+def _day_off_note(due: date, calendar: WorkingCalendar) -> str:
+    kind = day_kind_nl(due, calendar)
+    if kind is None:
+        return ""
+    return f" Die dag is geen werkdag ({kind}); de termijn schuift niet op."
+
+
+def start_deadline(
+    beschikking_date: date,
+    *,
+    done_on: date | None = None,
+    today: date | None = None,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
+) -> Deadline:
+    """Help (ambulant, bridging or placement) starts within 14 days of the beschikking."""
+    due = beschikking_date + timedelta(days=START_NORM_DAYS)
+    status = _status(due, done_on, today)
+    explanation = (
+        f"Beschikking op {format_date_nl(beschikking_date)}: ambulante hulp, "
+        f"overbruggingshulp of de plaatsing start uiterlijk {format_date_nl(due)} "
+        f"({START_NORM_DAYS} kalenderdagen)."
+        f"{_day_off_note(due, calendar)} {_status_text(status, due, done_on, today)}"
+    )
+    return Deadline(
+        kind=DeadlineKind.START_HULP,
+        from_date=beschikking_date,
+        due=due,
+        done_on=done_on,
+        status=status,
+        basis=BASIS_START,
+        explanation=explanation,
+    )
+
+
+def start_agreements_deadline(
+    crisis_placement_date: date,
+    *,
+    done_on: date | None = None,
+    today: date | None = None,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
+) -> Deadline:
+    """Start agreements after a crisis placement by the next working day."""
+    due = calendar.next_working_day(crisis_placement_date)
+    status = _status(due, done_on, today)
+    skipped = calendar.days_off_between(crisis_placement_date, due)
+    skipped_text = ""
+    if skipped:
+        names = ", ".join(f"{format_date_nl(d)} ({day_kind_nl(d, calendar)})" for d in skipped)
+        skipped_text = f" Overgeslagen: {names}."
+    explanation = (
+        f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: startafspraken "
+        f"uiterlijk de eerstvolgende werkdag, {format_date_nl(due)}.{skipped_text} "
+        f"{_status_text(status, due, done_on, today)}"
+    )
+    return Deadline(
+        kind=DeadlineKind.STARTAFSPRAKEN,
+        from_date=crisis_placement_date,
+        due=due,
+        done_on=done_on,
+        status=status,
+        basis=BASIS_CRISIS,
+        explanation=explanation,
+    )
+
+
+def perspectiefplan_deadline(
+    crisis_placement_date: date,
+    *,
+    done_on: date | None = None,
+    today: date | None = None,
+    calendar: WorkingCalendar = DEFAULT_CALENDAR,
+) -> Deadline:
+    """Evaluation and a perspectiefplan within 14 days of the crisis placement."""
+    due = crisis_placement_date + timedelta(days=PERSPECTIEFPLAN_DAYS)
+    status = _status(due, done_on, today)
+    explanation = (
+        f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: evaluatie en "
+        f"perspectiefplan uiterlijk {format_date_nl(due)} ({PERSPECTIEFPLAN_DAYS} "
+        f"kalenderdagen).{_day_off_note(due, calendar)} "
+        f"{_status_text(status, due, done_on, today)}"
+    )
+    return Deadline(
+        kind=DeadlineKind.PERSPECTIEFPLAN,
+        from_date=crisis_placement_date,
+        due=due,
+        done_on=done_on,
+        status=status,
+        basis=BASIS_CRISIS,
+        explanation=explanation,
+    )

@@ -1,0 +1,97 @@
+"""Readable Dutch text of an intake result, for servicepunt staff."""
+
+from __future__ import annotations
+
+from afwegingskader.deadlines import DEADLINE_LABEL, STATUS_LABEL
+from afwegingskader.intake_models import IntakeResult
+from afwegingskader.regisseur import PERSPECTIVE_LABEL, RegieAssignment
+from afwegingskader.wlz import CRITERION_LABEL, WlzOutcome
+from afwegingskader.woonplaats import WoonplaatsRule
+from afwegingskader.workdays import format_date_nl
+
+_RULE_LABEL: dict[WoonplaatsRule, str] = {
+    WoonplaatsRule.VANAF_2022: "regel vanaf 1 januari 2022",
+    WoonplaatsRule.VOOR_2022: "regel van vóór 2022 (gezagsdrager)",
+}
+
+_WLZ_HEADLINE: dict[WlzOutcome, str] = {
+    WlzOutcome.MOGELIJK_WLZ: "mogelijk Wlz; CIZ beslist",
+    WlzOutcome.GEEN_AANWIJZING: "geen aanwijzing voor Wlz",
+    WlzOutcome.ONVOLDOENDE_GEGEVENS: "onvoldoende gegevens; nog uitzoeken (CIZ beslist)",
+}
+
+
+def _municipality(result: IntakeResult) -> list[str]:
+    decision = result.municipality
+    name = decision.municipality.label
+    if not decision.in_region:
+        name = "buiten de regio Flevoland"
+    lines = [
+        f"Verantwoordelijke gemeente: {name}",
+        f"  {_RULE_LABEL[decision.rule]}; grondslag: {decision.basis}",
+    ]
+    lines += [f"  - {line}" for line in decision.explanation]
+    return lines
+
+
+def _wlz(result: IntakeResult) -> list[str]:
+    flag = result.wlz
+    lines = [f"Wlz: {_WLZ_HEADLINE[flag.outcome]}"]
+    for item in flag.criteria:
+        lines.append(
+            f"  - {CRITERION_LABEL[item.criterion]}: {item.finding.value} ({item.explanation})"
+        )
+    lines.append(f"  {flag.explanation}")
+    return lines
+
+
+def _regisseur(result: IntakeResult) -> list[str]:
+    regie = result.regisseur
+    if regie.assignment is RegieAssignment.LOKALE_TOEGANG and regie.municipality is not None:
+        headline = f"{regie.team} (lokale toegang {regie.municipality.label})"
+    elif regie.assignment is RegieAssignment.LOKALE_KEUZE and regie.municipality is not None:
+        headline = f"lokale keuze van de gemeente {regie.municipality.label} met de instelling"
+    elif regie.assignment is RegieAssignment.BUITEN_REGIO:
+        headline = "buiten de regio: regelen met die gemeente"
+    else:
+        headline = "nog te bepalen (perspectief onbekend)"
+    perspective = "onbekend"
+    if regie.perspective is not None:
+        perspective = PERSPECTIVE_LABEL[regie.perspective]
+    lines = [f"Perspectiefregisseur: {headline}", f"  perspectief: {perspective}"]
+    lines += [f"  - {line}" for line in regie.explanation]
+    return lines
+
+
+def _deadlines(result: IntakeResult) -> list[str]:
+    lines = [f"Termijnen ({result.working_days}):"]
+    if not result.deadlines:
+        lines.append("  geen")
+    for item in result.deadlines:
+        lines.append(
+            f"  - {DEADLINE_LABEL[item.kind]}: uiterlijk {format_date_nl(item.due)} "
+            f"[{STATUS_LABEL[item.status]}]"
+        )
+        lines.append(f"    {item.explanation}")
+    return lines
+
+
+def render_text(result: IntakeResult) -> str:
+    """The intake result as readable Dutch text."""
+    kind = "crisisplaatsing" if result.crisis else "reguliere plaatsing"
+    header = [
+        f"Intake: casus gestart op {format_date_nl(result.case_start_date)}, {kind}, "
+        f"leeftijd {result.age} jaar",
+    ]
+    if result.reference_date is not None:
+        header.append(f"Peildatum: {format_date_nl(result.reference_date)}")
+    sections = [
+        header,
+        _municipality(result),
+        _wlz(result),
+        _regisseur(result),
+        _deadlines(result),
+    ]
+    if result.notes:
+        sections.append(["Opmerkingen:", *(f"  - {note}" for note in result.notes)])
+    return "\n\n".join("\n".join(section) for section in sections)

@@ -1,0 +1,393 @@
+"""Woonplaatsbeginsel: which municipality is responsible for a child's jeugdhulp.
+
+Two determinations, chosen by the date the case started (DOMAIN.md section 6):
+
+- from 1 January 2022, Jeugdwet art. 1.1 'woonplaats' as amended by the Wet wijziging
+  woonplaatsbeginsel (Stb. 2020, 78): the child's own BRP address, or the BRP address
+  immediately before a stay with a provider, foster parent, shelter or custodial
+  institution; failing that the mother's municipality at the child's birth; failing that
+  the place of actual stay;
+- before 2022, the residence of the holder(s) of parental authority (gezag), with the
+  place of actual stay for guardianship by a gecertificeerde instelling (gezag door derden)
+  and for an unknown or foreign residence.
+
+A step is only skipped when its input is explicitly 'onbekend' (or abroad): a field that
+was simply left out stops the determination with an error naming it, so that a forgotten
+field can never silently shift the responsibility to another municipality.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from afwegingskader.workdays import format_date_nl
+from domain.errors import InvalidInput
+from domain.places import Municipality
+
+NEW_RULE_START = date(2022, 1, 1)
+
+BASIS_2022 = "Jeugdwet art. 1.1 'woonplaats', zoals gewijzigd per 1 januari 2022 (Stb. 2020, 78)"
+BASIS_PRE_2022 = "Jeugdwet art. 1.1 'woonplaats', tekst tot 1 januari 2022"
+
+
+class Residence(StrEnum):
+    """Where someone lives or stays: a municipality, abroad, or explicitly unknown."""
+
+    ALMERE = "almere"
+    DRONTEN = "dronten"
+    LELYSTAD = "lelystad"
+    NOORDOOSTPOLDER = "noordoostpolder"
+    URK = "urk"
+    ZEEWOLDE = "zeewolde"
+    BUITEN_REGIO = "buiten_regio"
+    BUITENLAND = "buitenland"
+    ONBEKEND = "onbekend"
+
+    @property
+    def municipality(self) -> Municipality | None:
+        """The Dutch municipality, or None when abroad or unknown."""
+        if self in (Residence.BUITENLAND, Residence.ONBEKEND):
+            return None
+        return Municipality(self.value)
+
+
+def _known_residence(value: object) -> object:
+    # A Dutch message that explains the catch-all values, instead of pydantic's list.
+    if not isinstance(value, str):
+        return value
+    # Names are matched case-insensitively: "Almere" and "almere" are the same municipality.
+    value = value.strip().lower()
+    if value not in {r.value for r in Residence}:
+        raise ValueError(
+            "onbekende gemeente; kies almere, dronten, lelystad, noordoostpolder, urk, "
+            "zeewolde, buiten_regio (een gemeente buiten Flevoland), buitenland of onbekend"
+        )
+    return value
+
+
+ResidenceField = Annotated[Residence, BeforeValidator(_known_residence)]
+
+
+class StayKind(StrEnum):
+    """Where the child stays, in the sense of onderdeel 2° of the 2022 rule."""
+
+    GEEN = "geen"
+    JEUGDHULPAANBIEDER = "jeugdhulpaanbieder"
+    PLEEGOUDER = "pleegouder"
+    OPVANG_BESCHERMD_WONEN = "opvang_beschermd_wonen"
+    JUSTITIELE_JEUGDINRICHTING = "justitiele_jeugdinrichting"
+
+
+STAY_LABEL: dict[StayKind, str] = {
+    StayKind.GEEN: "geen verblijf buiten huis",
+    StayKind.JEUGDHULPAANBIEDER: "een jeugdhulpaanbieder",
+    StayKind.PLEEGOUDER: "een pleegouder",
+    StayKind.OPVANG_BESCHERMD_WONEN: "een instelling voor opvang of beschermd wonen (Wmo 2015)",
+    StayKind.JUSTITIELE_JEUGDINRICHTING: "een justitiële jeugdinrichting",
+}
+
+
+class GezagKind(StrEnum):
+    """Who holds parental authority (gezag), for the pre-2022 rule."""
+
+    OUDERS = "ouders"
+    VOOGD_PERSOON = "voogd_persoon"
+    VOOGD_GI = "voogd_gi"
+
+
+class WoonplaatsRule(StrEnum):
+    """Which determination was applied."""
+
+    VANAF_2022 = "vanaf_2022"
+    VOOR_2022 = "voor_2022"
+
+
+class WoonplaatsStep(StrEnum):
+    """The step of the determination that settled the municipality."""
+
+    BRP_ADRES = "brp_adres"
+    ADRES_VOOR_VERBLIJF = "adres_voor_verblijf"
+    MOEDER_BIJ_GEBOORTE = "moeder_bij_geboorte"
+    WERKELIJK_VERBLIJF = "werkelijk_verblijf"
+    GEZAGSDRAGER = "gezagsdrager"
+    HOOFDVERBLIJF = "hoofdverblijf"
+
+
+class WoonplaatsInput(BaseModel):
+    """The facts the woonplaatsbeginsel needs; which ones depends on the rule that applies."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # From 2022.
+    stay: StayKind | None = Field(default=None, description="verblijf buiten huis (2°)")
+    brp_residence: ResidenceField | None = Field(default=None, description="BRP-woonadres (1°)")
+    brp_residence_before_stay: ResidenceField | None = Field(
+        default=None, description="BRP-woonadres direct vóór het verblijf (2°)"
+    )
+    brp_annotation_2_26: bool = Field(
+        default=False, description="aantekening art. 2.26 Wet BRP bij het woonadres"
+    )
+    mother_residence_at_birth: ResidenceField | None = Field(
+        default=None, description="inschrijving van de moeder bij de geboorte (3°)"
+    )
+    # Both rules.
+    actual_stay: ResidenceField | None = Field(
+        default=None, description="werkelijk verblijf ten tijde van de hulpvraag"
+    )
+    # Before 2022.
+    gezag: GezagKind | None = None
+    gezag_residences: tuple[ResidenceField, ...] = Field(
+        default=(), max_length=2, description="woonplaats van de gezagsdrager(s)"
+    )
+    mainly_lived_in: ResidenceField | None = Field(
+        default=None, description="woonplaats van de gezagsdrager bij wie het kind vooral woonde"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.stay is StayKind.GEEN and self.brp_residence_before_stay is not None:
+            raise ValueError("brp_residence_before_stay: alleen invullen bij verblijf buiten huis")
+        if self.gezag is GezagKind.VOOGD_GI and self.gezag_residences:
+            raise ValueError(
+                "gezag_residences: niet invullen bij voogdij door een gecertificeerde instelling"
+            )
+        if self.gezag is GezagKind.VOOGD_PERSOON and len(self.gezag_residences) > 1:
+            raise ValueError("gezag_residences: een voogd is één persoon; geef één woonplaats")
+        if self.mainly_lived_in is not None and self.mainly_lived_in not in self.gezag_residences:
+            raise ValueError("mainly_lived_in: moet een van de gezag_residences zijn")
+        return self
+
+
+class WoonplaatsResult(BaseModel):
+    """The responsible municipality, the rule and step that decided it, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    municipality: Municipality
+    in_region: bool
+    rule: WoonplaatsRule
+    step: WoonplaatsStep
+    basis: str
+    explanation: tuple[str, ...]
+    municipality_under_2022_rule: Municipality | None = Field(
+        default=None, description="ter vergelijking bij een casus van vóór 2022"
+    )
+
+
+def _required(value: Residence | None, name: str, prefix: str, why: str) -> Residence:
+    if value is None:
+        raise InvalidInput(
+            f"nodig {why}; vul een gemeente, 'buitenland' of 'onbekend' in",
+            field=f"{prefix}.{name}",
+        )
+    return value
+
+
+def _name(municipality: Municipality) -> str:
+    if municipality.in_region:
+        return municipality.label
+    return "een gemeente buiten de regio Flevoland"
+
+
+def _located(residence: Residence) -> str:
+    """Dutch predicate for where a residence is: 'ligt in Almere', 'is niet bekend'."""
+    if residence is Residence.ONBEKEND:
+        return "is niet bekend"
+    if residence is Residence.BUITENLAND:
+        return "ligt in het buitenland"
+    return f"ligt in {_name(Municipality(residence.value))}"
+
+
+def _result(
+    residence: Residence,
+    rule: WoonplaatsRule,
+    step: WoonplaatsStep,
+    basis: str,
+    trace: list[str],
+) -> WoonplaatsResult:
+    municipality = residence.municipality
+    assert municipality is not None, "callers pass a Dutch municipality"
+    if municipality.in_region:
+        trace.append(f"Verantwoordelijke gemeente: {municipality.label}.")
+    else:
+        trace.append(
+            "De verantwoordelijke gemeente ligt buiten de regio Flevoland: "
+            "stem de jeugdhulp af met die gemeente."
+        )
+    return WoonplaatsResult(
+        municipality=municipality,
+        in_region=municipality.in_region,
+        rule=rule,
+        step=step,
+        basis=basis,
+        explanation=tuple(trace),
+    )
+
+
+def _actual_stay(
+    data: WoonplaatsInput, rule: WoonplaatsRule, basis: str, prefix: str, trace: list[str]
+) -> WoonplaatsResult:
+    residence = _required(
+        data.actual_stay, "actual_stay", prefix, "omdat eerdere stappen niets opleverden"
+    )
+    if residence.municipality is None:
+        raise InvalidInput(
+            "de woonplaats is niet vast te stellen: het werkelijk verblijf moet een "
+            "Nederlandse gemeente zijn",
+            field=f"{prefix}.actual_stay",
+        )
+    trace.append(f"De plaats van werkelijk verblijf bij de hulpvraag {_located(residence)}.")
+    return _result(residence, rule, WoonplaatsStep.WERKELIJK_VERBLIJF, basis, trace)
+
+
+def _rule_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> WoonplaatsResult:
+    rule = WoonplaatsRule.VANAF_2022
+    if data.stay is None:
+        raise InvalidInput(
+            "nodig voor de regel vanaf 2022; kies 'geen' als het kind thuis woont",
+            field=f"{prefix}.stay",
+        )
+    if data.stay is StayKind.GEEN:
+        residence = _required(data.brp_residence, "brp_residence", prefix, "voor onderdeel 1°")
+        step, basis = WoonplaatsStep.BRP_ADRES, f"{BASIS_2022}, onder 1°"
+        trace.append(f"Onderdeel 1°: het BRP-woonadres van het kind {_located(residence)}.")
+    else:
+        residence = _required(
+            data.brp_residence_before_stay, "brp_residence_before_stay", prefix, "voor 2°"
+        )
+        step, basis = WoonplaatsStep.ADRES_VOOR_VERBLIJF, f"{BASIS_2022}, onder 2°"
+        trace.append(
+            f"Onderdeel 2°: het kind verblijft bij {STAY_LABEL[data.stay]}; het BRP-woonadres "
+            f"direct vóór dat verblijf {_located(residence)}."
+        )
+    if residence is Residence.BUITENLAND:
+        # A child living abroad has no Dutch municipality to follow: DOMAIN.md section 6
+        # sends it straight to the place of actual stay.
+        trace.append(
+            "Omdat het kind in het buitenland woont, telt de plaats van werkelijk verblijf."
+        )
+        return _actual_stay(data, rule, f"{BASIS_2022}, verblijf buitenland", prefix, trace)
+    if data.brp_annotation_2_26 or residence is Residence.ONBEKEND:
+        if data.brp_annotation_2_26:
+            trace.append(
+                "Bij het woonadres staat een aantekening (art. 2.26 Wet BRP): "
+                "dat adres telt niet; onderdeel 3° geldt."
+            )
+        else:
+            trace.append("Het adres is niet vast te stellen: onderdeel 3° geldt.")
+        mother = _required(
+            data.mother_residence_at_birth, "mother_residence_at_birth", prefix, "voor 3°"
+        )
+        if mother.municipality is not None:
+            trace.append(
+                "Onderdeel 3°: de moeder stond bij de geboorte van het kind als ingezetene "
+                f"ingeschreven in {_name(mother.municipality)}."
+            )
+            return _result(
+                mother, rule, WoonplaatsStep.MOEDER_BIJ_GEBOORTE, f"{BASIS_2022}, onder 3°", trace
+            )
+        trace.append(
+            "De moeder stond bij de geboorte niet als ingezetene in een Nederlandse gemeente "
+            "ingeschreven, of dat is niet bekend: de plaats van werkelijk verblijf telt."
+        )
+        return _actual_stay(data, rule, f"{BASIS_2022}, onder 3°, slot", prefix, trace)
+    return _result(residence, rule, step, basis, trace)
+
+
+def _rule_pre_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> WoonplaatsResult:
+    rule = WoonplaatsRule.VOOR_2022
+    if data.gezag is None:
+        raise InvalidInput(
+            "nodig voor de regel van vóór 2022 (ouders, voogd_persoon of voogd_gi)",
+            field=f"{prefix}.gezag",
+        )
+    if data.gezag is GezagKind.VOOGD_GI:
+        trace.append(
+            "Gezag door derden: een gecertificeerde instelling is voogd; "
+            "de plaats van werkelijk verblijf telt."
+        )
+        return _actual_stay(data, rule, f"{BASIS_PRE_2022}, onder 2°", prefix, trace)
+    if not data.gezag_residences:
+        raise InvalidInput(
+            "nodig: de woonplaats van de gezagsdrager(s); gebruik 'onbekend' als die "
+            "niet bekend is",
+            field=f"{prefix}.gezag_residences",
+        )
+    holders = data.gezag_residences
+    if len(holders) == 2 and holders[0] != holders[1]:
+        if data.mainly_lived_in is None:
+            raise InvalidInput(
+                "nodig: de gezagsdragers wonen niet in dezelfde gemeente; "
+                "geef aan bij wie het kind vooral woonde",
+                field=f"{prefix}.mainly_lived_in",
+            )
+        residence, step = data.mainly_lived_in, WoonplaatsStep.HOOFDVERBLIJF
+        trace.append(
+            "Twee gezagsdragers in verschillende woonplaatsen: de woonplaats van de "
+            f"gezagsdrager bij wie het kind vooral woonde telt; die {_located(residence)}."
+        )
+    else:
+        residence, step = holders[0], WoonplaatsStep.GEZAGSDRAGER
+        who = "de voogd" if data.gezag is GezagKind.VOOGD_PERSOON else "de gezagsdrager(s)"
+        trace.append(f"De woonplaats van {who} {_located(residence)}.")
+    if residence.municipality is None:
+        trace.append(
+            "Die woonplaats is onbekend of ligt in het buitenland: "
+            "de plaats van werkelijk verblijf telt."
+        )
+        return _actual_stay(data, rule, f"{BASIS_PRE_2022}, onder 3°", prefix, trace)
+    return _result(residence, rule, step, f"{BASIS_PRE_2022}, onder 1°", trace)
+
+
+def _comparison(old: Municipality, new: Municipality) -> str:
+    prefix = "Volgens de regel vanaf 2022 zou"
+    if not old.in_region and not new.in_region:
+        # buiten_regio stands for any municipality outside Flevoland, so two of them may
+        # still be different municipalities.
+        return (
+            f"{prefix} ook een gemeente buiten de regio verantwoordelijk zijn; of het "
+            "dezelfde gemeente is, moet buiten de regio worden nagegaan."
+        )
+    if old is new:
+        return f"{prefix} dezelfde gemeente ({_name(new)}) verantwoordelijk zijn."
+    return (
+        f"{prefix} {_name(new)} verantwoordelijk zijn: een overdracht verandert de "
+        "verantwoordelijke gemeente."
+    )
+
+
+def determine_municipality(
+    data: WoonplaatsInput, *, case_start_date: date, prefix: str = "woonplaats"
+) -> WoonplaatsResult:
+    """The responsible municipality under the woonplaatsbeginsel, with its explanation."""
+    start = format_date_nl(case_start_date)
+    if case_start_date >= NEW_RULE_START:
+        trace = [f"De casus is gestart op {start}: de regel vanaf 1 januari 2022 geldt."]
+        return _rule_2022(data, prefix, trace)
+    trace = [
+        f"De casus is gestart op {start}, vóór 1 januari 2022: de oude regel (woonplaats "
+        "van de gezagsdrager) blijft gelden.",
+    ]
+    result = _rule_pre_2022(data, prefix, trace)
+    notes = [
+        "Let op: controleer of de verantwoordelijkheid volgens het overgangsrecht al is "
+        "overgedragen aan de gemeente volgens de regel vanaf 2022."
+    ]
+    # Staff need to see when a transfer would change the paying municipality; the 2022
+    # facts are optional for old cases, so a missing one just means no comparison.
+    try:
+        newer: WoonplaatsResult | None = _rule_2022(data, prefix, [])
+    except InvalidInput:
+        newer = None
+    if newer is not None:
+        notes.append(_comparison(result.municipality, newer.municipality))
+    return result.model_copy(
+        update={
+            "explanation": (*result.explanation, *notes),
+            "municipality_under_2022_rule": None if newer is None else newer.municipality,
+        }
+    )
