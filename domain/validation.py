@@ -14,6 +14,54 @@ from domain.errors import DomainError
 _TRANSPORT_PARTS = frozenset({"body", "query", "path", "header"})
 
 
+# Dutch wording for pydantic's own error types; ctx values are limits, never the input.
+_DUTCH: dict[str, str] = {
+    "missing": "is verplicht",
+    "extra_forbidden": "is geen bekend veld",
+    "enum": "kies een van: {expected}",
+    "literal_error": "kies een van: {expected}",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "int_from_float": "moet een geheel getal zijn",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "bool_parsing": "moet true of false zijn",
+    "bool_type": "moet true of false zijn",
+    "string_type": "moet tekst zijn",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "datetime_parsing": "moet een tijdstip zijn (ISO 8601)",
+    "datetime_from_date_parsing": "moet een tijdstip zijn (ISO 8601)",
+    "greater_than_equal": "moet minstens {ge} zijn",
+    "greater_than": "moet groter zijn dan {gt}",
+    "less_than_equal": "mag hoogstens {le} zijn",
+    "less_than": "moet kleiner zijn dan {lt}",
+    "string_too_short": "moet minstens {min_length} teken(s) hebben",
+    "string_too_long": "mag hoogstens {max_length} tekens hebben",
+    "too_short": "moet minstens {min_length} element(en) hebben",
+    "too_long": "mag hoogstens {max_length} elementen hebben",
+    "list_type": "moet een lijst zijn",
+    "tuple_type": "moet een lijst zijn",
+    "dict_type": "moet een object zijn",
+    "model_type": "moet een object zijn",
+    "model_attributes_type": "moet een object zijn",
+    "json_invalid": "is geen geldige JSON",
+    "string_pattern_mismatch": "heeft niet de juiste vorm",
+}
+
+
+def _dutch(err: Mapping[str, Any]) -> str:
+    template = _DUTCH.get(str(err.get("type")))
+    if template is None:
+        return str(err["msg"])
+    ctx = {k: str(v).replace(" or ", " of ") for k, v in (err.get("ctx") or {}).items()}
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return str(err["msg"])
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One problem: the field (dotted path) and what is wrong with it, in Dutch."""
@@ -27,7 +75,7 @@ def errors_to_fields(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     out: list[FieldError] = []
     for err in errors:
         loc = ".".join(str(p) for p in err["loc"] if p not in _TRANSPORT_PARTS)
-        message = str(err["msg"]).removeprefix("Value error, ")
+        message = _dutch(err).removeprefix("Value error, ")
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):
             loc, message = cause.field or loc, cause.detail
