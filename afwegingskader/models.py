@@ -113,13 +113,14 @@ class Profile(BaseModel):
                 raise ValueError("reference_date: ligt voor birth_date")
             derived = _years_between(self.birth_date, self.reference_date)
             if self.age is not None and self.age != derived:
-                raise ValueError(f"age: {self.age} past niet bij birth_date (leeftijd {derived})")
+                # No values in the message: a child's age and birth date are personal data.
+                raise ValueError("age: past niet bij birth_date")
             object.__setattr__(self, "age", derived)
         assert self.age is not None
         if self.age < 0:
             raise ValueError("age: mag niet negatief zijn")
         if self.age > MAX_AGE:
-            raise ValueError(f"age: {self.age} is boven de {MAX_AGE}, buiten de Jeugdwet")
+            raise ValueError(f"age: is hoger dan {MAX_AGE}, buiten de Jeugdwet")
         if self.earlier_breakdowns > self.earlier_placements:
             raise ValueError("earlier_breakdowns: is groter dan earlier_placements")
         return self

@@ -1,0 +1,174 @@
+"""The decision for one profile while its rules fire, and the compiled steps that change it.
+
+Each rule's `then` block is compiled at load time into a few small steps (only for the
+actions it has), with every output object built once; firing a rule only runs its steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from afwegingskader.actions import Actions
+from afwegingskader.models import Exclusion, LocationAdvice, SiblingAdvice
+from domain.care import CareForm
+from domain.people import Capability
+from domain.places import Municipality
+
+Locations = dict[Municipality | None, LocationAdvice]
+
+
+class Decision:
+    """What the rules have decided so far for one profile."""
+
+    __slots__ = (
+        "capabilities",
+        "excluded",
+        "location",
+        "order",
+        "risk_factors",
+        "score",
+        "sibling_group",
+        "siblings",
+    )
+
+    def __init__(self, order: tuple[CareForm, ...]) -> None:
+        self.order = list(order)
+        self.excluded: dict[CareForm, Exclusion] = {}
+        self.capabilities: set[Capability] = set()
+        self.sibling_group = False
+        self.siblings: SiblingAdvice | None = None
+        self.score = 0.0
+        self.risk_factors: list[str] = []
+        # Which profile field holds the place ("none" for no place), and the advice per place.
+        self.location: tuple[str, Locations] | None = None
+
+
+Step = Callable[[Decision], None]
+
+
+def move(order: list[CareForm], form: CareForm, anchor: CareForm, *, above: bool) -> None:
+    """Move form directly above (or below) anchor: only in that direction and only when
+    both are candidates, so a demotion never lifts a form and a promotion never lowers it."""
+    if form not in order or anchor not in order:
+        return
+    if (order.index(form) < order.index(anchor)) == above:
+        return
+    order.remove(form)
+    at = order.index(anchor)
+    order.insert(at if above else at + 1, form)
+
+
+def _exclude(exclusions: tuple[Exclusion, ...]) -> Step:
+    def step(d: Decision) -> None:
+        for exclusion in exclusions:
+            # The first rule to exclude a form gives the reason; later ones add nothing.
+            d.excluded.setdefault(exclusion.care_form, exclusion)
+
+    return step
+
+
+def _set_order(order: tuple[CareForm, ...]) -> Step:
+    def step(d: Decision) -> None:
+        d.order = list(order)
+
+    return step
+
+
+def _first(form: CareForm) -> Step:
+    def step(d: Decision) -> None:
+        if form in d.order:
+            d.order.remove(form)
+        d.order.insert(0, form)
+
+    return step
+
+
+def _moves(
+    promote: tuple[tuple[CareForm, CareForm], ...], demote: tuple[tuple[CareForm, CareForm], ...]
+) -> Step:
+    def step(d: Decision) -> None:
+        for form, anchor in promote:
+            move(d.order, form, anchor, above=True)
+        for form, anchor in demote:
+            move(d.order, form, anchor, above=False)
+
+    return step
+
+
+def _require(capabilities: frozenset[Capability], group: bool) -> Step:
+    def step(d: Decision) -> None:
+        d.capabilities.update(capabilities)
+        if group:
+            d.sibling_group = True
+
+    return step
+
+
+def _siblings(advice: SiblingAdvice) -> Step:
+    def step(d: Decision) -> None:
+        # "Samen, tenzij": one reason to place apart outweighs any number to place together.
+        if d.siblings is None or d.siblings.together:
+            d.siblings = advice
+
+    return step
+
+
+def _risk(weight: float, factor: str) -> Step:
+    def step(d: Decision) -> None:
+        d.score += weight
+        d.risk_factors.append(factor)
+
+    return step
+
+
+def _location(source: str, locations: Locations) -> Step:
+    def step(d: Decision) -> None:
+        d.location = (source, locations)
+
+    return step
+
+
+def _locations(source: str, text: str) -> Locations:
+    """The location advice of a location rule for every possible value of the place."""
+    if source == "none":
+        return {None: LocationAdvice.model_construct(municipality=None, reason=text)}
+    out: Locations = {
+        place: LocationAdvice.model_construct(municipality=place, reason=text)
+        for place in Municipality
+    }
+    out[None] = LocationAdvice.model_construct(
+        municipality=None, reason=f"{text} Gemeente onbekend."
+    )
+    return out
+
+
+def compile_steps(then: Actions, rule_id: str, text: str) -> tuple[Step, ...]:
+    """The steps of one rule, in the documented order of its actions."""
+    steps: list[Step] = []
+    if then.exclude:
+        steps.append(
+            _exclude(
+                tuple(
+                    Exclusion.model_construct(care_form=form, rule_id=rule_id, reason=text)
+                    for form in then.exclude
+                )
+            )
+        )
+    if then.order is not None:
+        steps.append(_set_order(then.order))
+    if then.first is not None:
+        steps.append(_first(then.first))
+    if then.promote or then.demote:
+        steps.append(_moves(then.promote, then.demote))
+    if then.require or then.require_sibling_group:
+        steps.append(_require(frozenset(then.require), then.require_sibling_group))
+    if then.siblings_together is not None:
+        advice = SiblingAdvice.model_construct(
+            together=then.siblings_together, reason=text, rule_id=rule_id
+        )
+        steps.append(_siblings(advice))
+    if then.risk_weight is not None:
+        steps.append(_risk(then.risk_weight, then.risk_factor))
+    if then.location is not None:
+        steps.append(_location(then.location, _locations(then.location, text)))
+    return tuple(steps)

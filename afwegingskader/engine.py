@@ -1,0 +1,197 @@
+"""Apply a compiled rule set to a child's profile and build the explained Advice.
+
+The rules run top to bottom over a dict of facts derived once from the profile. Between
+the last breakdown-risk rule and the rest, the engine scores the risk so later rules can
+read it. The result always has a first-best form that is not excluded: if the rules leave
+no acceptable form, the engine falls back deterministically and says so in the reasons.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from afwegingskader.conditions import FACTS, Facts
+from afwegingskader.decision import Decision
+from afwegingskader.models import (
+    Advice,
+    BreakdownRisk,
+    LocationAdvice,
+    Profile,
+    Reason,
+    RiskLevel,
+    SiblingAdvice,
+)
+from afwegingskader.ruleset import RuleSet, default_rule_set
+from domain.care import HOMELIKENESS, CareForm
+from domain.codelist import CodeList, default_codelist
+from domain.people import Capability, sibling_capability
+
+FALLBACK_RULE_ID = "TERUGVAL"
+_CAPABILITY_RANK = {cap: i for i, cap in enumerate(Capability)}
+_RISK_LEVELS = tuple(RiskLevel)
+_SEVERITY = FACTS["severity"].values
+_COMPLEXITY = FACTS["complexity"].values
+_EXTERNALISING = FACTS["externalising"].values
+_NO_SIBLINGS = SiblingAdvice.model_construct(
+    together=None, reason="Geen broers of zussen in de aanmelding.", rule_id=None
+)
+_SIBLINGS_DEFAULT = SiblingAdvice.model_construct(
+    together=True,
+    reason="Samen, tenzij: geen regel gaf een reden om broers en zussen apart te plaatsen.",
+    rule_id=None,
+)
+_NO_LOCATION = LocationAdvice.model_construct(
+    municipality=None, reason="Geen regel gaf een voorkeur voor de plaats."
+)
+
+
+@cache
+def _roll_ups(codelist: CodeList) -> dict[str, frozenset[str]]:
+    """Each code with the group and axis it rolls up to, computed once per code list."""
+    out: dict[str, frozenset[str]] = {}
+    for entry in codelist.codes():
+        resolved = codelist.resolve(entry.code)
+        out[entry.code] = frozenset(c for c in (resolved.code, resolved.group, resolved.axis) if c)
+    return out
+
+
+def facts_of(profile: Profile) -> Facts:
+    """The facts the rules test, derived from a validated profile.
+
+    Enum members are StrEnums: they compare and hash like their string values, which is
+    what the compiled conditions hold."""
+    roll_ups = _roll_ups(default_codelist())
+    capj: frozenset[str] = frozenset()
+    for code in profile.capj:
+        capj |= roll_ups[code]
+    contra: frozenset[str] = frozenset()
+    free = 0
+    for sibling in profile.siblings:
+        if sibling.contraindications:
+            contra |= frozenset(c.value for c in sibling.contraindications)
+        else:
+            free += 1
+    return {
+        "age": profile.years,
+        "sex": profile.sex,
+        "severity": _SEVERITY.index(profile.severity),
+        "complexity": _COMPLEXITY.index(profile.complexity),
+        "externalising": _EXTERNALISING.index(profile.externalising),
+        "treatment_need": profile.treatment_need,
+        "trauma": profile.trauma,
+        "lvb": profile.lvb,
+        "earlier_placements": profile.earlier_placements,
+        "earlier_breakdowns": profile.earlier_breakdowns,
+        "parents_view": profile.parents_view,
+        "child_agrees": profile.child_agrees,
+        "network_family_available": profile.network_family_available,
+        "perspective": profile.perspective,
+        "crisis": profile.crisis,
+        "siblings": len(profile.siblings),
+        "siblings_contraindicated": bool(contra),
+        "siblings_without_contraindication": free,
+        "sibling_contraindications": contra,
+        "capj": capj,
+        "home_municipality": profile.home_municipality,
+        "responsible_municipality": profile.responsible_municipality,
+    }
+
+
+def _fallback(rule_set: RuleSet, state: Decision, reasons: list[Reason]) -> CareForm:
+    """A first-best form when the rules left none: first non-excluded of the fallback
+    list, then of the voluntary forms from most to least home-like; if none is left, the first
+    fallback form has its exclusion lifted. Always said in the reasons."""
+    # Closed care is never a fallback unless the rule set names it: it needs a court order.
+    voluntary = [f for f in CareForm if f is not CareForm.GESLOTEN]
+    chain = [*rule_set.fallback, *sorted(voluntary, key=lambda f: HOMELIKENESS[f.category])]
+    chosen = next((f for f in chain if f not in state.excluded), None)
+    if chosen is None:
+        chosen = rule_set.fallback[0]
+        del state.excluded[chosen]
+        text = (
+            f"Alle zorgvormen zijn door de regels uitgesloten; terugval op {chosen.label} met "
+            "opheffing van de uitsluiting. Een gedragsdeskundige moet dit advies beoordelen."
+        )
+    else:
+        text = (
+            f"De regels lieten geen passende zorgvorm over; terugval op {chosen.label}. "
+            "Een gedragsdeskundige moet dit advies beoordelen."
+        )
+    reasons.append(
+        Reason.model_construct(rule_id=FALLBACK_RULE_ID, text=text, source="lokale keuze (engine)")
+    )
+    return chosen
+
+
+# Risk outputs repeat (a few rules, few combinations): build each distinct one once. The
+# key holds only rule texts, a level and a score, never anything that identifies a child.
+_BREAKDOWN_CACHE: dict[tuple[RiskLevel, float, tuple[str, ...]], BreakdownRisk] = {}
+_BREAKDOWN_CACHE_MAX = 4096
+
+
+def _breakdown(level: RiskLevel, score: float, factors: tuple[str, ...]) -> BreakdownRisk:
+    key = (level, score, factors)
+    cached = _BREAKDOWN_CACHE.get(key)
+    if cached is None:
+        cached = BreakdownRisk.model_construct(level=level, score=score, factors=factors)
+        if len(_BREAKDOWN_CACHE) < _BREAKDOWN_CACHE_MAX:
+            _BREAKDOWN_CACHE[key] = cached
+    return cached
+
+
+def _risk(rule_set: RuleSet, score: float) -> RiskLevel:
+    if score >= rule_set.risk_high:
+        return RiskLevel.HIGH
+    return RiskLevel.MEDIUM if score >= rule_set.risk_medium else RiskLevel.LOW
+
+
+def _location(profile: Profile, state: Decision) -> LocationAdvice:
+    if state.location is None:
+        return _NO_LOCATION
+    source, locations = state.location
+    return locations[None if source == "none" else getattr(profile, source)]
+
+
+def advise(profile: Profile, rule_set: RuleSet | None = None) -> Advice:
+    """The afwegingskader advice for one profile (None = the shipped default rule set)."""
+    rules = rule_set if rule_set is not None else default_rule_set()
+    facts = facts_of(profile)
+    state = Decision(rules.order)
+    reasons: list[Reason] = []
+    for rule in rules.before_risk:
+        if rule.when(facts):
+            reasons.append(rule.reason)
+            for step in rule.steps:
+                step(state)
+    score = max(0.0, state.score)
+    level = _risk(rules, score)
+    facts["breakdown_score"] = score
+    facts["breakdown_risk"] = _RISK_LEVELS.index(level)
+    for rule in rules.after_risk:
+        if rule.when(facts):
+            reasons.append(rule.reason)
+            for step in rule.steps:
+                step(state)
+
+    excluded = state.excluded
+    acceptable = [form for form in state.order if form not in excluded]
+    first_best = acceptable[0] if acceptable else _fallback(rules, state, reasons)
+    alternatives = tuple(form for form in acceptable if form is not first_best)
+    siblings = (state.siblings or _SIBLINGS_DEFAULT) if profile.siblings else _NO_SIBLINGS
+    capabilities = state.capabilities
+    if state.sibling_group and siblings.together:
+        # Only siblings without a contraindication go together ("samen, tenzij" per sibling).
+        group = sibling_capability(1 + facts["siblings_without_contraindication"])
+        if group is not None:
+            capabilities.add(group)
+    return Advice.model_construct(
+        first_best=first_best,
+        alternatives=alternatives,
+        excluded=tuple(excluded.values()),
+        required_capabilities=tuple(sorted(capabilities, key=_CAPABILITY_RANK.__getitem__)),
+        siblings=siblings,
+        breakdown_risk=_breakdown(level, round(score, 2), tuple(state.risk_factors)),
+        location=_location(profile, state),
+        reasons=tuple(reasons),
+        rule_set=rules.ref,
+    )
