@@ -16,7 +16,17 @@ ALLOWED = {
     "api": {"domain", "afwegingskader", "capacity", "matcher", "simulations"},
 }
 IO_FRAMEWORKS = {"fastapi", "sqlmodel", "sqlalchemy", "redis"}
-PURE_MODULES = ["domain", "afwegingskader", "capacity/snapshot.py", "matcher/scoring.py"]
+PURE_MODULES = [
+    "domain",
+    "afwegingskader",
+    "capacity/snapshot.py",
+    "matcher/scoring.py",
+    "matcher/solver.py",
+    "simulations/engine.py",
+    "simulations/model.py",
+    "simulations/outputs.py",
+    "simulations/montecarlo.py",
+]
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,0 +1,19 @@
+"""Capacity scenarios over years: a discrete-event engine, Monte Carlo, queueing theory.
+
+The engine (simulations.engine) is pure: it gets the scenario, the clock settings and the
+seed as arguments and imports no IO framework.
+
+Modules: distributions (stays, arrivals with trend and season), model (scenario, rules,
+the two plug-in protocols), policies (single_pool, greedy_fcfs), engine (simulate),
+outputs (per-child records -> totals and time series), montecarlo (replications, CIs,
+paired comparisons, executors), stats (t intervals), theory (Erlang B/C), reference
+(the Erlang models built with the engine's API).
+
+Plugging in the real afwegingskader and matcher:
+- a `model.ChildSource` draws a Profile from its rng, calls `advise(profile)` once per
+  arrival and returns `ChildNeed(first_best, alternatives, home, payload=(profile, advice))`;
+- an `model.AllocationPolicy` turns the waiting children (with their payload) and the
+  `UnitState`s (with `UnitSpec.payload`, e.g. ages and capabilities) into assignments,
+  e.g. by calling the batch `plan`; `Assignment.reason` names why a child gets an
+  alternative while first-best was free. The engine checks every assignment.
+"""

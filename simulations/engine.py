@@ -1,0 +1,345 @@
+"""The discrete-event engine: one replication of a scenario, pure and reproducible.
+
+`simulate(scenario, settings, seed=..., replication=...)` draws every random number from
+streams keyed by (seed, replication, stream name), so two scenarios run with the same seed
+and replication see the same arrivals, the same child needs and the same stay quantiles
+(common random numbers), and adding a stream never shifts another.
+
+The general loop keeps a heapq event list (departures, holds ending, first-best waits
+expiring, queue patience running out, capacity changes) merged with the pre-drawn arrival
+times, and calls the allocation policy only when a placement can change. A single pool
+with one unit and no holds or capacity changes (the Erlang models) runs a specialised loop:
+the event list is the heap of the places' release times, one `heapreplace` per arrival.
+Both loops fill the same per-child records, from which `simulations.outputs` derives every
+statistic, so they give byte-identical results (tested).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import zlib
+
+import numpy as np
+
+from domain.errors import InvalidInput
+from simulations.distributions import uniforms
+from simulations.model import (
+    Assignment,
+    ChildNeed,
+    DemandMix,
+    RunSettings,
+    Scenario,
+    UnitState,
+    WaitingChild,
+)
+from simulations.outputs import OUT_OF_REGION, ChildRecords, ReplicationResult, summarise
+from simulations.policies import SinglePool
+
+# Event kinds of the general loop.
+_DEPARTURE, _HOLD_END, _FIRST_BEST_EXPIRED, _PATIENCE_EXPIRED, _CAPACITY = range(5)
+
+FIRST_BEST_FULL = "first_best_full"
+POLICY_CHOICE = "policy_choice"
+
+
+class PolicyError(InvalidInput):
+    """An allocation policy returned an assignment that breaks a hard rule."""
+
+    kind = "PolicyError"
+
+
+def stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The random stream `name` of one replication: independent of every other stream."""
+    if seed < 0:
+        raise InvalidInput("mag niet negatief zijn", field="seed")
+    if replication < 0:
+        raise InvalidInput("mag niet negatief zijn", field="replication")
+    # crc32 is stable across processes and Python versions, unlike hash().
+    key = (replication, zlib.crc32(name.encode("utf-8")))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+def simulate(
+    scenario: Scenario,
+    settings: RunSettings,
+    *,
+    seed: int,
+    replication: int = 0,
+    fast_path: bool = True,
+) -> ReplicationResult:
+    """Run one replication; fast_path=False forces the general loop (for checking)."""
+    arrivals = scenario.arrivals.times(stream(seed, replication, "arrivals"), settings.horizon_days)
+    stay_u = uniforms(stream(seed, replication, "stays"), len(arrivals))
+    if fast_path and _single_pool_eligible(scenario):
+        records = _run_single_pool(scenario, arrivals, stay_u)
+    else:
+        records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication).run()
+    return summarise(scenario, settings, records, seed=seed, replication=replication)
+
+
+def _single_pool_eligible(scenario: Scenario) -> bool:
+    if not isinstance(scenario.allocation, SinglePool) or len(scenario.units) != 1:
+        return False
+    if scenario.units[0].places == 0:
+        return False  # nobody is ever placed; the general loop leaves them waiting
+    if scenario.capacity_changes or scenario.rules.hold_days > 0:
+        return False
+    form = scenario.units[0].care_form
+    demand = scenario.demand
+    return isinstance(demand, DemandMix) and all(c.first_best == form for c in demand.classes)
+
+
+def _run_single_pool(scenario: Scenario, arrivals: np.ndarray, stay_u: np.ndarray) -> ChildRecords:
+    unit = scenario.units[0]
+    rules = scenario.rules
+    patience = 0.0 if rules.no_place == "out_of_region" else rules.max_queue_days
+    if patience is None:
+        patience = math.inf
+    stays = scenario.stays[unit.care_form].ppf(stay_u)
+    starts: list[float] = []
+    # free_at holds the day each place comes free; its minimum is the next departure.
+    free_at = [0.0] * unit.places
+    replace, append = heapq.heapreplace, starts.append
+    for a, s in zip(arrivals.tolist(), stays.tolist(), strict=True):
+        f = free_at[0]
+        if f <= a:
+            replace(free_at, a + s)
+            append(a)
+        elif f <= a + patience:  # FIFO: the first place to come free is this child's
+            replace(free_at, f + s)
+            append(f)
+        else:
+            append(math.nan)
+    start = np.array(starts, dtype=np.float64)
+    placed = ~np.isnan(start)
+    records = ChildRecords.empty(arrivals, forms=(unit.care_form,), units=(unit.unit_id,))
+    records.start[:] = start
+    records.end[placed] = start[placed] + stays[placed]
+    records.resolved[:] = np.where(placed, start, arrivals + patience)
+    records.outcome[:] = np.where(placed, 1, 2)
+    records.unit[placed] = 0
+    records.placed_form[placed] = 0
+    records.rank[placed] = 0
+    if not placed.all():
+        records.reason[~placed] = records.reason_code(OUT_OF_REGION)
+    return records
+
+
+class _GeneralLoop:
+    """The event loop for any scenario and policy; one instance per replication."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        arrivals: np.ndarray,
+        stay_u: np.ndarray,
+        seed: int,
+        replication: int,
+    ) -> None:
+        self.sc = scenario
+        self.rules = scenario.rules
+        self.arrivals = arrivals.tolist()
+        self.stay_u = stay_u
+        self.profiles = stream(seed, replication, "profiles")
+        self.decisions = stream(seed, replication, "decisions")
+        units = scenario.units
+        self.unit_index = {u.unit_id: i for i, u in enumerate(units)}
+        # The policy's view of each unit, replaced (not rebuilt) when that unit changes.
+        self.views = [
+            UnitState(u.unit_id, u.care_form, u.location, u.places, 0, 0, u.payload) for u in units
+        ]
+        # Free places per unit and per care form, kept in step with the views.
+        self.unit_free = [v.free for v in self.views]
+        self.form_free: dict[str, int] = {}
+        for v in self.views:
+            self.form_free[v.care_form] = self.form_free.get(v.care_form, 0) + v.free
+        self.free = sum(self.unit_free)
+        self.forms = scenario.care_forms
+        self.form_code = [self.forms.index(u.care_form) for u in units]
+        self.records = ChildRecords.empty(
+            arrivals, forms=self.forms, units=tuple(u.unit_id for u in units)
+        )
+        self.needs: list[ChildNeed] = []
+        self.waiting: dict[int, WaitingChild] = {}  # in order of arrival
+        self.reordered = False
+        self.alternatives_from: list[float] = []
+        self.pending: dict[int, tuple[int, bool, int, int]] = {}  # child -> unit, yes, rank, why
+        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.seq = 0
+        self.stay_cache: dict[str, list[float]] = {}
+        for change in scenario.capacity_changes:
+            self._push(change.day, _CAPACITY, self.unit_index[change.unit_id], change.delta)
+
+    def _push(self, when: float, kind: int, a: int, b: int) -> None:
+        self.seq += 1
+        heapq.heappush(self.heap, (when, self.seq, kind, a, b))
+
+    def _change(
+        self, unit: int, *, places: int | None = None, occupied: int = 0, held: int = 0
+    ) -> None:
+        old = self.views[unit]
+        new = UnitState(
+            old.unit_id,
+            old.care_form,
+            old.location,
+            old.places if places is None else places,
+            old.occupied + occupied,
+            old.held + held,
+            old.payload,
+        )
+        self.views[unit] = new
+        free = new.free
+        delta = free - self.unit_free[unit]
+        self.unit_free[unit] = free
+        self.form_free[new.care_form] += delta
+        self.free += delta
+
+    def run(self) -> ChildRecords:
+        """Process events until every arrival is placed, out of region, or stuck."""
+        arrivals, heap, n = self.arrivals, self.heap, len(self.arrivals)
+        loss = self.rules.no_place == "out_of_region"
+        i = 0
+        while True:
+            next_arrival = arrivals[i] if i < n else math.inf
+            if heap and heap[0][0] <= next_arrival:
+                when, _, kind, a, b = heapq.heappop(heap)
+                changed = self._event(when, kind, a, b)
+            elif i < n:
+                when, changed = next_arrival, True
+                self._arrive(i, when)
+                i += 1
+            else:
+                break
+            if changed and self.waiting and self.free > 0 and self._could_place(when):
+                self._allocate(when)
+            if loss:
+                for child in list(self.waiting):
+                    self._out_of_region(child, when)
+            if i >= n and not self.waiting and not self.pending:
+                break  # later departures are already in the records
+        return self.records
+
+    def _arrive(self, child: int, now: float) -> None:
+        need = self.sc.demand.draw(self.profiles, child, now)
+        self.needs.append(need)
+        self.records.set_need(child, need.first_best)
+        rules = self.rules
+        wait = rules.first_best_wait_days
+        if not rules.accept_alternatives or math.isinf(wait):
+            self.alternatives_from.append(math.inf)
+        elif rules.no_place == "out_of_region" or wait == 0:
+            self.alternatives_from.append(now)
+        else:
+            self.alternatives_from.append(now + wait)
+            self._push(now + wait, _FIRST_BEST_EXPIRED, child, 0)
+        patience = rules.max_queue_days
+        if rules.no_place == "queue" and patience is not None and math.isfinite(patience):
+            self._push(now + patience, _PATIENCE_EXPIRED, child, 0)
+        self.waiting[child] = WaitingChild(child, now, need, now >= self.alternatives_from[child])
+
+    def _event(self, now: float, kind: int, a: int, b: int) -> bool:
+        if kind == _DEPARTURE:
+            self._change(b, occupied=-1)
+            return True
+        if kind == _CAPACITY:
+            self._change(a, places=max(0, self.views[a].places + b))
+            return b > 0
+        if kind == _HOLD_END:
+            return self._hold_end(a, now)
+        if kind == _FIRST_BEST_EXPIRED:
+            return a in self.waiting
+        if a in self.waiting:  # patience expired while still waiting
+            self._out_of_region(a, now)
+        return False
+
+    def _hold_end(self, child: int, now: float) -> bool:
+        unit, accepted, rank, reason = self.pending.pop(child)
+        self._change(unit, held=-1)
+        if accepted:
+            self._start(child, unit, now, rank, reason)
+            return False
+        self.records.declined += 1
+        limit = self.rules.max_queue_days
+        arrival = self.arrivals[child]
+        if self.rules.no_place == "out_of_region" or (limit is not None and now >= arrival + limit):
+            self.records.out_of_region(child, now)
+        else:
+            need = self.needs[child]
+            self.waiting[child] = WaitingChild(child, arrival, need, False)
+            self.reordered = True
+        return True
+
+    def _could_place(self, now: float) -> bool:
+        # Only call the policy (later an OR-Tools matcher) when some waiting child accepts
+        # a care form that has a free place now; otherwise no placement can change.
+        free_forms = {form for form, free in self.form_free.items() if free > 0}
+        for child, view in self.waiting.items():
+            need = view.need
+            if need.first_best in free_forms:
+                return True
+            if now >= self.alternatives_from[child] and not free_forms.isdisjoint(
+                need.alternatives
+            ):
+                return True
+        return False
+
+    def _allocate(self, now: float) -> None:
+        if self.reordered:
+            self.waiting = dict(sorted(self.waiting.items()))
+            self.reordered = False
+        waiting = self.waiting
+        for child, view in waiting.items():
+            if not view.alternatives_allowed and now >= self.alternatives_from[child]:
+                waiting[child] = WaitingChild(child, view.arrival_day, view.need, True)
+        for assignment in self.sc.allocation.allocate(now, list(waiting.values()), self.views):
+            self._apply(assignment, now)
+
+    def _apply(self, assignment: Assignment, now: float) -> None:
+        child = assignment.child_id
+        if child not in self.waiting:
+            raise PolicyError(f"kind {child} wacht niet", field="child_id")
+        unit = self.unit_index.get(assignment.unit_id)
+        if unit is None:
+            raise PolicyError(f"onbekende unit {assignment.unit_id!r}", field="unit_id")
+        if self.unit_free[unit] <= 0:
+            raise PolicyError(f"unit {assignment.unit_id} heeft geen vrije plaats", field="unit_id")
+        need = self.needs[child]
+        form = self.views[unit].care_form
+        acceptable = need.acceptable
+        if form not in acceptable:
+            raise PolicyError(f"zorgvorm {form} past niet bij kind {child}", field="unit_id")
+        rank = acceptable.index(form)
+        if rank > 0 and now < self.alternatives_from[child]:
+            raise PolicyError(f"kind {child} wacht nog op first-best", field="unit_id")
+        del self.waiting[child]
+        reason = -1
+        if rank > 0:
+            why = FIRST_BEST_FULL
+            if self.form_free.get(acceptable[0], 0) > 0:
+                why = assignment.reason or POLICY_CHOICE
+            reason = self.records.reason_code(why)
+        if self.rules.hold_days > 0:
+            self._change(unit, held=1)
+            accepted = bool(self.decisions.random() < self.rules.acceptance_probability)
+            self.pending[child] = (unit, accepted, rank, reason)
+            self._push(now + self.rules.hold_days, _HOLD_END, child, unit)
+        else:
+            self._start(child, unit, now, rank, reason)
+
+    def _start(self, child: int, unit: int, now: float, rank: int, reason: int) -> None:
+        form = self.views[unit].care_form
+        stays = self.stay_cache.get(form)
+        if stays is None:
+            stays = self.sc.stays[form].ppf(self.stay_u).tolist()
+            self.stay_cache[form] = stays
+        end = now + stays[child]
+        self._change(unit, occupied=1)
+        self.records.place(
+            child, now, end, unit=unit, form=self.form_code[unit], rank=rank, reason=reason
+        )
+        self._push(end, _DEPARTURE, child, unit)
+
+    def _out_of_region(self, child: int, now: float) -> None:
+        del self.waiting[child]
+        self.records.out_of_region(child, now)

@@ -1,0 +1,309 @@
+"""Per-child records of one replication, and every statistic derived from them.
+
+Both engine loops fill the same `ChildRecords`; `summarise` turns them into totals and
+time series with vectorised numpy over the observation window [warmup, horizon). Time
+averages are exact integrals of the piecewise-constant paths, not samples.
+
+Definitions (children who arrived in the window):
+- blocked_fraction: placed out of region / resolved (placed or out of region);
+- first_best_rate: placed in the first-best care form / resolved;
+- wait: from arrival to the start of a placement (in or out of region);
+- norm_compliance: placed anywhere within norm_days of arrival / arrivals;
+- deviations.<reason>: children not placed in their first-best form, by reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulations.distributions import FloatArray
+from simulations.model import RunSettings, Scenario
+
+OUT_OF_REGION = "out_of_region"
+
+# Dutch labels of the deviation reasons the engine itself records; a policy may add more.
+DEVIATION_LABELS: dict[str, str] = {
+    OUT_OF_REGION: "buiten de regio geplaatst: geen passende plaats",
+    "first_best_full": "alternatief: geen plaats in de first-best zorgvorm",
+    "policy_choice": "alternatief gekozen terwijl first-best vrij was",
+}
+
+
+@dataclass
+class ChildRecords:
+    """What happened to each child, indexed by arrival order."""
+
+    arrival: FloatArray
+    forms: tuple[str, ...]
+    units: tuple[str, ...]
+    start: FloatArray
+    end: FloatArray
+    resolved: FloatArray
+    outcome: np.ndarray  # 0 still waiting, 1 placed in region, 2 out of region
+    unit: np.ndarray
+    placed_form: np.ndarray
+    rank: np.ndarray
+    reason: np.ndarray
+    need_form: list[str]
+    reasons: list[str] = field(default_factory=list)
+    declined: int = 0
+
+    @classmethod
+    def empty(
+        cls, arrival: FloatArray, *, forms: tuple[str, ...], units: tuple[str, ...]
+    ) -> ChildRecords:
+        """Records for these arrivals, nothing happened yet."""
+        n = len(arrival)
+        nan = np.full(n, math.nan)
+        minus = np.full(n, -1, dtype=np.int32)
+        need = [forms[0]] * n if len(forms) == 1 else [""] * n
+        return cls(
+            arrival, forms, units, nan, nan.copy(), nan.copy(), np.zeros(n, dtype=np.int8),
+            minus, minus.copy(), minus.copy(), minus.copy(), need,
+        )  # fmt: skip
+
+    def reason_code(self, reason: str) -> int:
+        """The integer code of a deviation reason, adding it when new."""
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        return self.reasons.index(reason)
+
+    def set_need(self, child: int, first_best: str) -> None:
+        """Record the child's first-best care form."""
+        self.need_form[child] = first_best
+
+    def place(
+        self, child: int, start: float, end: float, *, unit: int, form: int, rank: int, reason: int
+    ) -> None:
+        """Record a placement in region."""
+        self.start[child], self.end[child], self.resolved[child] = start, end, start
+        self.outcome[child], self.unit[child], self.placed_form[child] = 1, unit, form
+        self.rank[child], self.reason[child] = rank, reason
+
+    def out_of_region(self, child: int, now: float) -> None:
+        """Record a placement out of region."""
+        self.resolved[child], self.outcome[child] = now, 2
+        self.reason[child] = self.reason_code(OUT_OF_REGION)
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """Totals and time series of one replication."""
+
+    scenario: str
+    policy: str
+    seed: int
+    replication: int
+    events: int
+    totals: dict[str, float]
+    series_days: tuple[float, ...]
+    series: dict[str, tuple[float, ...]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, for JSON."""
+        return {
+            "scenario": self.scenario,
+            "policy": self.policy,
+            "seed": self.seed,
+            "replication": self.replication,
+            "events": self.events,
+            "totals": self.totals,
+            "series": {
+                "days": list(self.series_days),
+                **{k: list(v) for k, v in self.series.items()},
+            },
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return None if math.isnan(number) else (number if math.isfinite(number) else str(number))
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical_json(data: Any) -> str:
+    """JSON with sorted keys and shortest round-trip floats (NaN as null): byte-stable."""
+    return json.dumps(_plain(data), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else math.nan
+
+
+def _overlap(lo: FloatArray, hi: FloatArray, start: float, stop: float) -> float:
+    return float(np.clip(np.minimum(hi, stop) - np.maximum(lo, start), 0.0, None).sum())
+
+
+def _sorted(x: FloatArray) -> FloatArray:
+    # Most inputs (arrivals, FIFO starts) are already sorted; checking is cheaper than sorting.
+    return x if len(x) < 2 or bool((x[1:] >= x[:-1]).all()) else np.sort(x)
+
+
+def _count_open(lo: FloatArray, hi: FloatArray, at: FloatArray) -> FloatArray:
+    """How many intervals [lo, hi) contain each time in `at`."""
+    started = np.searchsorted(_sorted(lo), at, side="right")
+    ended = np.searchsorted(_sorted(hi), at, side="right")
+    return (started - ended).astype(np.float64)
+
+
+def _places_path(scenario: Scenario) -> dict[str, list[tuple[float, int]]]:
+    """Per care form, (day, places from that day on), replaying the engine's clamping."""
+    per_unit = {u.unit_id: [(0.0, u.places)] for u in scenario.units}
+    for change in sorted(scenario.capacity_changes, key=lambda c: c.day):
+        last = per_unit[change.unit_id][-1][1]
+        per_unit[change.unit_id].append((change.day, max(0, last + change.delta)))
+    paths: dict[str, list[tuple[float, int]]] = {}
+    for form in scenario.care_forms:
+        days = sorted(
+            {d for u in scenario.units if u.care_form == form for d, _ in per_unit[u.unit_id]}
+        )
+        paths[form] = [
+            (
+                d,
+                sum(
+                    _value_at(per_unit[u.unit_id], d) for u in scenario.units if u.care_form == form
+                ),
+            )
+            for d in days
+        ]
+    return paths
+
+
+def _value_at(path: list[tuple[float, int]], day: float) -> int:
+    value = path[0][1]
+    for when, places in path:
+        if when <= day:
+            value = places
+    return value
+
+
+def _mean_of_path(path: list[tuple[float, int]], start: float, stop: float) -> float:
+    area = 0.0
+    for k, (when, places) in enumerate(path):
+        until = path[k + 1][0] if k + 1 < len(path) else stop
+        area += places * max(0.0, min(until, stop) - max(when, start))
+    return area / (stop - start)
+
+
+def summarise(
+    scenario: Scenario, settings: RunSettings, rec: ChildRecords, *, seed: int, replication: int
+) -> ReplicationResult:
+    """Totals and time series over the window [warmup, horizon)."""
+    w, horizon = settings.warmup_days, settings.horizon_days
+    span = horizon - w
+    a = rec.arrival
+    win = a >= w
+    placed, out = rec.outcome == 1, rec.outcome == 2
+    resolved = placed | out
+    wait = rec.resolved - a
+    n_win, n_res = int(win.sum()), int((win & resolved).sum())
+    waits = wait[win & resolved]
+    need = np.array(rec.need_form, dtype=object)
+    t: dict[str, float] = {
+        "arrivals": n_win,
+        "arrival_rate": n_win / span,
+        "placed": int((win & placed).sum()),
+        "placed_rate": int((win & placed).sum()) / span,
+        "placed_first_best": int((win & placed & (rec.rank == 0)).sum()),
+        "out_of_region": int((win & out).sum()),
+        "still_waiting": int((win & ~resolved).sum()),
+        "declined_proposals": rec.declined,
+    }
+    t["blocked_fraction"] = _ratio(t["out_of_region"], n_res)
+    t["first_best_rate"] = _ratio(t["placed_first_best"], n_res)
+    t["waiting_probability"] = _ratio(float((waits > 0).sum()), n_res)
+    t["mean_wait_days"] = float(waits.mean()) if n_res else math.nan
+    t["p90_wait_days"] = float(np.quantile(waits, 0.9)) if n_res else math.nan
+    norm = rec.resolved <= a + scenario.rules.norm_days
+    t["norm_compliance"] = _ratio(float((win & resolved & norm).sum()), n_win)
+    t["norm_compliance_in_region"] = _ratio(float((win & placed & norm).sum()), n_win)
+    stays = (rec.end - rec.start)[win & placed]
+    t["mean_stay_days"] = float(stays.mean()) if len(stays) else math.nan
+    queue_end = np.where(resolved, rec.resolved, math.inf)
+    t["mean_waiting"] = _overlap(a, queue_end, w, horizon) / span
+    for code, reason in enumerate(rec.reasons):
+        t[f"deviations.{reason}"] = int((win & (rec.reason == code)).sum())
+    for form in sorted(set(rec.need_form) | set(rec.forms)):
+        is_need = win & (need == form)
+        t[f"arrivals.{form}"] = int(is_need.sum())
+        t[f"out_of_region.{form}"] = int((is_need & out).sum())
+        t[f"placed_first_best.{form}"] = int((is_need & placed & (rec.rank == 0)).sum())
+    paths = _places_path(scenario)
+    total_occupancy = 0.0
+    for code, form in enumerate(rec.forms):
+        mine = placed & (rec.placed_form == code)
+        occupancy = _overlap(rec.start[mine], rec.end[mine], w, horizon) / span
+        total_occupancy += occupancy
+        t[f"occupancy.{form}"] = occupancy
+        t[f"places.{form}"] = _mean_of_path(paths[form], w, horizon)
+        t[f"utilisation.{form}"] = _ratio(occupancy, t[f"places.{form}"])
+    t["occupancy"] = total_occupancy
+    days, series = _series(scenario, settings, rec, paths)
+    events = len(a) + int((placed & (rec.end <= horizon)).sum())
+    return ReplicationResult(
+        scenario.name, scenario.allocation.name, seed, replication, events,
+        {k: float(v) for k, v in t.items()}, days, series,
+    )  # fmt: skip
+
+
+def _interval_sums(edges: FloatArray, times: FloatArray, values: FloatArray) -> FloatArray:
+    """Sum of values per interval (edges[k-1], edges[k]] by their times."""
+    bins = np.searchsorted(edges, times, side="left")
+    inside = (bins >= 1) & (bins < len(edges))
+    sums = np.bincount(bins[inside] - 1, weights=values[inside], minlength=len(edges) - 1)
+    return sums.astype(np.float64)
+
+
+def _series(
+    scenario: Scenario,
+    settings: RunSettings,
+    rec: ChildRecords,
+    paths: dict[str, list[tuple[float, int]]],
+) -> tuple[tuple[float, ...], dict[str, tuple[float, ...]]]:
+    step, w = settings.sample_every_days, settings.warmup_days
+    count = math.floor((settings.horizon_days - w) / step + 1e-9) + 1
+    at = w + step * np.arange(count, dtype=np.float64)
+    placed, out = rec.outcome == 1, rec.outcome == 2
+    out_series: dict[str, FloatArray] = {}
+    for code, form in enumerate(rec.forms):
+        mine = placed & (rec.placed_form == code)
+        out_series[f"occupancy.{form}"] = _count_open(rec.start[mine], rec.end[mine], at)
+        out_series[f"places.{form}"] = np.array([_value_at(paths[form], d) for d in at], float)
+    queue_end = np.where(placed | out, rec.resolved, math.inf)
+    out_series["waiting"] = _count_open(rec.arrival, queue_end, at)
+    edges = np.concatenate(([at[0] - step], at))
+
+    def per_interval(times: FloatArray) -> FloatArray:
+        counts = np.searchsorted(_sorted(times), edges, side="right")
+        return np.diff(counts).astype(np.float64)
+
+    out_series["arrivals"] = per_interval(rec.arrival)
+    out_series["placed"] = per_interval(rec.start[placed])
+    out_series["placed_first_best"] = per_interval(rec.start[placed & (rec.rank == 0)])
+    out_series["out_of_region"] = per_interval(rec.resolved[out])
+    for code, reason in enumerate(rec.reasons):
+        out_series[f"deviations.{reason}"] = per_interval(rec.resolved[rec.reason == code])
+    done = placed | out
+    resolved_in = per_interval(rec.resolved[done])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out_series["first_best_rate"] = out_series["placed_first_best"] / resolved_in
+        # Of the children resolved in the interval: their mean wait.
+        waits = _interval_sums(edges, rec.resolved[done], (rec.resolved - rec.arrival)[done])
+        out_series["mean_wait_days"] = waits / resolved_in
+        # Of the children arriving in the interval: placed within the norm.
+        in_norm = (rec.resolved <= rec.arrival + scenario.rules.norm_days).astype(np.float64)
+        in_time = _interval_sums(edges, rec.arrival, in_norm)
+        out_series["norm_compliance"] = in_time / out_series["arrivals"]
+    return tuple(at.tolist()), {k: tuple(v.tolist()) for k, v in out_series.items()}

@@ -1,0 +1,107 @@
+"""Allocation policies that need no solver: `single_pool` (Erlang models) and `greedy_fcfs`.
+
+The real matcher plugs in as another `AllocationPolicy` (simulations.model); the engine
+checks every assignment, so a policy cannot overbook a unit or place a child in a care
+form it does not accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from domain.places import DISTANCE_KM
+from simulations.model import Assignment, UnitState, WaitingChild
+
+# Keyed by plain strings: the engine passes care forms and places as str.
+_DISTANCES: dict[tuple[str, str], float] = {
+    (str(a), str(b)): km for (a, b), km in DISTANCE_KM.items()
+}
+
+
+def municipal_distance(home: str, location: str) -> float:
+    """Straight-line km between two municipalities; 0 when either is unknown."""
+    return _DISTANCES.get((home, location), 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class SinglePool:
+    """All places form one pool: children in order of arrival take the first free place."""
+
+    name: str = "single_pool"
+
+    def allocate(
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
+    ) -> list[Assignment]:
+        """Assign children in arrival order to the first unit of an acceptable form with room."""
+        free = [u.free for u in units]
+        out: list[Assignment] = []
+        for child in waiting:
+            forms = (
+                child.need.acceptable if child.alternatives_allowed else (child.need.first_best,)
+            )
+            for i, unit in enumerate(units):
+                if free[i] > 0 and unit.care_form in forms:
+                    free[i] -= 1
+                    out.append(Assignment(child.child_id, unit.unit_id))
+                    break
+            if not any(free):
+                break
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class GreedyFCFS:
+    """In order of arrival, each child takes the first free place of an acceptable care form.
+
+    Care forms are tried in the child's order of preference (first-best first); within a
+    form the nearest unit to the child's home wins, ties broken by unit order.
+    """
+
+    distance: Callable[[str, str], float] = field(default=municipal_distance)
+    name: str = "greedy_fcfs"
+
+    def allocate(
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
+    ) -> list[Assignment]:
+        """Assign children one by one, in arrival order, nearest acceptable place first."""
+        free = [u.free for u in units]
+        by_form: dict[str, list[int]] = {}
+        for i, unit in enumerate(units):
+            by_form.setdefault(unit.care_form, []).append(i)
+        out: list[Assignment] = []
+        for child in waiting:
+            forms = (
+                child.need.acceptable if child.alternatives_allowed else (child.need.first_best,)
+            )
+            choice = self._choose(child, forms, units, free, by_form)
+            if choice is not None:
+                free[choice] -= 1
+                out.append(Assignment(child.child_id, units[choice].unit_id))
+        return out
+
+    def _choose(
+        self,
+        child: WaitingChild,
+        forms: tuple[str, ...],
+        units: Sequence[UnitState],
+        free: list[int],
+        by_form: dict[str, list[int]],
+    ) -> int | None:
+        for form in forms:
+            open_units = [i for i in by_form.get(form, ()) if free[i] > 0]
+            if open_units:
+                return min(
+                    open_units, key=lambda i: (self.distance(child.need.home, units[i].location), i)
+                )
+        return None
+
+
+def single_pool() -> SinglePool:
+    """The single-pool policy of the Erlang models."""
+    return SinglePool()
+
+
+def greedy_fcfs(distance: Callable[[str, str], float] = municipal_distance) -> GreedyFCFS:
+    """The first-come-first-served, nearest-place-first policy."""
+    return GreedyFCFS(distance=distance)
