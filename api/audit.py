@@ -1,0 +1,73 @@
+"""Append-only audit log: who read or changed which child's record, when, and in which role.
+
+Entries name the record by its pseudonymous id only. Migration 0002 adds triggers that
+refuse UPDATE and DELETE on this table, so even the service cannot rewrite history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from capacity.models import UTCDateTime
+
+
+class AuditAction(StrEnum):
+    """What was done to the record."""
+
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    EXPORT = "export"
+
+
+class AuditEntry(SQLModel, table=True):
+    """One read or change of a child's record."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    user_id: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=16)
+    action: str = Field(max_length=16)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64, index=True)
+    via: str = Field(max_length=200, description="route template or CLI command, never a URL")
+
+
+def record(
+    session: Session,
+    *,
+    user_id: str,
+    role: str,
+    action: AuditAction,
+    entity: str,
+    entity_id: str,
+    via: str,
+    at: datetime,
+) -> None:
+    """Append one entry in the caller's transaction (so a rolled-back change leaves none)."""
+    session.add(
+        AuditEntry(
+            at=at,
+            user_id=user_id,
+            role=role,
+            action=action.value,
+            entity=entity,
+            entity_id=entity_id,
+            via=via,
+        )
+    )
+
+
+def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
+    """The audit trail of one record, oldest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(col(AuditEntry.id))
+    )
+    return list(session.exec(query).all())

@@ -1,0 +1,87 @@
+"""Idempotency keys on POSTs: a retried request returns the first answer instead of acting twice.
+
+The record is written in the same transaction as the work, under a unique key per user, so
+two concurrent copies of one request cannot both commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text
+from sqlmodel import Field, Session, SQLModel, select
+
+from capacity.models import UTCDateTime
+from domain.errors import Conflict, InvalidInput
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The stored answer to a POST made with an Idempotency-Key."""
+
+    __tablename__ = "idempotency_record"
+
+    user_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=128)
+    endpoint: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response_json: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def request_fingerprint(endpoint: str, payload: Any) -> str:
+    """A stable hash of what was asked, so reuse of a key for another request is caught."""
+    body = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(f"{endpoint}\n{body}".encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    """Validate an Idempotency-Key header value."""
+    if not key or len(key) > 128 or not all(c.isalnum() or c in "-_.:" for c in key):
+        raise InvalidInput("1-128 tekens: letters, cijfers en - _ . :", field="Idempotency-Key")
+    return key
+
+
+def replay(
+    session: Session, *, user_id: str, key: str, endpoint: str, fingerprint: str
+) -> tuple[int, Any] | None:
+    """The stored (status, body) for this key, None if new; Conflict if reused differently."""
+    row = session.exec(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.endpoint != endpoint or row.request_hash != fingerprint:
+        raise Conflict("sleutel al gebruikt voor een ander verzoek", field="Idempotency-Key")
+    return row.status_code, json.loads(row.response_json)
+
+
+def remember(
+    session: Session,
+    *,
+    user_id: str,
+    key: str,
+    endpoint: str,
+    fingerprint: str,
+    status_code: int,
+    body: Any,
+    now: datetime,
+) -> None:
+    """Store the answer in the caller's transaction."""
+    session.add(
+        IdempotencyRecord(
+            user_id=user_id,
+            key=key,
+            endpoint=endpoint,
+            request_hash=fingerprint,
+            status_code=status_code,
+            response_json=json.dumps(body, default=str),
+            created_at=now,
+        )
+    )
+    session.flush()

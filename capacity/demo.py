@@ -1,0 +1,369 @@
+"""Demo landscapes, deterministic from a seed: Flevoland (about 150 units) and national scale.
+
+Flevoland: the providers named in DOMAIN.md with locations in the six municipalities,
+foster families (1-3 places), gezinshuizen (3-4), behandelgroepen (6-12), the two crisis
+groups (12- and 12+), crisis foster families, a gesloten group in Almere and a few groups
+outside the region, about 85% occupied with expected ends. Names and numbers are invented
+for demonstration; they describe no real family, group or child.
+
+National: 5,000 units with exactly 40,000 places for the benchmark. At 8 places a unit on
+average most units have to be groups, so the mix is a load test, not a census.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from capacity import service as capacity_service
+from capacity.models import Location, Occupancy, Provider, Unit
+from capacity.snapshot import FamilyPreferences
+from domain.care import CareCategory, CareForm
+from domain.people import Capability, SexPolicy
+from domain.places import Municipality
+
+# Rough share of the region's youth per municipality (CBS population, rounded).
+SHARE = {
+    Municipality.ALMERE: 0.47,
+    Municipality.LELYSTAD: 0.19,
+    Municipality.DRONTEN: 0.10,
+    Municipality.NOORDOOSTPOLDER: 0.11,
+    Municipality.URK: 0.07,
+    Municipality.ZEEWOLDE: 0.06,
+}
+PROVIDERS = {
+    "triade": ("Triade/Vitree", "zorgaanbieder"),
+    "sheerenloo": ("'s Heeren Loo", "zorgaanbieder"),
+    "pluryn": ("Intermetzo/Pluryn", "zorgaanbieder"),
+    "omega": ("Omega Groep", "zorgaanbieder"),
+    "vitree_pz": ("Vitree Pleegzorg", "pleegzorg"),
+    "pz_flevoland": ("Pleegzorg Flevoland (demo)", "pleegzorg"),
+}
+C = Capability
+CAPS: dict[CareCategory, list[Capability]] = {
+    CareCategory.PLEEGZORG: [C.JONGE_KINDEREN, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.TRAUMA],
+    CareCategory.GEZINSHUIS: [C.TRAUMA, C.LVB, C.SIBLING_GROUP_3, C.GEDRAGSPROBLEMATIEK],
+    CareCategory.BEHANDELGROEP: [
+        C.LVB,
+        C.TRAUMA,
+        C.PSYCHIATRIE,
+        C.GEDRAGSPROBLEMATIEK,
+        C.VERSLAVING,
+        C.ZELFSTANDIGHEIDSTRAINING,
+    ],
+    CareCategory.GESLOTEN: [C.BEVEILIGD, C.GEDRAGSPROBLEMATIEK, C.TRAUMA],
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """One unit to create, with the stays already in it."""
+
+    unit_id: str
+    provider: str
+    municipality: Municipality
+    name: str
+    care_form: CareForm
+    places: int
+    age_min: int
+    age_max: int
+    sex_policy: SexPolicy
+    capabilities: tuple[Capability, ...]
+    preferences: FamilyPreferences | None
+    # (pseudonym, since, expected end)
+    stays: tuple[tuple[str, date, date | None], ...] = ()
+
+
+@dataclass(slots=True)
+class Landscape:
+    """Providers and units of a demo region."""
+
+    providers: dict[str, tuple[str, str]]
+    units: list[UnitSpec] = field(default_factory=list)
+
+    @property
+    def places(self) -> int:
+        """All places together."""
+        return sum(u.places for u in self.units)
+
+
+def _municipality(rng: random.Random) -> Municipality:
+    return rng.choices(list(SHARE), weights=list(SHARE.values()))[0]
+
+
+def _stays(
+    rng: random.Random, prefix: str, n: int, today: date, stay_days: tuple[int, int]
+) -> tuple[tuple[str, date, date | None], ...]:
+    out = []
+    for i in range(n):
+        since = today - timedelta(days=rng.randint(1, stay_days[1] // 2))
+        expected = since + timedelta(days=rng.randint(*stay_days))
+        out.append((f"{prefix}-k{i}", since, expected if expected >= today else None))
+    return tuple(out)
+
+
+def _unit(
+    rng: random.Random,
+    n: int,
+    form: CareForm,
+    provider: str,
+    places: int,
+    ages: tuple[int, int],
+    today: date,
+    *,
+    municipality: Municipality | None = None,
+    occupancy: float = 0.85,
+) -> UnitSpec:
+    category = form.category
+    caps = tuple(sorted(set(rng.sample(CAPS[category], k=rng.randint(0, 2)))))
+    if form.is_crisis:
+        caps = (*caps, Capability.CRISIS)
+    prefs = None
+    if category in (CareCategory.PLEEGZORG, CareCategory.GEZINSHUIS):
+        prefs = FamilyPreferences(
+            age_min=ages[0], age_max=ages[1], max_children=places, capabilities=frozenset(caps)
+        )
+    policy = SexPolicy.GEMENGD
+    if category is CareCategory.BEHANDELGROEP and rng.random() < 0.2:
+        policy = rng.choice([SexPolicy.JONGENS, SexPolicy.MEISJES])
+    unit_id = f"u{n:05d}"
+    stay_days = (14, 56) if form.is_crisis else (90, 900)
+    taken = sum(rng.random() < occupancy for _ in range(places))
+    return UnitSpec(
+        unit_id=unit_id,
+        provider=provider,
+        municipality=municipality or _municipality(rng),
+        name=f"{form.label} {n:03d}",
+        care_form=form,
+        places=places,
+        age_min=ages[0],
+        age_max=ages[1],
+        sex_policy=policy,
+        capabilities=caps,
+        preferences=prefs,
+        stays=_stays(rng, unit_id, taken, today, stay_days),
+    )
+
+
+def flevoland_landscape(*, seed: int = 2016, today: date) -> Landscape:
+    """About 150 units of the Flevoland region, with occupancies; same seed, same landscape."""
+    rng = random.Random(seed)
+    land = Landscape(dict(PROVIDERS))
+    add = land.units.append
+    foster = [
+        (CareForm.PLEEGZORG_BESTAND, 48),
+        (CareForm.PLEEGZORG_NETWERK, 25),
+        (CareForm.PLEEGZORG_DEELTIJD, 10),
+        (CareForm.PLEEGZORG_CRISIS, 10),
+    ]
+    for form, count in foster:
+        for _ in range(count):
+            provider = rng.choice(["vitree_pz", "pz_flevoland"])
+            ages = rng.choice([(0, 6), (0, 12), (4, 17), (10, 21), (0, 17)])
+            places = rng.choices([1, 2, 3], weights=[5, 3, 2])[0]
+            add(_unit(rng, len(land.units), form, provider, places, ages, today))
+    for _ in range(30):
+        provider = rng.choice(["triade", "pluryn", "omega", "sheerenloo"])
+        ages = rng.choice([(4, 17), (6, 21), (0, 12), (12, 21)])
+        add(
+            _unit(
+                rng, len(land.units), CareForm.GEZINSHUIS, provider, rng.randint(3, 4), ages, today
+            )
+        )
+    for _ in range(18):
+        provider = rng.choice(["triade", "pluryn", "sheerenloo", "omega"])
+        ages = rng.choice([(12, 17), (8, 14), (16, 21), (12, 18)])
+        add(
+            _unit(
+                rng,
+                len(land.units),
+                CareForm.BEHANDELGROEP,
+                provider,
+                rng.randint(6, 12),
+                ages,
+                today,
+            )
+        )
+    add(
+        _unit(
+            rng,
+            len(land.units),
+            CareForm.CRISISGROEP_12MIN,
+            "triade",
+            6,
+            (4, 11),
+            today,
+            municipality=Municipality.LELYSTAD,
+            occupancy=0.7,
+        )
+    )
+    add(
+        _unit(
+            rng,
+            len(land.units),
+            CareForm.CRISISGROEP_12PLUS,
+            "pluryn",
+            8,
+            (12, 17),
+            today,
+            municipality=Municipality.ALMERE,
+            occupancy=0.8,
+        )
+    )
+    add(
+        _unit(
+            rng,
+            len(land.units),
+            CareForm.GESLOTEN,
+            "pluryn",
+            8,
+            (12, 17),
+            today,
+            municipality=Municipality.ALMERE,
+            occupancy=0.9,
+        )
+    )
+    for _ in range(4):
+        add(
+            _unit(
+                rng,
+                len(land.units),
+                CareForm.BEHANDELGROEP,
+                "sheerenloo",
+                rng.randint(6, 10),
+                (12, 17),
+                today,
+                municipality=Municipality.BUITEN_REGIO,
+            )
+        )
+    return land
+
+
+def national_landscape(
+    *, seed: int = 41000, today: date, units: int = 5000, places: int = 40_000
+) -> Landscape:
+    """A national-scale landscape with exactly `units` units and `places` places."""
+    rng = random.Random(seed)
+    land = Landscape({f"p{i:03d}": (f"Aanbieder {i:03d}", "zorgaanbieder") for i in range(120)})
+    n_foster, n_home = units * 12 // 100, units * 10 // 100
+    n_group = units - n_foster - n_home
+    sizes = [rng.randint(1, 3) for _ in range(n_foster)] + [
+        rng.randint(3, 4) for _ in range(n_home)
+    ]
+    left = places - sum(sizes)
+    if not 6 * n_group <= left <= 12 * n_group:
+        raise ValueError("places: niet haalbaar met groepen van 6-12 plaatsen")
+    group_sizes = [left // n_group] * n_group
+    for i in range(left - sum(group_sizes)):
+        group_sizes[i] += 1
+    forms = [rng.choice(list(CareForm)[:4]) for _ in range(n_foster)]
+    forms += [CareForm.GEZINSHUIS] * n_home
+    forms += [
+        rng.choices(
+            [
+                CareForm.BEHANDELGROEP,
+                CareForm.CRISISGROEP_12MIN,
+                CareForm.CRISISGROEP_12PLUS,
+                CareForm.GESLOTEN,
+            ],
+            weights=[85, 5, 5, 5],
+        )[0]
+        for _ in range(n_group)
+    ]
+    for n, (form, size) in enumerate(zip(forms, sizes + group_sizes, strict=True)):
+        ages = (12, 17) if form.category is CareCategory.BEHANDELGROEP else (0, 17)
+        if form is CareForm.CRISISGROEP_12MIN:
+            ages = (4, 11)
+        place = Municipality.BUITEN_REGIO if rng.random() < 0.85 else _municipality(rng)
+        land.units.append(
+            _unit(rng, n, form, f"p{n % 120:03d}", size, ages, today, municipality=place)
+        )
+    return land
+
+
+def load_with_services(session: Session, land: Landscape, *, now: datetime) -> None:
+    """Create the landscape through the service (every rule checked); the caller commits."""
+    provider_ids = {}
+    locations: dict[tuple[str, Municipality], str] = {}
+    for key, (name, kind) in land.providers.items():
+        provider_ids[key] = capacity_service.create_provider(
+            session, name=name, kind=kind, provider_id=key
+        ).id
+    for spec in land.units:
+        where = (spec.provider, spec.municipality)
+        if where not in locations:
+            locations[where] = capacity_service.create_location(
+                session,
+                provider_id=provider_ids[spec.provider],
+                name=f"{land.providers[spec.provider][0]} {spec.municipality.label}",
+                municipality=spec.municipality,
+                location_id=f"{spec.provider}-{spec.municipality.value}",
+            ).id
+        capacity_service.create_unit(
+            session,
+            location_id=locations[where],
+            name=spec.name,
+            care_form=spec.care_form,
+            places=spec.places,
+            age_min=spec.age_min,
+            age_max=spec.age_max,
+            sex_policy=spec.sex_policy,
+            capabilities=spec.capabilities,
+            preferences=spec.preferences,
+            unit_id=spec.unit_id,
+        )
+        for child, since, expected in spec.stays:
+            capacity_service.record_admission(
+                session,
+                unit_id=spec.unit_id,
+                child_ref=child,
+                since=since,
+                expected_end=expected,
+                now=now,
+            )
+
+
+def load_bulk(session: Session, land: Landscape) -> None:
+    """Insert a large landscape in bulk (the benchmark); the generator keeps the rules."""
+    session.add_all(Provider(id=k, name=n, kind=kind) for k, (n, kind) in land.providers.items())
+    # No ORM relationships are declared, so flush parents before children by hand.
+    session.flush()
+    seen: set[str] = set()
+    for spec in land.units:
+        location_id = f"{spec.provider}-{spec.municipality.value}"
+        if location_id not in seen:
+            seen.add(location_id)
+            session.add(
+                Location(
+                    id=location_id,
+                    provider_id=spec.provider,
+                    name=location_id,
+                    municipality=spec.municipality.value,
+                )
+            )
+    session.flush()
+    session.add_all(
+        Unit(
+            id=s.unit_id,
+            location_id=f"{s.provider}-{s.municipality.value}",
+            name=s.name,
+            care_form=s.care_form.value,
+            places=s.places,
+            age_min=s.age_min,
+            age_max=s.age_max,
+            sex_policy=s.sex_policy.value,
+            capabilities=",".join(sorted(c.value for c in s.capabilities)),
+            version=1,
+        )
+        for s in land.units
+    )
+    session.flush()
+    session.add_all(
+        Occupancy(unit_id=s.unit_id, child_ref=child, since=since, expected_end=expected)
+        for s in land.units
+        for child, since, expected in s.stays
+    )
+    session.flush()

@@ -1,0 +1,179 @@
+"""Workflow tables: referrals (aanmeldingen), decisions and the deviation log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, Text
+from sqlmodel import Field, SQLModel
+
+from capacity.models import ID_LENGTH, UTCDateTime, new_id
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral stands; the steps run in this order."""
+
+    AANGEMELD = "aangemeld"
+    GEADVISEERD = "geadviseerd"
+    VOORGESTELD = "voorgesteld"
+    VASTGEHOUDEN = "vastgehouden"
+    GEPLAATST = "geplaatst"
+    UITGESTROOMD = "uitgestroomd"
+    INGETROKKEN = "ingetrokken"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        ReferralStatus.AANGEMELD,
+        ReferralStatus.GEADVISEERD,
+        ReferralStatus.VOORGESTELD,
+        ReferralStatus.VASTGEHOUDEN,
+    }
+)
+
+
+class Urgency(StrEnum):
+    """Regular or crisis."""
+
+    REGULIER = "regulier"
+    CRISIS = "crisis"
+
+
+class BridgingCare(StrEnum):
+    """Help while waiting (overbruggingshulp); 'geen' counts against the 14-day norm."""
+
+    GEEN = "geen"
+    AMBULANT = "ambulant"
+    AMBULANTE_CRISISHULP = "ambulante_crisishulp"
+    LOGEREN = "logeren"
+    DEELTIJD = "deeltijd"
+    CRISISOPVANG = "crisisopvang"
+    ANDERS = "anders"
+
+
+class DecisionOutcome(StrEnum):
+    """Accept (the child is placed) or decline (the hold is released)."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class ReasonCode(StrEnum):
+    """Why a proposal was declined or why the placement deviates from the advice."""
+
+    GEEN_CAPACITEIT = "geen_capaciteit"
+    VOORKEUR_OUDERS = "voorkeur_ouders"
+    VOORKEUR_KIND = "voorkeur_kind"
+    BROERS_ZUSSEN = "broers_zussen"
+    AFSTAND = "afstand"
+    AANBIEDER_WEIGERT = "aanbieder_weigert"
+    CRISIS = "crisis"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return REASON_LABEL[self]
+
+
+REASON_LABEL: dict[ReasonCode, str] = {
+    ReasonCode.GEEN_CAPACITEIT: "geen plek beschikbaar",
+    ReasonCode.VOORKEUR_OUDERS: "voorkeur van de ouders",
+    ReasonCode.VOORKEUR_KIND: "voorkeur van het kind",
+    ReasonCode.BROERS_ZUSSEN: "broers en zussen",
+    ReasonCode.AFSTAND: "afstand",
+    ReasonCode.AANBIEDER_WEIGERT: "aanbieder weigert",
+    ReasonCode.CRISIS: "crisis",
+    ReasonCode.ANDERS: "anders (zie toelichting)",
+}
+
+
+class Referral(SQLModel, table=True):
+    """An aanmelding: one child, one request for a place, and everything decided about it."""
+
+    __tablename__ = "workflow_referral"
+    __table_args__ = (
+        Index("ix_referral_status", "status"),
+        Index("ix_referral_verwijzer", "verwijzer_user_id"),
+        CheckConstraint("urgency IN ('regulier', 'crisis')", name="ck_referral_urgency"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    child_ref: str = Field(max_length=ID_LENGTH, index=True, description="pseudonymous child id")
+    bsn_digest: str | None = Field(default=None, max_length=64)
+    verwijzer_user_id: str = Field(max_length=ID_LENGTH)
+    verwijzer_type: str = Field(max_length=2)
+    sibling_group: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
+    urgency: str = Field(max_length=16)
+    beschikking_date: date | None = None
+    crisis_placement_date: date | None = None
+    perspective: str = Field(max_length=32)
+    home_municipality: str | None = Field(default=None, max_length=32)
+    responsible_municipality: str = Field(max_length=32)
+    responsibility_explanation: str = Field(sa_type=Text)
+    profile_json: str = Field(sa_type=Text)
+    status: str = Field(default=ReferralStatus.AANGEMELD.value, max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    start_deadline: date | None = None
+    perspectiefplan_deadline: date | None = None
+    bridging_care: str = Field(default=BridgingCare.GEEN.value, max_length=32)
+    bridging_since: date | None = None
+    # Units where an earlier placement of this child broke down: never proposed again.
+    excluded_units: str = Field(default="", sa_type=Text)
+    # Filled by the advice step.
+    advice_json: str | None = Field(default=None, sa_type=Text)
+    first_best: str | None = Field(default=None, max_length=32)
+    rule_set: str | None = Field(default=None, max_length=100)
+    # Filled by the proposal step: the top proposal is what a deviation is measured against.
+    proposals_json: str | None = Field(default=None, sa_type=Text)
+    top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    weights_version: str | None = Field(default=None, max_length=100)
+    hold_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    # Filled by the placement.
+    placed_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    placed_form: str | None = Field(default=None, max_length=32)
+    placed_municipality: str | None = Field(default=None, max_length=32)
+    placed_on: date | None = None
+    occupancy_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    regisseur_team: str | None = Field(default=None, max_length=200)
+    discharged_on: date | None = None
+    discharge_outcome: str | None = Field(default=None, max_length=32)
+
+
+class Decision(SQLModel, table=True):
+    """Accept or decline of a held place, with the reason."""
+
+    __tablename__ = "workflow_decision"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    unit_id: str = Field(max_length=ID_LENGTH)
+    hold_id: str = Field(max_length=ID_LENGTH)
+    outcome: str = Field(max_length=16)
+    reason_code: str | None = Field(default=None, max_length=32)
+    reason_text: str | None = Field(default=None, max_length=500)
+    decided_by: str = Field(max_length=ID_LENGTH)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Deviation(SQLModel, table=True):
+    """A placement that differs from the advice (care form) or the top proposal (place)."""
+
+    __tablename__ = "workflow_deviation"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    placed_on: date
+    advised_form: str = Field(max_length=32)
+    placed_form: str = Field(max_length=32)
+    form_deviates: bool
+    top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    chosen_unit_id: str = Field(max_length=ID_LENGTH)
+    place_deviates: bool
+    reason_code: str = Field(max_length=32)
+    reason_text: str | None = Field(default=None, max_length=500)
+    rule_set: str = Field(max_length=100)
+    weights_version: str | None = Field(default=None, max_length=100)

@@ -1,0 +1,71 @@
+"""Alembic environment: one metadata for every table of the service, any supported database.
+
+The URL comes from the caller (capacity.db.migrate puts it in config.attributes) or from
+DATABASE_URL. render_as_batch lets ALTERs work on SQLite.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import Connection
+
+# The repository root, so `migrations.registry` imports from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from capacity.db import database_url, make_engine
+from migrations.registry import metadata
+
+config = context.config
+target_metadata = metadata
+
+
+def _url() -> str:
+    url = config.attributes.get("database_url")
+    return str(url) if url else database_url()
+
+
+def run_offline() -> None:
+    """Emit SQL without a connection (alembic upgrade --sql)."""
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    """Run the migrations on a live connection."""
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    engine = make_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

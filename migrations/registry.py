@@ -1,0 +1,16 @@
+"""The one place that imports every table module, so metadata is complete for migrations.
+
+A later issue that adds tables imports its models module here.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+import api.accounts
+import api.audit
+import api.idempotency  # noqa: F401  (idempotency records)
+import capacity.models  # noqa: F401  (registers the capacity tables)
+import matcher.workflow.models  # noqa: F401  (referrals, decisions, deviations)
+
+metadata = SQLModel.metadata
