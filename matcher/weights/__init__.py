@@ -1,0 +1,133 @@
+"""Scoring weights as data: a versioned YAML file, validated on load with clear errors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from domain.errors import ConfigError
+from domain.places import DISTANCE_KM
+
+DEFAULT_WEIGHTS = Path(__file__).with_name("default.yaml")
+
+# term -> parameter -> sign rule ("+" bonus >= 0, "-" penalty <= 0, "n" count >= 0)
+SCHEMA: dict[str, dict[str, str]] = {
+    "base": {"points": "+"},
+    "care_form": {"first_best": "+", "per_rank_lower": "+"},
+    "distance": {"per_km": "-"},
+    "school": {"same_municipality": "+", "neighbouring": "+"},
+    "network": {"same_municipality": "+", "neighbouring": "+"},
+    "preferences": {"per_match": "+", "per_mismatch": "-"},
+    "urgency": {"crisis": "+"},
+    "waiting": {"per_week": "+", "max_weeks": "n"},
+    "availability": {"per_day": "-", "max_days": "n"},
+}
+TERMS = tuple(SCHEMA)
+# Dutch names of the terms, as staff see them.
+LABELS: dict[str, str] = {
+    "base": "plaatsing",
+    "care_form": "zorgvorm",
+    "distance": "afstand",
+    "school": "school",
+    "network": "netwerk",
+    "preferences": "wensen gezin",
+    "urgency": "urgentie",
+    "waiting": "wachttijd",
+    "availability": "beschikbaarheid",
+}
+# A family can state four wishes: age range, sex, number of children, expertise.
+MAX_PREFERENCES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Validated weights: `params[term][parameter]` in integer points."""
+
+    name: str
+    version: str
+    params: dict[str, dict[str, int]]
+    source: str
+
+    def __getitem__(self, term: str) -> dict[str, int]:
+        return self.params[term]
+
+    def min_pair_score(self) -> int:
+        """The lowest score any feasible pair can get: must stay above zero."""
+        p = self.params
+        worst_km = math.floor(max(DISTANCE_KM.values()) + 0.5)
+        return (
+            p["base"]["points"]
+            + p["distance"]["per_km"] * worst_km
+            + p["preferences"]["per_mismatch"] * MAX_PREFERENCES
+            + p["availability"]["per_day"] * p["availability"]["max_days"]
+        )
+
+
+def _parse(raw: Any, file: str) -> Weights:
+    if not isinstance(raw, dict):
+        raise ConfigError("verwacht een mapping met name, version en terms", file=file)
+    for key in ("name", "version", "terms"):
+        if key not in raw:
+            raise ConfigError(f"veld '{key}' ontbreekt", file=file, field=key)
+    unknown_top = sorted(set(raw) - {"name", "version", "terms"})
+    if unknown_top:
+        raise ConfigError(f"onbekend veld '{unknown_top[0]}'", file=file, field=unknown_top[0])
+    terms = raw["terms"]
+    if not isinstance(terms, dict):
+        raise ConfigError("terms moet een mapping zijn", file=file, field="terms")
+    for term in TERMS:
+        if term not in terms:
+            raise ConfigError(f"term '{term}' ontbreekt", file=file, field=f"terms.{term}")
+    unknown = sorted(set(terms) - set(TERMS))
+    if unknown:
+        raise ConfigError(f"onbekende term '{unknown[0]}'", file=file, field=f"terms.{unknown[0]}")
+    params: dict[str, dict[str, int]] = {}
+    for term, schema in SCHEMA.items():
+        given = terms[term]
+        where = f"terms.{term}"
+        if not isinstance(given, dict):
+            raise ConfigError("verwacht een mapping van parameters", file=file, field=where)
+        extra = sorted(set(given) - set(schema))
+        if extra:
+            raise ConfigError(f"onbekende parameter '{extra[0]}'", file=file, field=where)
+        params[term] = {}
+        for name, sign in schema.items():
+            if name not in given:
+                raise ConfigError(f"parameter '{name}' ontbreekt", file=file, field=where)
+            value = given[name]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name} moet een geheel getal zijn", file=file, field=where)
+            if sign in "+n" and value < 0:
+                raise ConfigError(f"{name} mag niet negatief zijn", file=file, field=where)
+            if sign == "-" and value > 0:
+                raise ConfigError(f"{name} is een aftrek en moet <= 0 zijn", file=file, field=where)
+            params[term][name] = value
+    weights = Weights(str(raw["name"]), str(raw["version"]), params, file)
+    if weights.min_pair_score() <= 0:
+        raise ConfigError(
+            "base.points is te laag: een passende plaatsing kan dan 0 of minder scoren",
+            file=file,
+            field="terms.base",
+        )
+    return weights
+
+
+def load_weights(path: Path | str) -> Weights:
+    """Load and validate a weight file; errors name the file and the term."""
+    file = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
+    return _parse(raw, file)
+
+
+@cache
+def default_weights() -> Weights:
+    """The shipped weights (cached)."""
+    return load_weights(DEFAULT_WEIGHTS)
