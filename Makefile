@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test services benchmarks clean
+.PHONY: install demo test services browser benchmarks clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,15 +19,20 @@ demo: $(STAMP)
 services:
 	@bash scripts/ensure-services
 
-test: $(STAMP) services
+browser:
+	@bash scripts/ensure-browser
+
+test: $(STAMP) services browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2
 
+BENCHMARKS := afwegingskader capacity matcher simulations api
+
 benchmarks: $(STAMP) services
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 
 from afwegingskader import engine, intake, ruleset, text
 from afwegingskader.models import Profile
-from domain.errors import DomainError
+from api.app import create_app
+from api.cli_users import users
+from api.demo import region_summary, seed_demo
+from api.settings import Settings, get_settings
+from capacity import db as capacity_db
+from capacity.sync import CapacitySync, make_live_view
+from domain.errors import ConfigError, DomainError
 from domain.validation import describe
+from matcher.instance import run_batch
+from matcher.models import SolverSettings
+from matcher.weights import load_weights
 
 app = typer.Typer(help="Servicepunt jeugdhulp met verblijf", no_args_is_help=True)
+app.add_typer(users, name="users")
 
 
 def _fail(message: str) -> NoReturn:
@@ -49,6 +61,8 @@ def advise(
         rule_set = ruleset.load_rule_set(rules) if rules else ruleset.default_rule_set()
         profile = Profile.model_validate(_read_json(profile_file))
         advice = engine.advise(profile, rule_set)
+    except ConfigError as exc:
+        _fail(str(exc))  # str() names the file too; describe() would drop it
     except (ValidationError, DomainError) as exc:
         _fail(describe(exc))
     if fmt == "text":
@@ -74,6 +88,70 @@ def intake_command(
         typer.echo(intake.render_text(result))
     else:
         _print_json(result.model_dump(mode="json"))
+
+
+@app.command()
+def match(
+    batch: Annotated[Path, typer.Option("--batch", help="batchinstantie (JSON)")],
+    explain: Annotated[bool, typer.Option(help="toon ook alle kandidaten met score")] = False,
+    weights: Annotated[Path | None, typer.Option(help="een ander gewichtenbestand")] = None,
+    time_limit: Annotated[float, typer.Option(help="tijdslimiet solver (s)")] = 30.0,
+    workers: Annotated[int, typer.Option(help="aantal solver-threads")] = 2,
+    seed: Annotated[int, typer.Option(help="seed van de solver")] = 0,
+) -> None:
+    """Plan all referrals of a batch instance onto free and soon-free places."""
+    try:
+        settings = SolverSettings(time_limit_s=time_limit, workers=workers, seed=seed)
+        loaded = load_weights(weights) if weights else None
+        plan = run_batch(_read_json(batch), explain=explain, settings=settings, weights=loaded)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except (ValidationError, DomainError) as exc:
+        _fail(describe(exc))
+    _print_json(plan)
+
+
+def _seed(settings: Settings) -> dict[str, str]:
+    capacity_db.migrate(settings.database_url)
+    engine = capacity_db.make_engine(settings.database_url)
+    try:
+        tokens = seed_demo(engine, now=datetime.now(UTC), secret_key=settings.secret_key)
+        if settings.redis_url:
+            # Seeding wrote the ledger directly: bring the shared live view in line with it.
+            live = make_live_view(settings.redis_url, prefix=settings.redis_prefix)
+            CapacitySync(live).rebuild(engine)
+        typer.echo(f"demo-regio: {region_summary(engine)}")
+    finally:
+        engine.dispose()
+    return tokens
+
+
+@app.command()
+def seed(
+    demo_data: Annotated[
+        bool, typer.Option("--demo", help="de Flevoland demo-regio laden")
+    ] = False,
+) -> None:
+    """Load the demo region (idempotent) and print fresh tokens of the demo users."""
+    if not demo_data:
+        _fail("geef --demo: er is nog geen andere bron om te laden")
+    for username, token in _seed(get_settings()).items():
+        typer.echo(f"{username}: {token}")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="adres om op te luisteren")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="poort")] = 8000,
+) -> None:
+    """Run the service with demo data on the embedded default (SQLite, in-process store)."""
+    settings = get_settings()
+    tokens = _seed(settings)
+    typer.echo("Tokens van de demo-gebruikers (Authorization: Bearer <token>):")
+    for username, token in tokens.items():
+        typer.echo(f"  {username}: {token}")
+    typer.echo(f"Servicepunt demo op http://{host}:{port}/ (API-documentatie: /docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -7,18 +7,50 @@ never echoed back, so no personal data leaks through an error.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from api.deps import Forbidden, NotAuthenticated
 from domain.errors import ConfigError, Conflict, DomainError, InvalidInput, NotFound
 from domain.validation import FieldError, errors_to_fields, field_errors
 
 log = logging.getLogger("servicepunt.api")
 
+
+class FieldProblem(BaseModel):
+    """One field and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a kind, a Dutch detail and the fields concerned."""
+
+    error: str
+    detail: str
+    fields: list[FieldProblem] = []
+
+
+def _doc(text: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": text}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _doc("niet ingelogd of token ongeldig"),
+    403: _doc("niet toegestaan voor deze rol"),
+    404: _doc("niet gevonden"),
+    409: _doc("conflict met de huidige toestand (bijv. geen plek vrij)"),
+    422: _doc("ongeldige invoer; 'fields' noemt de velden"),
+}
+
 STATUS: list[tuple[type[DomainError], int]] = [
+    (NotAuthenticated, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
     (InvalidInput, 422),

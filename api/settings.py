@@ -27,8 +27,17 @@ class Settings(BaseSettings):
         validation_alias="REDIS_URL",
         description="redis://...; empty means the in-process capacity store",
     )
+    redis_prefix: str = Field(
+        default="servicepunt:capacity:", description="sleutelprefix; één per regio of omgeving"
+    )
     secret_key: str = DEFAULT_SECRET
     hold_ttl_seconds: int = Field(default=4 * 3600, gt=0)
+    first_best_wait_days: int = Field(
+        default=90, ge=0, le=365, description="hoe lang een regulier kind op first-best mag wachten"
+    )
+    sweep_seconds: float = Field(
+        default=30.0, gt=0, description="hoe vaak verlopen reserveringen worden opgeruimd"
+    )
     solver_time_limit_seconds: float = Field(default=10.0, gt=0)
     solver_workers: int = Field(default=2, ge=1)
     solver_seed: int = 0

@@ -134,6 +134,8 @@ class AvailabilityIndex:
         self._base: date | None = None
         self._stale_rows: set[int] = set()
         self._rank: IntArray | None = None
+        # Bumped on every stored change, so callers can cache work derived from the index.
+        self.changes = 0
 
     def __len__(self) -> int:
         return len(self._states)
@@ -173,6 +175,7 @@ class AvailabilityIndex:
                 self._pos[state.unit_id] = pos
                 self._states.append(state)
                 self._rank = None
+            self.changes += 1
             self._form[pos] = _FORM_CODE[view.care_form]
             self._place[pos] = _PLACE_CODE[view.municipality]
             self._region[pos] = view.municipality.in_region

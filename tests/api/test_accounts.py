@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from api import accounts
 from api.accounts import Role
@@ -46,7 +46,7 @@ def test_token_expires(session: Session) -> None:
 def test_token_is_stored_only_as_hash(session: Session) -> None:
     accounts.create_user(session, username="pl", role=Role.PLANNER, now=NOW)
     token = accounts.issue_token(session, username="pl", now=NOW)
-    stored = session.exec(accounts.select(accounts.ApiToken)).one()
+    stored = session.exec(select(accounts.ApiToken)).one()
     assert token not in stored.token_hash and len(stored.token_hash) == 64
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,16 +18,18 @@ from uuid import uuid4
 
 import pytest
 import redis
-
-# The test helpers live beside this file; rootless test directories are not importable.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from capacity_support import PG_ADMIN_URL, REDIS_URL, TABLE_NAMES, Backend, sqlite_engine
 from sqlalchemy import Engine, create_engine, text
 
 from capacity import db as capacity_db
 from capacity.live import MemoryLiveView
 from capacity.live_redis import RedisLiveView
+from tests.capacity.capacity_support import (
+    PG_ADMIN_URL,
+    REDIS_URL,
+    TABLE_NAMES,
+    Backend,
+    sqlite_engine,
+)
 
 
 def _url_for(database: str) -> str:

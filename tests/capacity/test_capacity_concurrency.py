@@ -15,7 +15,6 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 import pytest
-from capacity_support import T0, Backend
 from sqlmodel import Session, col, func, select
 
 from capacity import holds as capacity_holds
@@ -26,6 +25,7 @@ from capacity.live_redis import RedisLiveView
 from capacity.models import Hold, HoldState
 from capacity.sync import CapacitySync
 from capacity.views import load_states
+from tests.capacity.capacity_support import T0, Backend
 
 ATTEMPTS = 200
 WORKERS = 8

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from capacity_support import T0, TODAY, Backend
 from sqlmodel import Session
 
 from capacity.demo import PROVIDERS, flevoland_landscape, load_with_services, national_landscape
@@ -14,6 +13,7 @@ from capacity.service import PLACES_RANGE
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.places import Municipality
+from tests.capacity.capacity_support import T0, TODAY, Backend
 
 
 def test_flevoland_landscape_is_believable_and_deterministic() -> None:

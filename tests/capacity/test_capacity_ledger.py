@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from capacity_support import T0, TODAY, Backend, dump
 from sqlmodel import Session, select
 
 from capacity import holds as capacity_holds
@@ -18,6 +17,7 @@ from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
+from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 
 def _state(backend: Backend, unit_id: str) -> tuple[int, int, int, int]:

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from capacity_support import T0, TODAY, Backend
 from sqlmodel import Session
 
 from capacity import holds as capacity_holds
@@ -20,6 +19,7 @@ from capacity.sync import CapacitySync, follow_changes
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
+from tests.capacity.capacity_support import T0, TODAY, Backend
 
 
 def test_expired_hold_frees_its_place_in_view_index_and_ledger(backend: Backend) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -13,13 +12,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from capacity_support import PG_ADMIN_URL
 from sqlalchemy import create_engine, inspect, text
 
 from capacity import db as capacity_db
+from tests.capacity.capacity_support import PG_ADMIN_URL
 
 # The registry is not an installed package: load it from the repository, as env.py does.
-sys.path.insert(0, str(capacity_db.ROOT))
 metadata = importlib.import_module("migrations.registry").metadata
 
 

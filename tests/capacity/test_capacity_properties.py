@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from capacity_support import T0, TODAY, Backend, dump
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -23,6 +22,7 @@ from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
+from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 UNITS = [(CareForm.PLEEGZORG_BESTAND, 2), (CareForm.GEZINSHUIS, 4), (CareForm.BEHANDELGROEP, 6)]
 unit_no = st.integers(0, len(UNITS) - 1)

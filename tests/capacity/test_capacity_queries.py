@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict
 from datetime import timedelta
 
-from capacity_support import T0, TODAY, Backend
 from sqlmodel import Session
 
 from capacity import holds as capacity_holds
@@ -17,6 +16,7 @@ from capacity.views import load_states, unit_views
 from domain.care import CareForm
 from domain.people import AgeBand, Capability
 from domain.places import Municipality
+from tests.capacity.capacity_support import T0, TODAY, Backend
 
 
 def _ids(answer: AvailabilityAnswer) -> set[str]:

@@ -1,0 +1,165 @@
+"""The FastAPI application factory and its background capacity worker."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI
+from sqlmodel import Session
+
+from afwegingskader import engine, intake
+from afwegingskader.models import Advice, Profile
+from api import errors, web
+from api.deps import AnyUser, ServicepuntUser, ServiceState
+from api.routes import capacity as capacity_routes
+from api.routes import referrals as referral_routes
+from api.routes import reports as report_routes
+from api.settings import Settings, get_settings
+from capacity import db as capacity_db
+from capacity.live import LiveViewUnavailable
+from capacity.queries import AvailabilityIndex
+from capacity.sync import CapacitySync, follow_changes, make_live_view
+from capacity.views import load_states
+
+log = logging.getLogger("servicepunt.api")
+
+PROFILE_EXAMPLE: dict[str, Any] = {
+    "birth_date": "2015-05-04",
+    "reference_date": "2026-11-23",
+    "sex": "v",
+    "capj": ["A200", "D"],
+    "severity": "matig",
+    "complexity": "meervoudig",
+    "externalising": "licht",
+    "trauma": True,
+    "earlier_placements": 1,
+    "parents_view": "ambivalent",
+    "child_agrees": True,
+    "perspective": "terug_naar_huis",
+    "home_municipality": "lelystad",
+}
+
+
+class Background:
+    """The threads of one API process: follow other processes' changes, sweep expired holds."""
+
+    def __init__(self, state: ServiceState) -> None:
+        self.state = state
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._follow, name="capacity-follow", daemon=True),
+            threading.Thread(target=self._sweep, name="capacity-sweep", daemon=True),
+        ]
+
+    def start(self) -> None:
+        """Start both threads."""
+        for thread in self.threads:
+            thread.start()
+
+    def close(self) -> None:
+        """Stop both threads and wait for them."""
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    def _follow(self) -> None:
+        # follow_changes needs a reachable live view to subscribe; retry while it is down.
+        while not self.stop.is_set():
+            try:
+                follow_changes(self.state.sync.live, self.state.index, self.stop)
+            except LiveViewUnavailable:
+                self.stop.wait(1.0)
+
+    def _sweep(self) -> None:
+        while not self.stop.wait(self.state.settings.sweep_seconds):
+            try:
+                self.state.sync.sweep(self.state.engine, now=self.state.clock())
+            except Exception as exc:  # the thread must outlive a failed sweep; the next retries
+                log.warning("capacity sweep failed", extra={"error_type": type(exc).__name__})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    migrate: bool = True,
+    background: bool = True,
+) -> FastAPI:
+    """Build the app for the given settings (the environment's when omitted)."""
+    settings = settings or get_settings()
+    state = ServiceState(
+        settings=settings,
+        engine=capacity_db.make_engine(settings.database_url),
+        sync=CapacitySync(make_live_view(settings.redis_url, prefix=settings.redis_prefix)),
+        index=AvailabilityIndex(),
+    )
+    state.sync.index = state.index
+    if clock is not None:
+        state.clock = clock
+        state.sync.clock = clock
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            capacity_db.migrate(settings.database_url)
+        _load_capacity(state)
+        threads = Background(state) if background else None
+        if threads is not None:
+            threads.start()
+        try:
+            yield
+        finally:
+            if threads is not None:
+                threads.close()
+            state.engine.dispose()
+
+    app = FastAPI(
+        title="Servicepunt jeugdhulp met verblijf",
+        version="0.1.0",
+        description="Afwegingskader, live capaciteit, matching en scenario's.",
+        lifespan=lifespan,
+    )
+    app.state.servicepunt = state
+    errors.install(app)
+    app.include_router(referral_routes.router)
+    app.include_router(capacity_routes.router)
+    app.include_router(report_routes.router)
+    web.install(app)
+
+    @app.get("/health", tags=["beheer"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.post("/api/v1/advice", tags=["afwegingskader"], responses=errors.ERROR_RESPONSES)
+    def advise(
+        user: ServicepuntUser,
+        profile: Annotated[Profile, Body(openapi_examples={"kind": {"value": PROFILE_EXAMPLE}})],
+    ) -> Advice:
+        """The afwegingskader advice for one child profile (nothing is stored)."""
+        return engine.advise(profile)
+
+    @app.post("/api/v1/intake", tags=["afwegingskader"], responses=errors.ERROR_RESPONSES)
+    def assess_intake(user: ServicepuntUser, case: intake.IntakeCase) -> intake.IntakeResult:
+        """Responsible municipality, Wlz flag, perspectiefregisseur and deadlines."""
+        return intake.assess(case)
+
+    @app.get("/api/v1/me", tags=["beheer"], responses=errors.ERROR_RESPONSES)
+    def me(user: AnyUser) -> dict[str, str | None]:
+        """Who the token belongs to, and its role."""
+        return {"username": user.username, "role": user.role, "provider_id": user.provider_id}
+
+    return app
+
+
+def _load_capacity(state: ServiceState) -> None:
+    """Rebuild the live view if it is stale or lost, and fill this process's index."""
+    now = state.clock()
+    state.sync.ensure_current(state.engine, now=now)
+    with Session(state.engine) as session:
+        state.index.load(load_states(session, now=now))

@@ -1,0 +1,347 @@
+"""Capacity: providers keep their own units current; availability for the other roles."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session, col, select
+
+from api.accounts import Role, User
+from api.deps import (
+    AnyUser,
+    Forbidden,
+    NowDep,
+    ProviderOrStaff,
+    ServicepuntUser,
+    SessionDep,
+    StateDep,
+)
+from api.errors import ERROR_RESPONSES
+from api.schemas import Offset, Page
+from capacity import service as capacity_service
+from capacity.models import ChangeKind, Location, Occupancy, Unit
+from capacity.queries import AvailabilityQuery
+from capacity.snapshot import UnitView
+from capacity.views import unit_views
+from domain.care import CareForm
+from domain.errors import NotFound
+from domain.outcomes import DepartureOutcome
+from domain.people import Capability
+from domain.places import Municipality
+
+router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
+
+
+class UnitPublic(BaseModel):
+    """A unit and its places; no child data."""
+
+    unit_id: str
+    name: str
+    provider_id: str
+    municipality: Municipality
+    care_form: CareForm
+    places: int
+    occupied: int
+    held: int
+    free_now: int
+    age_min: int
+    age_max: int
+    sex_policy: str
+    capabilities: list[Capability]
+    status: str
+    closing_date: date | None
+    expected_departures: list[date]
+
+    @classmethod
+    def of(cls, v: UnitView) -> UnitPublic:
+        """Build from a unit view."""
+        return cls(
+            unit_id=v.unit_id,
+            name=v.name,
+            provider_id=v.provider_id,
+            municipality=v.municipality,
+            care_form=v.care_form,
+            places=v.places,
+            occupied=v.occupied,
+            held=v.held,
+            free_now=v.free_now,
+            age_min=v.age_min,
+            age_max=v.age_max,
+            sex_policy=v.sex_policy.value,
+            capabilities=sorted(v.capabilities),
+            status=v.status.value,
+            closing_date=v.closing_date,
+            expected_departures=list(v.expected_departures),
+        )
+
+
+class OccupancyPublic(BaseModel):
+    """A stay in a unit, by pseudonym (for the provider of that unit and the servicepunt)."""
+
+    occupancy_id: str
+    unit_id: str
+    child_ref: str
+    since: date
+    expected_end: date | None
+    closure_flagged: bool
+
+
+def _provider_of(session: Session, unit_id: str) -> str:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("onbekende eenheid", field="unit_id")
+    location = session.get(Location, unit.location_id)
+    assert location is not None  # foreign key
+    return location.provider_id
+
+
+def _check_unit(session: Session, user: User, unit_id: str) -> None:
+    """A provider may only touch its own units."""
+    if user.role == Role.AANBIEDER.value and _provider_of(session, unit_id) != user.provider_id:
+        raise Forbidden("deze eenheid hoort niet bij uw organisatie")
+
+
+def _occupancy(session: Session, user: User, occupancy_id: str) -> Occupancy:
+    stay = session.get(Occupancy, occupancy_id)
+    if stay is None:
+        raise NotFound("onbekend verblijf", field="occupancy_id")
+    _check_unit(session, user, stay.unit_id)
+    return stay
+
+
+@router.get("/units", response_model=Page[UnitPublic])
+def list_units(
+    user: ProviderOrStaff,
+    session: SessionDep,
+    now: NowDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> Page[UnitPublic]:
+    """A provider's own units, or every unit for the servicepunt."""
+    ids = None
+    if user.role == Role.AANBIEDER.value:
+        query = select(Unit.id).join(Location).where(Location.provider_id == user.provider_id)
+        ids = list(session.exec(query).all())
+    views = sorted(unit_views(session, now=now, unit_ids=ids), key=lambda v: (v.name, v.unit_id))
+    items = [UnitPublic.of(v) for v in views[offset : offset + limit]]
+    return Page[UnitPublic](items=items, total=len(views), limit=limit, offset=offset)
+
+
+@router.get("/units/{unit_id}/occupancies", response_model=list[OccupancyPublic])
+def unit_occupancies(
+    unit_id: str, user: ProviderOrStaff, session: SessionDep
+) -> list[OccupancyPublic]:
+    """Current stays in one unit."""
+    _check_unit(session, user, unit_id)
+    rows = session.exec(
+        select(Occupancy)
+        .where(Occupancy.unit_id == unit_id, col(Occupancy.ended_on).is_(None))
+        .order_by(col(Occupancy.since), col(Occupancy.id))
+    ).all()
+    return [
+        OccupancyPublic(
+            occupancy_id=o.id,
+            unit_id=o.unit_id,
+            child_ref=o.child_ref,
+            since=o.since,
+            expected_end=o.expected_end,
+            closure_flagged=o.closure_flagged,
+        )
+        for o in rows
+    ]
+
+
+class AdmissionRequest(BaseModel):
+    """A child comes into the unit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    child_ref: str = Field(pattern=r"^[A-Za-z0-9_-]{4,64}$")
+    since: date
+    expected_end: date | None = None
+
+
+@router.post("/units/{unit_id}/admissions", status_code=201)
+def admit(
+    unit_id: str, data: AdmissionRequest, user: ProviderOrStaff, session: SessionDep, now: NowDep
+) -> OccupancyPublic:
+    """Record an admission (409 when the unit is full or closed)."""
+    _check_unit(session, user, unit_id)
+    stay = capacity_service.record_admission(
+        session,
+        unit_id=unit_id,
+        child_ref=data.child_ref,
+        since=data.since,
+        expected_end=data.expected_end,
+        now=now,
+    )
+    session.commit()
+    return OccupancyPublic(
+        occupancy_id=stay.id,
+        unit_id=stay.unit_id,
+        child_ref=stay.child_ref,
+        since=stay.since,
+        expected_end=stay.expected_end,
+        closure_flagged=stay.closure_flagged,
+    )
+
+
+class DepartureRequest(BaseModel):
+    """A child leaves, and where to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: date
+    outcome: DepartureOutcome
+
+
+@router.post("/occupancies/{occupancy_id}/departure", status_code=204)
+def depart(
+    occupancy_id: str,
+    data: DepartureRequest,
+    user: ProviderOrStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> None:
+    """Record a departure with its outcome; the place comes free."""
+    _occupancy(session, user, occupancy_id)
+    capacity_service.record_departure(
+        session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
+    )
+    session.commit()
+
+
+class ExpectedDepartureRequest(BaseModel):
+    """The date a child is expected to leave (null clears it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_end: date | None
+
+
+@router.post("/occupancies/{occupancy_id}/expected-departure", status_code=204)
+def expect_departure(
+    occupancy_id: str,
+    data: ExpectedDepartureRequest,
+    user: ProviderOrStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> None:
+    """Set the expected departure date: the place shows as coming free."""
+    _occupancy(session, user, occupancy_id)
+    capacity_service.record_expected_departure(
+        session, occupancy_id=occupancy_id, expected_end=data.expected_end, now=now
+    )
+    session.commit()
+
+
+class CapacityChangeRequest(BaseModel):
+    """Places opened or closed, or the unit closing, from a date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ChangeKind
+    effective_on: date
+    places: int = Field(default=0, ge=0, le=100)
+
+
+@router.post("/units/{unit_id}/capacity-changes", status_code=201)
+def change_capacity(
+    unit_id: str,
+    data: CapacityChangeRequest,
+    user: ProviderOrStaff,
+    session: SessionDep,
+    now: NowDep,
+) -> dict[str, str]:
+    """Schedule (or apply, if today or earlier) a change in places or a closure."""
+    _check_unit(session, user, unit_id)
+    change = capacity_service.schedule_capacity_change(
+        session,
+        unit_id=unit_id,
+        kind=data.kind,
+        effective_on=data.effective_on,
+        places=data.places,
+        now=now,
+    )
+    session.commit()
+    return {"change_id": change.id}
+
+
+class AvailabilityItem(BaseModel):
+    """A unit with free places on the asked day."""
+
+    unit: UnitPublic
+    free: int
+
+
+class AvailabilityList(BaseModel):
+    """Matching units (up to `limit`, most free first) and totals over all matches."""
+
+    units: list[AvailabilityItem]
+    total_units: int
+    total_free: int
+
+
+@router.get("/availability", response_model=AvailabilityList)
+def availability(
+    user: ServicepuntUser,
+    state: StateDep,
+    now: NowDep,
+    care_form: Annotated[list[CareForm] | None, Query()] = None,
+    municipality: Municipality | None = None,
+    region_only: bool = False,
+    age: Annotated[int | None, Query(ge=0, le=23)] = None,
+    capability: Annotated[list[Capability] | None, Query()] = None,
+    by: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AvailabilityList:
+    """Units with a free place now, or expected free on `by`, matching every filter."""
+    query = AvailabilityQuery(
+        care_forms=frozenset(care_form) if care_form else None,
+        municipality=municipality,
+        region_only=region_only,
+        age=age,
+        capabilities=frozenset(capability or ()),
+        by=by,
+        limit=limit,
+    )
+    answer = state.index.find(query, now=now)
+    return AvailabilityList(
+        units=[AvailabilityItem(unit=UnitPublic.of(a.view), free=a.free) for a in answer.units],
+        total_units=answer.total_units,
+        total_free=answer.total_free,
+    )
+
+
+class AggregatePublic(BaseModel):
+    """Free and coming-free places per care form × municipality × age band (anonymous)."""
+
+    care_form: CareForm
+    municipality: Municipality
+    age_band: str
+    free_now: int
+    coming_free: int
+
+
+@router.get("/availability/summary", response_model=list[AggregatePublic])
+def availability_summary(
+    user: AnyUser,
+    state: StateDep,
+    now: NowDep,
+    days: Annotated[int, Query(ge=1, le=365)] = 30,
+) -> list[AggregatePublic]:
+    """The anonymous board for every role: counts only, never a unit or a child."""
+    horizon = now.date() + timedelta(days=days)
+    return [
+        AggregatePublic(
+            care_form=c.care_form,
+            municipality=c.municipality,
+            age_band=c.age_band.value,
+            free_now=c.free_now,
+            coming_free=c.coming_free,
+        )
+        for c in state.index.aggregate(now=now, horizon=horizon)
+    ]

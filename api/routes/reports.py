@@ -1,0 +1,135 @@
+"""Waiting list, deviation log and the reports, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlmodel import Session, col, func, select
+
+from api import audit
+from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep
+from api.errors import ERROR_RESPONSES
+from api.schemas import Offset, Page
+from domain.errors import NotFound
+from matcher.workflow import reports
+from matcher.workflow.models import Deviation
+
+router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
+Format = Literal["json", "csv"]
+TABLE_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "de tabel als JSON, of met format=csv als CSV (puntkomma gescheiden)",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _csv(table: reports.Table) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
+    )
+
+
+def _render(table: reports.Table, fmt: Format) -> Any:
+    if fmt == "csv":
+        return _csv(table)
+    return {
+        "name": table.name,
+        "title": table.title,
+        "columns": table.columns,
+        "rows": table.as_dicts(),
+    }
+
+
+Period = tuple[date | None, date | None]
+REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
+    "afwijkingen": lambda s, now, p: reports.deviations(s, since=p[0], until=p[1]),
+    "afwijkingsredenen": lambda s, now, p: reports.deviation_reasons(s, since=p[0], until=p[1]),
+    "first_best": lambda s, now, p: reports.first_best_rate(s, since=p[0], until=p[1]),
+    "doorlooptijd": lambda s, now, p: reports.time_to_placement(s, since=p[0], until=p[1]),
+    "norm_14_dagen": lambda s, now, p: reports.start_norm_compliance(
+        s, today=now.date(), since=p[0], until=p[1]
+    ),
+    "overbrugging": lambda s, now, p: reports.bridging_overview(s, today=now.date()),
+    "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
+    "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
+    "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
+}
+
+
+@router.get("/reports", tags=["rapportages"])
+def list_reports(user: ReportReader) -> list[str]:
+    """The names of the reports."""
+    return sorted(REPORTS)
+
+
+@router.get("/reports/{name}", responses=TABLE_OR_CSV)
+def report(
+    name: str,
+    user: ReportReader,
+    session: SessionDep,
+    now: NowDep,
+    since: date | None = None,
+    until: date | None = None,
+    format: Format = "json",
+) -> Any:
+    """One report (aggregates only), as JSON or CSV."""
+    build = REPORTS.get(name)
+    if build is None:
+        raise NotFound("onbekende rapportage", field="name")
+    return _render(build(session, now, (since, until)), format)
+
+
+@router.get("/waiting-list", responses=TABLE_OR_CSV)
+def waiting_list(
+    user: ServicepuntUser,
+    session: SessionDep,
+    now: NowDep,
+    format: Format = "json",
+) -> Any:
+    """Every referral without a placement, with bridging care and the 14-day norm."""
+    table = reports.waiting_list(session, today=now.date())
+    for row in table.rows:
+        audit.record(
+            session,
+            user_id=user.id,
+            role=user.role,
+            action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
+            entity="referral",
+            entity_id=str(row[0]),
+            via="GET /api/v1/waiting-list",
+            at=now,
+        )
+    session.commit()
+    return _render(table, format)
+
+
+@router.get("/deviations")
+def deviation_log(
+    user: ServicepuntUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+) -> Page[dict[str, Any]]:
+    """The deviation log, newest first."""
+    total = session.exec(select(func.count()).select_from(Deviation)).one()
+    rows = session.exec(
+        select(Deviation)
+        .order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    items = [r.model_dump(mode="json") for r in rows]
+    return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,56 @@
+"""The Dutch web pages: log-in, the verwijzer board, the servicepunt workbench, the planner
+dashboard and the provider's units. `install(app)` adds them to the API app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.web import aanbieder, board, login, planner, servicepunt
+from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
+from api.web.render import page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their static files and their error pages to the app."""
+    for module in (login, board, servicepunt, planner, aanbieder):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.url.path.endswith("/stream"):
+            return Response(status_code=401)
+        return RedirectResponse("/inloggen", status_code=303)
+
+    @app.exception_handler(PageForbidden)
+    async def _forbidden(request: Request, exc: PageForbidden) -> HTMLResponse:
+        return page("error.html", None, status_code=403, title="Geen toegang", message=exc.message)
+
+    @app.exception_handler(PageNotFound)
+    async def _not_found(request: Request, exc: PageNotFound) -> HTMLResponse:
+        return page(
+            "error.html",
+            None,
+            status_code=404,
+            title="Niet gevonden",
+            message="Deze pagina of aanmelding bestaat niet, of is niet voor u zichtbaar.",
+        )
+
+    @app.exception_handler(BadForm)
+    async def _bad_form(request: Request, exc: BadForm) -> HTMLResponse:
+        return page(
+            "error.html",
+            None,
+            status_code=403,
+            title="Formulier niet geaccepteerd",
+            message=(
+                f"Het formulier is niet verwerkt ({exc}). Er is niets opgeslagen. "
+                "Ga terug, laad de pagina opnieuw en probeer het nog eens."
+            ),
+        )

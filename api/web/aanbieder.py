@@ -1,0 +1,210 @@
+"""The provider's page: their own units, and forms for admissions, departures, expected
+departures and capacity changes. A provider never sees or changes another provider's units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session, col, select
+
+from api.accounts import Role
+from api.deps import NowDep, SessionDep
+from api.routes.capacity import (
+    AdmissionRequest,
+    CapacityChangeRequest,
+    DepartureRequest,
+    ExpectedDepartureRequest,
+)
+from api.web.auth import Form, FormDep, PageForbidden, WebSession, page_for
+from api.web.common import errors_by_field
+from api.web.render import page
+from capacity import service as capacity_service
+from capacity.models import ChangeKind, Location, Occupancy, Unit
+from capacity.views import unit_views
+from domain.errors import DomainError
+from domain.outcomes import DepartureOutcome
+
+router = APIRouter(include_in_schema=False)
+Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
+CHANGE_LABEL = {
+    ChangeKind.PLACES_OPENED.value: "plaatsen erbij",
+    ChangeKind.PLACES_CLOSED.value: "plaatsen eraf",
+    ChangeKind.UNIT_CLOSING.value: "eenheid sluit",
+}
+
+
+def _own_unit_ids(session: Session, web: WebSession) -> list[str]:
+    query = select(Unit.id).join(Location).where(Location.provider_id == web.user.provider_id)
+    return list(session.exec(query).all())
+
+
+def _provider_page(
+    web: WebSession,
+    session: Session,
+    now: datetime,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+    done: str = "",
+) -> HTMLResponse:
+    ids = _own_unit_ids(session, web)
+    views = sorted(unit_views(session, now=now, unit_ids=ids), key=lambda v: v.name)
+    stays = session.exec(
+        select(Occupancy)
+        .where(col(Occupancy.unit_id).in_(ids), col(Occupancy.ended_on).is_(None))
+        .order_by(col(Occupancy.since), col(Occupancy.id))
+    ).all()
+    by_unit: dict[str, list[Occupancy]] = {}
+    for stay in stays:
+        by_unit.setdefault(stay.unit_id, []).append(stay)
+    return page(
+        "aanbieder.html",
+        web,
+        status_code=status_code,
+        units=views,
+        stays=by_unit,
+        today=now.date().isoformat(),
+        errors=errors or {},
+        values=values or {},
+        change_labels=CHANGE_LABEL,
+        outcome_options=[(o.value, o.label) for o in DepartureOutcome],
+        done=done,
+    )
+
+
+@router.get("/aanbieder")
+def provider_home(web: Provider, session: SessionDep, now: NowDep, gedaan: str = "") -> Response:
+    """The provider's own units with their current stays (pseudonyms only)."""
+    return _provider_page(web, session, now, done=gedaan[:20])
+
+
+def _check_unit(session: Session, web: WebSession, unit_id: str) -> None:
+    if unit_id not in _own_unit_ids(session, web):
+        raise PageForbidden("Deze eenheid hoort niet bij uw organisatie.")
+
+
+def _check_stay(session: Session, web: WebSession, occupancy_id: str) -> None:
+    stay = session.get(Occupancy, occupancy_id)
+    if stay is None:
+        raise PageForbidden("Dit verblijf hoort niet bij uw organisatie.")
+    _check_unit(session, web, stay.unit_id)
+
+
+def _values(form: Form, form_id: str, names: tuple[str, ...]) -> dict[str, str]:
+    return {f"{form_id}.{n}": form.get(n) for n in names}
+
+
+def _parse(model: type[BaseModel], form: Form, names: tuple[str, ...]) -> Any:
+    return model.model_validate({n: form.get(n) or None for n in names if form.get(n) != ""})
+
+
+def _failed(
+    exc: DomainError | ValidationError,
+    web: WebSession,
+    session: Session,
+    now: datetime,
+    form_id: str,
+    values: dict[str, str],
+) -> HTMLResponse:
+    session.rollback()
+    errors = {f"{form_id}.{name}": message for name, message in errors_by_field(exc).items()}
+    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
+    return _provider_page(web, session, now, errors=errors, values=values, status_code=code)
+
+
+def _done(what: str) -> RedirectResponse:
+    return RedirectResponse(f"/aanbieder?gedaan={what}", status_code=303)
+
+
+@router.post("/aanbieder/eenheden/{unit_id}/opname")
+def admit(unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep) -> Response:
+    """Record an admission (refused when the unit is full or closed)."""
+    _check_unit(session, web, unit_id)
+    names = ("child_ref", "since", "expected_end")
+    form_id = f"opname-{unit_id}"
+    try:
+        data: AdmissionRequest = _parse(AdmissionRequest, form, names)
+        capacity_service.record_admission(
+            session,
+            unit_id=unit_id,
+            child_ref=data.child_ref,
+            since=data.since,
+            expected_end=data.expected_end,
+            now=now,
+        )
+        session.commit()
+    except (ValidationError, DomainError) as exc:
+        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
+    return _done("opname")
+
+
+@router.post("/aanbieder/verblijven/{occupancy_id}/vertrek")
+def depart(
+    occupancy_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
+) -> Response:
+    """Record a departure with its outcome; the place comes free on the board."""
+    _check_stay(session, web, occupancy_id)
+    names = ("left_on", "outcome")
+    form_id = f"vertrek-{occupancy_id}"
+    try:
+        data: DepartureRequest = _parse(DepartureRequest, form, names)
+        capacity_service.record_departure(
+            session,
+            occupancy_id=occupancy_id,
+            left_on=data.left_on,
+            outcome=data.outcome,
+            now=now,
+        )
+        session.commit()
+    except (ValidationError, DomainError) as exc:
+        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
+    return _done("vertrek")
+
+
+@router.post("/aanbieder/verblijven/{occupancy_id}/verwacht-vertrek")
+def expect_departure(
+    occupancy_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
+) -> Response:
+    """Set (or clear, when empty) the expected departure date: the place shows as coming free."""
+    _check_stay(session, web, occupancy_id)
+    names = ("expected_end",)
+    form_id = f"verwacht-{occupancy_id}"
+    try:
+        raw = form.get("expected_end") or None
+        data = ExpectedDepartureRequest.model_validate({"expected_end": raw})
+        capacity_service.record_expected_departure(
+            session, occupancy_id=occupancy_id, expected_end=data.expected_end, now=now
+        )
+        session.commit()
+    except (ValidationError, DomainError) as exc:
+        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
+    return _done("verwacht")
+
+
+@router.post("/aanbieder/eenheden/{unit_id}/capaciteit")
+def change_capacity(
+    unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
+) -> Response:
+    """Schedule (or apply, when due) places opened or closed, or the unit closing."""
+    _check_unit(session, web, unit_id)
+    names = ("kind", "effective_on", "places")
+    form_id = f"capaciteit-{unit_id}"
+    try:
+        data: CapacityChangeRequest = _parse(CapacityChangeRequest, form, names)
+        capacity_service.schedule_capacity_change(
+            session,
+            unit_id=unit_id,
+            kind=data.kind,
+            effective_on=data.effective_on,
+            places=data.places,
+            now=now,
+        )
+        session.commit()
+    except (ValidationError, DomainError) as exc:
+        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
+    return _done("capaciteit")

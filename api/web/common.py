@@ -1,0 +1,56 @@
+"""Small helpers the page modules share: audit entries and field errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from api import audit
+from api.web.auth import WebSession
+from domain.errors import DomainError
+from domain.validation import field_errors
+
+ENTITY = "referral"
+
+
+def audit_reads(
+    session: Session, web: WebSession, referral_ids: Iterable[str], *, via: str, now: datetime
+) -> None:
+    """Log that this user read these referrals on a page, and commit."""
+    audit_change(session, web, referral_ids, via=via, now=now, action=audit.AuditAction.READ)
+
+
+def audit_change(
+    session: Session,
+    web: WebSession,
+    referral_ids: Iterable[str],
+    *,
+    via: str,
+    now: datetime,
+    action: audit.AuditAction = audit.AuditAction.UPDATE,
+) -> None:
+    """Log reads or changes of referrals in the caller's transaction, then commit it."""
+    for referral_id in referral_ids:
+        audit.record(
+            session,
+            user_id=web.user.id,
+            role=web.role,
+            action=action,
+            entity=ENTITY,
+            entity_id=referral_id,
+            via=via,
+            at=now,
+        )
+    session.commit()
+
+
+def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
+    """Field name -> Dutch message ('-' for the form as a whole); input is never echoed."""
+    out: dict[str, str] = {}
+    for problem in field_errors(exc):
+        name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
+        out.setdefault(name, problem.message)
+    return out

@@ -1,0 +1,118 @@
+"""The servicepunt's lists: the waiting list with the 14-day norm, and the deviation log."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import col, select
+
+from api import audit
+from api.accounts import Role
+from api.deps import NowDep, SessionDep, StateDep
+from api.web.auth import WebSession, page_for
+from api.web.common import audit_change
+from api.web.render import SECURITY_HEADERS, page
+from matcher.workflow import reports
+from matcher.workflow.models import Deviation
+
+router = APIRouter(include_in_schema=False)
+Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
+DEVIATION_COLUMNS = (
+    "referral_id",
+    "vastgelegd_op",
+    "geplaatst_op",
+    "geadviseerde_zorgvorm",
+    "geplaatste_zorgvorm",
+    "afwijking_zorgvorm",
+    "beste_voorstel",
+    "gekozen_eenheid",
+    "afwijking_plek",
+    "reden",
+    "toelichting",
+    "regelset",
+    "wegingsversie",
+)
+
+
+def csv_response(table: reports.Table) -> Response:
+    """A table as a semicolon-separated CSV download (as the JSON API gives it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    headers = SECURITY_HEADERS | {"Content-Disposition": f'attachment; filename="{table.name}.csv"'}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/servicepunt/wachtlijst")
+def waiting_list(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Every referral without a placement; the 14-day norm as green, amber or red."""
+    table = reports.waiting_list(session, today=now.date())
+    audit_change(
+        session,
+        web,
+        [str(row[0]) for row in table.rows],
+        via="GET /servicepunt/wachtlijst",
+        now=now,
+        action=audit.AuditAction.READ,
+    )
+    return page("wachtlijst.html", web, rows=table.as_dicts())
+
+
+@router.get("/servicepunt/wachtlijst.csv")
+def waiting_list_csv(web: Staff, session: SessionDep, now: NowDep) -> Response:
+    """The waiting list as CSV (the export is logged per referral)."""
+    table = reports.waiting_list(session, today=now.date())
+    audit_change(
+        session,
+        web,
+        [str(row[0]) for row in table.rows],
+        via="GET /servicepunt/wachtlijst.csv",
+        now=now,
+        action=audit.AuditAction.EXPORT,
+    )
+    return csv_response(table)
+
+
+def _deviation_table(session: SessionDep, limit: int | None) -> reports.Table:
+    query = select(Deviation).order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
+    if limit is not None:
+        query = query.limit(limit)
+    table = reports.Table("afwijkingenlog", "Afwijkingenlog", DEVIATION_COLUMNS)
+    for d in session.exec(query).all():
+        table.rows.append(
+            (
+                d.referral_id,
+                d.recorded_at.isoformat(timespec="minutes"),
+                d.placed_on.isoformat(),
+                d.advised_form,
+                d.placed_form,
+                "ja" if d.form_deviates else "nee",
+                d.top_unit_id,
+                d.chosen_unit_id,
+                "ja" if d.place_deviates else "nee",
+                d.reason_code,
+                d.reason_text,
+                d.rule_set,
+                d.weights_version,
+            )
+        )
+    return table
+
+
+@router.get("/servicepunt/afwijkingen")
+def deviation_log(web: Staff, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
+    """The deviation log, newest first: advice or best proposal against what was placed."""
+    table = _deviation_table(session, limit=500)
+    names = {v.unit_id: v.name for v in state.index.views(now=now)}
+    return page("afwijkingen.html", web, rows=table.as_dicts(), unit_names=names)
+
+
+@router.get("/servicepunt/afwijkingen.csv")
+def deviation_log_csv(web: Staff, session: SessionDep) -> Response:
+    """The whole deviation log as CSV."""
+    return csv_response(_deviation_table(session, limit=None))

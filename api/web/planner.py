@@ -1,0 +1,171 @@
+"""The planner dashboard: deviations, first-best rate, occupancy and time to placement.
+
+Aggregates only, never a child. Every chart has its table beside it and a CSV download.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from api.accounts import Role
+from api.deps import NowDep, SessionDep
+from api.routes.reports import REPORTS
+from api.web.auth import PageNotFound, WebSession, page_for
+from api.web.charts import Series, bar_chart, line_chart
+from api.web.lists import csv_response
+from api.web.render import page
+from capacity.models import Occupancy, Unit
+from domain.care import CareForm
+from matcher.workflow import reports
+
+router = APIRouter(include_in_schema=False)
+Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]
+MONTHS = 12
+CHART_TABLES = ("afwijkingen", "afwijkingsredenen", "first_best", "doorlooptijd")
+
+
+def _month_ends(today: date, months: int) -> list[tuple[str, date]]:
+    """The last `months` months up to this one: (YYYY-MM, the day counted: month end or today)."""
+    out = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        last = min(today, date.fromordinal(nxt.toordinal() - 1))
+        out.append((f"{year:04d}-{month:02d}", last))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return list(reversed(out))
+
+
+def occupancy_table(session: Session, *, today: date, months: int = MONTHS) -> reports.Table:
+    """Children in care per care form on the last day of each month (today for this month)."""
+    stays = session.exec(
+        select(col(Occupancy.since), col(Occupancy.ended_on), col(Unit.care_form)).where(
+            col(Occupancy.unit_id) == col(Unit.id)
+        )
+    ).all()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    ends = _month_ends(today, months)
+    for since, ended_on, form in stays:
+        for label, day in ends:
+            if since <= day and (ended_on is None or ended_on > day):
+                counts[(label, form)] += 1
+    forms = sorted({form for _, form in counts})
+    table = reports.Table(
+        "bezetting",
+        "Bezetting per zorgvorm (kinderen op de laatste dag van de maand)",
+        ("maand", *forms),
+    )
+    for label, _ in ends:
+        table.rows.append((label, *(counts[(label, form)] for form in forms)))
+    return table
+
+
+def _tables(session: Session, now: datetime) -> dict[str, reports.Table]:
+    tables = {name: build(session, now, (None, None)) for name, build in REPORTS.items()}
+    tables["bezetting"] = occupancy_table(session, today=now.date())
+    return tables
+
+
+def _pct(value: object) -> float | None:
+    return round(float(value) * 100, 1) if isinstance(value, int | float) else None
+
+
+def _care_label(value: object) -> str:
+    try:
+        return CareForm(str(value)).label
+    except ValueError:
+        return str(value)
+
+
+def _by_form(table: reports.Table, value_column: str) -> tuple[list[str], list[Series]]:
+    """Months on the x axis and one series per care form, from a month × form table."""
+    rows = table.as_dicts()
+    months = sorted({str(r["maand"]) for r in rows})
+    forms = sorted({str(r["zorgvorm"]) for r in rows})
+    series = []
+    for form in forms:
+        values: dict[str, float | None] = {
+            str(r["maand"]): _number(r[value_column]) for r in rows if r["zorgvorm"] == form
+        }
+        series.append(Series(_care_label(form), [values.get(m) for m in months]))
+    return months, series
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
+    """The four dashboard charts, keyed by the table they draw."""
+    dev = tables["afwijkingen"].as_dicts()
+    reasons = tables["afwijkingsredenen"].as_dicts()
+    best = tables["first_best"].as_dicts()
+    occupancy_rows = tables["bezetting"].rows
+    months = [str(row[0]) for row in occupancy_rows]
+    occupancy = [
+        Series(_care_label(form), [_number(row[n]) for row in occupancy_rows])
+        for n, form in enumerate(tables["bezetting"].columns[1:], start=1)
+    ]
+    t_months, t_series = _by_form(tables["doorlooptijd"], "mediaan_dagen")
+    return {
+        "afwijkingen": bar_chart(
+            "Afwijkingspercentage (zorgvorm) per maand",
+            [str(r["maand"]) for r in dev],
+            [_pct(r["percentage_zorgvorm"]) for r in dev],
+            unit="%",
+            max_value=100,
+        ),
+        "afwijkingsredenen": bar_chart(
+            "Afwijkingen per reden",
+            [str(r["omschrijving"]) for r in reasons],
+            [_number(r["aantal"]) for r in reasons],
+        ),
+        "first_best": bar_chart(
+            "First-best plaatsingen per maand",
+            [str(r["maand"]) for r in best],
+            [_pct(r["percentage"]) for r in best],
+            unit="%",
+            max_value=100,
+        ),
+        "bezetting": line_chart("Bezetting per zorgvorm", months, occupancy),
+        "doorlooptijd": line_chart("Mediane doorlooptijd (dagen) per zorgvorm", t_months, t_series),
+    }
+
+
+@router.get("/planner")
+def dashboard(web: Planner, session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Charts with their tables and CSV links; the other reports as tables below."""
+    tables = _tables(session, now)
+    shown = (*CHART_TABLES, "bezetting")
+    others = {name: table for name, table in sorted(tables.items()) if name not in shown}
+    return page(
+        "planner.html",
+        web,
+        tables=tables,
+        charts=charts(tables),
+        others=others,
+    )
+
+
+@router.get("/planner/csv/{name}")
+def table_csv(name: str, web: Planner, session: SessionDep, now: NowDep) -> Response:
+    """Any dashboard table as CSV."""
+    if name == "bezetting":
+        return csv_response(occupancy_table(session, today=now.date()))
+    build = REPORTS.get(name)
+    if build is None:
+        raise PageNotFound
+    return csv_response(build(session, now, (None, None)))
+
+
+@router.get("/planner/simulaties")
+def simulations(web: Planner) -> HTMLResponse:
+    """Scenario simulations are not available on the pages yet: the page says so."""
+    return page("simulaties.html", web)

@@ -1,0 +1,234 @@
+"""The referral form (aanmelding): for the servicepunt and for verwijzers, with errors per field.
+
+The form's field names are the dotted paths of ReferralCreate (`profile.age`,
+`intake.beschikking_date`...), so every validation error lands next to its own field.
+Nothing is stored unless the whole referral is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
+from afwegingskader.woonplaats import STAY_LABEL, Residence
+from api import audit
+from api.accounts import Role
+from api.deps import NowDep, SessionDep, StateDep
+from api.web.auth import Form, FormDep, WebSession, page_for
+from api.web.common import audit_change, errors_by_field
+from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
+from domain.errors import DomainError, InvalidInput
+from domain.people import VerwijzerType
+from domain.places import Municipality
+from matcher.workflow import service as workflow
+
+router = APIRouter(include_in_schema=False)
+Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]
+
+CHECKBOXES = (
+    "profile.treatment_need",
+    "profile.trauma",
+    "profile.lvb",
+    "profile.child_agrees",
+    "profile.network_family_available",
+)
+# Fields the form asks once but the model holds twice: errors on the copy go to the original.
+ALIASES = {
+    "intake.age": "profile.age",
+    "intake.birth_date": "profile.birth_date",
+    "intake.perspective": "profile.perspective",
+    "intake.reference_date": "-",
+    "profile.reference_date": "-",
+    "intake.crisis": "crisis",
+    "profile.crisis": "crisis",
+    "intake.crisis_placement_date": "crisis_placement_date",
+}
+LABELS = {
+    "-": "aanmelding",
+    "child_ref": "Pseudoniem van het kind",
+    "bsn": "BSN (optioneel)",
+    "verwijzer_type": "Type verwijzer (COD327)",
+    "crisis": "Crisisplaatsing",
+    "crisis_placement_date": "Datum crisisplaatsing",
+    "bridging_care": "Overbruggingshulp nu",
+    "profile.birth_date": "Geboortedatum",
+    "profile.age": "Leeftijd (jaren)",
+    "profile.sex": "Geslacht",
+    "profile.capj": "CAP-J-codes",
+    "profile.severity": "Zwaarte van de problemen",
+    "profile.complexity": "Complexiteit",
+    "profile.externalising": "Externaliserend gedrag",
+    "profile.earlier_placements": "Eerdere plaatsingen",
+    "profile.earlier_breakdowns": "Waarvan afgebroken",
+    "profile.parents_view": "Houding van de ouders",
+    "profile.treatment_need": "Behandeling nodig die een gezin niet kan bieden",
+    "profile.trauma": "Trauma",
+    "profile.lvb": "Licht verstandelijke beperking (LVB)",
+    "profile.child_agrees": "Kind stemt in met de plaatsing",
+    "profile.network_family_available": "Netwerkgezin beschikbaar",
+    "profile.perspective": "Toekomstperspectief",
+    "profile.home_municipality": "Gemeente van herkomst",
+    "intake.future_municipality": "Gemeente waar het kind gaat wonen",
+    "intake.case_start_date": "Start van de casus",
+    "intake.beschikking_date": "Datum beschikking",
+    "intake.woonplaats.stay": "Verblijf buiten huis",
+    "intake.woonplaats.brp_residence": "BRP-woonadres (gemeente)",
+    "intake.woonplaats.brp_residence_before_stay": "BRP-woonadres vóór het verblijf",
+}
+CHOICES: dict[str, list[tuple[str, str]]] = {
+    "sex": [("m", "jongen"), ("v", "meisje"), ("x", "anders / onbekend")],
+    "severity": [(s.value, s.value) for s in Severity],
+    "complexity": [(c.value, c.value) for c in Complexity],
+    "externalising": [(e.value, e.value) for e in Externalising],
+    "parents_view": [(p.value, p.value) for p in ParentsView],
+    "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
+    "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
+    "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
+    "municipality": [(m.value, m.label) for m in Municipality],
+    "bridging": list(BRIDGING_LABEL.items()),
+    "perspective": list(PERSPECTIVE_LABEL.items()),
+}
+
+
+def _opt(form: Form, name: str) -> str | None:
+    return form.get(name) or None
+
+
+def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
+    """The ReferralCreate payload the form describes (not yet validated)."""
+    crisis = form.get("crisis") == "ja"
+    age = _opt(form, "profile.age")
+    birth = _opt(form, "profile.birth_date")
+    profile: dict[str, Any] = {
+        "reference_date": today,
+        "birth_date": birth,
+        "age": age,
+        "sex": form.get("profile.sex"),
+        "capj": [c.upper() for c in re.split(r"[\s,;]+", form.get("profile.capj")) if c],
+        "severity": form.get("profile.severity"),
+        "complexity": form.get("profile.complexity"),
+        "externalising": form.get("profile.externalising") or "geen",
+        "parents_view": form.get("profile.parents_view") or "ambivalent",
+        "earlier_placements": form.get("profile.earlier_placements") or "0",
+        "earlier_breakdowns": form.get("profile.earlier_breakdowns") or "0",
+        "perspective": form.get("profile.perspective"),
+        "home_municipality": _opt(form, "profile.home_municipality"),
+        "crisis": crisis,
+    }
+    profile |= {name.split(".")[1]: form.get(name) == "ja" for name in CHECKBOXES}
+    woonplaats = {
+        "stay": _opt(form, "intake.woonplaats.stay"),
+        "brp_residence": _opt(form, "intake.woonplaats.brp_residence"),
+        "brp_residence_before_stay": _opt(form, "intake.woonplaats.brp_residence_before_stay"),
+    }
+    intake: dict[str, Any] = {
+        "case_start_date": form.get("intake.case_start_date"),
+        "beschikking_date": _opt(form, "intake.beschikking_date"),
+        "crisis": crisis,
+        "crisis_placement_date": _opt(form, "crisis_placement_date"),
+        "reference_date": today,
+        "birth_date": birth,
+        "age": age,
+        "perspective": form.get("profile.perspective") or None,
+        "future_municipality": _opt(form, "intake.future_municipality"),
+        "woonplaats": {k: v for k, v in woonplaats.items() if v is not None},
+    }
+    payload: dict[str, Any] = {
+        "child_ref": form.get("child_ref"),
+        "bsn": _opt(form, "bsn"),
+        "bridging_care": form.get("bridging_care") or "geen",
+        "profile": profile,
+        "intake": intake,
+    }
+    if role == Role.SERVICEPUNT.value:
+        payload["verwijzer_type"] = _opt(form, "verwijzer_type")
+    return payload
+
+
+def _place_errors(errors: dict[str, str]) -> dict[str, str]:
+    placed: dict[str, str] = {}
+    for name, problem in errors.items():
+        # "profile.capj[1]" or "profile.capj.1" belongs to the field "profile.capj".
+        base = re.sub(r"(\[\d+\]|\.\d+)$", "", name)
+        target = ALIASES.get(base, base)
+        if target in LABELS:
+            placed.setdefault(target, problem)
+        else:
+            placed.setdefault("-", f"{base}: {problem}")
+    return placed
+
+
+def _form_page(
+    web: WebSession, *, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
+    return page(
+        "referral_form.html",
+        web,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        choices=CHOICES,
+        checkboxes=CHECKBOXES,
+        labels=LABELS,
+    )
+
+
+@router.get("/aanmeldingen/nieuw")
+def new_referral(web: Referrer) -> HTMLResponse:
+    """An empty referral form."""
+    return _form_page(web, values={"bridging_care": "geen"}, errors={})
+
+
+@router.post("/aanmeldingen/nieuw")
+def submit_referral(
+    web: Referrer, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """Validate and register the referral; on any error show the form again, saving nothing."""
+    payload = payload_of(form, role=web.role, today=now.date().isoformat())
+    # The BSN is never written back into the page.
+    values = {name: vals[0] for name, vals in form.fields.items() if name not in {"bsn", "csrf"}}
+    try:
+        data = workflow.ReferralCreate.model_validate(payload)
+        if web.role == Role.VERWIJZER.value:
+            assert web.user.verwijzer_type is not None  # required for the role
+            verwijzer_type = VerwijzerType(web.user.verwijzer_type)
+        elif data.verwijzer_type is None:
+            raise _missing_type()
+        else:
+            verwijzer_type = data.verwijzer_type
+        referral = workflow.create_referral(
+            session,
+            data=data,
+            verwijzer_user_id=web.user.id,
+            verwijzer_type=verwijzer_type,
+            bsn_key=state.settings.secret_key,
+            now=now,
+        )
+    except (ValidationError, DomainError) as exc:
+        session.rollback()
+        errors = _place_errors(errors_by_field(exc))
+        for name, problem in errors.items():
+            # An empty field reads "kies een van: ..." or "moet een datum zijn"; say "verplicht".
+            if problem.startswith(("kies een van", "moet een")) and not values.get(name):
+                errors[name] = "is verplicht: maak een keuze"
+        return _form_page(web, values=values, errors=errors, status_code=422)
+    audit_change(
+        session,
+        web,
+        [referral.id],
+        via="POST /aanmeldingen/nieuw",
+        now=now,
+        action=audit.AuditAction.CREATE,
+    )
+    if web.role == Role.SERVICEPUNT.value:
+        return RedirectResponse(f"/servicepunt/aanmeldingen/{referral.id}", status_code=303)
+    return RedirectResponse("/verwijzer?aangemeld=1", status_code=303)
+
+
+def _missing_type() -> DomainError:
+    return InvalidInput("kies het type verwijzer (COD327)", field="verwijzer_type")

@@ -1,0 +1,152 @@
+"""Jinja2 rendering of the Dutch pages, with the vocabulary's labels and safe headers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from afwegingskader.models import RiskLevel
+from api.web.auth import WebSession
+from domain.care import CareForm
+from domain.outcomes import DepartureOutcome
+from domain.people import Capability, Perspective, VerwijzerType
+from domain.places import Municipality
+from matcher.workflow.models import BridgingCare, ReasonCode, ReferralStatus
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Pages carry data about children: never cached, never framed, scripts only from here.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+}
+
+STATUS_LABEL = {
+    ReferralStatus.AANGEMELD.value: "aangemeld",
+    ReferralStatus.GEADVISEERD.value: "advies gegeven",
+    ReferralStatus.VOORGESTELD.value: "voorstellen gedaan",
+    ReferralStatus.VASTGEHOUDEN.value: "plek vastgehouden",
+    ReferralStatus.GEPLAATST.value: "geplaatst",
+    ReferralStatus.UITGESTROOMD.value: "uitgestroomd",
+    ReferralStatus.INGETROKKEN.value: "ingetrokken",
+}
+PERSPECTIVE_LABEL = {
+    Perspective.TERUG_NAAR_HUIS.value: "terug naar huis",
+    Perspective.ZELFSTANDIG_WONEN.value: "zelfstandig wonen",
+    Perspective.LANGDURIG_VERBLIJF.value: "langdurig verblijf",
+}
+BRIDGING_LABEL = {
+    BridgingCare.GEEN.value: "geen",
+    BridgingCare.AMBULANT.value: "ambulante hulp",
+    BridgingCare.AMBULANTE_CRISISHULP.value: "ambulante crisishulp",
+    BridgingCare.LOGEREN.value: "logeren / respijtzorg",
+    BridgingCare.DEELTIJD.value: "deeltijdverblijf",
+    BridgingCare.CRISISOPVANG.value: "crisisopvang",
+    BridgingCare.ANDERS.value: "anders",
+}
+RISK_LABEL = {
+    RiskLevel.LOW.value: "laag",
+    RiskLevel.MEDIUM.value: "middel",
+    RiskLevel.HIGH.value: "hoog",
+}
+# The 14-day norm as a traffic light: the text always says it too, colour is never alone.
+NORM_BADGE = {
+    "gehaald": ("groen", "gehaald"),
+    "op_tijd": ("groen", "op tijd"),
+    "risico": ("oranje", "dreigt te laat"),
+    "te_laat": ("rood", "te laat"),
+    "geen_beschikking": ("grijs", "geen beschikking"),
+}
+PROPOSAL_KIND_LABEL = {
+    "first_best_now": "first-best, nu vrij",
+    "first_best_later": "first-best, komt vrij",
+    "alternative_now": "alternatief, nu vrij",
+    "alternative_later": "alternatief, komt vrij",
+    "kindgericht_werven": "kindgericht werven",
+}
+
+
+def _label(kind: type[Any], value: object) -> str:
+    try:
+        return str(kind(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _date(value: date | str | None) -> str:
+    if value is None or value == "":
+        return "-"
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return day.strftime("%d-%m-%Y")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["care"] = lambda v: _label(CareForm, v)
+    env.filters["municipality"] = lambda v: _label(Municipality, v)
+    env.filters["capability"] = lambda v: _label(Capability, v)
+    env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
+    env.filters["reason"] = lambda v: _label(ReasonCode, v)
+    env.filters["verwijzer"] = lambda v: _label(VerwijzerType, v)
+    env.filters["status"] = lambda v: STATUS_LABEL.get(str(v), str(v))
+    env.filters["perspective"] = lambda v: PERSPECTIVE_LABEL.get(str(v), str(v))
+    env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
+    env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
+    env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
+    env.filters["datum"] = _date
+    env.filters["procent"] = _percent
+    env.globals.update(
+        CARE_FORMS=list(CareForm),
+        CARE_FORM_VALUES={c.value for c in CareForm},
+        MUNICIPALITIES=list(Municipality),
+        CAPABILITIES=list(Capability),
+        OUTCOMES=list(DepartureOutcome),
+        REASONS=list(ReasonCode),
+        VERWIJZER_TYPES=list(VerwijzerType),
+        BRIDGING=BRIDGING_LABEL,
+        PERSPECTIVES=PERSPECTIVE_LABEL,
+        NORM_BADGE=NORM_BADGE,
+    )
+    return env
+
+
+ENV = _environment()
+
+
+def render_text(template: str, **context: Any) -> str:
+    """A template rendered to text (for fragments such as the live board)."""
+    return ENV.get_template(template).render(**context)
+
+
+def page(
+    template: str, web: WebSession | None, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """A full page for the signed-in user (or an anonymous visitor)."""
+    html = render_text(
+        template,
+        user=web.user if web else None,
+        role=web.role if web else None,
+        csrf=web.csrf if web else "",
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

@@ -1,0 +1,394 @@
+"""Workflow steps: each flushes, never commits; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import Session
+
+from afwegingskader import engine as afwegingskader_engine
+from afwegingskader import intake as intake_rules
+from afwegingskader.deadlines import DeadlineKind
+from afwegingskader.intake_models import IntakeCase
+from afwegingskader.models import Advice, Profile
+from capacity import holds as capacity_holds
+from capacity import service as capacity_service
+from capacity.models import Hold, Unit
+from capacity.models import Location as CapacityLocation
+from capacity.snapshot import UnitView
+from domain.bsn import bsn_digest
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.outcomes import DepartureOutcome
+from domain.people import VerwijzerType
+from domain.places import Municipality
+from matcher import propose as matcher_propose
+from matcher.models import Proposal
+from matcher.models import Referral as MatchReferral
+from matcher.table import UnitTable
+from matcher.workflow.models import (
+    OPEN_STATUSES,
+    BridgingCare,
+    Decision,
+    DecisionOutcome,
+    Deviation,
+    ReasonCode,
+    Referral,
+    ReferralStatus,
+    Urgency,
+)
+
+CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
+UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class ReferralCreate(BaseModel):
+    """An aanmelding as submitted: a pseudonymous child, its profile and the intake facts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    child_ref: str = Field(pattern=CHILD_REF_PATTERN, description="pseudoniem van het kind")
+    bsn: str | None = Field(default=None, description="optioneel; alleen gehasht bewaard")
+    verwijzer_type: VerwijzerType | None = Field(
+        default=None, description="COD327; voor een verwijzer zelf volgt het uit het account"
+    )
+    sibling_of: str | None = Field(default=None, description="aanmelding van een broer/zus")
+    bridging_care: BridgingCare = BridgingCare.GEEN
+    excluded_units: tuple[Annotated[str, Field(pattern=UNIT_ID_PATTERN)], ...] = Field(
+        default=(),
+        max_length=50,
+        description="eenheden waar een eerdere plaatsing van dit kind is afgebroken",
+    )
+    profile: Profile
+    intake: IntakeCase
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReferralCreate:
+        if self.intake.crisis != self.profile.crisis:
+            raise ValueError("intake.crisis: moet gelijk zijn aan profile.crisis")
+        if self.intake.perspective not in (None, self.profile.perspective):
+            raise ValueError("intake.perspective: moet gelijk zijn aan profile.perspective")
+        return self
+
+
+def _now_date(now: datetime) -> date:
+    return now.date()
+
+
+def get_referral(session: Session, referral_id: str) -> Referral:
+    """The referral, or NotFound."""
+    referral = session.get(Referral, referral_id) if isinstance(referral_id, str) else None
+    if referral is None:
+        raise NotFound("onbekende aanmelding", field="referral_id")
+    return referral
+
+
+def _require_status(referral: Referral, *allowed: ReferralStatus) -> None:
+    if referral.status not in {s.value for s in allowed}:
+        wanted = ", ".join(s.value for s in allowed)
+        raise Conflict(
+            f"aanmelding heeft status {referral.status}; nodig: {wanted}", field="status"
+        )
+
+
+def _touch(referral: Referral, status: ReferralStatus, now: datetime) -> None:
+    referral.status = status.value
+    referral.updated_at = now
+
+
+def create_referral(
+    session: Session,
+    *,
+    data: ReferralCreate,
+    verwijzer_user_id: str,
+    verwijzer_type: VerwijzerType,
+    bsn_key: str,
+    now: datetime,
+) -> Referral:
+    """Register an aanmelding with its responsible municipality and deadlines."""
+    assessment = intake_rules.assess(data.intake)
+    deadlines = {d.kind: d.due for d in assessment.deadlines}
+    sibling_group = None
+    if data.sibling_of is not None:
+        sibling = get_referral(session, data.sibling_of)
+        sibling_group = sibling.sibling_group or sibling.id
+        if sibling.sibling_group is None:
+            sibling.sibling_group = sibling_group
+            session.add(sibling)
+    referral = Referral(
+        child_ref=data.child_ref,
+        bsn_digest=bsn_digest(data.bsn, key=bsn_key) if data.bsn else None,
+        verwijzer_user_id=verwijzer_user_id,
+        verwijzer_type=verwijzer_type.value,
+        sibling_group=sibling_group,
+        urgency=(Urgency.CRISIS if data.profile.crisis else Urgency.REGULIER).value,
+        beschikking_date=data.intake.beschikking_date,
+        crisis_placement_date=data.intake.crisis_placement_date,
+        perspective=data.profile.perspective.value,
+        home_municipality=(
+            data.profile.home_municipality.value if data.profile.home_municipality else None
+        ),
+        responsible_municipality=assessment.municipality.municipality.value,
+        responsibility_explanation="\n".join(assessment.municipality.explanation),
+        profile_json=data.profile.model_dump_json(),
+        created_at=now,
+        updated_at=now,
+        start_deadline=deadlines.get(DeadlineKind.START_HULP),
+        perspectiefplan_deadline=deadlines.get(DeadlineKind.PERSPECTIEFPLAN),
+        bridging_care=data.bridging_care.value,
+        excluded_units=",".join(sorted(set(data.excluded_units))),
+        bridging_since=_now_date(now) if data.bridging_care is not BridgingCare.GEEN else None,
+        regisseur_team=assessment.regisseur.team,
+    )
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def profile_of(referral: Referral) -> Profile:
+    """The stored profile, with the responsible municipality the intake found."""
+    profile = Profile.model_validate_json(referral.profile_json)
+    if profile.responsible_municipality is None:
+        profile = profile.model_copy(
+            update={"responsible_municipality": referral.responsible_municipality}
+        )
+    return profile
+
+
+def advice_of(referral: Referral) -> Advice:
+    """The stored advice; Conflict if the referral has not been advised yet."""
+    if referral.advice_json is None:
+        raise Conflict("aanmelding heeft nog geen advies", field="status")
+    return Advice.model_validate_json(referral.advice_json)
+
+
+def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
+    """Run the afwegingskader on the referral and store the advice with its rule set."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, ReferralStatus.AANGEMELD, ReferralStatus.GEADVISEERD)
+    advice = afwegingskader_engine.advise(profile_of(referral))
+    referral.advice_json = advice.model_dump_json()
+    referral.first_best = advice.first_best.value
+    referral.rule_set = f"{advice.rule_set.name} {advice.rule_set.version}"
+    _touch(referral, ReferralStatus.GEADVISEERD, now)
+    session.add(referral)
+    session.flush()
+    return advice
+
+
+def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchReferral:
+    """The referral as the matcher sees it; a crisis needs a place today."""
+    profile = profile_of(referral)
+    waiting_since = referral.created_at.date()
+    deadline = today if profile.crisis else today + timedelta(days=wait_days)
+    return MatchReferral(
+        referral_id=referral.id,
+        age=profile.years,
+        sex=profile.sex,
+        advice=advice_of(referral),
+        perspective=profile.perspective,
+        deadline=max(deadline, waiting_since),
+        waiting_since=min(waiting_since, today),
+        crisis=profile.crisis,
+        sibling_group=referral.sibling_group,
+        home_municipality=profile.home_municipality,
+        responsible_municipality=Municipality(referral.responsible_municipality),
+        excluded_units=tuple(u for u in referral.excluded_units.split(",") if u),
+    )
+
+
+def propose(
+    session: Session,
+    *,
+    referral_id: str,
+    units: Sequence[UnitView] | UnitTable,
+    wait_days: int,
+    now: datetime,
+) -> tuple[list[Proposal], str]:
+    """Rank the places for the referral; the top one is kept for the deviation log."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD)
+    match = match_referral(referral, today=now.date(), wait_days=wait_days)
+    proposals = matcher_propose.propose(match, units, today=now.date())
+    version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
+    referral.proposals_json = json.dumps([p.model_dump(mode="json") for p in proposals])
+    referral.top_unit_id = next((p.unit_id for p in proposals if p.unit_id is not None), None)
+    referral.weights_version = version
+    _touch(referral, ReferralStatus.VOORGESTELD, now)
+    session.add(referral)
+    session.flush()
+    return proposals, version
+
+
+def hold_place(
+    session: Session, *, referral_id: str, unit_id: str, ttl: timedelta, now: datetime
+) -> Hold:
+    """Hold a place of a unit for the referral while the provider is called."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, ReferralStatus.VOORGESTELD)
+    hold = capacity_holds.place_hold(
+        session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
+    )
+    referral.hold_id = hold.id
+    _touch(referral, ReferralStatus.VASTGEHOUDEN, now)
+    session.add(referral)
+    session.flush()
+    return hold
+
+
+class DecisionCreate(BaseModel):
+    """Accept or decline the held place; a decline, and a deviating accept, need a reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outcome: DecisionOutcome
+    reason_code: ReasonCode | None = None
+    reason_text: str | None = Field(default=None, max_length=500)
+    placed_on: date | None = Field(default=None, description="standaard: vandaag")
+    expected_end: date | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> DecisionCreate:
+        if self.outcome is DecisionOutcome.DECLINE and self.reason_code is None:
+            raise ValueError("reason_code: verplicht bij afwijzen")
+        if self.reason_code is ReasonCode.ANDERS and not (self.reason_text or "").strip():
+            raise ValueError("reason_text: verplicht bij reden 'anders'")
+        return self
+
+
+def decide(
+    session: Session, *, referral_id: str, data: DecisionCreate, user_id: str, now: datetime
+) -> Decision:
+    """Decline (release the hold) or accept (place the child, log any deviation): one step."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, ReferralStatus.VASTGEHOUDEN)
+    assert referral.hold_id is not None  # set together with the status
+    hold = session.get(Hold, referral.hold_id)
+    if hold is None:
+        raise NotFound("onbekende reservering", field="hold_id")
+    decision = Decision(
+        referral_id=referral.id,
+        unit_id=hold.unit_id,
+        hold_id=hold.id,
+        outcome=data.outcome.value,
+        reason_code=data.reason_code.value if data.reason_code else None,
+        reason_text=data.reason_text,
+        decided_by=user_id,
+        decided_at=now,
+    )
+    if data.outcome is DecisionOutcome.DECLINE:
+        capacity_holds.release_hold(session, hold_id=hold.id, now=now)
+        referral.hold_id = None
+        _touch(referral, ReferralStatus.VOORGESTELD, now)
+    else:
+        _place(session, referral=referral, hold=hold, data=data, now=now)
+    session.add(decision)
+    session.add(referral)
+    session.flush()
+    return decision
+
+
+def _place(
+    session: Session, *, referral: Referral, hold: Hold, data: DecisionCreate, now: datetime
+) -> None:
+    unit = session.get(Unit, hold.unit_id)
+    assert unit is not None  # a hold always has its unit (foreign key)
+    location = session.get(CapacityLocation, unit.location_id)
+    assert location is not None
+    advice = advice_of(referral)
+    placed_on = data.placed_on or _now_date(now)
+    form_deviates = unit.care_form != advice.first_best.value
+    place_deviates = referral.top_unit_id is not None and unit.id != referral.top_unit_id
+    if (form_deviates or place_deviates) and data.reason_code is None:
+        raise InvalidInput(
+            "verplicht: de plaatsing wijkt af van het advies of het beste voorstel",
+            field="reason_code",
+        )
+    stay = capacity_holds.confirm_hold(
+        session,
+        hold_id=hold.id,
+        child_ref=referral.child_ref,
+        since=placed_on,
+        expected_end=data.expected_end,
+        now=now,
+    )
+    referral.occupancy_id = stay.id
+    referral.placed_unit_id = unit.id
+    referral.placed_form = unit.care_form
+    referral.placed_municipality = location.municipality
+    referral.placed_on = placed_on
+    referral.hold_id = None
+    _touch(referral, ReferralStatus.GEPLAATST, now)
+    if form_deviates or place_deviates:
+        assert data.reason_code is not None
+        session.add(
+            Deviation(
+                referral_id=referral.id,
+                recorded_at=now,
+                placed_on=placed_on,
+                advised_form=advice.first_best.value,
+                placed_form=unit.care_form,
+                form_deviates=form_deviates,
+                top_unit_id=referral.top_unit_id,
+                chosen_unit_id=unit.id,
+                place_deviates=place_deviates,
+                reason_code=data.reason_code.value,
+                reason_text=data.reason_text,
+                rule_set=referral.rule_set or "",
+                weights_version=referral.weights_version,
+            )
+        )
+
+
+def update_bridging(
+    session: Session, *, referral_id: str, bridging_care: BridgingCare, now: datetime
+) -> Referral:
+    """Record the bridging care a waiting child gets (it counts for the 14-day norm)."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, *OPEN_STATUSES)
+    if bridging_care.value != referral.bridging_care:
+        referral.bridging_care = bridging_care.value
+        referral.bridging_since = None if bridging_care is BridgingCare.GEEN else _now_date(now)
+        referral.updated_at = now
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
+    """Withdraw a referral that has not been placed; a held place is given back."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, *OPEN_STATUSES)
+    if referral.hold_id is not None:
+        capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
+        referral.hold_id = None
+    _touch(referral, ReferralStatus.INGETROKKEN, now)
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def discharge(
+    session: Session,
+    *,
+    referral_id: str,
+    left_on: date,
+    outcome: DepartureOutcome,
+    now: datetime,
+) -> Referral:
+    """The child leaves the placement: record the outcome; the place comes free."""
+    referral = get_referral(session, referral_id)
+    _require_status(referral, ReferralStatus.GEPLAATST)
+    assert referral.occupancy_id is not None  # set together with the status
+    capacity_service.record_departure(
+        session, occupancy_id=referral.occupancy_id, left_on=left_on, outcome=outcome, now=now
+    )
+    referral.discharged_on = left_on
+    referral.discharge_outcome = outcome.value
+    _touch(referral, ReferralStatus.UITGESTROOMD, now)
+    session.add(referral)
+    session.flush()
+    return referral
