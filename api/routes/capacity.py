@@ -88,6 +88,18 @@ class OccupancyPublic(BaseModel):
     expected_end: date | None
     closure_flagged: bool
 
+    @classmethod
+    def of(cls, stay: Occupancy) -> OccupancyPublic:
+        """Build from the table row."""
+        return cls(
+            occupancy_id=stay.id,
+            unit_id=stay.unit_id,
+            child_ref=stay.child_ref,
+            since=stay.since,
+            expected_end=stay.expected_end,
+            closure_flagged=stay.closure_flagged,
+        )
+
 
 def _provider_of(session: Session, unit_id: str) -> str:
     unit = session.get(Unit, unit_id)
@@ -141,17 +153,7 @@ def unit_occupancies(
         .where(Occupancy.unit_id == unit_id, col(Occupancy.ended_on).is_(None))
         .order_by(col(Occupancy.since), col(Occupancy.id))
     ).all()
-    return [
-        OccupancyPublic(
-            occupancy_id=o.id,
-            unit_id=o.unit_id,
-            child_ref=o.child_ref,
-            since=o.since,
-            expected_end=o.expected_end,
-            closure_flagged=o.closure_flagged,
-        )
-        for o in rows
-    ]
+    return [OccupancyPublic.of(o) for o in rows]
 
 
 class AdmissionRequest(BaseModel):
@@ -179,14 +181,7 @@ def admit(
         now=now,
     )
     session.commit()
-    return OccupancyPublic(
-        occupancy_id=stay.id,
-        unit_id=stay.unit_id,
-        child_ref=stay.child_ref,
-        since=stay.since,
-        expected_end=stay.expected_end,
-        closure_flagged=stay.closure_flagged,
-    )
+    return OccupancyPublic.of(stay)
 
 
 class DepartureRequest(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -191,25 +191,35 @@ def deviation_reasons(
     return table
 
 
+def _monthly_share(
+    placed: Iterable[Referral], counts_when: Callable[[Referral], bool], table: Table
+) -> Table:
+    """Per month of placement: placements, how many meet the condition, and the share."""
+    per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in placed:
+        assert r.placed_on is not None
+        counts = per_month[_month(r.placed_on)]
+        counts[0] += 1
+        counts[1] += counts_when(r)
+    for month in sorted(per_month):
+        n, hits = per_month[month]
+        table.rows.append((month, n, hits, _rate(hits, n)))
+    return table
+
+
 def first_best_rate(
     session: Session, *, since: date | None = None, until: date | None = None
 ) -> Table:
     """Share of placements in the first-best care form, per month."""
-    per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in _placed(_referrals(session, since, until)):
-        assert r.placed_on is not None
-        counts = per_month[_month(r.placed_on)]
-        counts[0] += 1
-        counts[1] += r.placed_form == r.first_best
-    table = Table(
-        "first_best",
-        "First-best plaatsingen per maand",
-        ("maand", "plaatsingen", "first_best", "percentage"),
+    return _monthly_share(
+        _placed(_referrals(session, since, until)),
+        lambda r: r.placed_form == r.first_best,
+        Table(
+            "first_best",
+            "First-best plaatsingen per maand",
+            ("maand", "plaatsingen", "first_best", "percentage"),
+        ),
     )
-    for month in sorted(per_month):
-        n, best = per_month[month]
-        table.rows.append((month, n, best, _rate(best, n)))
-    return table
 
 
 def _percentile(values: Sequence[int], q: float) -> float:
@@ -283,21 +293,15 @@ def out_of_region(
     session: Session, *, since: date | None = None, until: date | None = None
 ) -> Table:
     """Placements outside the region, per month."""
-    per_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in _placed(_referrals(session, since, until)):
-        assert r.placed_on is not None
-        counts = per_month[_month(r.placed_on)]
-        counts[0] += 1
-        counts[1] += r.placed_municipality == Municipality.BUITEN_REGIO.value
-    table = Table(
-        "buiten_regio",
-        "Plaatsingen buiten de regio",
-        ("maand", "plaatsingen", "buiten_regio", "percentage"),
+    return _monthly_share(
+        _placed(_referrals(session, since, until)),
+        lambda r: r.placed_municipality == Municipality.BUITEN_REGIO.value,
+        Table(
+            "buiten_regio",
+            "Plaatsingen buiten de regio",
+            ("maand", "plaatsingen", "buiten_regio", "percentage"),
+        ),
     )
-    for month in sorted(per_month):
-        n, out = per_month[month]
-        table.rows.append((month, n, out, _rate(out, n)))
-    return table
 
 
 def needed_vs_available(session: Session, *, now: datetime) -> Table:
