@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from afwegingskader import engine, intake, ruleset, text
 from afwegingskader.models import Profile
 from api.app import create_app
+from api.cli_simulate import simulate as simulate_command
 from api.cli_users import users
 from api.demo import region_summary, seed_demo
 from api.settings import Settings, get_settings
@@ -28,6 +29,7 @@ from matcher.weights import load_weights
 
 app = typer.Typer(help="Servicepunt jeugdhulp met verblijf", no_args_is_help=True)
 app.add_typer(users, name="users")
+app.command("simulate")(simulate_command)
 
 
 def _fail(message: str) -> NoReturn:

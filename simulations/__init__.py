@@ -9,6 +9,12 @@ outputs (per-child records -> totals and time series), montecarlo (replications,
 paired comparisons, executors), stats (t intervals), theory (Erlang B/C), reference
 (the Erlang models built with the engine's API).
 
+Scenario files and the real afwegingskader and matcher: scenario (+ scenario_reader) reads
+and validates YAML files (simulations/scenarios/), baseline holds the calibrated `flevoland`
+units, children draws profiles and calls `afwegingskader.engine.advise`, matching calls
+`matcher.batch.plan` (policies `optimizer` and `greedy_fcfs`), study runs a file or a paired
+comparison with progress, report writes JSON, CSV, PNG and HTML.
+
 Plugging in the real afwegingskader and matcher:
 - a `model.ChildSource` draws a Profile from its rng, calls `advise(profile)` once per
   arrival and returns `ChildNeed(first_best, alternatives, home, payload=(profile, advice))`;

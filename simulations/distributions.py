@@ -183,6 +183,27 @@ class Empirical:
 Distribution = Exponential | Lognormal | Empirical
 
 
+def residual_ppf(dist: Distribution, u_length: FloatArray, u_elapsed: FloatArray) -> FloatArray:
+    """Remaining stays of children found in care at a random moment (equilibrium residual).
+
+    A child in care at a random moment has a length-biased stay (density s f(s) / mean), of
+    which a uniform fraction is still to come. Length-biased exponential is Gamma(2, mean);
+    length-biased lognormal(mu, sigma) is lognormal(mu + sigma^2, sigma); length-biased
+    empirical draws each sample with weight proportional to its value.
+    """
+    u1 = np.asarray(u_length, dtype=np.float64)
+    left = 1.0 - np.asarray(u_elapsed, dtype=np.float64)
+    if isinstance(dist, Exponential):
+        return -dist.mean * np.log1p(-u1)  # memoryless: the residual is the stay itself
+    if isinstance(dist, Lognormal):
+        biased = np.exp(dist.location + dist.shape**2 + dist.shape * normal_ppf(u1))
+        return np.asarray(biased * left, dtype=np.float64)
+    values = np.asarray(dist.samples, dtype=np.float64)
+    cdf = np.cumsum(values) / values.sum()
+    index = np.minimum(np.searchsorted(cdf, u1, side="right"), len(values) - 1)
+    return np.asarray(values[index] * left, dtype=np.float64)
+
+
 def distribution_from_dict(data: Mapping[str, Any], *, field: str) -> Distribution:
     """A distribution from scenario data, e.g. {"kind": "lognormal", "mean": 90, "cv": 1}."""
     kind = data.get("kind")

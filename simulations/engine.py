@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 
 from domain.errors import InvalidInput
-from simulations.distributions import uniforms
+from simulations.distributions import residual_ppf, uniforms
 from simulations.model import (
     Assignment,
     ChildNeed,
@@ -83,7 +83,7 @@ def _single_pool_eligible(scenario: Scenario) -> bool:
         return False
     if scenario.units[0].places == 0:
         return False  # nobody is ever placed; the general loop leaves them waiting
-    if scenario.capacity_changes or scenario.rules.hold_days > 0:
+    if scenario.capacity_changes or scenario.rules.hold_days > 0 or scenario.units[0].occupied:
         return False
     form = scenario.units[0].care_form
     demand = scenario.demand
@@ -168,8 +168,30 @@ class _GeneralLoop:
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.seq = 0
         self.stay_cache: dict[str, list[float]] = {}
+        self._initial(stream(seed, replication, "initial"))
         for change in scenario.capacity_changes:
             self._push(change.day, _CAPACITY, self.unit_index[change.unit_id], change.delta)
+
+    def _initial(self, rng: np.random.Generator) -> None:
+        """Children in care on day 0: occupy their places, leave after a residual stay."""
+        count = sum(u.occupied for u in self.sc.units)
+        if count == 0:
+            return
+        u = uniforms(rng, 2 * count).reshape(2, count)
+        k, ends, forms = 0, [], []
+        for i, unit in enumerate(self.sc.units):
+            if not unit.occupied:
+                continue
+            n = unit.occupied
+            left = residual_ppf(self.sc.stays[unit.care_form], u[0, k : k + n], u[1, k : k + n])
+            k += n
+            self._change(i, occupied=n)
+            for end in left.tolist():
+                self._push(end, _DEPARTURE, -1, i)
+                ends.append(end)
+                forms.append(self.form_code[i])
+        self.records.initial_end = np.asarray(ends, dtype=np.float64)
+        self.records.initial_form = np.asarray(forms, dtype=np.int32)
 
     def _push(self, when: float, kind: int, a: int, b: int) -> None:
         self.seq += 1

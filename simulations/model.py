@@ -36,12 +36,19 @@ class UnitSpec:
     places: int
     location: str = ""
     payload: object = None
+    # Children already in care on day 0; their remaining stays are drawn from the
+    # equilibrium residual of the care form's stay distribution.
+    occupied: int = 0
 
     def __post_init__(self) -> None:
         if not self.unit_id:
             raise InvalidInput("mag niet leeg zijn", field="unit_id")
         if self.places < 0:
             raise InvalidInput(f"mag niet negatief zijn, niet {self.places}", field="places")
+        if not 0 <= self.occupied <= self.places:
+            raise InvalidInput(
+                f"moet tussen 0 en places liggen, niet {self.occupied}", field="occupied"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,9 @@ class ChildRecords:
     need_form: list[str]
     reasons: list[str] = field(default_factory=list)
     declined: int = 0
+    # Children already in care on day 0 (not arrivals): when each leaves, and its form.
+    initial_end: FloatArray = field(default_factory=lambda: np.zeros(0))
+    initial_form: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     @classmethod
     def empty(
@@ -244,7 +247,11 @@ def summarise(
     total_occupancy = 0.0
     for code, form in enumerate(rec.forms):
         mine = placed & (rec.placed_form == code)
-        occupancy = _overlap(rec.start[mine], rec.end[mine], w, horizon) / span
+        initial = rec.initial_end[rec.initial_form == code]
+        occupancy = (
+            _overlap(rec.start[mine], rec.end[mine], w, horizon)
+            + _overlap(np.zeros_like(initial), initial, w, horizon)
+        ) / span
         total_occupancy += occupancy
         t[f"occupancy.{form}"] = occupancy
         t[f"places.{form}"] = _mean_of_path(paths[form], w, horizon)
@@ -279,7 +286,10 @@ def _series(
     out_series: dict[str, FloatArray] = {}
     for code, form in enumerate(rec.forms):
         mine = placed & (rec.placed_form == code)
-        out_series[f"occupancy.{form}"] = _count_open(rec.start[mine], rec.end[mine], at)
+        initial = rec.initial_end[rec.initial_form == code]
+        out_series[f"occupancy.{form}"] = _count_open(
+            rec.start[mine], rec.end[mine], at
+        ) + _count_open(np.zeros_like(initial), initial, at)
         out_series[f"places.{form}"] = np.array([_value_at(paths[form], d) for d in at], float)
     queue_end = np.where(placed | out, rec.resolved, math.inf)
     out_series["waiting"] = _count_open(rec.arrival, queue_end, at)

@@ -1,0 +1,71 @@
+"""`servicepunt simulate SCENARIO.yaml [--compare OTHER.yaml] --replications R --out DIR`.
+
+Wire it into the main command line with `app.command("simulate")(simulate)` in api/cli.py;
+`app` here is a standalone Typer app with the same command, for tests.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from domain.errors import DomainError
+from simulations.montecarlo import text_progress
+from simulations.report import write_outputs
+from simulations.study import KEY_METRICS, StudyResult, run_study
+
+
+def _fmt(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value:.4g}"
+
+
+def summary_lines(study: StudyResult) -> list[str]:
+    """The key metrics per scenario (and the paired differences), as Dutch text lines."""
+    results = study.results
+    names = [r.scenario["name"] for r in results]
+    lines = ["maat: " + " | ".join(names) + (" | verschil [95%]" if study.comparison else "")]
+    for key, label in KEY_METRICS.items():
+        cells = []
+        for r in results:
+            e = r.totals.get(key)
+            cells.append("-" if e is None else f"{_fmt(e.mean)} [{_fmt(e.low)}; {_fmt(e.high)}]")
+        if study.comparison is not None:
+            d = study.comparison.differences.get(key)
+            cells.append("-" if d is None else f"{_fmt(d.mean)} [{_fmt(d.low)}; {_fmt(d.high)}]")
+        lines.append(f"{label}: " + " | ".join(cells))
+    return lines
+
+
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="scenariobestand (YAML)")],
+    out: Annotated[Path, typer.Option("--out", help="map voor de resultaten")],
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="tweede scenario, zelfde toevalsgetallen")
+    ] = None,
+    replications: Annotated[
+        int | None, typer.Option("--replications", help="aantal replicaties (standaard: bestand)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="processen (standaard: alle kernen)")
+    ] = None,
+) -> None:
+    """Simulate a capacity scenario over years (optionally against a second one)."""
+    try:
+        study = run_study(
+            scenario, compare_with=compare, replications=replications, workers=workers,
+            progress=text_progress(),
+        )  # fmt: skip
+        paths = write_outputs(study, out)
+    except DomainError as exc:
+        typer.echo(f"fout: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    for line in summary_lines(study):
+        typer.echo(line)
+    typer.echo("geschreven: " + ", ".join(str(p) for p in paths))
+
+
+app = typer.Typer(help="Scenario's simuleren", no_args_is_help=True)
+app.command("simulate")(simulate)

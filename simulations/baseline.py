@@ -1,0 +1,140 @@
+"""The calibrated `flevoland` start state: the region's units, generated deterministically.
+
+Calibration target (DOMAIN.md section 9): about 1,400 youth in jeugdhulp met verblijf in
+Flevoland (1,345 in 2015, 1,445 in H1 2016; these CBS counts are youth in care during the
+period, so the point-in-time stock is somewhat lower; we aim the places at ~1,400 and
+let the arrivals in scenarios/flevoland.yaml fill them by Little's law).
+
+Assumptions (no public Flevoland unit list exists; each number is a local choice):
+- Split of the stock over care forms follows the national picture (DOMAIN.md section 9:
+  foster 18,987, gezinshuis ~3,700-4,000, residential ~10,000 of ~41,000 in care; closed
+  care is outside the voluntary afwegingskader and left out): foster ~55% (netwerk 47% of
+  foster), gezinshuis ~12%, behandelgroep ~28%, crisis ~2%.
+- Places per care form: pleegzorg_netwerk 400 (network families arise per child; modelled as
+  one pool per municipality that accepts any need except closed care), pleegzorg_bestand 420
+  in families of 1-3 places, pleegzorg_deeltijd 40, gezinshuis 48 houses x 4 = 192,
+  behandelgroep 44 groups x 10 = 440 (the 2016 level; the regional agreement halves it),
+  crisis: crisisgroep_12min 8, crisisgroep_12plus 2 x 8, pleegzorg_crisis 12 families x 1.
+- Units are spread over the municipalities by their share of the youth population (CBS
+  2016, rounded): Almere 49%, Lelystad 19%, Noordoostpolder 11.5%, Dronten 10%,
+  Zeewolde 5.5%, Urk 5%.
+- Capabilities rotate over the families and groups so that about a third of foster
+  families are trauma-sensitive, a quarter LVB-skilled, half take young children; all
+  groups and gezinshuizen cover trauma and LVB, half of them severe behaviour problems.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from capacity.snapshot import UnitView
+from domain.care import CareForm
+from domain.people import Capability as C  # noqa: N817 - short names keep the tables legible
+from domain.places import Municipality as M  # noqa: N817
+
+# Share of the region's youth per municipality (CBS 2016 population, rounded).
+MUNICIPALITY_SHARES: dict[M, float] = {
+    M.ALMERE: 0.49,
+    M.LELYSTAD: 0.19,
+    M.NOORDOOSTPOLDER: 0.115,
+    M.DRONTEN: 0.10,
+    M.ZEEWOLDE: 0.055,
+    M.URK: 0.05,
+}
+
+_ALL_NEEDS = frozenset(
+    {C.TRAUMA, C.LVB, C.CRISIS, C.GEDRAGSPROBLEMATIEK, C.JONGE_KINDEREN,
+     C.ZELFSTANDIGHEIDSTRAINING, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.SIBLING_GROUP_4}
+)  # fmt: skip
+
+
+def spread(count: int) -> list[M]:
+    """`count` municipalities in proportion to the youth shares (largest remainder, stable)."""
+    quotas = {m: count * s for m, s in MUNICIPALITY_SHARES.items()}
+    base = {m: math.floor(q) for m, q in quotas.items()}
+    rest = count - sum(base.values())
+    for m in sorted(quotas, key=lambda m: (base[m] - quotas[m], m.value))[:rest]:
+        base[m] += 1
+    out: list[M] = []
+    for m in MUNICIPALITY_SHARES:
+        out += [m] * base[m]
+    return out
+
+
+def _foster(form: CareForm, prefix: str, places_total: int) -> Iterator[UnitView]:
+    sizes: list[int] = []
+    left = places_total
+    while left > 0:
+        size = min(left, (1, 2, 3, 1, 2)[len(sizes) % 5])  # families of 1-3, mean ~1.8
+        sizes.append(size)
+        left -= size
+    for i, (size, muni) in enumerate(zip(sizes, spread(len(sizes)), strict=True)):
+        caps = {C.CRISIS} if form is CareForm.PLEEGZORG_CRISIS else set()
+        if i % 3 == 0 or form is CareForm.PLEEGZORG_CRISIS:
+            caps.add(C.TRAUMA)
+        if i % 4 == 1 or form is CareForm.PLEEGZORG_CRISIS:
+            caps.add(C.LVB)
+        if i % 2 == 0:
+            caps.add(C.JONGE_KINDEREN)
+        if i % 5 == 3:
+            caps.add(C.GEDRAGSPROBLEMATIEK)
+        if i % 4 == 3:
+            caps.add(C.ZELFSTANDIGHEIDSTRAINING)
+        if size >= 2:
+            caps.add(C.SIBLING_GROUP_2)
+        yield UnitView(
+            unit_id=f"{prefix}-{i + 1:03d}", provider_id=f"pleegzorg-{muni.value}",
+            name=f"{form.label} {i + 1}", municipality=muni, care_form=form, places=size,
+            occupied=0, held=0, age_min=0, age_max=21, capabilities=frozenset(caps),
+        )  # fmt: skip
+
+
+def _groups(
+    form: CareForm, prefix: str, count: int, size: int, ages: list[tuple[int, int]]
+) -> Iterator[UnitView]:
+    for i, muni in enumerate(spread(count)):
+        age_min, age_max = ages[i % len(ages)]
+        caps = {C.TRAUMA, C.LVB}
+        if i % 2 == 0:
+            caps.add(C.GEDRAGSPROBLEMATIEK)
+        if form is CareForm.BEHANDELGROEP and i % 3 == 0:
+            caps.add(C.PSYCHIATRIE)
+        if age_max >= 16:
+            caps.add(C.ZELFSTANDIGHEIDSTRAINING)
+        if age_min <= 4:
+            caps.add(C.JONGE_KINDEREN)
+        if form is CareForm.GEZINSHUIS:
+            caps |= {C.SIBLING_GROUP_2, C.SIBLING_GROUP_3}
+        if form.is_crisis:
+            caps.add(C.CRISIS)
+        yield UnitView(
+            unit_id=f"{prefix}-{i + 1:03d}", provider_id=f"{prefix.lower()}-{muni.value}",
+            name=f"{form.label} {i + 1}", municipality=muni, care_form=form, places=size,
+            occupied=0, held=0, age_min=age_min, age_max=age_max, capabilities=frozenset(caps),
+        )  # fmt: skip
+
+
+def flevoland_units() -> list[UnitView]:
+    """The calibrated Flevoland units (all empty; occupancy comes from the warm-up)."""
+    units: list[UnitView] = []
+    for muni, share in MUNICIPALITY_SHARES.items():  # network families: a pool per municipality
+        units.append(
+            UnitView(
+                unit_id=f"NPZ-{muni.value}", provider_id="pleegzorg-netwerk",
+                name=f"netwerkpleeggezinnen {muni.label}", municipality=muni,
+                care_form=CareForm.PLEEGZORG_NETWERK, places=round(520 * share),
+                occupied=0, held=0, age_min=0, age_max=21, capabilities=_ALL_NEEDS,
+            )
+        )  # fmt: skip
+    units += _foster(CareForm.PLEEGZORG_BESTAND, "BPZ", 300)
+    units += _foster(CareForm.PLEEGZORG_DEELTIJD, "DPZ", 10)
+    units += _foster(CareForm.PLEEGZORG_CRISIS, "CPZ", 12)
+    units += _groups(CareForm.GEZINSHUIS, "GH", 64, 4, [(0, 21)])
+    units += _groups(CareForm.BEHANDELGROEP, "BG", 40, 10, [(6, 12), (12, 18), (12, 18)])
+    units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", 1, 8, [(0, 11)])
+    units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", 2, 8, [(12, 17)])
+    return units
+
+
+BASELINES = {"flevoland": flevoland_units}

@@ -1,0 +1,159 @@
+"""Write a study's outputs: JSON, CSV, PNG charts and one HTML page, scenarios side by side.
+
+- resultaat.json: everything (canonical JSON, byte-identical for the same seed);
+- totalen.csv: per scenario and metric the mean and 95% interval over replications;
+- verschillen.csv (comparison only): paired differences (second minus first) with intervals;
+- reeksen.csv: the time series (mean per sample day) per scenario;
+- kerncijfers.png and verloop.png (when matplotlib is installed) and rapport.html.
+Labels and titles are Dutch; the HTML embeds the charts and the tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+from pathlib import Path
+
+from simulations.montecarlo import MonteCarloResult
+from simulations.stats import Estimate
+from simulations.study import KEY_METRICS, StudyResult
+
+SERIES_LABELS = {"waiting": "wachtenden", "first_best_rate": "aandeel first-best"}
+
+
+def _num(x: float) -> str:
+    return "" if not math.isfinite(x) else f"{x:.6g}"
+
+
+def write_outputs(study: StudyResult, out_dir: Path, *, charts: bool = True) -> list[Path]:
+    """Write JSON, CSV, PNG (if matplotlib is available) and HTML; returns the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "resultaat.json", out_dir / "totalen.csv", out_dir / "reeksen.csv"]
+    paths[0].write_text(study.to_json() + "\n", encoding="utf-8")
+    paths[1].write_text(_totals_csv(study.results), encoding="utf-8")
+    paths[2].write_text(_series_csv(study.results), encoding="utf-8")
+    if study.comparison is not None:
+        diff = out_dir / "verschillen.csv"
+        diff.write_text(_estimates_csv(study.comparison.differences), encoding="utf-8")
+        paths.append(diff)
+    pngs = _charts(study, out_dir) if charts else []
+    paths += pngs
+    page = out_dir / "rapport.html"
+    page.write_text(_html(study, [p.name for p in pngs]), encoding="utf-8")
+    paths.append(page)
+    return paths
+
+
+def _rows(text_rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(text_rows)
+    return buffer.getvalue()
+
+
+def _totals_csv(results: list[MonteCarloResult]) -> str:
+    rows = [["scenario", "maat", "gemiddelde", "laag_95", "hoog_95", "replicaties"]]
+    for r in results:
+        for key, e in sorted(r.totals.items()):
+            rows.append([r.scenario["name"], key, _num(e.mean), _num(e.low), _num(e.high),
+                         str(e.n)])  # fmt: skip
+    return _rows(rows)
+
+
+def _estimates_csv(estimates: dict[str, Estimate]) -> str:
+    rows = [["maat", "verschil", "laag_95", "hoog_95", "replicaties"]]
+    for key, e in sorted(estimates.items()):
+        rows.append([key, _num(e.mean), _num(e.low), _num(e.high), str(e.n)])
+    return _rows(rows)
+
+
+def _series_csv(results: list[MonteCarloResult]) -> str:
+    rows = [["scenario", "reeks", "dag", "gemiddelde", "laag_95", "hoog_95"]]
+    for r in results:
+        for key, points in sorted(r.series.items()):
+            for day, e in zip(r.series_days, points, strict=True):
+                rows.append([r.scenario["name"], key, _num(day), _num(e.mean), _num(e.low),
+                             _num(e.high)])  # fmt: skip
+    return _rows(rows)
+
+
+def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
+    """Bar charts of the key metrics and line charts of the stock over time (PNG)."""
+    try:
+        import matplotlib  # noqa: PLC0415 - optional: the report works without it
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+    except ImportError:
+        return []
+    results = study.results
+    names = [r.scenario["name"] for r in results]
+    keys = [k for k in KEY_METRICS if k != "arrivals"]
+    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5))
+    for ax, key in zip(axes.flat, keys, strict=False):
+        means = [r.totals[key].mean if key in r.totals else math.nan for r in results]
+        errs = [r.totals[key].half_width if key in r.totals else 0.0 for r in results]
+        ax.bar(range(len(names)), means, yerr=errs, capsize=4, color=["#1f77b4", "#ff7f0e"])
+        ax.set_xticks(range(len(names)), names, rotation=15, fontsize=7)
+        ax.set_title(KEY_METRICS[key], fontsize=9)
+    fig.suptitle("Kerncijfers per scenario (gemiddelde en 95%-interval over replicaties)")
+    fig.tight_layout()
+    bars = out_dir / "kerncijfers.png"
+    fig.savefig(bars, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    forms = sorted({k for r in results for k in r.series if k.startswith("occupancy.")})
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    for r, style in zip(results, ["-", "--"], strict=False):
+        years = [d / 365.0 for d in r.series_days]
+        for key in forms:
+            axes[0].plot(years, [e.mean for e in r.series[key]], style,
+                         label=f"{r.scenario['name']}: {key.split('.', 1)[1]}")  # fmt: skip
+        axes[1].plot(years, [e.mean for e in r.series["waiting"]], style,
+                     label=r.scenario["name"])  # fmt: skip
+    axes[0].set_title("In zorg per zorgvorm (gemiddelde over replicaties)")
+    axes[1].set_title("Wachtenden (gemiddelde over replicaties)")
+    for ax in axes:
+        ax.set_xlabel("jaar vanaf de start")
+        ax.legend(fontsize=6)
+    fig.tight_layout()
+    lines = out_dir / "verloop.png"
+    fig.savefig(lines, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return [bars, lines]
+
+
+def _cell(e: Estimate | None) -> str:
+    if e is None or not math.isfinite(e.mean):
+        return "<td>-</td>"
+    if not math.isfinite(e.half_width):
+        return f"<td>{e.mean:.4g}</td>"
+    return f"<td>{e.mean:.4g} <small>[{e.low:.4g}; {e.high:.4g}]</small></td>"
+
+
+def _html(study: StudyResult, images: list[str]) -> str:
+    results = study.results
+    esc = html.escape
+    head = "".join(f"<th>{esc(r.scenario['name'])}</th>" for r in results)
+    if study.comparison is not None:
+        head += "<th>verschil (2e - 1e), gepaard</th>"
+    rows = []
+    for key, label in KEY_METRICS.items():
+        cells = "".join(_cell(r.totals.get(key)) for r in results)
+        if study.comparison is not None:
+            cells += _cell(study.comparison.differences.get(key))
+        rows.append(f"<tr><th>{esc(label)}</th>{cells}</tr>")
+    settings = study.first.settings
+    imgs = "".join(f'<p><img src="{esc(name)}" alt="{esc(name)}"></p>' for name in images)
+    return (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
+        "<title>Scenariovergelijking jeugdhulp met verblijf</title></head><body>"
+        "<h1>Scenariovergelijking jeugdhulp met verblijf</h1>"
+        f"<p>Replicaties: {len(results[0].replications)}; meetperiode dag "
+        f"{settings.warmup_days:g} tot {settings.horizon_days:g}; seed {study.first.seed}. "
+        "Tussen haken het 95%-betrouwbaarheidsinterval over de replicaties; het verschil is "
+        "gepaard (dezelfde toevalsgetallen in beide scenario's).</p>"
+        f"<table border='1' cellpadding='4'><tr><th>maat</th>{head}</tr>{''.join(rows)}</table>"
+        f"{imgs}</body></html>\n"
+    )

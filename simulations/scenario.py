@@ -1,0 +1,358 @@
+"""Scenario files: YAML read, validated and turned into an engine `Scenario`.
+
+Every error is one `ConfigError` naming the file and the field (Dutch), e.g.
+`arrivals.age_bands[1].per_year: mag niet negatief zijn`. The schema, with the shipped
+examples in simulations/scenarios/:
+
+    extends: OTHER.yaml (optional: this file's fields override that file's, mappings deeply)
+    name, description, start_date (YYYY-MM-DD: engine day 0)
+    run: {horizon_days, warmup_days, replications, seed, sample_every_days}
+    start_state: {baseline: flevoland, fill: {care_form: fraction}} | {units: [unit_id,
+                 municipality, care_form, places, occupied, ...]} | {snapshot: true}
+    arrivals: {municipalities: {name: share}, age_bands: [{ages: [lo, hi], per_year,
+               crisis_share}], trend_per_year, season_amplitude, peak_day}
+    profile_mix: {severity, complexity, externalising, parents_view, perspective: {value:
+                  weight}, treatment_need, trauma, lvb, network_family_available, child_agrees}
+    stays: {care_form: {kind: exponential|lognormal|empirical, ...}}
+    capacity: [{kind: scale_linear, care_form, to_fraction, from_day, until_day}
+               | {kind: close, unit, day} | {kind: add_units, care_form, per_year, from_day,
+               until_day, places_each, capabilities, age_min, age_max}]
+    policy: {allocation: optimizer|greedy_fcfs, weights: default|PATH, no_place: queue|
+             out_of_region, first_best_wait_days, max_queue_days, norm_days}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
+from capacity.snapshot import UnitView
+from domain.care import CareForm
+from domain.errors import ConfigError
+from domain.people import Capability, Perspective
+from domain.places import Municipality
+from matcher.weights import default_weights, load_weights
+from simulations.baseline import BASELINES, spread
+from simulations.children import ArrivalGroup, ProfileMix, ProfileSource
+from simulations.distributions import (
+    ArrivalRate,
+    Distribution,
+    PoissonArrivals,
+    distribution_from_dict,
+)
+from simulations.matching import MatcherPolicy
+from simulations.model import CapacityChange, PlacementRules, RunSettings, Scenario, UnitSpec
+from simulations.scenario_reader import Reader
+
+_TOP = {"name", "description", "start_date", "run", "start_state", "arrivals", "profile_mix",
+        "stays", "capacity", "policy"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario file: the engine scenario and the run settings it asks for."""
+
+    scenario: Scenario
+    settings: RunSettings
+    replications: int
+    seed: int
+    start_date: date
+    source: str
+
+
+def load_scenario(path: Path | str, *, snapshot: Sequence[UnitView] = ()) -> LoadedScenario:
+    """Read and validate a scenario file; every error names the file and the field."""
+    return parse_scenario(
+        _read(Path(path), ()), file=str(path), base_dir=Path(path).parent, snapshot=snapshot
+    )
+
+
+def _read(path: Path, chain: tuple[Path, ...]) -> Any:
+    """The file's data, merged over the file it `extends` (mappings deep, lists replaced)."""
+    file = str(path)
+    if path.resolve() in chain:
+        raise ConfigError("extends verwijst in een kring", file=file, field="extends")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
+    if not isinstance(raw, dict) or "extends" not in raw:
+        return raw
+    base = _read(path.parent / str(raw.pop("extends")), (*chain, path.resolve()))
+    return _merge(base, raw)
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {k: _merge(base[k], v) if k in base else v for k, v in over.items()} | {
+            k: v for k, v in base.items() if k not in over
+        }
+    return over
+
+
+def parse_scenario(
+    raw: Any, *, file: str, base_dir: Path = Path(), snapshot: Sequence[UnitView] = ()
+) -> LoadedScenario:
+    """Validate scenario data; `snapshot` is the live units for `start_state: {snapshot: true}`."""
+    r = Reader(file)
+    top = r.mapping(raw, "", _TOP)
+    for key in ("name", "start_date", "run", "start_state", "arrivals", "stays", "policy"):
+        if key not in top:
+            raise r.fail(key, "ontbreekt")
+    start = top["start_date"]
+    if not isinstance(start, date):
+        start = r.guard("start_date", lambda: date.fromisoformat(str(top["start_date"])))
+    run = r.mapping(top["run"], "run", {"horizon_days", "warmup_days", "replications", "seed",
+                                        "sample_every_days"})  # fmt: skip
+    horizon = r.number(run, "horizon_days", "run")
+    warmup = r.number(run, "warmup_days", "run", 0.0)
+    if horizon <= warmup:
+        raise r.fail("run.horizon_days", f"moet groter zijn dan warmup_days ({warmup:g})")
+    settings = r.guard("run", lambda: RunSettings(
+        horizon, warmup, r.number(run, "sample_every_days", "run", 30.0)))  # fmt: skip
+    replications = int(r.number(run, "replications", "run", 10))
+    if replications < 1:
+        raise r.fail("run.replications", "moet minstens 1 zijn")
+    seed = int(r.number(run, "seed", "run", 0))
+    views, occupied = _units(r, top["start_state"], snapshot)
+    stays_raw = r.mapping(top["stays"], "stays")
+    stays: dict[str, Distribution] = {}
+    for form, spec in stays_raw.items():
+        where = f"stays.{form}"
+        data = r.mapping(spec, where)
+        stays[str(r.enum(CareForm, form, where))] = r.guard(
+            where, partial(distribution_from_dict, data, field="")
+        )
+    missing = sorted({str(v.care_form) for v in views} - set(stays))
+    if missing:
+        raise r.fail(f"stays.{missing[0]}", "ontbreekt: er zijn eenheden met deze zorgvorm")
+    views, changes = _capacity(r, top.get("capacity", []), views)
+    policy = r.mapping(top["policy"], "policy", {"allocation", "weights", "no_place",
+                       "first_best_wait_days", "max_queue_days", "norm_days"})  # fmt: skip
+    rules = _rules(r, policy)
+    allocation = _allocation(r, policy, start, base_dir)
+    rate, source = _arrivals(r, top["arrivals"], top.get("profile_mix", {}), start)
+    units = tuple(
+        UnitSpec(v.unit_id, str(v.care_form), v.places, str(v.municipality), v,
+                 occupied.get(v.unit_id, 0))
+        for v in views
+    )  # fmt: skip
+    scenario = r.guard("", lambda: Scenario(
+        name=str(top["name"]), units=units, arrivals=PoissonArrivals(rate), demand=source,
+        stays=stays, allocation=allocation, rules=rules, capacity_changes=changes))  # fmt: skip
+    return LoadedScenario(scenario, settings, replications, seed, start, file)
+
+
+def _units(
+    r: Reader, value: Any, snapshot: Sequence[UnitView]
+) -> tuple[list[UnitView], dict[str, int]]:
+    data = r.mapping(value, "start_state", {"baseline", "units", "snapshot", "fill"})
+    if data.get("snapshot"):
+        # The live database's units with their current occupancy, passed in by the caller
+        # (the API reads capacity.snapshot); a file alone cannot carry it.
+        if not snapshot:
+            raise r.fail("start_state.snapshot", "geen momentopname meegegeven door de aanroeper")
+        views = [dataclasses.replace(v, occupied=0, held=0) for v in snapshot]
+        return views, {v.unit_id: min(v.places, v.occupied + v.held) for v in snapshot}
+    if "baseline" in data:
+        name = str(data["baseline"])
+        if name not in BASELINES:
+            raise r.fail("start_state.baseline", f"onbekende basis {name!r}; kies uit "
+                         f"{sorted(BASELINES)}")  # fmt: skip
+        views = BASELINES[name]()
+        return views, _fill(r, data.get("fill", {}), views)
+    units = data.get("units")
+    if not isinstance(units, list) or not units:
+        raise r.fail("start_state", "geef baseline of een niet-lege lijst units")
+    out = []
+    for i, item in enumerate(units):
+        field = f"start_state.units[{i}]"
+        u = r.mapping(item, field)
+        for key in ("places", "occupied"):
+            if key in u:
+                r.number(u, key, field)
+        if int(u.get("occupied", 0)) > int(u.get("places", 0)):
+            raise r.fail(f"{field}.occupied", "mag niet groter zijn dan places")
+        out.append(r.guard(field, partial(_unit_view, u)))
+    if len({v.unit_id for v in out}) != len(out):
+        raise r.fail("start_state.units", "unit_id komt dubbel voor")
+    return out, {str(u["unit_id"]): int(u.get("occupied", 0)) for u in units}
+
+
+def _fill(r: Reader, value: Any, views: list[UnitView]) -> dict[str, int]:
+    """Children in care on day 0: per care form a fraction of its places, spread evenly."""
+    data = r.mapping(value, "start_state.fill")
+    out: dict[str, int] = {}
+    for form_name in data:
+        form = r.enum(CareForm, form_name, f"start_state.fill.{form_name}")
+        fraction = r.share(data, form_name, "start_state.fill", 0.0)
+        running, done = 0.0, 0
+        for v in views:
+            if v.care_form is form:
+                running += v.places * fraction
+                out[v.unit_id] = min(v.places, int(running + 1e-9) - done)
+                done += out[v.unit_id]
+    return out
+
+
+def _unit_view(u: dict[str, Any]) -> UnitView:
+    return UnitView(
+        unit_id=str(u["unit_id"]), provider_id=str(u.get("provider_id", u["unit_id"])),
+        name=str(u.get("name", u["unit_id"])), municipality=Municipality(u["municipality"]),
+        care_form=CareForm(u["care_form"]), places=int(u["places"]), occupied=0, held=0,
+        age_min=int(u.get("age_min", 0)), age_max=int(u.get("age_max", 23)),
+        capabilities=frozenset(Capability(c) for c in u.get("capabilities", ())),
+    )  # fmt: skip
+
+
+def _capacity(
+    r: Reader, value: Any, views: list[UnitView]
+) -> tuple[list[UnitView], tuple[CapacityChange, ...]]:
+    if not isinstance(value, list):
+        raise r.fail("capacity", "verwacht een lijst")
+    ids = {v.unit_id for v in views}
+    changes: list[CapacityChange] = []
+    for i, item in enumerate(value):
+        f = f"capacity[{i}]"
+        c = r.mapping(item, f)
+        kind = c.get("kind")
+        if kind == "close":
+            unit = str(c.get("unit"))
+            if unit not in ids:
+                raise r.fail(f"{f}.unit", f"onbekende eenheid {unit!r}")
+            places = next(v.places for v in views if v.unit_id == unit)
+            changes.append(CapacityChange(r.number(c, "day", f), unit, -places))
+        elif kind == "scale_linear":
+            changes += _scale_linear(r, c, f, views)
+        elif kind == "add_units":
+            new, more = _add_units(r, c, f, len(views))
+            views = views + new
+            changes += more
+        else:
+            raise r.fail(f"{f}.kind", f"kies close, scale_linear of add_units, niet {kind!r}")
+    return views, tuple(sorted(changes, key=lambda x: (x.day, x.unit_id)))
+
+
+def _scale_linear(
+    r: Reader, c: dict[str, Any], f: str, views: list[UnitView]
+) -> list[CapacityChange]:
+    """Places of a care form scaled to `to_fraction` in equal one-place steps over time."""
+    form = r.enum(CareForm, c.get("care_form"), f"{f}.care_form")
+    mine = {v.unit_id: v.places for v in views if v.care_form is form}
+    if not mine:
+        raise r.fail(f"{f}.care_form", f"geen eenheden met zorgvorm {form.value!r}")
+    fraction = r.number(c, "to_fraction", f)
+    if fraction > 1:
+        raise r.fail(f"{f}.to_fraction", "alleen afbouw: moet tussen 0 en 1 liggen")
+    begin, end = r.number(c, "from_day", f, 0.0), r.number(c, "until_day", f)
+    if end <= begin:
+        raise r.fail(f"{f}.until_day", "moet na from_day liggen")
+    steps = round(sum(mine.values()) * (1 - fraction))
+    out = []
+    for k in range(steps):
+        # Take the place from the unit with the most places left (ties: by id).
+        unit = min(mine, key=lambda u: (-mine[u], u))
+        mine[unit] -= 1
+        out.append(CapacityChange(begin + (end - begin) * (k + 1) / steps, unit, -1))
+    return out
+
+
+def _add_units(
+    r: Reader, c: dict[str, Any], f: str, offset: int
+) -> tuple[list[UnitView], list[CapacityChange]]:
+    """New units (e.g. recruited foster families), opening evenly over [from_day, until_day)."""
+    form = r.enum(CareForm, c.get("care_form"), f"{f}.care_form")
+    per_year = r.number(c, "per_year", f)
+    begin, end = r.number(c, "from_day", f, 0.0), r.number(c, "until_day", f)
+    if end <= begin:
+        raise r.fail(f"{f}.until_day", "moet na from_day liggen")
+    size = int(r.number(c, "places_each", f, 1))
+    caps = frozenset(r.enum(Capability, x, f"{f}.capabilities") for x in c.get("capabilities", ()))
+    count = round(per_year * (end - begin) / 365.0)
+    views, changes = [], []
+    for k, muni in enumerate(spread(count)):
+        unit_id = f"NIEUW-{offset}-{form.value}-{k + 1:03d}"
+        views.append(UnitView(
+            unit_id=unit_id, provider_id="nieuw", name=f"nieuw: {form.label} {k + 1}",
+            municipality=muni, care_form=form, places=0, occupied=0, held=0,
+            age_min=int(r.number(c, "age_min", f, 0)), age_max=int(r.number(c, "age_max", f, 21)),
+            capabilities=caps))  # fmt: skip
+        changes.append(CapacityChange(begin + (end - begin) * k / max(1, count), unit_id, size))
+    return views, changes
+
+
+def _rules(r: Reader, p: dict[str, Any]) -> PlacementRules:
+    no_place = p.get("no_place", "queue")
+    if no_place not in ("queue", "out_of_region"):
+        raise r.fail("policy.no_place", f"kies queue of out_of_region, niet {no_place!r}")
+    limit = p.get("max_queue_days")
+    return r.guard("policy", lambda: PlacementRules(
+        no_place=no_place, first_best_wait_days=r.number(p, "first_best_wait_days", "policy", 0.0),
+        max_queue_days=None if limit is None else r.number(p, "max_queue_days", "policy"),
+        norm_days=r.number(p, "norm_days", "policy", 14.0)))  # fmt: skip
+
+
+def _allocation(r: Reader, p: dict[str, Any], start: date, base_dir: Path) -> MatcherPolicy:
+    mode = p.get("allocation", "optimizer")
+    if mode not in ("optimizer", "greedy_fcfs"):
+        raise r.fail("policy.allocation", f"kies optimizer of greedy_fcfs, niet {mode!r}")
+    name = p.get("weights", "default")
+    weights = default_weights() if name == "default" else load_weights(base_dir / str(name))
+    return MatcherPolicy(start_date=start, mode=mode, weights=weights)
+
+
+def _arrivals(
+    r: Reader, value: Any, mix_value: Any, start: date
+) -> tuple[ArrivalRate, ProfileSource]:
+    a = r.mapping(value, "arrivals", {"municipalities", "age_bands", "trend_per_year",
+                                      "season_amplitude", "peak_day"})  # fmt: skip
+    shares = r.weights(a.get("municipalities"), "arrivals.municipalities", Municipality)
+    bands = a.get("age_bands")
+    if not isinstance(bands, list) or not bands:
+        raise r.fail("arrivals.age_bands", "verwacht een niet-lege lijst")
+    groups, total = [], sum(shares.values())
+    for i, item in enumerate(bands):
+        f = f"arrivals.age_bands[{i}]"
+        b = r.mapping(item, f, {"ages", "per_year", "crisis_share"})
+        ages = b.get("ages")
+        if not (isinstance(ages, list) and len(ages) == 2 and all(isinstance(x, int) for x in ages)
+                and 0 <= ages[0] <= ages[1] <= 23):  # fmt: skip
+            raise r.fail(f"{f}.ages", "verwacht [van, tot en met] in hele jaren, 0-23")
+        per_year, crisis = r.number(b, "per_year", f), r.share(b, "crisis_share", f, 0.0)
+        for muni, share in shares.items():
+            groups.append(ArrivalGroup(Municipality(muni), ages[0], ages[1],
+                                       per_year * share / total, crisis))  # fmt: skip
+    rate = r.guard("arrivals", lambda: ArrivalRate(
+        sum(g.per_year for g in groups) / 365.0, r.number(a, "trend_per_year", "arrivals", 0.0),
+        r.share(a, "season_amplitude", "arrivals", 0.0),
+        r.number(a, "peak_day", "arrivals", 0.0)))  # fmt: skip
+    return rate, ProfileSource(tuple(groups), _mix(r, mix_value), start)
+
+
+def _mix(r: Reader, value: Any) -> ProfileMix:
+    m = r.mapping(value, "profile_mix", {f.name for f in dataclasses.fields(ProfileMix)})
+    f = "profile_mix"
+
+    def cat(key: str, kind: Callable[[str], Any], default: dict[str, float]) -> dict[str, float]:
+        return r.weights(m[key], f"{f}.{key}", kind) if key in m else default
+
+    return ProfileMix(
+        severity=cat("severity", Severity, {"matig": 1.0}),
+        complexity=cat("complexity", Complexity, {"meervoudig": 1.0}),
+        externalising=cat("externalising", Externalising, {"geen": 1.0}),
+        parents_view=cat("parents_view", ParentsView, {"ambivalent": 1.0}),
+        perspective=cat("perspective", Perspective, {"terug_naar_huis": 1.0}),
+        treatment_need=r.share(m, "treatment_need", f, 0.0),
+        trauma=r.share(m, "trauma", f, 0.0),
+        lvb=r.share(m, "lvb", f, 0.0),
+        network_family_available=r.share(m, "network_family_available", f, 0.0),
+        child_agrees=r.share(m, "child_agrees", f, 0.0),
+    )

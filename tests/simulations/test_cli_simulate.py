@@ -1,0 +1,81 @@
+"""`simulate` command and study outputs: files, Dutch summary, errors, reproducibility."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from api.cli_simulate import app
+from simulations.report import write_outputs
+from simulations.study import run_study
+from tests.simulations.scenario_helpers import small
+
+runner = CliRunner()
+
+
+def _write(tmp_path: Path, name: str, **policy: object) -> Path:
+    data = small()
+    data["policy"] = {**data["policy"], **policy}
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_compare_writes_json_csv_html_and_prints_dutch_summary(tmp_path: Path) -> None:
+    first = _write(tmp_path, "a")
+    second = _write(tmp_path, "b", allocation="greedy_fcfs")
+    out = tmp_path / "uit"
+    result = runner.invoke(
+        app, [str(first), "--compare", str(second), "--replications", "2", "--workers", "1",
+              "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "aandeel first-best geplaatst" in result.output
+    assert "verschil [95%]" in result.output
+    data = json.loads((out / "resultaat.json").read_text(encoding="utf-8"))
+    assert data["base"]["scenario"]["policy"] == "optimizer"
+    assert data["alternative"]["scenario"]["policy"] == "greedy_fcfs"
+    assert "first_best_rate" in data["differences"]
+    with (out / "verschillen.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {"maat", "verschil", "laag_95", "hoog_95"} <= set(rows[0])
+    page = (out / "rapport.html").read_text(encoding="utf-8")
+    assert "Scenariovergelijking" in page and "gepaard" in page
+    if importlib.util.find_spec("matplotlib") is not None:  # PNG charts are optional
+        for png in ("kerncijfers.png", "verloop.png"):
+            assert (out / png).read_bytes()[:4] == b"\x89PNG"
+            assert f'src="{png}"' in page
+
+
+def test_bad_scenario_exits_2_naming_the_field(tmp_path: Path) -> None:
+    data = small()
+    data["run"] = {**data["run"], "horizon_days": 10}
+    path = tmp_path / "slecht.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, [str(path), "--out", str(tmp_path / "uit")])
+    assert result.exit_code == 2
+    assert "run.horizon_days" in result.output
+    assert not (tmp_path / "uit").exists()
+
+
+def test_same_seed_gives_identical_bytes_on_one_or_two_processes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a")
+    one = run_study(path, replications=2, workers=1)
+    two = run_study(path, replications=2, workers=2)
+    assert one.to_json() == two.to_json()
+    write_outputs(one, tmp_path / "een", charts=False)
+    write_outputs(two, tmp_path / "twee", charts=False)
+    for name in ("resultaat.json", "totalen.csv", "reeksen.csv"):
+        assert (tmp_path / "een" / name).read_bytes() == (tmp_path / "twee" / name).read_bytes()
+
+
+def test_progress_is_reported_per_replication(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    run_study(_write(tmp_path, "a"), replications=3, workers=1,
+              progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    assert seen == [(1, 3), (2, 3), (3, 3)]
