@@ -139,6 +139,14 @@ def relax_node(
         if len(units) > 1:
             broken.add(gid)
     picked = np.sort(np.concatenate(chosen))
+    # A bundle enters its unit's chain at its latest sibling's level, so siblings with an
+    # earlier deadline may overfill an earlier level: such a group is not placed yet.
+    over = set(_over_capacity(problem, picked))
+    for a, ps in enumerate(arc_pairs):
+        group = together[arc_bundle[a]]
+        mixed = len(set(problem.pair_level[ps].tolist())) > 1
+        if arc_unit[a] in over and mixed and int(flow.bundle_flow[a]) > 0:
+            broken.add(group.group_id)
     split = [m for g in together if g.group_id in broken for m in g.members]
     picked = picked[~np.isin(problem.pair_ref[picked], split)]
     unit_of = dict(
@@ -156,6 +164,17 @@ def relax_node(
             reduced[ps] = int(flow.bundle_reduced[a]) * size[arc_bundle[a]]
     value = flow.value + int(scaled[fixed].sum()) if fixed else flow.value
     return NodeResult(value, picked, tuple(sorted(broken)), bundle_units, reduced)
+
+
+def _over_capacity(problem: MatchProblem, chosen: IntArray) -> list[int]:
+    """Units where the chosen pairs exceed a level of the capacity chain."""
+    out = []
+    units, levels = problem.pair_unit[chosen], problem.pair_level[chosen]
+    for u in np.unique(units).tolist():
+        here = np.bincount(levels[units == u], minlength=len(problem.level_caps[u]))
+        if (np.cumsum(here) > np.asarray(problem.level_caps[u])).any():
+            out.append(u)
+    return out
 
 
 @dataclass(order=True)

@@ -30,12 +30,14 @@ import numpy.typing as npt
 
 from matcher.branch import Usage, branch_and_bound, relax_node
 from matcher.cpsat import PairModel
+from matcher.finish import milp_finish
 from matcher.flow import SolverFailed, solve_flow
 from matcher.models import SolverSettings
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
 from matcher.table import NEIGHBOURS
 
 ORTOOLS_VERSION = version("ortools")
+SCIPY_VERSION = version("scipy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +80,16 @@ def _outcome(
 ) -> SolveOutcome:
     chosen = np.sort(chosen)
     objective = int(problem.pair_score[chosen].sum())
+    parameters = _params(settings)
+    if "highs" in solver:
+        parameters["highs"] = f"scipy {SCIPY_VERSION}"
     return SolveOutcome(
         chosen=chosen,
         objective=objective,
         bound=max(objective, bound),
         optimal=optimal,
         solver=solver,
-        parameters=_params(settings),
+        parameters=parameters,
         seconds=time.perf_counter() - start,
         stats=stats,
     )
@@ -93,6 +98,10 @@ def _outcome(
 # CP-SAT proves small residual models quickly; above this many pairs after fixing the
 # branch-and-bound over sibling groups with flow bounds (matcher.branch) is much faster.
 CPSAT_MAX_PAIRS = 3_000
+# Above CPSAT_MAX_PAIRS: "milp" = matcher.finish (local, then global MILP with only the
+# sibling decisions integer), falling back to "branch" (matcher.branch) when it is not
+# proven within the time limit; "branch" skips the MILP.
+LARGE_FINISH = "milp"
 
 
 def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
@@ -110,6 +119,8 @@ def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
     unit = factor * problem.scale
     if not root.broken:
         # The relaxation keeps every rule, so it is optimal for the real problem.
+        if problem.violations(root.chosen):
+            raise SolverFailed("relaxatie breekt een harde regel", field="solver")
         return _outcome(
             problem,
             root.chosen,
@@ -122,12 +133,36 @@ def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
         )
     assert root.reduced is not None
     broken = set(root.broken)
+    stats["broken_groups"] = len(broken)
+    candidates: list[IntArray] = []
+    small = int((usable & (root.reduced < unit)).sum()) <= CPSAT_MAX_PAIRS
+    if LARGE_FINISH == "milp" and not small:
+        deadline = start + settings.time_limit_s
+        finish = milp_finish(
+            problem, perturbed, root, groups, usable=usable, unit=unit, deadline=deadline
+        )
+        if finish is not None:
+            if problem.violations(finish.chosen):
+                raise SolverFailed("MILP-plan breekt een harde regel", field="solver")
+            stats |= finish.stats
+            if finish.optimal:
+                return _outcome(
+                    problem,
+                    finish.chosen,
+                    bound=finish.bound,
+                    optimal=True,
+                    solver=f"ortools.min_cost_flow+highs.{finish.stage}_milp",
+                    settings=settings,
+                    start=start,
+                    stats=stats,
+                )
+            candidates.append(finish.chosen)
     usable_idx = np.flatnonzero(usable)
     # Two repairs: groups fitted around the other children at their best scores, or placed
     # first where the flow's reduced cost says displacing others costs least (the others
     # then move around them); the better one is the warm start.
     incumbent = max(
-        (
+        *(
             _repair(
                 problem,
                 perturbed,
@@ -140,6 +175,7 @@ def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
             )
             for around, cost in ((True, -perturbed), (False, root.reduced))
         ),
+        *candidates,
         key=lambda chosen: int(perturbed[chosen].sum()),
     )
     if problem.violations(incumbent):
@@ -150,7 +186,7 @@ def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
     keep = usable & (root.reduced <= gap)
     keep[root.chosen] = True
     keep[incumbent] = True
-    stats |= {"pairs_after_fixing": int(keep.sum()), "broken_groups": len(broken)}
+    stats["pairs_after_fixing"] = int(keep.sum())
     if gap <= 0:
         return _outcome(
             problem,

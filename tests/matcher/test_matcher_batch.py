@@ -224,6 +224,7 @@ def test_same_instance_same_plan_whatever_the_input_order(
     share: float, limit: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(solver, "CPSAT_MAX_PAIRS", limit)
+    monkeypatch.setattr(solver, "LARGE_FINISH", "branch")  # the MILP: test_matcher_milp
     referrals, units = random_instance(99, 60, 20, TODAY, sibling_share=share)
     first = plan(referrals, units, today=TODAY, settings=SETTINGS)
     rng = random.Random(1)
@@ -274,6 +275,7 @@ def test_dense_sibling_instances_match_highs(
     # Many groups in few units: the repair and both exact paths are exercised on every seed.
     limit = 10**9 if path == "cp_sat" else 0
     monkeypatch.setattr(solver, "CPSAT_MAX_PAIRS", limit)
+    monkeypatch.setattr(solver, "LARGE_FINISH", "branch")  # the MILP: test_matcher_milp
     referrals, units = random_instance(seed, 30, 10, TODAY, sibling_share=0.6)
     result = plan(referrals, units, today=TODAY, settings=SETTINGS)
     assert result.status is PlanStatus.OPTIMAL
