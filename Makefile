@@ -21,13 +21,14 @@ services:
 
 browser:
 	@bash scripts/ensure-browser
+	@bash scripts/ensure-compose
 
 test: $(STAMP) services browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadfile
 
 BENCHMARKS := afwegingskader capacity matcher simulations api
 

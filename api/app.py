@@ -14,8 +14,9 @@ from sqlmodel import Session
 
 from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
-from api import errors, web
+from api import errors, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState
+from api.logs import configure_logging
 from api.routes import capacity as capacity_routes
 from api.routes import referrals as referral_routes
 from api.routes import reports as report_routes
@@ -68,12 +69,23 @@ class Background:
             thread.join(timeout=5)
 
     def _follow(self) -> None:
-        # follow_changes needs a reachable live view to subscribe; retry while it is down.
+        # follow_changes needs a reachable live view to subscribe; retry while it is down,
+        # and meanwhile keep the index current from the ledger (reads follow the database).
         while not self.stop.is_set():
             try:
-                follow_changes(self.state.sync.live, self.state.index, self.stop)
+                follow_changes(
+                    self.state.sync.live, self.state.index, self.stop, resync=self._resync
+                )
             except LiveViewUnavailable:
+                try:
+                    self._resync()
+                except Exception as exc:  # database down as well: the next round retries
+                    log.warning("capacity resync failed", extra={"error_type": type(exc).__name__})
                 self.stop.wait(1.0)
+
+    def _resync(self) -> None:
+        """Rebuild the live view if it came back empty or stale, and reload the index."""
+        _load_capacity(self.state)
 
     def _sweep(self) -> None:
         while not self.stop.wait(self.state.settings.sweep_seconds):
@@ -92,6 +104,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app for the given settings (the environment's when omitted)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     state = ServiceState(
         settings=settings,
         engine=capacity_db.make_engine(settings.database_url),
@@ -126,6 +139,7 @@ def create_app(
     )
     app.state.servicepunt = state
     errors.install(app)
+    ops.install(app)
     app.include_router(referral_routes.router)
     app.include_router(capacity_routes.router)
     app.include_router(report_routes.router)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from capacity.models import UTCDateTime
@@ -85,3 +86,45 @@ def remember(
         )
     )
     session.flush()
+
+
+def remember_and_commit(
+    session: Session,
+    *,
+    user_id: str,
+    key: str,
+    endpoint: str,
+    fingerprint: str,
+    status_code: int,
+    body: Any,
+    now: datetime,
+) -> tuple[int, Any]:
+    """Store the answer and commit; if a concurrent copy won the key, its stored answer.
+
+    Two copies of one request can pass `replay` at the same moment. The unique key lets
+    only one commit; the loser rolls its whole transaction back (its work is undone) and
+    answers what the winner stored, or 409 if the key was taken for another request.
+    """
+    try:
+        remember(
+            session,
+            user_id=user_id,
+            key=key,
+            endpoint=endpoint,
+            fingerprint=fingerprint,
+            status_code=status_code,
+            body=body,
+            now=now,
+        )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        stored = replay(
+            session, user_id=user_id, key=key, endpoint=endpoint, fingerprint=fingerprint
+        )
+        if stored is None:  # another unique rule refused the work: a clean conflict
+            raise Conflict(
+                "gelijktijdig verzoek met dezelfde sleutel", field="Idempotency-Key"
+            ) from None
+        return stored
+    return status_code, body

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     solver_time_limit_seconds: float = Field(default=10.0, gt=0)
     solver_workers: int = Field(default=2, ge=1)
     solver_seed: int = 0
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
+    )
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -50,8 +50,17 @@ class Service:
 
 
 @contextmanager
-def running_service(*, workers: int = 2) -> Iterator[Service]:
-    """A fresh database seeded with the demo region, served by uvicorn with `workers`."""
+def running_service(
+    *,
+    workers: int = 2,
+    prepare: Callable[[str], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Service]:
+    """A fresh database seeded with the demo region, served by uvicorn with `workers`.
+
+    `prepare` gets the database URL after seeding and before the service starts; `env`
+    adds settings to the service's environment.
+    """
     name = f"bench_{uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -62,13 +71,19 @@ def running_service(*, workers: int = 2) -> Iterator[Service]:
     engine = capacity_db.make_engine(url)
     tokens = seed_demo(engine, now=datetime.now(UTC), secret_key="bench-secret")
     engine.dispose()
+    if prepare is not None:
+        prepare(url)
     port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "REDIS_URL": REDIS_URL,
-        "SERVICEPUNT_REDIS_PREFIX": prefix,
-        "SERVICEPUNT_SECRET_KEY": "bench-secret",
-    }
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": url,
+            "REDIS_URL": REDIS_URL,
+            "SERVICEPUNT_REDIS_PREFIX": prefix,
+            "SERVICEPUNT_SECRET_KEY": "bench-secret",
+        }
+        | (env or {})
+    )
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--log-level", "warning", "--no-access-log"]

@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 from uuid import uuid4
 
 import redis
+from redis.backoff import NoBackoff
 from redis.client import PubSub
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
+from redis.retry import Retry
 
 from capacity.live import HoldOutcome, LiveCounts, LiveViewUnavailable, Subscription
 from capacity.state import ChangeEvent, UnitState
@@ -113,8 +115,17 @@ class RedisLiveView:
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "servicepunt:capacity:") -> RedisLiveView:
-        """Connect by URL (redis://host:port/db)."""
-        return cls(redis.Redis.from_url(url), prefix=prefix)
+        """Connect by URL (redis://host:port/db), failing fast when Redis is down."""
+        # redis-py retries ten times with backoff by default: seconds of stall per call while
+        # Redis is down. The ledger decides, so one quick retry and short timeouts suffice.
+        client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=1.0,
+            socket_timeout=2.0,
+            retry=Retry(NoBackoff(), 1),
+            health_check_interval=15,
+        )
+        return cls(client, prefix=prefix)
 
     def _unit_key(self, unit_id: str) -> str:
         return f"{self.prefix}u:{unit_id}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -48,25 +49,56 @@ def make_live_view(redis_url: str | None, *, prefix: str = "servicepunt:capacity
 
 
 def follow_changes(
-    live: LiveView, index: AvailabilityIndex, stop: threading.Event, *, poll: float = 0.5
+    live: LiveView,
+    index: AvailabilityIndex,
+    stop: threading.Event,
+    *,
+    poll: float = 0.5,
+    resync: Callable[[], None] | None = None,
+    resync_every: float = 2.0,
 ) -> None:
     """Keep a local index current from other processes' change events until `stop` is set.
 
     Run it in a thread. Events only ever make the index newer (versions), so an event that
-    arrives twice or late does no harm; one that is lost is repaired by the next rebuild.
+    arrives twice or late does no harm. Events missed while the subscription was broken are
+    repaired by `resync` (reload the index from the ledger): once right after subscribing,
+    every `resync_every` seconds while the live view is unreachable (reads then follow the
+    database), and once more when the subscription works again.
     """
     subscription = live.subscribe()
+    broken_since: float | None = None
+    last_resync = 0.0
     try:
+        if resync is not None:
+            resync()
+            last_resync = time.monotonic()
         while not stop.is_set():
             try:
                 change = subscription.get(timeout=poll)
             except LiveViewUnavailable:
+                broken_since = broken_since or time.monotonic()
+                if resync is not None and time.monotonic() - last_resync >= resync_every:
+                    _quietly(resync)
+                    last_resync = time.monotonic()
                 stop.wait(poll)
                 continue
+            if broken_since is not None:
+                broken_since = None
+                if resync is not None:
+                    _quietly(resync)
+                    last_resync = time.monotonic()
             if change is not None:
                 index.apply_event(change)
     finally:
         subscription.close()
+
+
+def _quietly(action: Callable[[], None]) -> None:
+    # The follower must outlive a failed resync (database down too); the next one retries.
+    try:
+        action()
+    except Exception as exc:
+        log.warning("capacity resync failed", extra={"error_type": type(exc).__name__})
 
 
 class CapacitySync:

@@ -40,6 +40,10 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+# Any constant: the key of the advisory lock that serialises migrations on PostgreSQL.
+MIGRATION_LOCK = 72_610_001
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -48,6 +52,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Every API worker migrates at start-up; one does the work, the others wait
+            # here and then find the database at head (SQLite's BEGIN IMMEDIATE serialises).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, func, select
 
 from afwegingskader.models import Advice
-from api import audit, idempotency
+from api import audit, idempotency, metrics
 from api.accounts import Role, User
 from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
@@ -93,20 +93,22 @@ def create_referral(
         now=now,
     )
     body = ReferralPublic.of(referral).model_dump(mode="json")
-    if idempotency_key is not None:
-        idempotency.remember(
-            session,
-            user_id=user.id,
-            key=idempotency_key,
-            endpoint=endpoint,
-            fingerprint=fingerprint,
-            status_code=201,
-            body=body,
-            now=now,
-        )
     _audit(session, user, audit.AuditAction.CREATE, referral.id, endpoint, now)
-    session.commit()
-    return body
+    if idempotency_key is None:
+        session.commit()
+        return body
+    stored = idempotency.remember_and_commit(
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        endpoint=endpoint,
+        fingerprint=fingerprint,
+        status_code=201,
+        body=body,
+        now=now,
+    )
+    response.status_code = stored[0]
+    return stored[1]
 
 
 @router.get("", response_model=Page[ReferralPublic])
@@ -168,13 +170,14 @@ def propose(
     referral_id: str, user: ServicepuntUser, session: SessionDep, state: StateDep, now: NowDep
 ) -> ProposalList:
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
-    proposals, version = workflow.propose(
-        session,
-        referral_id=referral_id,
-        units=state.unit_table(now),
-        wait_days=state.settings.first_best_wait_days,
-        now=now,
-    )
+    with metrics.solver_timer("proposals"):
+        proposals, version = workflow.propose(
+            session,
+            referral_id=referral_id,
+            units=state.unit_table(now),
+            wait_days=state.settings.first_best_wait_days,
+            now=now,
+        )
     _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../proposals", now)
     session.commit()
     return ProposalList(referral_id=referral_id, weights_version=version, proposals=proposals)

@@ -1,0 +1,20 @@
+# The servicepunt image: API (uvicorn workers) and the simulation worker (Ray) share it.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/servicepunt
+COPY pyproject.toml README.md alembic.ini ./
+COPY domain domain
+COPY afwegingskader afwegingskader
+COPY capacity capacity
+COPY matcher matcher
+COPY simulations simulations
+COPY api api
+COPY migrations migrations
+RUN pip install ".[ray]" \
+    && useradd --system --uid 10001 servicepunt \
+    && mkdir -p /srv/results && chown servicepunt /srv/results
+USER servicepunt
+EXPOSE 8000
+CMD ["uvicorn", "--factory", "api.app:create_app", "--host", "0.0.0.0", "--port", "8000", \
+     "--log-config", "api/log_config.json"]

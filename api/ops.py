@@ -1,0 +1,116 @@
+"""Operations endpoints and failure mapping: /ready, /metrics, 503 for unreachable backends.
+
+/health (in api.app) says the process answers. /ready says whether it can serve: the
+database must answer (it is the authority; without it nothing can be decided) and Redis is
+checked and reported. A replica whose Redis is down stays ready but says "degraded": writes
+still go through the ledger and reads follow the database, and taking every replica out of
+the load balancer because the shared Redis is down would turn a degraded service into an
+outage.
+
+A database that cannot be reached mid-request is answered with 503 and Retry-After, never
+a bare 500: the client may retry, and nothing was half-written (the transaction rolled back).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from api import metrics
+from api.deps import StateDep
+from capacity.live import LiveViewUnavailable
+from capacity.live_redis import RedisLiveView
+
+log = logging.getLogger("servicepunt.ops")
+router = APIRouter(tags=["beheer"])
+RETRY_AFTER_SECONDS = "2"
+
+
+def _check_database(state: StateDep) -> str:
+    try:
+        with state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("readiness: database down", extra={"error_type": type(exc).__name__})
+        return "down"
+    return "ok"
+
+
+def _check_redis(state: StateDep) -> str:
+    live = state.sync.live
+    if not isinstance(live, RedisLiveView):
+        return "not_configured"
+    try:
+        live.client.ping()
+        current = live.is_current()
+    except Exception as exc:
+        log.warning("readiness: redis down", extra={"error_type": type(exc).__name__})
+        return "down"
+    return "ok" if current else "rebuilding"
+
+
+@router.get("/ready")
+def ready(state: StateDep) -> JSONResponse:
+    """Readiness: 200 when the database answers (Redis reported), 503 when it does not."""
+    checks = {"database": _check_database(state), "redis": _check_redis(state)}
+    if checks["database"] != "ok":
+        status, code = "unavailable", 503
+    elif checks["redis"] in ("ok", "not_configured"):
+        status, code = "ok", 200
+    else:
+        status, code = "degraded", 200
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if code == 503 else None
+    return JSONResponse({"status": status, "checks": checks}, status_code=code, headers=headers)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics(state: StateDep) -> Response:
+    """Prometheus exposition of this service."""
+    return Response(metrics.render(state.engine, state.clock), media_type=metrics.CONTENT_TYPE)
+
+
+def _unavailable(detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": "ServiceUnavailable", "detail": detail, "fields": []},
+        status_code=503,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _is_disconnect(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError | PoolTimeout) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add /ready, /metrics, the metrics middleware and the 503 mapping to an app."""
+    app.include_router(router)
+    app.add_middleware(metrics.MetricsMiddleware)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
+        if not _is_disconnect(exc):
+            # Any other database error is a bug: answered like every unexpected error.
+            log.error("unexpected database error", extra={"error_type": type(exc).__name__})
+            return JSONResponse(
+                {"error": "InternalError", "detail": "interne fout; probeer het later opnieuw"},
+                status_code=500,
+            )
+        log.warning("database unreachable", extra={"error_type": type(exc.orig).__name__})
+        return _unavailable("database tijdelijk niet bereikbaar; probeer het opnieuw")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database pool exhausted", extra={"error_type": type(exc).__name__})
+        return _unavailable("database tijdelijk overbelast; probeer het opnieuw")
+
+    @app.exception_handler(LiveViewUnavailable)
+    async def _live(_: Request, exc: LiveViewUnavailable) -> JSONResponse:
+        log.warning("live view unreachable", extra={"error_type": type(exc).__name__})
+        return _unavailable("capaciteitsoverzicht tijdelijk niet bereikbaar; probeer het opnieuw")

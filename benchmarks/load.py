@@ -1,0 +1,175 @@
+"""Mixed load for 60 s at 200 requests/s on loopback: 2 workers on PostgreSQL and Redis.
+
+70% GET availability, 20% POST proposals, 10% the placement workflow (hold, release,
+hold again, place: each referral of a prepared pool walks those four steps). Reports p50
+and p99 per endpoint and the error count (5xx and failed connections; a 409 for a place
+that was just taken is a correct answer, not an error). Goals (issue 5 and 8): zero
+errors, GET availability p99 < 50 ms, POST proposals p99 < 100 ms.
+Writes benchmarks/results/load.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.harness import Request, Tally, run_load, running_service, write_results
+
+RATE = 200.0
+SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
+POOL = int(RATE * SECONDS * 0.10 / 4) + 40  # four workflow steps per referral, plus slack
+GOALS = {"GET availability": 50.0, "POST proposals": 100.0}
+ACCEPT = {"outcome": "accept", "reason_code": "voorkeur_ouders"}
+DECLINE = {"outcome": "decline", "reason_code": "geen_capaciteit"}
+
+
+def _more_places(url: str) -> None:
+    # Room for every placement of the run: three more places in each unit.
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE capacity_unit SET places = places + 3"))
+    engine.dispose()
+
+
+def _referral(i: int) -> dict[str, Any]:
+    age = 8 + i % 9
+    profile = {
+        "age": age,
+        "reference_date": "2026-11-23",
+        "sex": "m" if i % 2 else "v",
+        "capj": ["A200"],
+        "severity": "matig",
+        "complexity": "meervoudig",
+        "externalising": "licht",
+        "trauma": True,
+        "earlier_placements": 1,
+        "parents_view": "ambivalent",
+        "child_agrees": True,
+        "perspective": "terug_naar_huis",
+        "home_municipality": "lelystad",
+    }
+    intake = {
+        "case_start_date": "2026-11-01",
+        "beschikking_date": "2026-11-20",
+        "age": age,
+        "perspective": "terug_naar_huis",
+        "future_municipality": "lelystad",
+        "woonplaats": {"stay": "geen", "brp_residence": "lelystad"},
+    }
+    return {"child_ref": f"load-{i:05d}", "verwijzer_type": "01", "profile": profile} | {
+        "intake": intake
+    }
+
+
+class Workflow:
+    """A pool of proposed referrals; each request moves one referral one step on."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+        self.free: asyncio.Queue[tuple[str, list[str], int]] = asyncio.Queue()
+
+    async def fill(self, base: str, count: int) -> None:
+        """Create, advise and propose `count` referrals (16 at a time)."""
+        limit = asyncio.Semaphore(16)
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
+            async def one(i: int) -> None:
+                async with limit:
+                    made = await client.post(
+                        "/api/v1/referrals", json=_referral(i), headers=self.headers
+                    )
+                    rid = made.json()["id"]
+                    await client.post(f"/api/v1/referrals/{rid}/advice", headers=self.headers)
+                    answer = await client.post(
+                        f"/api/v1/referrals/{rid}/proposals", headers=self.headers
+                    )
+                    units = [p["unit_id"] for p in answer.json()["proposals"] if p["unit_id"]]
+                    if units:
+                        self.free.put_nowait((rid, units, 0))
+
+            await asyncio.gather(*(one(i) for i in range(count)))
+
+    async def step(self, client: httpx.AsyncClient) -> httpx.Response:
+        """hold -> release -> hold -> place; a refused hold tries the next proposed unit."""
+        # Every referral of the pool busy (a slow server holds many steps open): wait for
+        # one to come back rather than fail on the generator's side.
+        rid, units, stage = await self.free.get()
+        if stage in (0, 2):
+            answer = await client.post(
+                f"/api/v1/referrals/{rid}/hold", json={"unit_id": units[0]}, headers=self.headers
+            )
+            if answer.status_code == 201:
+                stage += 1
+            elif len(units) > 1:
+                units = units[1:]
+        else:
+            body = DECLINE if stage == 1 else ACCEPT
+            answer = await client.post(
+                f"/api/v1/referrals/{rid}/decision", json=body, headers=self.headers
+            )
+            stage = stage + 1 if answer.status_code == 200 else stage
+        if stage < 4:
+            self.free.put_nowait((rid, units, stage))
+        return answer
+
+
+def main() -> None:
+    """Prepare the pool, run the mixed load once and report."""
+    quiet = {"SERVICEPUNT_LOG_LEVEL": "WARNING"}
+    with running_service(workers=2, prepare=_more_places, env=quiet) as service:
+        staff = {"Authorization": f"Bearer {service.tokens['demo-servicepunt']}"}
+        referrals = httpx.get(
+            f"{service.base_url}/api/v1/referrals?limit=200", headers=staff, timeout=10
+        ).json()["items"]
+        waiting = [r["id"] for r in referrals if r["status"] in ("geadviseerd", "voorgesteld")]
+        assert waiting, "the demo region has no advised referrals"
+        workflow = Workflow(staff)
+        asyncio.run(workflow.fill(service.base_url, POOL))
+        counter = iter(range(10**9))
+
+        async def availability(client: httpx.AsyncClient) -> httpx.Response:
+            return await client.get("/api/v1/availability?age=14&region_only=true", headers=staff)
+
+        async def proposals(client: httpx.AsyncClient) -> httpx.Response:
+            rid = waiting[next(counter) % len(waiting)]
+            return await client.post(f"/api/v1/referrals/{rid}/proposals", headers=staff)
+
+        mix: list[tuple[str, float, Request]] = [
+            ("GET availability", 0.7, availability),
+            ("POST proposals", 0.2, proposals),
+            ("POST hold/release/placement", 0.1, workflow.step),
+        ]
+        tallies = run_load(service.base_url, mix, rate=RATE, seconds=SECONDS, seed=8)
+    write_results("load", _report(tallies))
+
+
+def _report(tallies: dict[str, Tally]) -> dict[str, object]:
+    result: dict[str, object] = {"rate_per_s": RATE, "seconds": SECONDS, "workers": 2}
+    errors = 0
+    meets: list[bool] = []
+    for name, tally in tallies.items():
+        summary: dict[str, object] = dict(tally.summary())
+        summary["statuses"] = {str(k): v for k, v in sorted(tally.statuses.items())}
+        goal = GOALS.get(name)
+        if goal is not None:
+            p99 = float(str(summary.get("p99_ms", "inf")))
+            summary["goal_p99_ms"] = goal
+            summary["meets_goal"] = p99 < goal and tally.errors == 0
+            meets.append(bool(summary["meets_goal"]))
+        errors += tally.errors
+        result[name] = summary
+    result["errors"] = errors
+    result["meets_goals"] = errors == 0 and all(meets) and len(meets) == len(GOALS)
+    return result
+
+
+if __name__ == "__main__":
+    main()

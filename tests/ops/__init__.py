@@ -1,0 +1,1 @@
+"""Operations and fault tests: real uvicorn workers on real PostgreSQL and Redis."""
