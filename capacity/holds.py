@@ -16,7 +16,7 @@ from capacity import ledger
 from capacity.errors import HoldExpired, HoldNotActive, UnitFull
 from capacity.models import Hold, HoldState, Occupancy, Unit
 from capacity.service import add_occupancy
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 
 DEFAULT_HOLD_TTL = timedelta(hours=4)
 MAX_HOLD_TTL = timedelta(days=7)
@@ -48,15 +48,7 @@ def place_hold(
 
 
 def _locked_hold(session: Session, hold_id: str) -> tuple[Hold, Unit]:
-    found = session.get(Hold, hold_id) if isinstance(hold_id, str) else None
-    if found is None:
-        raise NotFound("onbekende reservering", field="hold_id")
-    # Lock order is always unit first, so holds and admissions cannot deadlock.
-    unit = ledger.lock_unit(session, found.unit_id)
-    hold = session.exec(
-        select(Hold).where(Hold.id == hold_id).execution_options(populate_existing=True)
-    ).one()
-    return hold, unit
+    return ledger.lock_row(session, Hold, hold_id, field="hold_id", missing="onbekende reservering")
 
 
 def _require_active(hold: Hold, now: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 from capacity.errors import InvalidDates, UnitClosed, UnitNotFound
 from capacity.models import CapacityChange, ChangeKind, Hold, HoldState, Occupancy, Unit
 from capacity.snapshot import UnitStatus
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 
 REGION_TZ = ZoneInfo("Europe/Amsterdam")
 TOUCHED_KEY = "capacity_touched"
@@ -80,6 +81,26 @@ def require_open(unit: Unit, now: datetime) -> None:
         raise UnitClosed()
     if unit.closing_date is not None and unit.closing_date <= local_date(now):
         raise UnitClosed("de eenheid sluit vandaag of is al gesloten")
+
+
+LockedRow = TypeVar("LockedRow", Hold, Occupancy)
+
+
+def lock_row(
+    session: Session, model: type[LockedRow], row_id: str, *, field: str, missing: str
+) -> tuple[LockedRow, Unit]:
+    """A hold or stay and its unit, locked unit first, the row re-read under the lock.
+
+    The lock order is always unit first, so holds, stays and admissions cannot deadlock.
+    """
+    found = session.get(model, row_id) if isinstance(row_id, str) else None
+    if found is None:
+        raise NotFound(missing, field=field)
+    unit = lock_unit(session, found.unit_id)
+    row = session.exec(
+        select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    ).one()
+    return row, unit
 
 
 def occupied(session: Session, unit_id: str) -> int:

@@ -227,15 +227,9 @@ def record_admission(
 
 
 def _open_stay(session: Session, occupancy_id: str) -> tuple[Occupancy, Unit]:
-    found = session.get(Occupancy, occupancy_id) if isinstance(occupancy_id, str) else None
-    if found is None:
-        raise NotFound("onbekende plaatsing", field="occupancy_id")
-    unit = ledger.lock_unit(session, found.unit_id)
-    stay = session.exec(
-        select(Occupancy)
-        .where(Occupancy.id == occupancy_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    stay, unit = ledger.lock_row(
+        session, Occupancy, occupancy_id, field="occupancy_id", missing="onbekende plaatsing"
+    )
     if stay.ended_on is not None:
         raise Conflict("deze plaatsing is al beëindigd", field="occupancy_id")
     return stay, unit
