@@ -1,11 +1,17 @@
 """Synthetic children for a scenario: a profile per arrival, advised by the real afwegingskader.
 
 `ProfileSource.draw` picks an arrival group (municipality and age band, by its share of the
-arrival rate), draws the rest of a `Profile` from the scenario's profile mix, and calls
-`afwegingskader.engine.advise` on it. Every child consumes the same fixed number of uniforms
-from the profiles stream, so changing one share never shifts the children after it (common
-random numbers). Profiles are discrete, so an advice is computed once per distinct profile
-and reused: the advice does not depend on the reference date when the age is given.
+arrival rate on the arrival day), draws the rest of a `Profile` from the scenario's profile
+mix, and calls `afwegingskader.engine.advise` on it. Every child consumes the same fixed
+number of uniforms from the profiles stream, so changing one share never shifts the children
+after it (common random numbers). Profiles are discrete, so an advice is computed once per
+distinct profile and reused: the advice does not depend on the reference date when the age
+is given.
+
+Groups may have their own trend and season. When they all share one, every group's share is
+constant and `rate` is one `ArrivalRate` (the stationary path); otherwise `rate` is the
+groups' `GroupArrivalRates` and a child's group is drawn with the groups' shares of the rate
+on its arrival day, so that each group arrives at exactly its own rate.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from domain.errors import InvalidInput
 from domain.people import Perspective, Sex
 from domain.places import Municipality
 from matcher.models import Referral
+from simulations.distributions import DAYS_PER_YEAR, ArrivalRate, GroupArrivalRates
 from simulations.model import ChildNeed
 
 # Uniforms per child: group, age, sex, severity, complexity, externalising, treatment, trauma,
@@ -33,13 +40,25 @@ UNIFORMS_PER_CHILD = 14
 
 @dataclass(frozen=True, slots=True)
 class ArrivalGroup:
-    """Children from one municipality in one age band, with their share of the arrivals."""
+    """Children from one municipality in one age band, with their share of the arrivals.
+
+    per_year is the rate on day 0; trend and season shape it over time as in `ArrivalRate`.
+    """
 
     municipality: Municipality
     age_min: int
     age_max: int
     per_year: float
     crisis_share: float
+    trend_per_year: float = 0.0
+    season_amplitude: float = 0.0
+    peak_day: float = 0.0
+
+    @property
+    def shape(self) -> tuple[float, float, float]:
+        """Trend and season; the peak day only counts when there is a season."""
+        peak = self.peak_day if self.season_amplitude else 0.0
+        return (self.trend_per_year, self.season_amplitude, peak)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +111,7 @@ class ProfileSource:
     mix: ProfileMix
     start_date: date
     _group_cdf: list[float] = field(init=False, repr=False)
+    _rates: GroupArrivalRates | None = field(init=False, repr=False, default=None)
     _tables: dict[str, tuple[list[str], list[float]]] = field(init=False, repr=False)
     _advice: dict[tuple[object, ...], Advice] = field(init=False, repr=False, default_factory=dict)
 
@@ -106,6 +126,13 @@ class ProfileSource:
             running += g.per_year
             cdf.append(running / total)
         self._group_cdf = cdf
+        if len({g.shape for g in self.groups}) > 1:
+            self._rates = GroupArrivalRates(
+                tuple(g.per_year / DAYS_PER_YEAR for g in self.groups),
+                tuple(g.trend_per_year for g in self.groups),
+                tuple(g.season_amplitude for g in self.groups),
+                tuple(g.peak_day for g in self.groups),
+            )
         m = self.mix
         self._tables = {
             "severity": _categorical(m.severity, "profile_mix.severity"),
@@ -117,12 +144,27 @@ class ProfileSource:
 
     @property
     def per_year(self) -> float:
-        """Total arrivals per year over all groups."""
+        """Total arrivals per year over all groups (on day 0, before trend and season)."""
         return math.fsum(g.per_year for g in self.groups)
 
-    def profile_key(self, u: np.ndarray) -> tuple[object, ...]:
+    @property
+    def rate(self) -> ArrivalRate | GroupArrivalRates:
+        """The arrival rate these groups add up to, for `PoissonArrivals`."""
+        if self._rates is not None:
+            return self._rates
+        g = self.groups[0]
+        per_day = sum(x.per_year for x in self.groups) / DAYS_PER_YEAR
+        return ArrivalRate(per_day, g.trend_per_year, g.season_amplitude, g.peak_day)
+
+    def group_index(self, u: float, day: float) -> int:
+        """The group of a child arriving on `day`, from its first uniform."""
+        if self._rates is not None:
+            return self._rates.group(day, u)
+        return min(bisect.bisect_right(self._group_cdf, u), len(self.groups) - 1)
+
+    def profile_key(self, u: np.ndarray, day: float = 0.0) -> tuple[object, ...]:
         """The discrete profile features drawn from one child's uniforms."""
-        g = self.groups[min(bisect.bisect_right(self._group_cdf, u[0]), len(self.groups) - 1)]
+        g = self.groups[self.group_index(float(u[0]), day)]
         age = g.age_min + min(int(u[1] * (g.age_max - g.age_min + 1)), g.age_max - g.age_min)
         m, t = self.mix, self._tables
         return (
@@ -181,7 +223,7 @@ class ProfileSource:
     def draw(self, rng: np.random.Generator, index: int, day: float) -> ChildNeed:
         """The need of child number `index`, arriving on `day`, with its advice as payload."""
         u = rng.random(UNIFORMS_PER_CHILD)
-        key = self.profile_key(u)
+        key = self.profile_key(u, day)
         on = self.start_date + timedelta(days=math.floor(day))
         profile = self._profile(key, on)
         advice = self._advice.get(key)

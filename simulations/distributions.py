@@ -1,5 +1,8 @@
 """Length-of-stay and inter-arrival distributions, and arrival rates with trend and season.
 
+`ArrivalRate` is one rate; `GroupArrivalRates` is the rates of several arrival groups (e.g.
+municipality x age band), each with its own trend and season, summed for the process.
+
 Every distribution samples by inverse transform from uniforms (`ppf`). The engine draws one
 uniform per child from the stays stream, so the same child gets the same quantile of its
 stay in every scenario, whatever care form it ends up in: common random numbers.
@@ -8,6 +11,7 @@ Parameters are validated on construction; errors name the field (in Dutch, for u
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -85,7 +89,7 @@ def uniforms(rng: np.random.Generator, size: int) -> FloatArray:
 
 def _positive(value: float, field: str) -> float:
     if not math.isfinite(value) or value <= 0:
-        raise InvalidInput(f"moet een eindig getal groter dan 0 zijn, niet {value!r}", field=field)
+        raise InvalidInput("moet een eindig getal groter dan 0 zijn", field=field)
     return float(value)
 
 
@@ -157,9 +161,7 @@ class Empirical:
             raise InvalidInput("mag niet leeg zijn", field="samples")
         for i, value in enumerate(self.samples):
             if not math.isfinite(value) or value < 0:
-                raise InvalidInput(
-                    f"moet eindig en niet negatief zijn, niet {value!r}", field=f"samples[{i}]"
-                )
+                raise InvalidInput("moet eindig en niet negatief zijn", field=f"samples[{i}]")
         if max(self.samples) <= 0:
             raise InvalidInput("minstens een waarde moet groter dan 0 zijn", field="samples")
         object.__setattr__(self, "samples", tuple(sorted(float(v) for v in self.samples)))
@@ -209,8 +211,12 @@ def distribution_from_dict(data: Mapping[str, Any], *, field: str) -> Distributi
     kind = data.get("kind")
     known = {"exponential": Exponential, "lognormal": Lognormal, "empirical": Empirical}
     if kind not in known:
-        raise InvalidInput(f"onbekende verdeling {kind!r}; kies uit {sorted(known)}", field=field)
+        raise InvalidInput(f"onbekende verdeling; kies uit {', '.join(sorted(known))}", field=field)
     params = {k: v for k, v in data.items() if k != "kind"}
+    allowed = {f.name for f in dataclasses.fields(known[kind])}
+    for name in params:
+        if name not in allowed:
+            raise InvalidInput("onbekend veld", field=f"{field}.{name}")
     try:
         if kind == "empirical":
             return Empirical(tuple(float(v) for v in params.pop("samples", ())), **params)
@@ -218,7 +224,7 @@ def distribution_from_dict(data: Mapping[str, Any], *, field: str) -> Distributi
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, field=f"{field}.{exc.field}") from exc
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"ongeldige parameters: {exc}", field=field) from exc
+        raise InvalidInput("ongeldige of onbekende parameters", field=field) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,11 +274,95 @@ class ArrivalRate:
         return float(np.trapezoid(self.rate(grid), grid))
 
 
+def _column(values: tuple[float, ...]) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)[:, np.newaxis]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupArrivalRates:
+    """The rates of several arrival groups, each with its own trend and season.
+
+    Group g has rate_g(t) by the formula of `ArrivalRate` with its own parameters (per_day
+    may be 0); the process rate is their sum. An arrival at day t belongs to group g with
+    probability rate_g(t) / rate(t) (`group`): Poisson arrivals at the summed rate, labelled
+    so, are the superposition of independent Poisson processes, one per group at exactly its
+    own rate (the marking theorem).
+    """
+
+    per_day: tuple[float, ...]
+    trend_per_year: tuple[float, ...]
+    season_amplitude: tuple[float, ...]
+    peak_day: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        n = len(self.per_day)
+        if n == 0:
+            raise InvalidInput("minstens een groep nodig", field="per_day")
+        for name in ("trend_per_year", "season_amplitude", "peak_day"):
+            if len(getattr(self, name)) != n:
+                raise InvalidInput("moet even lang zijn als per_day", field=name)
+        for i in range(n):
+            if not (math.isfinite(self.per_day[i]) and self.per_day[i] >= 0):
+                raise InvalidInput("moet eindig en niet negatief zijn", field=f"per_day[{i}]")
+            try:
+                ArrivalRate(1.0, self.trend_per_year[i], self.season_amplitude[i], self.peak_day[i])
+            except InvalidInput as exc:
+                raise InvalidInput(exc.detail, field=f"{exc.field}[{i}]") from None
+        if math.fsum(self.per_day) <= 0:
+            raise InvalidInput("de som moet groter dan 0 zijn", field="per_day")
+
+    @property
+    def homogeneous(self) -> bool:
+        """True when every group's rate is constant in time."""
+        return not any(self.trend_per_year) and not any(self.season_amplitude)
+
+    def rates(self, t: FloatArray) -> FloatArray:
+        """Each group's rate at days t: one row per group, one column per day."""
+        t = np.asarray(t, dtype=np.float64)[np.newaxis, :]
+        trend = np.maximum(0.0, 1.0 + _column(self.trend_per_year) * t / DAYS_PER_YEAR)
+        phase = 2.0 * math.pi * (t - _column(self.peak_day)) / DAYS_PER_YEAR
+        season = 1.0 + _column(self.season_amplitude) * np.cos(phase)
+        return np.asarray(_column(self.per_day) * trend * season, dtype=np.float64)
+
+    def rate(self, t: FloatArray) -> FloatArray:
+        """The summed arrival rate at days t."""
+        return np.asarray(self.rates(t).sum(axis=0), dtype=np.float64)
+
+    def bound(self, horizon: float) -> float:
+        """An upper bound of the summed rate on [0, horizon], for thinning."""
+        return math.fsum(
+            p * max(1.0, 1.0 + tr * horizon / DAYS_PER_YEAR) * (1.0 + a)
+            for p, tr, a in zip(self.per_day, self.trend_per_year, self.season_amplitude,
+                                strict=True)
+        )  # fmt: skip
+
+    def mean_count(self, start: float, end: float) -> float:
+        """Expected number of arrivals in [start, end], by numerical integration."""
+        grid = np.linspace(start, end, 20001)
+        return float(np.trapezoid(self.rate(grid), grid))
+
+    def group(self, day: float, u: float) -> int:
+        """The group of an arrival on `day` for a uniform u in [0, 1): g with rate_g / rate."""
+        weights = [
+            p * max(0.0, 1.0 + tr * day / DAYS_PER_YEAR)
+            * (1.0 + a * math.cos(2.0 * math.pi * (day - pk) / DAYS_PER_YEAR))
+            for p, tr, a, pk in zip(self.per_day, self.trend_per_year, self.season_amplitude,
+                                    self.peak_day, strict=True)
+        ]  # fmt: skip
+        target, running = u * math.fsum(weights), 0.0
+        for i, w in enumerate(weights):
+            running += w
+            if target < running:
+                return i
+        # Only by rounding (u close to 1): the last group that can arrive on this day.
+        return max((i for i, w in enumerate(weights) if w > 0), default=len(weights) - 1)
+
+
 @dataclass(frozen=True, slots=True)
 class PoissonArrivals:
     """A (non-homogeneous) Poisson process with the given rate."""
 
-    rate: ArrivalRate
+    rate: ArrivalRate | GroupArrivalRates
 
     def times(self, rng: np.random.Generator, horizon: float) -> FloatArray:
         """Arrival days in [0, horizon), sorted; exact (order statistics, then thinning)."""

@@ -9,8 +9,18 @@ examples in simulations/scenarios/:
     run: {horizon_days, warmup_days, replications, seed, sample_every_days}
     start_state: {baseline: flevoland, fill: {care_form: fraction}} | {units: [unit_id,
                  municipality, care_form, places, occupied, ...]} | {snapshot: true}
-    arrivals: {municipalities: {name: share}, age_bands: [{ages: [lo, hi], per_year,
-               crisis_share}], trend_per_year, season_amplitude, peak_day}
+    arrivals: {municipalities: {name: share | {share, SHAPE}}, age_bands: [{ages: [lo, hi],
+               per_year, crisis_share, SHAPE}], SHAPE}
+      SHAPE = trend_per_year, season_amplitude, peak_day: the rate of (municipality m, band b)
+      on day t is per_year_b * share_m * max(0, 1 + trend_per_year * t / 365)
+      * (1 + season_amplitude * cos(2 pi (t - peak_day) / 365)). Each SHAPE field is set at
+      the top (default 0), per age band or per municipality (the plain number form is a
+      share without overrides); the most specific one wins, and one field may be set per
+      age band or per municipality, not both. Shares lie in [0, 1] and add up to 1 (within
+      0.001); trend_per_year may be negative (a decline; a rate stops at 0);
+      season_amplitude lies in [0, 1); peak_day >= 0. Arrivals are Poisson; with one shape
+      for all, the day-0 shares hold throughout (the stationary path), otherwise each
+      (municipality, band) arrives at exactly its own rate (simulations/scenario_arrivals.py).
     profile_mix: {severity, complexity, externalising, parents_view, perspective: {value:
                   weight}, treatment_need, trauma, lvb, network_family_available, child_agrees}
     stays: {care_form: {kind: exponential|lognormal|empirical, ...}}
@@ -24,7 +34,7 @@ examples in simulations/scenarios/:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -33,23 +43,17 @@ from typing import Any
 
 import yaml
 
-from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import ConfigError
-from domain.people import Capability, Perspective
+from domain.people import Capability
 from domain.places import Municipality
 from matcher.weights import default_weights, load_weights
 from simulations.baseline import BASELINES, spread
-from simulations.children import ArrivalGroup, ProfileMix, ProfileSource
-from simulations.distributions import (
-    ArrivalRate,
-    Distribution,
-    PoissonArrivals,
-    distribution_from_dict,
-)
+from simulations.distributions import Distribution, PoissonArrivals, distribution_from_dict
 from simulations.matching import MatcherPolicy
 from simulations.model import CapacityChange, PlacementRules, RunSettings, Scenario, UnitSpec
+from simulations.scenario_arrivals import read_arrivals, read_mix
 from simulations.scenario_reader import Reader
 
 _TOP = {"name", "description", "start_date", "run", "start_state", "arrivals", "profile_mix",
@@ -82,8 +86,12 @@ def _read(path: Path, chain: tuple[Path, ...]) -> Any:
         raise ConfigError("extends verwijst in een kring", file=file, field="extends")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
+    except OSError:
+        raise ConfigError("kan bestand niet lezen", file=file) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (regel {mark.line + 1}, kolom {mark.column + 1})" if mark else ""
+        raise ConfigError(f"geen geldige YAML{where}", file=file) from None
     if not isinstance(raw, dict) or "extends" not in raw:
         return raw
     base = _read(path.parent / str(raw.pop("extends")), (*chain, path.resolve()))
@@ -115,7 +123,7 @@ def parse_scenario(
     horizon = r.number(run, "horizon_days", "run")
     warmup = r.number(run, "warmup_days", "run", 0.0)
     if horizon <= warmup:
-        raise r.fail("run.horizon_days", f"moet groter zijn dan warmup_days ({warmup:g})")
+        raise r.fail("run.horizon_days", "moet groter zijn dan warmup_days")
     settings = r.guard("run", lambda: RunSettings(
         horizon, warmup, r.number(run, "sample_every_days", "run", 30.0)))  # fmt: skip
     replications = int(r.number(run, "replications", "run", 10))
@@ -139,14 +147,14 @@ def parse_scenario(
                        "first_best_wait_days", "max_queue_days", "norm_days"})  # fmt: skip
     rules = _rules(r, policy)
     allocation = _allocation(r, policy, start, base_dir)
-    rate, source = _arrivals(r, top["arrivals"], top.get("profile_mix", {}), start)
+    source = read_arrivals(r, top["arrivals"], read_mix(r, top.get("profile_mix", {})), start)
     units = tuple(
         UnitSpec(v.unit_id, str(v.care_form), v.places, str(v.municipality), v,
                  occupied.get(v.unit_id, 0))
         for v in views
     )  # fmt: skip
     scenario = r.guard("", lambda: Scenario(
-        name=str(top["name"]), units=units, arrivals=PoissonArrivals(rate), demand=source,
+        name=str(top["name"]), units=units, arrivals=PoissonArrivals(source.rate), demand=source,
         stays=stays, allocation=allocation, rules=rules, capacity_changes=changes))  # fmt: skip
     return LoadedScenario(scenario, settings, replications, seed, start, file)
 
@@ -165,8 +173,8 @@ def _units(
     if "baseline" in data:
         name = str(data["baseline"])
         if name not in BASELINES:
-            raise r.fail("start_state.baseline", f"onbekende basis {name!r}; kies uit "
-                         f"{sorted(BASELINES)}")  # fmt: skip
+            raise r.fail("start_state.baseline",
+                         f"onbekende basis; kies uit {', '.join(sorted(BASELINES))}")  # fmt: skip
         views = BASELINES[name]()
         return views, _fill(r, data.get("fill", {}), views)
     units = data.get("units")
@@ -227,7 +235,7 @@ def _capacity(
         if kind == "close":
             unit = str(c.get("unit"))
             if unit not in ids:
-                raise r.fail(f"{f}.unit", f"onbekende eenheid {unit!r}")
+                raise r.fail(f"{f}.unit", "onbekende eenheid")
             places = next(v.places for v in views if v.unit_id == unit)
             changes.append(CapacityChange(r.number(c, "day", f), unit, -places))
         elif kind == "scale_linear":
@@ -237,7 +245,7 @@ def _capacity(
             views = views + new
             changes += more
         else:
-            raise r.fail(f"{f}.kind", f"kies close, scale_linear of add_units, niet {kind!r}")
+            raise r.fail(f"{f}.kind", "kies close, scale_linear of add_units")
     return views, tuple(sorted(changes, key=lambda x: (x.day, x.unit_id)))
 
 
@@ -248,7 +256,7 @@ def _scale_linear(
     form = r.enum(CareForm, c.get("care_form"), f"{f}.care_form")
     mine = {v.unit_id: v.places for v in views if v.care_form is form}
     if not mine:
-        raise r.fail(f"{f}.care_form", f"geen eenheden met zorgvorm {form.value!r}")
+        raise r.fail(f"{f}.care_form", "geen eenheden met deze zorgvorm")
     fraction = r.number(c, "to_fraction", f)
     if fraction > 1:
         raise r.fail(f"{f}.to_fraction", "alleen afbouw: moet tussen 0 en 1 liggen")
@@ -292,7 +300,7 @@ def _add_units(
 def _rules(r: Reader, p: dict[str, Any]) -> PlacementRules:
     no_place = p.get("no_place", "queue")
     if no_place not in ("queue", "out_of_region"):
-        raise r.fail("policy.no_place", f"kies queue of out_of_region, niet {no_place!r}")
+        raise r.fail("policy.no_place", "kies queue of out_of_region")
     limit = p.get("max_queue_days")
     return r.guard("policy", lambda: PlacementRules(
         no_place=no_place, first_best_wait_days=r.number(p, "first_best_wait_days", "policy", 0.0),
@@ -303,56 +311,7 @@ def _rules(r: Reader, p: dict[str, Any]) -> PlacementRules:
 def _allocation(r: Reader, p: dict[str, Any], start: date, base_dir: Path) -> MatcherPolicy:
     mode = p.get("allocation", "optimizer")
     if mode not in ("optimizer", "greedy_fcfs"):
-        raise r.fail("policy.allocation", f"kies optimizer of greedy_fcfs, niet {mode!r}")
+        raise r.fail("policy.allocation", "kies optimizer of greedy_fcfs")
     name = p.get("weights", "default")
     weights = default_weights() if name == "default" else load_weights(base_dir / str(name))
     return MatcherPolicy(start_date=start, mode=mode, weights=weights)
-
-
-def _arrivals(
-    r: Reader, value: Any, mix_value: Any, start: date
-) -> tuple[ArrivalRate, ProfileSource]:
-    a = r.mapping(value, "arrivals", {"municipalities", "age_bands", "trend_per_year",
-                                      "season_amplitude", "peak_day"})  # fmt: skip
-    shares = r.weights(a.get("municipalities"), "arrivals.municipalities", Municipality)
-    bands = a.get("age_bands")
-    if not isinstance(bands, list) or not bands:
-        raise r.fail("arrivals.age_bands", "verwacht een niet-lege lijst")
-    groups, total = [], sum(shares.values())
-    for i, item in enumerate(bands):
-        f = f"arrivals.age_bands[{i}]"
-        b = r.mapping(item, f, {"ages", "per_year", "crisis_share"})
-        ages = b.get("ages")
-        if not (isinstance(ages, list) and len(ages) == 2 and all(isinstance(x, int) for x in ages)
-                and 0 <= ages[0] <= ages[1] <= 23):  # fmt: skip
-            raise r.fail(f"{f}.ages", "verwacht [van, tot en met] in hele jaren, 0-23")
-        per_year, crisis = r.number(b, "per_year", f), r.share(b, "crisis_share", f, 0.0)
-        for muni, share in shares.items():
-            groups.append(ArrivalGroup(Municipality(muni), ages[0], ages[1],
-                                       per_year * share / total, crisis))  # fmt: skip
-    rate = r.guard("arrivals", lambda: ArrivalRate(
-        sum(g.per_year for g in groups) / 365.0, r.number(a, "trend_per_year", "arrivals", 0.0),
-        r.share(a, "season_amplitude", "arrivals", 0.0),
-        r.number(a, "peak_day", "arrivals", 0.0)))  # fmt: skip
-    return rate, ProfileSource(tuple(groups), _mix(r, mix_value), start)
-
-
-def _mix(r: Reader, value: Any) -> ProfileMix:
-    m = r.mapping(value, "profile_mix", {f.name for f in dataclasses.fields(ProfileMix)})
-    f = "profile_mix"
-
-    def cat(key: str, kind: Callable[[str], Any], default: dict[str, float]) -> dict[str, float]:
-        return r.weights(m[key], f"{f}.{key}", kind) if key in m else default
-
-    return ProfileMix(
-        severity=cat("severity", Severity, {"matig": 1.0}),
-        complexity=cat("complexity", Complexity, {"meervoudig": 1.0}),
-        externalising=cat("externalising", Externalising, {"geen": 1.0}),
-        parents_view=cat("parents_view", ParentsView, {"ambivalent": 1.0}),
-        perspective=cat("perspective", Perspective, {"terug_naar_huis": 1.0}),
-        treatment_need=r.share(m, "treatment_need", f, 0.0),
-        trauma=r.share(m, "trauma", f, 0.0),
-        lvb=r.share(m, "lvb", f, 0.0),
-        network_family_available=r.share(m, "network_family_available", f, 0.0),
-        child_agrees=r.share(m, "child_agrees", f, 0.0),
-    )

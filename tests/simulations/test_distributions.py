@@ -18,6 +18,7 @@ from simulations.distributions import (
     ArrivalRate,
     Empirical,
     Exponential,
+    GroupArrivalRates,
     Lognormal,
     PoissonArrivals,
     RenewalArrivals,
@@ -107,8 +108,15 @@ def test_quantiles_are_monotone_in_u_for_common_random_numbers() -> None:
         ),
         (
             lambda: distribution_from_dict({"kind": "exponential", "rate": 5}, field="stays.x"),
-            "stays.x",
+            "stays.x.rate",
         ),
+        (lambda: distribution_from_dict({"kind": "exponential", "mean": "lang"}, field="s"), "s"),
+        (lambda: GroupArrivalRates((), (), (), ()), "per_day"),
+        (lambda: GroupArrivalRates((1.0, 2.0), (0.0,), (0.0, 0.0), (0.0, 0.0)), "trend_per_year"),
+        (lambda: GroupArrivalRates((1.0, -2.0), (0.0, 0.0), (0.0, 0.0), (0, 0)), "per_day[1]"),
+        (lambda: GroupArrivalRates((0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (0, 0)), "per_day"),
+        (lambda: GroupArrivalRates((1.0,), (0.0,), (1.0,), (0.0,)), "season_amplitude[0]"),
+        (lambda: GroupArrivalRates((1.0,), (math.nan,), (0.0,), (0.0,)), "trend_per_year[0]"),
     ],
 )
 def test_impossible_parameters_name_the_field(make: object, field: str) -> None:
@@ -150,3 +158,19 @@ def test_homogeneous_poisson_and_renewal_rates() -> None:
     times = RenewalArrivals(Exponential(0.5)).times(np.random.default_rng(5), 5000.0)
     assert np.all(np.diff(times) >= 0) and times[-1] < 5000.0
     assert abs(len(times) - 10_000) <= Z * math.sqrt(10_000)
+
+
+def test_summed_group_rates_shape_the_arrival_counts() -> None:
+    rates = GroupArrivalRates((2.0, 1.0, 0.5), (0.5, -0.3, 0.0), (0.0, 0.6, 0.3), (0, 45, 200))
+    edges = [0.0, 91.0, 182.0, 273.0, 365.0, 456.0, 547.0, 638.0, 730.0]
+    counts = _counts(PoissonArrivals(rates), edges, reps=300)
+    for k in range(len(edges) - 1):
+        parts = [ArrivalRate(p, tr, a, pk).mean_count(edges[k], edges[k + 1]) for p, tr, a, pk
+                 in zip(rates.per_day, rates.trend_per_year, rates.season_amplitude,
+                        rates.peak_day, strict=True)]  # fmt: skip
+        expected = math.fsum(parts)
+        assert rates.mean_count(edges[k], edges[k + 1]) == pytest.approx(expected)
+        assert abs(counts[:, k].mean() - expected) <= Z * math.sqrt(expected / 300), k
+        assert abs(counts[:, k].mean() - 1.05 * expected) > Z * math.sqrt(expected / 300), k
+    assert not rates.homogeneous
+    assert GroupArrivalRates((1.0, 2.0), (0.0, 0.0), (0.0, 0.0), (9.0, 0.0)).homogeneous

@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from domain.errors import ConfigError
+from simulations.children import ProfileSource
+from simulations.distributions import GroupArrivalRates, PoissonArrivals
 from simulations.scenario import load_scenario, parse_scenario
 from tests.simulations.scenario_helpers import small
 
@@ -17,8 +19,13 @@ SHIPPED = sorted((Path(__file__).parents[2] / "simulations" / "scenarios").glob(
 
 def test_every_shipped_scenario_loads() -> None:
     names = {load_scenario(path).scenario.name for path in SHIPPED}
-    assert {"flevoland-basis", "flevoland-greedy", "behandelgroep-min50"} <= names
-    assert len(names) == len(SHIPPED) >= 4
+    assert {
+        "flevoland-basis",
+        "flevoland-greedy",
+        "behandelgroep-min50",
+        "flevoland-groei",
+    } <= names
+    assert len(names) == len(SHIPPED) >= 5
 
 
 def test_baseline_places_and_initial_stock_match_the_calibration() -> None:
@@ -81,6 +88,10 @@ def _with(section: str, **changes: Any) -> dict[str, Any]:
         (_with("profile_mix", trauma=1.5), "profile_mix.trauma"),
         (small(start_state={"baseline": "gelderland"}), "start_state.baseline"),
         (_with("run", seed=-1), "run.seed"),
+        (_with("run", sample_every_days=-5), "run.sample_every_days"),
+        (_with("policy", norm_days=-1), "policy.norm_days"),
+        (_with("stays", gezinshuis={"kind": "lognormal", "mean": 10, "cv": 1, "k": 2}),
+         "stays.gezinshuis.k"),
     ],
 )  # fmt: skip
 def test_bad_input_names_the_field(data: dict[str, Any], field: str) -> None:
@@ -88,6 +99,40 @@ def test_bad_input_names_the_field(data: dict[str, Any], field: str) -> None:
     assert error.field == field
     assert error.file == "test.yaml"
     assert field in str(error)
+
+
+def test_errors_do_not_echo_the_values_given() -> None:
+    # (A mapping key is part of the field's name, e.g. arrivals.municipalities.amsterdam.)
+    secret = "geheim-1234"
+    for data in (_with("policy", allocation=secret), small(start_state={"baseline": secret}),
+                 small(capacity=[{"kind": "close", "unit": secret, "day": 1}]),
+                 _with("stays", gezinshuis={"kind": secret})):  # fmt: skip
+        assert secret not in str(_error(data))
+
+
+def test_unreadable_yaml_names_the_place_not_the_content(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: geheim\nrun: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_scenario(path)
+    assert "regel" in info.value.detail and "geheim" not in str(info.value)
+
+
+def test_growth_example_sets_its_own_trend_and_season() -> None:
+    by_stem = {p.stem: load_scenario(p) for p in SHIPPED}
+    base, grow = by_stem["flevoland"].scenario, by_stem["flevoland-groei"].scenario
+    assert isinstance(base.demand, ProfileSource) and isinstance(grow.demand, ProfileSource)
+    assert isinstance(base.arrivals, PoissonArrivals) and isinstance(grow.arrivals, PoissonArrivals)
+    assert isinstance(grow.arrivals.rate, GroupArrivalRates)
+    plain = ("municipality", "age_min", "age_max", "per_year", "crisis_share")
+    # Same calibration as the baseline: the example only adds trend and season.
+    assert [[getattr(g, k) for k in plain] for g in grow.demand.groups] == [
+        [getattr(g, k) for k in plain] for g in base.demand.groups
+    ]
+    for g in grow.demand.groups:
+        assert g.trend_per_year == (0.03 if g.municipality == "almere" else 0.0)
+        assert (g.season_amplitude, g.peak_day) == ((0.15, 288) if g.age_min == 12 else (0, 0))
+    assert grow.units == base.units and grow.stays == base.stays
 
 
 def test_missing_stay_for_a_care_form_is_named() -> None:
