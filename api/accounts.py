@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from capacity.models import Provider, UTCDateTime, new_id
 from domain.errors import Conflict, InvalidInput, NotFound
@@ -155,11 +155,26 @@ def deactivate_user(session: Session, *, username: str, now: datetime) -> None:
 
 def authenticate(session: Session, token: str, *, now: datetime | None = None) -> User | None:
     """The active user a live token belongs to, else None."""
+    found = token_owner(session, token, now=now)
+    return None if found is None else found[0]
+
+
+def token_owner(
+    session: Session, token: str, *, now: datetime | None = None
+) -> tuple[User, datetime | None] | None:
+    """The active user a live token belongs to and when the token expires, else None."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = now or datetime.now(UTC)
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _hash(token))).first()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+    # One round trip: every request authenticates, so this query is on the hot path.
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(ApiToken.token_hash == _hash(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    row, user = found
+    if row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+        return None
+    return (user, row.expires_at) if user.active else None

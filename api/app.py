@@ -1,4 +1,4 @@
-"""The FastAPI application factory and its background capacity worker."""
+"""The FastAPI application factory and its background threads (capacity, simulation jobs)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Body, FastAPI
 from sqlmodel import Session
 
 from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
 from api import errors, ops, web
-from api.deps import AnyUser, ServicepuntUser, ServiceState
+from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
+from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
 from api.routes import capacity as capacity_routes
 from api.routes import referrals as referral_routes
 from api.routes import reports as report_routes
+from api.routes import simulations as simulation_routes
 from api.settings import Settings, get_settings
 from capacity import db as capacity_db
 from capacity.live import LiveViewUnavailable
@@ -47,7 +50,8 @@ PROFILE_EXAMPLE: dict[str, Any] = {
 
 
 class Background:
-    """The threads of one API process: follow other processes' changes, sweep expired holds."""
+    """The threads of one API process: follow other processes' changes, sweep expired holds,
+    and (Settings.simulation_runner = "inline") run queued simulation jobs."""
 
     def __init__(self, state: ServiceState) -> None:
         self.state = state
@@ -56,17 +60,31 @@ class Background:
             threading.Thread(target=self._follow, name="capacity-follow", daemon=True),
             threading.Thread(target=self._sweep, name="capacity-sweep", daemon=True),
         ]
+        if state.settings.simulation_runner == "inline":
+            self.threads.append(
+                threading.Thread(target=self._simulate, name="simulation-runner", daemon=True)
+            )
 
     def start(self) -> None:
-        """Start both threads."""
+        """Start the threads."""
         for thread in self.threads:
             thread.start()
 
     def close(self) -> None:
-        """Stop both threads and wait for them."""
+        """Stop the threads and wait for them (a running simulation goes back to the queue
+        at its next replication; the wait is bounded, the thread is a daemon)."""
         self.stop.set()
+        self.state.simulation_wake.set()
         for thread in self.threads:
             thread.join(timeout=5)
+
+    def _simulate(self) -> None:
+        runner = JobRunner(
+            self.state.engine,
+            RunnerConfig.from_settings(self.state.settings),
+            clock=self.state.clock,
+        )
+        runner.serve(self.stop, wake=self.state.simulation_wake)
 
     def _follow(self) -> None:
         # follow_changes needs a reachable live view to subscribe; retry while it is down,
@@ -107,9 +125,13 @@ def create_app(
     configure_logging(settings.log_level)
     state = ServiceState(
         settings=settings,
-        engine=capacity_db.make_engine(settings.database_url),
+        # A connection for every request thread, plus a few for the background threads.
+        engine=capacity_db.make_engine(
+            settings.database_url, pool_size=settings.request_threads, max_overflow=4
+        ),
         sync=CapacitySync(make_live_view(settings.redis_url, prefix=settings.redis_prefix)),
         index=AvailabilityIndex(),
+        tokens=TokenCache(seconds=settings.auth_cache_seconds),
     )
     state.sync.index = state.index
     if clock is not None:
@@ -118,6 +140,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Synchronous endpoints run in this limiter's threads; more threads than database
+        # connections would only queue on the pool, inside a request's latency.
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        state.close_limiter = CapacityLimiter(4)
         if migrate:
             capacity_db.migrate(settings.database_url)
         _load_capacity(state)
@@ -143,6 +169,7 @@ def create_app(
     app.include_router(referral_routes.router)
     app.include_router(capacity_routes.router)
     app.include_router(report_routes.router)
+    app.include_router(simulation_routes.router)
     web.install(app)
 
     @app.get("/health", tags=["beheer"])

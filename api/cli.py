@@ -17,6 +17,7 @@ from afwegingskader.models import Profile
 from api.app import create_app
 from api.cli_simulate import simulate as simulate_command
 from api.cli_users import users
+from api.cli_worker import worker as worker_command
 from api.demo import region_summary, seed_demo
 from api.settings import Settings, get_settings
 from capacity import db as capacity_db
@@ -30,6 +31,7 @@ from matcher.weights import load_weights
 app = typer.Typer(help="Servicepunt jeugdhulp met verblijf", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.command("simulate")(simulate_command)
+app.command("worker")(worker_command)
 
 
 def _fail(message: str) -> NoReturn:

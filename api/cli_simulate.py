@@ -1,4 +1,5 @@
-"""`servicepunt simulate SCENARIO.yaml [--compare OTHER.yaml] --replications R --out DIR`.
+"""`servicepunt simulate SCENARIO.yaml [--compare OTHER.yaml] --replications R --out DIR`
+(`--executor ray --ray-address auto` runs the replications on a Ray cluster).
 
 Wire it into the main command line with `app.command("simulate")(simulate)` in api/cli.py;
 `app` here is a standalone Typer app with the same command, for tests.
@@ -12,14 +13,23 @@ from typing import Annotated
 
 import typer
 
-from domain.errors import DomainError
-from simulations.montecarlo import text_progress
+from domain.errors import DomainError, InvalidInput
+from simulations.montecarlo import Executor, text_progress
 from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
 
 
 def _fmt(value: float) -> str:
     return "-" if not math.isfinite(value) else f"{value:.4g}"
+
+
+def check_executor(value: str) -> Executor:
+    """The --executor value; InvalidInput naming the option otherwise."""
+    if value == "local":
+        return "local"
+    if value == "ray":
+        return "ray"
+    raise InvalidInput("kies local of ray", field="--executor")
 
 
 def summary_lines(study: StudyResult) -> list[str]:
@@ -51,12 +61,18 @@ def simulate(
     workers: Annotated[
         int | None, typer.Option("--workers", help="processen (standaard: alle kernen)")
     ] = None,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local (processen hier) of ray (een Ray-cluster)")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="adres voor ray.init, bijv. auto")
+    ] = None,
 ) -> None:
     """Simulate a capacity scenario over years (optionally against a second one)."""
     try:
         study = run_study(
             scenario, compare_with=compare, replications=replications, workers=workers,
-            progress=text_progress(),
+            progress=text_progress(), executor=check_executor(executor), ray_address=ray_address,
         )  # fmt: skip
         paths = write_outputs(study, out)
     except DomainError as exc:

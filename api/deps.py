@@ -7,17 +7,18 @@ answer, so a failed commit is an error response and never a false success.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.accounts import Role, User, authenticate
+from api.accounts import Role, User, token_hash, token_owner
 from api.settings import Settings
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
@@ -42,6 +43,47 @@ def _utc_now() -> datetime:
 
 
 @dataclass
+class TokenCache:
+    """Whom a bearer token belongs to, remembered for a few seconds per process.
+
+    Every API request authenticates; looking the token up each time cost more than
+    most endpoints' own work. An entry lives `seconds` (and never past the token's
+    expiry), so a revoked token or a deactivated user is refused everywhere within
+    that time. Keys are token hashes; only users (no child data) are kept.
+    """
+
+    seconds: float
+    limit: int = 10_000
+    _entries: dict[str, tuple[datetime, User]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get(self, key: str, now: datetime) -> User | None:
+        """The remembered user, unless the entry has run out."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or now >= entry[0]:
+            return None
+        return entry[1]
+
+    def put(self, key: str, user: User, now: datetime, expires_at: datetime | None) -> None:
+        """Remember a (detached) user until `seconds` from now or the token's expiry."""
+        if self.seconds <= 0:
+            return
+        until = now + timedelta(seconds=self.seconds)
+        if expires_at is not None:
+            until = min(until, expires_at)
+        with self._lock:
+            if len(self._entries) >= self.limit:
+                self._entries.clear()
+            self._entries[key] = (until, user)
+
+    def forget(self) -> None:
+        """Drop every entry (after this process revoked a token)."""
+        with self._lock:
+            self._entries.clear()
+
+
+@dataclass
 class ServiceState:
     """What the app shares between requests."""
 
@@ -49,7 +91,12 @@ class ServiceState:
     engine: Engine
     sync: CapacitySync
     index: AvailabilityIndex
+    # Threads that only close sessions (see get_session); made on the event loop at start-up.
+    close_limiter: CapacityLimiter | None = None
+    tokens: TokenCache = field(default_factory=lambda: TokenCache(seconds=0.0))
     clock: Callable[[], datetime] = field(default=_utc_now)
+    # Set when a simulation job is queued, so an inline runner looks at once.
+    simulation_wake: threading.Event = field(default_factory=threading.Event, repr=False)
     _table: tuple[tuple[int, datetime], UnitTable] | None = field(default=None, repr=False)
     _table_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -66,7 +113,9 @@ class ServiceState:
             return self._table[1]
 
 
-def get_state(request: Request) -> ServiceState:
+# Dependencies that do no IO are `async def`: FastAPI runs those on the event loop instead of
+# handing each to the thread pool (a hop of a few hundred microseconds per dependency).
+async def get_state(request: Request) -> ServiceState:
     """The app's shared state."""
     state: ServiceState = request.app.state.servicepunt
     return state
@@ -75,17 +124,29 @@ def get_state(request: Request) -> ServiceState:
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
-    """A session mirrored to the live capacity view; rolled back unless committed."""
-    with Session(state.engine, expire_on_commit=False) as session:
-        state.sync.attach(session)
+async def get_session(state: StateDep) -> AsyncIterator[Session]:
+    """A session mirrored to the live capacity view; rolled back unless committed.
+
+    Opening it does no IO. Closing it returns its connection to the pool, and that must
+    never wait for a request thread: with every request thread waiting for a connection
+    and every connection held by a finished request whose close waits for a thread, the
+    process would stall until the pool timed out. So the close has threads of its own.
+    """
+    session = Session(state.engine, expire_on_commit=False)
+    state.sync.attach(session)
+    try:
         yield session
+    finally:
+        if state.close_limiter is None or not session.in_transaction():
+            session.close()  # no transaction, no connection: closing does no IO
+        else:
+            await to_thread.run_sync(session.close, limiter=state.close_limiter)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_now(state: StateDep) -> datetime:
+async def get_now(state: StateDep) -> datetime:
     """The current time (a test may replace the clock)."""
     return state.clock()
 
@@ -95,28 +156,56 @@ NowDep = Annotated[datetime, Depends(get_now)]
 _bearer = HTTPBearer(auto_error=False, description="persoonlijk token: sp_...")
 
 
-def current_user(
-    session: SessionDep,
+async def current_user(
+    state: StateDep,
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("inloggen vereist: Authorization: Bearer <token>")
-    user = authenticate(session, credentials.credentials, now=now)
+    key = token_hash(credentials.credentials)
+    user = state.tokens.get(key, now)
     if user is None:
-        raise NotAuthenticated("token onbekend, verlopen of ingetrokken")
+        found = await to_thread.run_sync(_look_up, state.engine, credentials.credentials, now)
+        if found is None:
+            raise NotAuthenticated("token onbekend, verlopen of ingetrokken")
+        user = found[0]
+        state.tokens.put(key, user, now, found[1])
     return user
+
+
+def _look_up(engine: Engine, token: str, now: datetime) -> tuple[User, datetime | None] | None:
+    # A session of its own, closed before the endpoint runs: no connection is held from
+    # this thread hop into the next one (see release_connection).
+    with Session(engine, expire_on_commit=False) as session:
+        found = token_owner(session, token, now=now)
+        if found is not None:
+            session.expunge(found[0])
+        return found
+
+
+def release_connection(session: Session, *keep: object) -> None:
+    """Give the session's connection back to the pool between two thread hops.
+
+    Each synchronous dependency and the endpoint run in separate trips to the thread pool.
+    A connection held from the authentication hop into the endpoint's hop lets a burst of
+    requests take every connection while their endpoints wait for a thread, and every
+    thread while they wait for a connection. `keep` (already loaded) stay usable, detached.
+    """
+    for instance in keep:
+        session.expunge(instance)
+    session.rollback()
 
 
 UserDep = Annotated[User, Depends(current_user)]
 
 
-def require(*roles: Role) -> Callable[[User], User]:
+def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets only these roles through (403 otherwise)."""
     allowed = {r.value for r in roles}
 
-    def check(user: UserDep) -> User:
+    async def check(user: UserDep) -> User:
         if user.role not in allowed:
             raise Forbidden("deze functie is niet beschikbaar voor uw rol")
         return user
@@ -128,6 +217,7 @@ ServicepuntUser = Annotated[User, Depends(require(Role.SERVICEPUNT))]
 ReferrerOrStaff = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.VERWIJZER))]
 ProviderOrStaff = Annotated[User, Depends(require(Role.AANBIEDER, Role.SERVICEPUNT))]
 ReportReader = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.PLANNER))]
+PlannerUser = Annotated[User, Depends(require(Role.PLANNER))]
 AnyUser = Annotated[
     User,
     Depends(require(Role.SERVICEPUNT, Role.VERWIJZER, Role.AANBIEDER, Role.PLANNER, Role.ADMIN)),

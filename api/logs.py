@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 SAFE_FIELDS = frozenset(
-    {"method", "route", "status", "duration_ms", "error_type", "units", "count", "check"}
+    {"method", "route", "status", "duration_ms", "error_type", "units", "count", "check", "job"}
 )
 _MARK = "_servicepunt_json"
 

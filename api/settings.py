@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -41,6 +43,37 @@ class Settings(BaseSettings):
     solver_time_limit_seconds: float = Field(default=10.0, gt=0)
     solver_workers: int = Field(default=2, ge=1)
     solver_seed: int = 0
+    simulation_runner: Literal["inline", "external"] = Field(
+        default="inline",
+        description="inline: de API rekent zelf; external: `servicepunt worker` rekent",
+    )
+    simulation_dir: Path = Field(
+        default=Path(tempfile.gettempdir()) / "servicepunt-simulaties",
+        description="map voor de resultaatbestanden; API en worker moeten dezelfde map zien",
+    )
+    simulation_workers: int | None = Field(
+        default=None, ge=1, description="processen per simulatie (leeg: alle kernen)"
+    )
+    simulation_poll_seconds: float = Field(
+        default=2.0, gt=0, description="hoe vaak de runner naar nieuwe opdrachten kijkt"
+    )
+    simulation_stale_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="een opdracht zonder teken van leven zo lang heet onderbroken",
+    )
+    auth_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="zo lang onthoudt een proces een token; intrekken werkt binnen deze tijd",
+    )
+    request_threads: int = Field(
+        default=16,
+        ge=1,
+        le=200,
+        description="threads per proces voor verzoeken; evenveel databaseverbindingen",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
     )

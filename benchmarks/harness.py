@@ -1,20 +1,17 @@
 """Shared pieces of the HTTP benchmarks: a seeded PostgreSQL + Redis service with N workers,
-and an open-loop load generator that keeps its request rate whatever the latency."""
+and the JSON results (the load generator is benchmarks/loadgen.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -47,6 +44,20 @@ class Service:
     tokens: dict[str, str]
     database_url: str
     process: subprocess.Popen[bytes]
+
+    def worker_pids(self) -> list[int]:
+        """The uvicorn worker processes (the supervisor itself when it runs one worker)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(c) for c in children] or [pid]
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the uvicorn workers."""
+        total = 0
+        for child in self.worker_pids():
+            stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(stat[11]) + int(stat[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -114,82 +125,6 @@ def _wait_ready(base: str, timeout: float = 60.0) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError("service did not come up")
-
-
-Request = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
-
-
-@dataclass
-class Tally:
-    """Latencies (ms) and errors of one kind of request."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, float | int]:
-        """Count, errors, p50 and p99 in milliseconds."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return {"count": 0, "errors": self.errors}
-        return {
-            "count": len(ordered),
-            "errors": self.errors,
-            "p50_ms": round(statistics.median(ordered), 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2),
-            "max_ms": round(ordered[-1], 2),
-        }
-
-
-async def _open_loop(
-    base: str, mix: Sequence[tuple[str, float, Request]], rate: float, seconds: float, seed: int
-) -> dict[str, Tally]:
-    rng = random.Random(seed)
-    names = [name for name, _, _ in mix]
-    weights = [weight for _, weight, _ in mix]
-    by_name = {name: request for name, _, request in mix}
-    tallies = {name: Tally() for name in names}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits) as client:
-
-        async def one(name: str) -> None:
-            start = time.perf_counter()
-            try:
-                response = await by_name[name](client)
-                status = response.status_code
-            except httpx.HTTPError:
-                status = 0
-            elapsed = (time.perf_counter() - start) * 1000
-            tally = tallies[name]
-            tally.statuses[status] = tally.statuses.get(status, 0) + 1
-            if status == 0 or status >= 500:
-                tally.errors += 1
-            else:
-                tally.latencies.append(elapsed)
-
-        tasks = []
-        begin = time.perf_counter()
-        total = int(rate * seconds)
-        for i in range(total):
-            # Open loop: the i-th request is sent at i / rate, late answers do not slow it.
-            delay = begin + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(rng.choices(names, weights)[0])))
-        await asyncio.gather(*tasks)
-    return tallies
-
-
-def run_load(
-    base: str,
-    mix: Sequence[tuple[str, float, Request]],
-    *,
-    rate: float,
-    seconds: float,
-    seed: int = 1,
-) -> dict[str, Tally]:
-    """Send `rate` requests a second for `seconds`, picking kinds by weight."""
-    return asyncio.run(_open_loop(base, mix, rate, seconds, seed))
 
 
 def write_results(name: str, data: dict[str, object]) -> Path:

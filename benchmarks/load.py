@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import Request, Tally, run_load, running_service, write_results
+from benchmarks.harness import running_service, write_results
+from benchmarks.loadgen import Answer, RawClient, Request, Run, run_load
 
 RATE = 200.0
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
@@ -97,7 +99,7 @@ class Workflow:
 
             await asyncio.gather(*(one(i) for i in range(count)))
 
-    async def step(self, client: httpx.AsyncClient) -> httpx.Response:
+    async def step(self, client: RawClient) -> Answer:
         """hold -> release -> hold -> place; a refused hold tries the next proposed unit."""
         # Every referral of the pool busy (a slow server holds many steps open): wait for
         # one to come back rather than fail on the generator's side.
@@ -135,27 +137,36 @@ def main() -> None:
         asyncio.run(workflow.fill(service.base_url, POOL))
         counter = iter(range(10**9))
 
-        async def availability(client: httpx.AsyncClient) -> httpx.Response:
-            return await client.get("/api/v1/availability?age=14&region_only=true", headers=staff)
+        def availability(client: RawClient) -> Awaitable[Answer]:
+            return client.get("/api/v1/availability?age=14&region_only=true", headers=staff)
 
-        async def proposals(client: httpx.AsyncClient) -> httpx.Response:
+        def proposals(client: RawClient) -> Awaitable[Answer]:
             rid = waiting[next(counter) % len(waiting)]
-            return await client.post(f"/api/v1/referrals/{rid}/proposals", headers=staff)
+            return client.post(f"/api/v1/referrals/{rid}/proposals", headers=staff)
 
         mix: list[tuple[str, float, Request]] = [
             ("GET availability", 0.7, availability),
             ("POST proposals", 0.2, proposals),
             ("POST hold/release/placement", 0.1, workflow.step),
         ]
-        tallies = run_load(service.base_url, mix, rate=RATE, seconds=SECONDS, seed=8)
-    write_results("load", _report(tallies))
+        before = service.cpu_seconds()
+        run = run_load(service.base_url, mix, rate=RATE, seconds=SECONDS, seed=8)
+        cpu_ms = (service.cpu_seconds() - before) * 1000 / (RATE * SECONDS)
+    write_results("load", _report(run, cpu_ms))
 
 
-def _report(tallies: dict[str, Tally]) -> dict[str, object]:
-    result: dict[str, object] = {"rate_per_s": RATE, "seconds": SECONDS, "workers": 2}
+def _report(run: Run, cpu_ms: float) -> dict[str, object]:
+    result: dict[str, object] = {
+        "rate_per_s": RATE,
+        "seconds": SECONDS,
+        "workers": 2,
+        "server_cpu_ms_per_request": round(cpu_ms, 2),
+        "generator_max_send_lag_ms": run.max_send_lag_ms,
+        "connections": run.connections,
+    }
     errors = 0
     meets: list[bool] = []
-    for name, tally in tallies.items():
+    for name, tally in run.tallies.items():
         summary: dict[str, object] = dict(tally.summary())
         summary["statuses"] = {str(k): v for k, v in sorted(tally.statuses.items())}
         goal = GOALS.get(name)

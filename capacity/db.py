@@ -54,8 +54,18 @@ def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for the URL (default: DATABASE_URL or the embedded SQLite file)."""
+def make_engine(
+    url: str | None = None,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    **kwargs: Any,
+) -> Engine:
+    """An engine for the URL (default: DATABASE_URL or the embedded SQLite file).
+
+    `pool_size` and `max_overflow` size the connection pool of a server database; SQLite
+    (one writer at a time) keeps SQLAlchemy's default.
+    """
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -68,6 +78,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         _configure_sqlite(engine, memory=memory)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if pool_size is not None:
+        kwargs["pool_size"] = pool_size
+    if max_overflow is not None:
+        kwargs["max_overflow"] = max_overflow
     return create_engine(url, **kwargs)
 
 

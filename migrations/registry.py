@@ -9,7 +9,8 @@ from sqlmodel import SQLModel
 
 import api.accounts
 import api.audit
-import api.idempotency  # noqa: F401  (idempotency records)
+import api.idempotency  # idempotency records
+import api.jobs.models  # noqa: F401  (simulation jobs)
 import capacity.models  # noqa: F401  (registers the capacity tables)
 import matcher.workflow.models  # noqa: F401  (referrals, decisions, deviations)
 

@@ -189,10 +189,13 @@ def run(
     executor: Executor = "local",
     progress: Progress | None = None,
     confidence: float = 0.95,
+    ray_address: str | None = None,
 ) -> MonteCarloResult:
     """Run R replications of one scenario and aggregate them."""
     tasks = _tasks([scenario], settings, seed, replications)
-    results = execute(tasks, workers=workers, executor=executor, progress=progress)
+    results = execute(
+        tasks, workers=workers, executor=executor, progress=progress, ray_address=ray_address
+    )
     return aggregate(scenario, settings, seed, results, confidence)
 
 
@@ -207,10 +210,13 @@ def compare(
     executor: Executor = "local",
     progress: Progress | None = None,
     confidence: float = 0.95,
+    ray_address: str | None = None,
 ) -> Comparison:
     """Run both scenarios on the same random numbers; CIs on the paired differences."""
     tasks = _tasks([base, alternative], settings, seed, replications)
-    results = execute(tasks, workers=workers, executor=executor, progress=progress)
+    results = execute(
+        tasks, workers=workers, executor=executor, progress=progress, ray_address=ray_address
+    )
     first, second = results[:replications], results[replications:]
     keys = sorted({k for r in first for k in r.totals} & {k for r in second for k in r.totals})
     differences = {
@@ -241,10 +247,14 @@ def execute(
     workers: int | None = None,
     executor: Executor = "local",
     progress: Progress | None = None,
+    ray_address: str | None = None,
 ) -> list[ReplicationResult]:
-    """Run tasks and return their results in task order, whatever order they finish in."""
+    """Run tasks and return their results in task order, whatever order they finish in.
+
+    `ray_address` is passed to ray.init (e.g. "auto" to join the local cluster's head).
+    """
     if executor == "ray":
-        return _execute_ray(tasks, progress)
+        return _execute_ray(tasks, progress, address=ray_address)
     if executor != "local":
         raise InvalidInput(f"kies 'local' of 'ray', niet {executor!r}", field="executor")
     if workers is None:
@@ -269,7 +279,9 @@ def execute(
     return [r for r in slots if r is not None]
 
 
-def _execute_ray(tasks: Sequence[_Task], progress: Progress | None) -> list[ReplicationResult]:
+def _execute_ray(
+    tasks: Sequence[_Task], progress: Progress | None, address: str | None = None
+) -> list[ReplicationResult]:
     try:
         ray = importlib.import_module("ray")
     except ImportError as exc:
@@ -279,7 +291,7 @@ def _execute_ray(tasks: Sequence[_Task], progress: Progress | None) -> list[Repl
             field="executor",
         ) from exc
     if not ray.is_initialized():
-        ray.init(ignore_reinit_error=True, include_dashboard=False)
+        ray.init(address=address, ignore_reinit_error=True, include_dashboard=False)
     remote = ray.remote(_run_task)
     refs = [remote.remote(task) for task in tasks]
     position = {ref: i for i, ref in enumerate(refs)}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import InvalidInput
-from simulations.montecarlo import Comparison, MonteCarloResult, Progress, compare, run
+from simulations.montecarlo import Comparison, Executor, MonteCarloResult, Progress, compare, run
 from simulations.outputs import canonical_json
 from simulations.scenario import LoadedScenario, load_scenario
 
@@ -74,6 +74,8 @@ def run_study(
     replications: int | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor = "local",
+    ray_address: str | None = None,
 ) -> StudyResult:
     """Run a scenario file (or compare two on the same random numbers) with progress."""
     first = load_scenario(scenario)
@@ -84,11 +86,11 @@ def run_study(
     if second is None:
         result = run(
             first.scenario, first.settings, seed=first.seed, replications=reps,
-            workers=workers, progress=progress,
+            workers=workers, progress=progress, executor=executor, ray_address=ray_address,
         )  # fmt: skip
         return StudyResult(first, None, result, None)
     comparison = compare(
         first.scenario, second.scenario, first.settings, seed=first.seed, replications=reps,
-        workers=workers, progress=progress,
+        workers=workers, progress=progress, executor=executor, ray_address=ray_address,
     )  # fmt: skip
     return StudyResult(first, second, None, comparison)

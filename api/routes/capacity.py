@@ -280,8 +280,10 @@ class AvailabilityList(BaseModel):
     total_free: int
 
 
+# The availability endpoints read only the in-memory index (well under a millisecond), so
+# they run on the event loop: no trip to the thread pool, no database connection.
 @router.get("/availability", response_model=AvailabilityList)
-def availability(
+async def availability(
     user: ServicepuntUser,
     state: StateDep,
     now: NowDep,
@@ -322,7 +324,7 @@ class AggregatePublic(BaseModel):
 
 
 @router.get("/availability/summary", response_model=list[AggregatePublic])
-def availability_summary(
+async def availability_summary(
     user: AnyUser,
     state: StateDep,
     now: NowDep,

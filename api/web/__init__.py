@@ -1,5 +1,5 @@
 """The Dutch web pages: log-in, the verwijzer board, the servicepunt workbench, the planner
-dashboard and the provider's units. `install(app)` adds them to the API app."""
+dashboard and simulations, and the provider's units. `install(app)` adds them to the API app."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import aanbieder, board, login, planner, servicepunt
+from api.web import aanbieder, board, login, planner, servicepunt, simulations
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
 
@@ -18,7 +18,7 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the app."""
-    for module in (login, board, servicepunt, planner, aanbieder):
+    for module in (login, board, servicepunt, planner, simulations, aanbieder):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

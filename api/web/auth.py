@@ -25,7 +25,7 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
 from api.accounts import ApiToken, Role, User
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, SessionDep, release_connection
 from api.settings import Settings
 
 SESSION_COOKIE = "sp_sessie"
@@ -166,6 +166,7 @@ def web_session(request: Request, session: SessionDep, now: NowDep) -> WebSessio
     found = session_user(request, session, now)
     if found is None:
         raise LoginRequired
+    release_connection(session, found.user)
     return found
 
 

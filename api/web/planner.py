@@ -163,9 +163,3 @@ def table_csv(name: str, web: Planner, session: SessionDep, now: NowDep) -> Resp
     if build is None:
         raise PageNotFound
     return csv_response(build(session, now, (None, None)))
-
-
-@router.get("/planner/simulaties")
-def simulations(web: Planner) -> HTMLResponse:
-    """Scenario simulations are not available on the pages yet: the page says so."""
-    return page("simulaties.html", web)

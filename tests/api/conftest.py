@@ -72,6 +72,10 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
         settings = Settings(
             database_url=url, redis_url=REDIS_URL, redis_prefix=prefix, secret_key="test-secret"
         )
+    # Simulation jobs: results under the test's folder, one process (tests run in xdist).
+    settings = settings.model_copy(
+        update={"simulation_dir": tmp_path / "simulaties", "simulation_workers": 1}
+    )
     capacity_db.migrate(settings.database_url)
     engine = capacity_db.make_engine(settings.database_url)
     region = seed_region(engine)

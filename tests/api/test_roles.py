@@ -33,6 +33,12 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/reports/{name}"): {SP, PL},
     ("GET", "/api/v1/waiting-list"): {SP},
     ("GET", "/api/v1/deviations"): {SP},
+    # Planners queue simulations; the servicepunt (reader of the planner reports) may read.
+    ("GET", "/api/v1/simulations/scenarios"): {SP, PL},
+    ("POST", "/api/v1/simulations"): {PL},
+    ("GET", "/api/v1/simulations"): {SP, PL},
+    ("GET", "/api/v1/simulations/{job_id}"): {SP, PL},
+    ("GET", "/api/v1/simulations/{job_id}/files/{name}"): {SP, PL},
 }
 
 
@@ -52,6 +58,7 @@ def _concrete(path: str) -> str:
         path.replace("{referral_id}", "onbekend")
         .replace("{unit_id}", "onbekend")
         .replace("{occupancy_id}", "onbekend")
+        .replace("{job_id}", "onbekend")
         .replace("{name}", "afwijkingen")
     )
 

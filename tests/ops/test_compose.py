@@ -49,7 +49,27 @@ def test_compose_file_is_valid_and_complete() -> None:
     assert "--workers 4" in command and "--timeout-graceful-shutdown" in command
     assert api["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "/ready" in " ".join(api["healthcheck"]["test"])
-    assert services["worker"]["command"][:3] == ["ray", "start", "--head"]
+    assert env["SERVICEPUNT_SIMULATION_RUNNER"] == "external"
+    assert "simresults:/srv/results" in " ".join(_volumes(api))
+    worker = services["worker"]
+    assert worker["command"][:2] == ["sh", "-c"]
+    script = worker["command"][2]
+    assert script.startswith("ray start --head ")
+    assert "&& exec servicepunt worker --executor ray --ray-address auto" in script
+    assert "simresults:/srv/results" in " ".join(_volumes(worker))
+    for service in (api, worker):
+        assert service["environment"]["SERVICEPUNT_SIMULATION_DIR"] == "/srv/results"
+
+
+def _volumes(service: dict[str, Any]) -> list[str]:
+    """A service's volumes as 'source:target' (docker-compose config writes them long)."""
+    out = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            out.append(volume)
+        else:
+            out.append(f"{volume['source']}:{volume['target']}")
+    return out
 
 
 def test_compose_refuses_to_run_without_the_secrets() -> None:

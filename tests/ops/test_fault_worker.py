@@ -71,8 +71,12 @@ def test_worker_killed_mid_placement(tmp_path: Path, template: Template) -> None
                         "not blocked"
                     )
                     ports = _ports(monitor, blocked)
-                    victim = max(service.workers(), key=lambda pid: len(local_ports(pid) & ports))
-                    assert local_ports(victim) & ports, "no placement in flight on a worker"
+                    # The kernel hands connections to whichever worker accepts first, so one
+                    # worker may hold them all; kill the one with the fewest, to keep survivors.
+                    in_flight = {pid: len(local_ports(pid) & ports) for pid in service.workers()}
+                    busy = {pid: n for pid, n in in_flight.items() if n > 0}
+                    assert busy, "no placement in flight on a worker"
+                    victim = min(busy, key=lambda pid: busy[pid])
                     os.kill(victim, signal.SIGKILL)
                     time.sleep(0.5)
                     trans.commit()  # release the lock: the survivor's placements finish
@@ -81,7 +85,9 @@ def test_worker_killed_mid_placement(tmp_path: Path, template: Template) -> None
                 conn.close()
                 locker.dispose()
                 monitor.dispose()
-            assert 0 in statuses and 200 in statuses, statuses
+            # Exactly the victim's placements lost their connection; every other one finished.
+            assert statuses.count(0) == busy[victim], statuses
+            assert statuses.count(200) == PLACEMENTS - busy[victim], statuses
             engine = service.engine()
             try:
                 assert half_written_placements(engine) == []

@@ -190,7 +190,7 @@ def test_planner_charts_have_tables_and_every_csv_link_works(
     reasons = client.get("/planner/csv/afwijkingsredenen").text.splitlines()
     assert reasons[1].startswith("voorkeur_ouders;")
     assert client.get("/planner/csv/bestaat_niet").status_code == 404
-    assert "Nog niet beschikbaar" in client.get("/planner/simulaties").text
+    assert "Nieuwe simulatie" in client.get("/planner/simulaties").text
 
 
 def test_verwijzer_submits_a_referral_and_follows_its_status(

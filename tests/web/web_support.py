@@ -45,7 +45,12 @@ class Site:
 
 def make_site(db_path: Path, *, background: bool = False) -> Site:
     """Migrate and seed a SQLite database and build the app on it (in-process capacity)."""
-    settings = Settings(database_url=f"sqlite:///{db_path}", secret_key="web-test-secret")
+    settings = Settings(
+        database_url=f"sqlite:///{db_path}",
+        secret_key="web-test-secret",
+        simulation_dir=db_path.parent / "simulaties",
+        simulation_workers=1,
+    )
     capacity_db.migrate(settings.database_url)
     engine = capacity_db.make_engine(settings.database_url)
     clock = Clock(T0)
