@@ -3,17 +3,20 @@ and the JSON results (the load generator is benchmarks/loadgen.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -21,6 +24,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from api.demo import seed_demo
+from benchmarks.loadgen import Answer, RawClient, Request
 from capacity import db as capacity_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +129,74 @@ def _wait_ready(base: str, timeout: float = 60.0) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError("service did not come up")
+
+
+def referral_payload(i: int, prefix: str) -> dict[str, Any]:
+    """A regular referral of a child of 8-16 years from Lelystad (no personal data)."""
+    age = 8 + i % 9
+    profile = {
+        "age": age,
+        "reference_date": "2026-11-23",
+        "sex": "m" if i % 2 else "v",
+        "capj": ["A200"],
+        "severity": "matig",
+        "complexity": "meervoudig",
+        "externalising": "licht",
+        "trauma": True,
+        "earlier_placements": 1,
+        "parents_view": "ambivalent",
+        "child_agrees": True,
+        "perspective": "terug_naar_huis",
+        "home_municipality": "lelystad",
+    }
+    intake = {
+        "case_start_date": "2026-11-01",
+        "beschikking_date": "2026-11-20",
+        "age": age,
+        "perspective": "terug_naar_huis",
+        "future_municipality": "lelystad",
+        "woonplaats": {"stay": "geen", "brp_residence": "lelystad"},
+    }
+    return {"child_ref": f"{prefix}-{i:05d}", "verwijzer_type": "01", "profile": profile} | {
+        "intake": intake
+    }
+
+
+def proposed_referrals(
+    base: str, headers: dict[str, str], count: int, *, prefix: str
+) -> list[tuple[str, list[str]]]:
+    """Create, advise and propose `count` referrals (16 at a time): (id, proposed unit ids)."""
+
+    async def all_of_them() -> list[tuple[str, list[str]]]:
+        limit = asyncio.Semaphore(16)
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as client:
+
+            async def one(i: int) -> tuple[str, list[str]]:
+                async with limit:
+                    made = await client.post("/api/v1/referrals", json=referral_payload(i, prefix))
+                    rid = made.json()["id"]
+                    await client.post(f"/api/v1/referrals/{rid}/advice")
+                    answer = await client.post(f"/api/v1/referrals/{rid}/proposals")
+                    units = [p["unit_id"] for p in answer.json()["proposals"] if p["unit_id"]]
+                    return rid, units
+
+            return await asyncio.gather(*(one(i) for i in range(count)))
+
+    return [(rid, units) for rid, units in asyncio.run(all_of_them()) if units]
+
+
+def staff_requests(headers: dict[str, str], waiting: Sequence[str]) -> tuple[Request, Request]:
+    """GET availability (a 14-year-old, in region) and POST proposals (waiting in turn)."""
+    counter = itertools.count()
+
+    def availability(client: RawClient) -> Awaitable[Answer]:
+        return client.get("/api/v1/availability?age=14&region_only=true", headers=headers)
+
+    def proposals(client: RawClient) -> Awaitable[Answer]:
+        rid = waiting[next(counter) % len(waiting)]
+        return client.post(f"/api/v1/referrals/{rid}/proposals", headers=headers)
+
+    return availability, proposals
 
 
 def write_results(name: str, data: dict[str, object]) -> Path:

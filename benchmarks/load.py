@@ -13,16 +13,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import running_service, write_results
+from benchmarks.harness import (
+    proposed_referrals,
+    running_service,
+    staff_requests,
+    write_results,
+)
 from benchmarks.loadgen import Answer, RawClient, Request, Run, run_load
 
 RATE = 200.0
@@ -41,36 +43,6 @@ def _more_places(url: str) -> None:
     engine.dispose()
 
 
-def _referral(i: int) -> dict[str, Any]:
-    age = 8 + i % 9
-    profile = {
-        "age": age,
-        "reference_date": "2026-11-23",
-        "sex": "m" if i % 2 else "v",
-        "capj": ["A200"],
-        "severity": "matig",
-        "complexity": "meervoudig",
-        "externalising": "licht",
-        "trauma": True,
-        "earlier_placements": 1,
-        "parents_view": "ambivalent",
-        "child_agrees": True,
-        "perspective": "terug_naar_huis",
-        "home_municipality": "lelystad",
-    }
-    intake = {
-        "case_start_date": "2026-11-01",
-        "beschikking_date": "2026-11-20",
-        "age": age,
-        "perspective": "terug_naar_huis",
-        "future_municipality": "lelystad",
-        "woonplaats": {"stay": "geen", "brp_residence": "lelystad"},
-    }
-    return {"child_ref": f"load-{i:05d}", "verwijzer_type": "01", "profile": profile} | {
-        "intake": intake
-    }
-
-
 class Workflow:
     """A pool of proposed referrals; each request moves one referral one step on."""
 
@@ -78,26 +50,10 @@ class Workflow:
         self.headers = headers
         self.free: asyncio.Queue[tuple[str, list[str], int]] = asyncio.Queue()
 
-    async def fill(self, base: str, count: int) -> None:
-        """Create, advise and propose `count` referrals (16 at a time)."""
-        limit = asyncio.Semaphore(16)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-
-            async def one(i: int) -> None:
-                async with limit:
-                    made = await client.post(
-                        "/api/v1/referrals", json=_referral(i), headers=self.headers
-                    )
-                    rid = made.json()["id"]
-                    await client.post(f"/api/v1/referrals/{rid}/advice", headers=self.headers)
-                    answer = await client.post(
-                        f"/api/v1/referrals/{rid}/proposals", headers=self.headers
-                    )
-                    units = [p["unit_id"] for p in answer.json()["proposals"] if p["unit_id"]]
-                    if units:
-                        self.free.put_nowait((rid, units, 0))
-
-            await asyncio.gather(*(one(i) for i in range(count)))
+    def fill(self, base: str, count: int) -> None:
+        """Create, advise and propose `count` referrals."""
+        for rid, units in proposed_referrals(base, self.headers, count, prefix="werk"):
+            self.free.put_nowait((rid, units, 0))
 
     async def step(self, client: RawClient) -> Answer:
         """hold -> release -> hold -> place; a refused hold tries the next proposed unit."""
@@ -128,22 +84,15 @@ def main() -> None:
     quiet = {"SERVICEPUNT_LOG_LEVEL": "WARNING"}
     with running_service(workers=2, prepare=_more_places, env=quiet) as service:
         staff = {"Authorization": f"Bearer {service.tokens['demo-servicepunt']}"}
-        referrals = httpx.get(
-            f"{service.base_url}/api/v1/referrals?limit=200", headers=staff, timeout=10
-        ).json()["items"]
-        waiting = [r["id"] for r in referrals if r["status"] in ("geadviseerd", "voorgesteld")]
-        assert waiting, "the demo region has no advised referrals"
+        # Proposals for a pool of waiting children, so that requests do not queue on one
+        # referral's row (a case gets a few proposal requests a day, not several a second).
+        waiting = [
+            rid for rid, _ in proposed_referrals(service.base_url, staff, 200, prefix="kind")
+        ]
+        assert len(waiting) > 100, "too few referrals got proposals"
         workflow = Workflow(staff)
-        asyncio.run(workflow.fill(service.base_url, POOL))
-        counter = iter(range(10**9))
-
-        def availability(client: RawClient) -> Awaitable[Answer]:
-            return client.get("/api/v1/availability?age=14&region_only=true", headers=staff)
-
-        def proposals(client: RawClient) -> Awaitable[Answer]:
-            rid = waiting[next(counter) % len(waiting)]
-            return client.post(f"/api/v1/referrals/{rid}/proposals", headers=staff)
-
+        workflow.fill(service.base_url, POOL)
+        availability, proposals = staff_requests(staff, waiting)
         mix: list[tuple[str, float, Request]] = [
             ("GET availability", 0.7, availability),
             ("POST proposals", 0.2, proposals),
