@@ -65,21 +65,19 @@ def report(runs: list[Run], cpu_ms: list[float]) -> dict[str, object]:
     }
     met = True
     for name, goal in GOALS.items():
-        summaries = [r.tallies[name].summary() for r in runs]
-        p99 = statistics.median(float(s.get("p99_ms", float("inf"))) for s in summaries)
-        errors = sum(int(s["errors"]) for s in summaries)
+        tallies = [r.tallies[name] for r in runs]
+        p99 = statistics.median(t.percentile(0.99) for t in tallies)
+        errors = sum(t.errors for t in tallies)
         ok = p99 < goal and errors == 0
         met = met and ok
         result[name] = {
-            "p50_ms_median": statistics.median(
-                float(s.get("p50_ms", float("inf"))) for s in summaries
-            ),
-            "p99_ms_median": p99,
+            "p50_ms_median": round(statistics.median(t.percentile(0.5) for t in tallies), 2),
+            "p99_ms_median": round(p99, 2),
             "errors": errors,
-            "requests": sum(int(s["count"]) for s in summaries),
+            "requests": sum(len(t.latencies) + t.errors for t in tallies),
             "goal_p99_ms": goal,
             "meets_goal": ok,
-            "rounds": summaries,
+            "rounds": [t.summary() for t in tallies],
         }
     result["meets_goals"] = met
     return result

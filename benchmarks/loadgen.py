@@ -24,7 +24,14 @@ from urllib.parse import urlsplit
 
 
 class HttpError(Exception):
-    """The connection failed or the answer was not HTTP/1.1 as expected."""
+    """The connection failed or the answer was not HTTP/1.1 as expected.
+
+    `closed`: the server had closed the connection before answering anything.
+    """
+
+    def __init__(self, reason: str, *, closed: bool = False) -> None:
+        super().__init__(reason)
+        self.closed = closed
 
 
 @dataclass(frozen=True)
@@ -106,20 +113,36 @@ class RawClient:
         lines.append(f"Content-Length: {len(body)}")
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         async with self._slots:
-            conn = self._idle.pop() if self._idle else None
+            if self._idle:
+                conn = self._idle.pop()
+                try:
+                    return await self._exchange(conn, payload)
+                except HttpError as error:
+                    # The server may close a keep-alive connection that sat idle (uvicorn:
+                    # after 5 s) just as it is reused; like any HTTP client, try once more
+                    # on a fresh connection. Anything else (a timeout) is not retried.
+                    if not error.closed:
+                        raise
             try:
-                if conn is None:
-                    conn = await asyncio.wait_for(self._open(), self.timeout)
-                answer, keep = await asyncio.wait_for(conn.exchange(payload), self.timeout)
-            except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
-                if conn is not None:
-                    conn.close()
+                conn = await asyncio.wait_for(self._open(), self.timeout)
+            except (OSError, TimeoutError) as exc:
                 raise HttpError(type(exc).__name__) from exc
-            if keep:
-                self._idle.append(conn)
-            else:
-                conn.close()
-            return answer
+            return await self._exchange(conn, payload)
+
+    async def _exchange(self, conn: _Connection, payload: bytes) -> Answer:
+        try:
+            answer, keep = await asyncio.wait_for(conn.exchange(payload), self.timeout)
+        except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError) as exc:
+            conn.close()
+            closed = isinstance(exc, ConnectionResetError | BrokenPipeError) or (
+                isinstance(exc, asyncio.IncompleteReadError) and not exc.partial
+            )
+            raise HttpError(type(exc).__name__, closed=closed) from exc
+        if keep:
+            self._idle.append(conn)
+        else:
+            conn.close()
+        return answer
 
     async def _open(self) -> _Connection:
         reader, writer = await asyncio.open_connection(self.host, self.port)
@@ -162,16 +185,27 @@ class Tally:
         else:
             self.latencies.append(elapsed_ms)
 
-    def summary(self) -> dict[str, float | int]:
-        """Count, errors, p50 and p99 in milliseconds."""
+    def percentile(self, q: float) -> float:
+        """The q-quantile of the latencies in ms (the median for q=0.5); inf without any."""
         ordered = sorted(self.latencies)
         if not ordered:
-            return {"count": 0, "errors": self.errors}
+            return float("inf")
+        if q == 0.5:
+            return statistics.median(ordered)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def summary(self) -> dict[str, object]:
+        """Count, errors, answers per status (0: no answer), p50 and p99 in milliseconds."""
+        ordered = sorted(self.latencies)
+        statuses = {str(k): v for k, v in sorted(self.statuses.items())}
+        if not ordered:
+            return {"count": 0, "errors": self.errors, "statuses": statuses}
         return {
             "count": len(ordered),
             "errors": self.errors,
-            "p50_ms": round(statistics.median(ordered), 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2),
+            "statuses": statuses,
+            "p50_ms": round(self.percentile(0.5), 2),
+            "p99_ms": round(self.percentile(0.99), 2),
             "max_ms": round(ordered[-1], 2),
         }
 

@@ -101,6 +101,20 @@ def test_a_dropped_connection_is_an_error() -> None:
         asyncio.run(_serve(lambda head: None, run))
 
 
+def test_a_keep_alive_connection_closed_by_the_server_is_retried_once_on_a_new_one() -> None:
+    replies = iter([_ok(), None, _ok(b"again")])
+
+    async def run(base: str) -> list[Answer]:
+        client = RawClient(base)
+        answers = [await client.get("/"), await client.get("/")]
+        client.close()
+        return answers
+
+    answers, connections = asyncio.run(_serve(lambda head: next(replies), run))
+    assert [a.content for a in answers] == [b'{"ok": true}', b"again"]
+    assert connections == 2
+
+
 def test_errors_and_latencies_are_tallied_apart() -> None:
     tally = Tally()
     for status, ms in ((200, 5.0), (409, 7.0), (503, 1.0), (0, 1.0), (200, 9.0)):
