@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from sqlmodel import Session
 
 from afwegingskader import engine as afwegingskader_engine
@@ -200,6 +199,9 @@ def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchR
     )
 
 
+_PROPOSALS = TypeAdapter(list[Proposal])
+
+
 def propose(
     session: Session,
     *,
@@ -214,7 +216,7 @@ def propose(
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
-    referral.proposals_json = json.dumps([p.model_dump(mode="json") for p in proposals])
+    referral.proposals_json = _PROPOSALS.dump_json(proposals).decode()
     referral.top_unit_id = next((p.unit_id for p in proposals if p.unit_id is not None), None)
     referral.weights_version = version
     _touch(referral, ReferralStatus.VOORGESTELD, now)
