@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -128,3 +129,53 @@ def remember_and_commit(
             ) from None
         return stored
     return status_code, body
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One POST that may carry an Idempotency-Key: replay it, or finish it once."""
+
+    user_id: str
+    key: str | None
+    endpoint: str
+    fingerprint: str
+
+    def finish(
+        self, session: Session, *, status_code: int, body: Any, now: datetime
+    ) -> tuple[int, Any]:
+        """Commit the work (remembering the answer under the key, if any): (status, body)."""
+        if self.key is None:
+            session.commit()
+            return status_code, body
+        return remember_and_commit(
+            session,
+            user_id=self.user_id,
+            key=self.key,
+            endpoint=self.endpoint,
+            fingerprint=self.fingerprint,
+            status_code=status_code,
+            body=body,
+            now=now,
+        )
+
+
+def begin(
+    session: Session, *, user_id: str, key: str | None, endpoint: str, payload: Any
+) -> tuple[Attempt, tuple[int, Any] | None]:
+    """The attempt, and the stored (status, body) when this key was answered before."""
+    attempt = Attempt(
+        user_id=user_id,
+        key=None if key is None else check_key(key),
+        endpoint=endpoint,
+        fingerprint=request_fingerprint(endpoint, payload),
+    )
+    if attempt.key is None:
+        return attempt, None
+    stored = replay(
+        session,
+        user_id=user_id,
+        key=attempt.key,
+        endpoint=endpoint,
+        fingerprint=attempt.fingerprint,
+    )
+    return attempt, stored

@@ -66,15 +66,16 @@ def create_referral(
 ) -> Any:
     """Register a referral; a retry with the same Idempotency-Key returns the first answer."""
     endpoint = "POST /api/v1/referrals"
-    fingerprint = idempotency.request_fingerprint(endpoint, data.model_dump(mode="json"))
-    if idempotency_key is not None:
-        key = idempotency.check_key(idempotency_key)
-        stored = idempotency.replay(
-            session, user_id=user.id, key=key, endpoint=endpoint, fingerprint=fingerprint
-        )
-        if stored is not None:
-            response.status_code = stored[0]
-            return stored[1]
+    attempt, stored = idempotency.begin(
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        endpoint=endpoint,
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        response.status_code = stored[0]
+        return stored[1]
     if user.role == Role.VERWIJZER.value:
         assert user.verwijzer_type is not None  # required for the role at creation
         verwijzer_type = VerwijzerType(user.verwijzer_type)
@@ -94,21 +95,8 @@ def create_referral(
     )
     body = ReferralPublic.of(referral).model_dump(mode="json")
     _audit(session, user, audit.AuditAction.CREATE, referral.id, endpoint, now)
-    if idempotency_key is None:
-        session.commit()
-        return body
-    stored = idempotency.remember_and_commit(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        endpoint=endpoint,
-        fingerprint=fingerprint,
-        status_code=201,
-        body=body,
-        now=now,
-    )
-    response.status_code = stored[0]
-    return stored[1]
+    response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
+    return answer
 
 
 @router.get("", response_model=Page[ReferralPublic])

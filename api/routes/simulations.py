@@ -89,35 +89,21 @@ def create_simulation(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Any:
     """Queue a simulation of a shipped scenario; a retry with the same key is not queued twice."""
-    endpoint = "POST /api/v1/simulations"
-    fingerprint = idempotency.request_fingerprint(endpoint, data.model_dump(mode="json"))
-    if idempotency_key is not None:
-        key = idempotency.check_key(idempotency_key)
-        stored = idempotency.replay(
-            session, user_id=user.id, key=key, endpoint=endpoint, fingerprint=fingerprint
-        )
-        if stored is not None:
-            response.status_code = stored[0]
-            return stored[1]
-    job = jobs.create_job(session, request=data, user_id=user.id, now=now)
-    body = SimulationJobPublic.of(job).model_dump(mode="json")
-    if idempotency_key is None:
-        session.commit()
-        state.simulation_wake.set()
-        return body
-    status, body = idempotency.remember_and_commit(
+    attempt, stored = idempotency.begin(
         session,
         user_id=user.id,
         key=idempotency_key,
-        endpoint=endpoint,
-        fingerprint=fingerprint,
-        status_code=201,
-        body=body,
-        now=now,
+        endpoint="POST /api/v1/simulations",
+        payload=data.model_dump(mode="json"),
     )
+    if stored is not None:
+        response.status_code = stored[0]
+        return stored[1]
+    job = jobs.create_job(session, request=data, user_id=user.id, now=now)
+    body = SimulationJobPublic.of(job).model_dump(mode="json")
+    response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
     state.simulation_wake.set()
-    response.status_code = status
-    return body
+    return answer
 
 
 @router.get("", response_model=Page[SimulationJobPublic])
