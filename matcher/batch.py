@@ -28,9 +28,10 @@ from matcher.models import (
     Unassigned,
 )
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
+from matcher.score_table import UnitScores, score_units
 from matcher.scoring import score_pair
-from matcher.solver import ORTOOLS_VERSION, solve
-from matcher.table import NEVER, UnitScores, UnitTable, build_table, score_units
+from matcher.solver import ORTOOLS_VERSION, SolveOutcome, solve
+from matcher.table import NEVER, UnitTable, build_table
 from matcher.weights import Weights, default_weights
 
 # Why a child has no feasible unit at all, by the furthest hard check any unit passed.
@@ -164,6 +165,62 @@ def _start_dates(batch: BatchProblem, chosen: IntArray, today: date) -> dict[int
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """One assignment of a plan without its explanation: what a simulation needs."""
+
+    referral_id: str
+    unit_id: str
+    score: int
+    available_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class _Solved:
+    batch: BatchProblem
+    outcome: SolveOutcome
+    placements: tuple[Placement, ...]
+
+
+def _solve_batch(
+    referrals: Sequence[Referral],
+    units: Sequence[UnitView],
+    *,
+    today: date,
+    settings: SolverSettings,
+    weights: Weights,
+) -> _Solved:
+    batch = build_problem(referrals, units, today=today, weights=weights)
+    problem = batch.problem
+    outcome = solve(problem, settings)
+    start_dates = _start_dates(batch, outcome.chosen, today)
+    placements = tuple(
+        Placement(
+            referral_id=problem.referral_ids[int(problem.pair_ref[p])],
+            unit_id=problem.unit_ids[int(problem.pair_unit[p])],
+            score=int(problem.pair_score[p]),
+            available_from=start_dates[p],
+        )
+        for p in outcome.chosen.tolist()
+    )
+    return _Solved(batch, outcome, placements)
+
+
+def assign(
+    referrals: Sequence[Referral],
+    units: Sequence[UnitView],
+    *,
+    today: date,
+    settings: SolverSettings,
+    weights: Weights | None = None,
+) -> tuple[Placement, ...]:
+    """The assignments of `plan` (same optimum, same order), without explanations."""
+    weights = weights or default_weights()
+    return _solve_batch(
+        referrals, units, today=today, settings=settings, weights=weights
+    ).placements
+
+
 def plan(
     referrals: Sequence[Referral],
     units: Sequence[UnitView],
@@ -176,23 +233,21 @@ def plan(
     """Assign all waiting referrals to free and soon-free places at once (exact optimum)."""
     start = time.perf_counter()
     weights = weights or default_weights()
-    batch = build_problem(referrals, units, today=today, weights=weights)
+    solved = _solve_batch(referrals, units, today=today, settings=settings, weights=weights)
+    batch, outcome = solved.batch, solved.outcome
     problem = batch.problem
-    outcome = solve(problem, settings)
-    start_dates = _start_dates(batch, outcome.chosen, today)
     assignments = []
     placed: set[int] = set()
-    for p in outcome.chosen.tolist():
+    for p, placement in zip(outcome.chosen.tolist(), solved.placements, strict=True):
         r, u = int(problem.pair_ref[p]), int(problem.pair_unit[p])
         placed.add(r)
-        referral, unit = batch.referrals[r], batch.table.units[u]
-        parts = score_pair(referral, unit, today, weights)
+        parts = score_pair(batch.referrals[r], batch.table.units[u], today, weights)
         assignments.append(
             Assignment(
-                referral_id=referral.referral_id,
-                unit_id=unit.unit_id,
-                score=int(problem.pair_score[p]),
-                available_from=start_dates[p],
+                referral_id=placement.referral_id,
+                unit_id=placement.unit_id,
+                score=placement.score,
+                available_from=placement.available_from,
                 terms=parts.terms,
             )
         )

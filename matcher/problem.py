@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -98,8 +99,53 @@ class MatchProblem:
         return found
 
 
+@lru_cache(maxsize=1 << 16)
 def _id_hash(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix_int(x: int) -> int:
+    """`_splitmix` on one Python int (the same wrapping 64-bit arithmetic)."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+@lru_cache(maxsize=1 << 16)
+def _unit_mix(unit_id: str) -> int:
+    return _splitmix_int(_id_hash(unit_id))
+
+
+def pair_tiebreak(referral_id: str, unit_id: str) -> int:
+    """`MatchProblem.tiebreak` of one pair, without building a problem (the same value)."""
+    return _splitmix_int(_id_hash(referral_id) ^ _unit_mix(unit_id)) % TIE_RANGE
+
+
+def trivial_choice(problem: MatchProblem) -> IntArray | None:
+    """The optimal pairs of an instance that needs no solver, or None.
+
+    Without sibling groups, an instance with one referral, or whose pairs all use one unit
+    with a single capacity level, is solved by taking the pairs with the highest perturbed
+    score (at most one; at most that unit's places): every pair is feasible on its own and
+    scores above 0, so that is the optimum of the perturbed sum. Exactly equal perturbed
+    scores (equal score and equal tie-break) go to the lowest pair, i.e. in (referral id,
+    unit id) order; a solver might pick either.
+    """
+    if any(len(g.members) >= 2 for g in problem.groups) or problem.n_pairs == 0:
+        return None if problem.n_pairs else np.zeros(0, np.int64)
+    units = np.unique(problem.pair_unit)
+    if len(problem.referral_ids) == 1:
+        room = 1
+    elif len(units) == 1 and len(problem.level_caps[int(units[0])]) == 1:
+        room = problem.level_caps[int(units[0])][0]
+    else:
+        return None
+    order = np.argsort(-problem.perturbed(), kind="stable")
+    return np.sort(order[:room]).astype(np.int64)
 
 
 def _splitmix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -126,3 +172,33 @@ def group_violation(
             if not neighbours(a, b):
                 return "apart geplaatst in niet-aangrenzende gemeenten"
     return None
+
+
+def usable_pairs(problem: MatchProblem) -> IntArray:
+    """Pairs that some plan keeping every rule can use (exact preprocessing).
+
+    A child of a group that goes together can only use a unit that is feasible for all
+    the siblings and has room for all of them by their deadlines.
+    """
+    keep = np.ones(problem.n_pairs, np.bool_)
+    starts = np.searchsorted(problem.pair_ref, np.arange(len(problem.referral_ids) + 1))
+    for group in problem.groups:
+        if not group.together or len(group.members) < 2:
+            continue
+        spans = [range(int(starts[m]), int(starts[m + 1])) for m in group.members]
+        levels: dict[int, list[int]] = {}
+        for span in spans:
+            for p in span:
+                levels.setdefault(int(problem.pair_unit[p]), []).append(int(problem.pair_level[p]))
+        room = {
+            u
+            for u, lv in levels.items()
+            if len(lv) == len(group.members)
+            and all(
+                sum(1 for x in lv if x <= k) <= cap for k, cap in enumerate(problem.level_caps[u])
+            )
+        }
+        for span in spans:
+            for p in span:
+                keep[p] = int(problem.pair_unit[p]) in room
+    return np.flatnonzero(keep).astype(np.int64)

@@ -17,8 +17,9 @@ from capacity.snapshot import UnitView
 from domain.care import CareCategory
 from domain.errors import InvalidInput
 from matcher.models import Bridging, PairScore, Proposal, ProposalKind, Referral
+from matcher.score_table import score_units
 from matcher.scoring import score_pair
-from matcher.table import FORMS, UnitTable, build_table, score_units
+from matcher.table import FORMS, UnitTable, build_table
 from matcher.weights import Weights, default_weights
 
 # The norm: bridging care, ambulant help or the placement starts within two weeks.

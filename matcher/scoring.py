@@ -1,6 +1,6 @@
 """Pure scoring of one (referral, unit) pair: the hard constraints and the integer score terms.
 
-This module is the readable specification. matcher.table computes the same thing for many
+This module is the readable specification. matcher.score_table computes the same thing for many
 units at once with numpy; a property test keeps the two equal.
 
 Time semantics (documented in the README):
@@ -40,6 +40,8 @@ CHECK_INDEX = {name: i for i, (name, _) in enumerate(CHECKS)}
 
 def change_dates(unit: UnitView, today: date) -> tuple[date, ...]:
     """The dates after today on which the unit's free places can change, sorted."""
+    if not unit.expected_departures and not unit.scheduled_changes:
+        return ()
     days = {d for d in unit.expected_departures if d > today}
     days |= {d for d, _ in unit.scheduled_changes if d > today}
     return tuple(sorted(days))
@@ -75,6 +77,19 @@ def is_open(unit: UnitView) -> bool:
 
 def check_pair(referral: Referral, unit: UnitView, today: date) -> tuple[str, str] | None:
     """The first hard constraint the pair breaks, as (check, Dutch reason), or None."""
+    broken = static_check(referral, unit)
+    if broken is not None:
+        return broken
+    if available(unit, max(referral.deadline, today), today) <= 0:
+        return CHECKS[6]
+    return None
+
+
+def static_check(referral: Referral, unit: UnitView) -> tuple[str, str] | None:
+    """The first hard constraint before capacity that the pair breaks, or None.
+
+    These checks read neither the date nor the unit's places, occupied and held.
+    """
     advice = referral.advice
     if advice.rank(unit.care_form) is None:
         return CHECKS[0]
@@ -91,8 +106,6 @@ def check_pair(referral: Referral, unit: UnitView, today: date) -> tuple[str, st
         return CHECKS[4]
     if unit.unit_id in referral.excluded_units:
         return CHECKS[5]
-    if available(unit, max(referral.deadline, today), today) <= 0:
-        return CHECKS[6]
     return None
 
 

@@ -33,8 +33,11 @@ from matcher.cpsat import PairModel
 from matcher.finish import milp_finish
 from matcher.flow import SolverFailed, solve_flow
 from matcher.models import SolverSettings
-from matcher.problem import IntArray, MatchProblem, SiblingGroup
+from matcher.problem import IntArray, MatchProblem, SiblingGroup, trivial_choice, usable_pairs
 from matcher.table import NEIGHBOURS
+
+# usable_pairs lives in matcher.problem; benchmarks and tests know it from here.
+__all__ = ["ORTOOLS_VERSION", "SCIPY_VERSION", "SolveOutcome", "solve", "usable_pairs"]
 
 ORTOOLS_VERSION = version("ortools")
 SCIPY_VERSION = version("scipy")
@@ -107,6 +110,18 @@ LARGE_FINISH = "milp"
 def solve(problem: MatchProblem, settings: SolverSettings) -> SolveOutcome:
     """The optimal plan (or the best found within the time limit, with a proven bound)."""
     start = time.perf_counter()
+    quick = trivial_choice(problem)
+    if quick is not None:  # one referral, or one unit with one level: no solver needed
+        return _outcome(
+            problem,
+            quick,
+            bound=int(problem.pair_score[quick].sum()),
+            optimal=True,
+            solver="matcher.trivial",
+            settings=settings,
+            start=start,
+            stats={"pairs": problem.n_pairs},
+        )
     perturbed = problem.perturbed()
     groups = _groups(problem)
     # Bundle weights are a group's total divided by its size: scale so they stay integers.
@@ -272,36 +287,6 @@ def _solve_cpsat(
 def _remaining(settings: SolverSettings, start: float) -> SolverSettings:
     left = max(0.1, settings.time_limit_s - (time.perf_counter() - start))
     return settings.model_copy(update={"time_limit_s": left})
-
-
-def usable_pairs(problem: MatchProblem) -> IntArray:
-    """Pairs that some plan keeping every rule can use (exact preprocessing).
-
-    A child of a group that goes together can only use a unit that is feasible for all
-    the siblings and has room for all of them by their deadlines.
-    """
-    keep = np.ones(problem.n_pairs, np.bool_)
-    starts = np.searchsorted(problem.pair_ref, np.arange(len(problem.referral_ids) + 1))
-    for group in _groups(problem):
-        if not group.together:
-            continue
-        spans = [range(int(starts[m]), int(starts[m + 1])) for m in group.members]
-        levels: dict[int, list[int]] = {}
-        for span in spans:
-            for p in span:
-                levels.setdefault(int(problem.pair_unit[p]), []).append(int(problem.pair_level[p]))
-        room = {
-            u
-            for u, lv in levels.items()
-            if len(lv) == len(group.members)
-            and all(
-                sum(1 for x in lv if x <= k) <= cap for k, cap in enumerate(problem.level_caps[u])
-            )
-        }
-        for span in spans:
-            for p in span:
-                keep[p] = int(problem.pair_unit[p]) in room
-    return np.flatnonzero(keep).astype(np.int64)
 
 
 def _repair(

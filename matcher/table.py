@@ -1,8 +1,7 @@
-"""Columnar (numpy) view of many units, and the vectorised twin of matcher.scoring.
+"""Columnar (numpy) view of many units: what matcher.score_table scores referrals against.
 
-`score_units` gives, for one referral against every unit, the same feasibility and the same
-integer terms as scoring.check_pair / scoring.score_pair, in microseconds per unit; it is
-what `propose` and the batch candidate builder use. A property test keeps both equal.
+`build_table` sorts the units by id and turns them into columns; `unit_capacity` is the
+availability chain of one unit (also used on its own by matcher.session).
 """
 
 from __future__ import annotations
@@ -15,13 +14,11 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from capacity.snapshot import UnitView
+from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
 from domain.people import Capability, Sex, SexPolicy
 from domain.places import DISTANCE_KM, Municipality, neighbours
-from matcher.models import Referral
-from matcher.scoring import CHECKS, available, change_dates, is_open
-from matcher.weights import TERMS, Weights
+from matcher.scoring import available, change_dates, is_open
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -30,6 +27,9 @@ FORMS = list(CareForm)
 MUNIS = list(Municipality)
 CAPS = list(Capability)
 SEXES = list(Sex)
+FORM_INDEX = {f: i for i, f in enumerate(FORMS)}
+MUNI_INDEX = {m: i for i, m in enumerate(MUNIS)}
+SEX_INDEX = {s: i for i, s in enumerate(SEXES)}
 POLICY_SEX = {SexPolicy.GEMENGD: -1, SexPolicy.JONGENS: SEXES.index(Sex.M)}
 POLICY_SEX[SexPolicy.MEISJES] = SEXES.index(Sex.V)
 NEVER = 2**40  # an ordinal later than any date
@@ -37,9 +37,15 @@ NEIGHBOURS = np.array([[neighbours(a, b) for b in MUNIS] for a in MUNIS], dtype=
 KM = np.array([[math.floor(DISTANCE_KM[(a, b)] + 0.5) for b in MUNIS] for a in MUNIS])
 
 
+CAP_BIT = {c: 1 << i for i, c in enumerate(CAPS)}
+
+
 def cap_mask(caps: Sequence[Capability] | frozenset[Capability]) -> int:
     """Capabilities as a bit mask."""
-    return sum(1 << CAPS.index(c) for c in set(caps))
+    mask = 0
+    for c in caps:
+        mask |= CAP_BIT[c]
+    return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,8 @@ class UnitTable:
     pref_room: IntArray
     pref_caps_set: BoolArray
     pref_caps: IntArray
+    # Whether any unit states a wish about age, sex or expertise (else those points are 0).
+    prefs_stated: bool = True
 
     @property
     def ids(self) -> list[str]:
@@ -93,22 +101,39 @@ def availability_levels(unit: UnitView, today: date) -> tuple[list[date], list[i
     return rises, caps
 
 
+def unit_capacity(unit: UnitView, today: date) -> tuple[list[int], list[int], int]:
+    """The ordinals on which availability rises, the places from each level on, and the
+    first day (ordinal) a place is available (NEVER when none is)."""
+    rises, caps = availability_levels(unit, today)
+    k = next((k for k, c in enumerate(caps) if c > 0), None)
+    first_free = NEVER
+    if k is not None:
+        first_free = today.toordinal() if k == 0 else rises[k - 1].toordinal()
+    return [d.toordinal() for d in rises], caps, first_free
+
+
+def room_left(unit: UnitView) -> int:
+    """Room left under the family's own maximum number of children (0 when not stated)."""
+    p = unit.preferences
+    if p is None or p.max_children is None:
+        return 0
+    return p.max_children - unit.occupied - unit.held
+
+
 def build_table(units: Sequence[UnitView], today: date) -> UnitTable:
     """Columnar view of the units (sorted by unit id, so input order never matters)."""
     ordered = tuple(sorted(units, key=lambda u: u.unit_id))
-    levels = [availability_levels(u, today) for u in ordered]
-    width = max((len(r) for r, _ in levels), default=0)
+    levels = [unit_capacity(u, today) for u in ordered]
+    width = max((len(r) for r, _, _ in levels), default=0)
     n = len(ordered)
     change_ords = np.full((n, width), NEVER, dtype=np.int64)
     level_caps = np.zeros((n, width + 1), dtype=np.int64)
     first_free = np.full(n, NEVER, dtype=np.int64)
-    for i, (rises, caps) in enumerate(levels):
-        change_ords[i, : len(rises)] = [d.toordinal() for d in rises]
+    for i, (rises, caps, first) in enumerate(levels):
+        change_ords[i, : len(rises)] = rises
         level_caps[i, : len(caps)] = caps
         level_caps[i, len(caps) :] = caps[-1]
-        k = next((k for k, c in enumerate(caps) if c > 0), None)
-        if k is not None:
-            first_free[i] = today.toordinal() if k == 0 else rises[k - 1].toordinal()
+        first_free[i] = first
 
     def col(values: Sequence[int]) -> IntArray:
         return np.asarray(values, dtype=np.int64)
@@ -140,144 +165,15 @@ def build_table(units: Sequence[UnitView], today: date) -> UnitTable:
         pref_room_set=np.asarray(
             [p is not None and p.max_children is not None for p in prefs], dtype=np.bool_
         ),
-        # Room left under the family's own maximum number of children.
-        pref_room=col(
-            [
-                p.max_children - u.occupied - u.held if p and p.max_children is not None else 0
-                for p, u in zip(prefs, ordered, strict=True)
-            ]
-        ),
+        pref_room=col([room_left(u) for u in ordered]),
         pref_caps_set=np.asarray([bool(p and p.capabilities) for p in prefs], dtype=np.bool_),
         pref_caps=col([cap_mask(p.capabilities) if p else 0 for p in prefs]),
+        prefs_stated=any(p is not None and _states_a_wish(p) for p in prefs),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class UnitScores:
-    """One referral against a table: feasible unit indices, their terms and availability."""
-
-    index: IntArray  # feasible units (table rows), ascending
-    terms: npt.NDArray[np.int64]  # shape (len(index), len(TERMS)), columns in TERMS order
-    total: IntArray
-    level: IntArray  # availability level of the referral's deadline in each unit
-    available_ord: IntArray  # first day (ordinal) a place is available
-    furthest_check: int  # how many hard checks the best unit passed (len(CHECKS) if feasible)
-
-
-def _rank_lookup(referral: Referral) -> IntArray:
-    rank = np.full(len(FORMS), -1, dtype=np.int64)
-    for r, form in enumerate(referral.advice.acceptable):
-        rank[FORMS.index(form)] = r
-    return rank
-
-
-def score_units(referral: Referral, table: UnitTable, weights: Weights) -> UnitScores:
-    """Feasibility and integer score terms of one referral against every unit in the table."""
-    rank = _rank_lookup(referral)[table.form]
-    level = table.level_of(referral.deadline)
-    n = len(table.units)
-    cap_at_deadline = table.level_caps[np.arange(n), level] if n else np.zeros(0, np.int64)
-    required = cap_mask(referral.advice.required_capabilities)
-    sex = SEXES.index(referral.sex)
-    excluded = np.zeros(n, dtype=np.bool_)
-    if referral.excluded_units:
-        wanted = set(referral.excluded_units)
-        excluded = np.asarray([u.unit_id in wanted for u in table.units], dtype=np.bool_)
-    checks: list[BoolArray] = [
-        rank >= 0,
-        (table.age_min <= referral.age) & (referral.age <= table.age_max),
-        (table.policy_sex < 0) | (table.policy_sex == sex),
-        (table.caps & required) == required,
-        table.open,
-        ~excluded,
-        cap_at_deadline > 0,
-    ]
-    passing = np.ones(n, dtype=np.bool_)
-    furthest = 0
-    for k, check in enumerate(checks):
-        passing &= check
-        if passing.any():
-            furthest = k + 1
-        else:
-            break
-    assert len(checks) == len(CHECKS)
-    index = np.flatnonzero(passing).astype(np.int64)
-    terms = _terms(
-        referral, table=table, weights=weights, index=index, rank=rank[index], required=required
+def _states_a_wish(p: FamilyPreferences) -> bool:
+    """A wish about age, sex or expertise (the number of children is scored separately)."""
+    return (
+        p.age_min is not None or p.age_max is not None or p.sex is not None or bool(p.capabilities)
     )
-    return UnitScores(
-        index=index,
-        terms=terms,
-        total=terms.sum(axis=1),
-        level=level[index],
-        available_ord=table.first_free_ord[index],
-        furthest_check=furthest,
-    )
-
-
-def _terms(
-    referral: Referral,
-    *,
-    table: UnitTable,
-    weights: Weights,
-    index: IntArray,
-    rank: IntArray,
-    required: int,
-) -> npt.NDArray[np.int64]:
-    today = table.today
-    out = np.zeros((len(index), len(TERMS)), dtype=np.int64)
-    col = {t: i for i, t in enumerate(TERMS)}
-    muni = table.muni[index]
-    out[:, col["base"]] = weights["base"]["points"]
-    cf = weights["care_form"]
-    out[:, col["care_form"]] = np.maximum(0, cf["first_best"] - cf["per_rank_lower"] * rank)
-    anchor, _ = referral.anchor
-    if anchor is not None:
-        out[:, col["distance"]] = weights["distance"]["per_km"] * KM[MUNIS.index(anchor), muni]
-    if referral.school_municipality is not None:
-        out[:, col["school"]] = _nearness([referral.school_municipality], muni, weights["school"])
-    if referral.network_municipalities:
-        wanted = list(referral.network_municipalities)
-        out[:, col["network"]] = _nearness(wanted, muni, weights["network"])
-    out[:, col["preferences"]] = _preference_points(referral, table, weights, index, required)
-    if referral.crisis:
-        out[:, col["urgency"]] = weights["urgency"]["crisis"]
-    w = weights["waiting"]
-    weeks = min(max(0, (today - referral.waiting_since).days) // 7, w["max_weeks"])
-    out[:, col["waiting"]] = w["per_week"] * weeks
-    a = weights["availability"]
-    days = np.minimum(table.first_free_ord[index] - today.toordinal(), a["max_days"])
-    out[:, col["availability"]] = a["per_day"] * days
-    return out
-
-
-def _nearness(wanted: list[Municipality], muni: IntArray, w: dict[str, int]) -> IntArray:
-    rows = [MUNIS.index(m) for m in wanted]
-    same = np.zeros(len(muni), dtype=np.bool_)
-    near = np.zeros(len(muni), dtype=np.bool_)
-    for r in rows:
-        same |= muni == r
-        near |= NEIGHBOURS[r, muni]
-    return np.where(same, w["same_municipality"], np.where(near, w["neighbouring"], 0))
-
-
-def _preference_points(
-    referral: Referral, table: UnitTable, weights: Weights, index: IntArray, required: int
-) -> IntArray:
-    age = referral.age
-    stated = [
-        table.pref_age_set[index],
-        table.pref_sex[index] >= 0,
-        table.pref_room_set[index],
-        table.pref_caps_set[index],
-    ]
-    met = [
-        (table.pref_age_min[index] <= age) & (age <= table.pref_age_max[index]),
-        table.pref_sex[index] == SEXES.index(referral.sex),
-        table.pref_room[index] >= 1,
-        (table.pref_caps[index] & required) == required,
-    ]
-    matches = sum((s & m).astype(np.int64) for s, m in zip(stated, met, strict=True))
-    misses = sum((s & ~m).astype(np.int64) for s, m in zip(stated, met, strict=True))
-    w = weights["preferences"]
-    return np.asarray(w["per_match"] * matches + w["per_mismatch"] * misses, dtype=np.int64)

@@ -12,7 +12,8 @@ paired comparisons, executors), stats (t intervals), theory (Erlang B/C), refere
 Scenario files and the real afwegingskader and matcher: scenario (+ scenario_reader) reads
 and validates YAML files (simulations/scenarios/), baseline holds the calibrated `flevoland`
 units, children draws profiles and calls `afwegingskader.engine.advise`, matching calls
-`matcher.batch.plan` (policies `optimizer` and `greedy_fcfs`), study runs a file or a paired
+the matcher (`matcher.session`: the plans of `matcher.batch.plan`; policies `optimizer` and
+`greedy_fcfs`), study runs a file or a paired
 comparison with progress, report writes JSON, CSV, PNG and HTML.
 
 Plugging in the real afwegingskader and matcher:

@@ -7,7 +7,9 @@ and replication see the same arrivals, the same child needs and the same stay qu
 
 The general loop keeps a heapq event list (departures, holds ending, first-best waits
 expiring, queue patience running out, capacity changes) merged with the pre-drawn arrival
-times, and calls the allocation policy only when a placement can change. A single pool
+times, and calls the allocation policy only when a placement can change (a policy that
+is `policies.ChangeAware` is also told which units and children changed since its
+previous call, so it need not compare them all). A single pool
 with one unit and no holds or capacity changes (the Erlang models) runs a specialised loop:
 the event list is the heap of the places' release times, one `heapreplace` per arrival.
 Both loops fill the same per-child records, from which `simulations.outputs` derives every
@@ -19,6 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,7 +37,7 @@ from simulations.model import (
     WaitingChild,
 )
 from simulations.outputs import OUT_OF_REGION, ChildRecords, ReplicationResult, summarise
-from simulations.policies import SinglePool
+from simulations.policies import ChangeAware, SinglePool
 
 # Event kinds of the general loop.
 _DEPARTURE, _HOLD_END, _FIRST_BEST_EXPIRED, _PATIENCE_EXPIRED, _CAPACITY = range(5)
@@ -145,7 +148,12 @@ class _GeneralLoop:
         self.decisions = stream(seed, replication, "decisions")
         units = scenario.units
         self.unit_index = {u.unit_id: i for i, u in enumerate(units)}
-        # The policy's view of each unit, replaced (not rebuilt) when that unit changes.
+        # The policy's view of each unit, replaced (not rebuilt) when that unit changes. What
+        # changed since the policy's previous call: units replaced, children (re)queued.
+        self.changed: set[int] = set()
+        self.requeued: set[int] = set()
+        policy = scenario.allocation
+        self.change_aware = policy if isinstance(policy, ChangeAware) else None
         self.views = [
             UnitState(u.unit_id, u.care_form, u.location, u.places, 0, 0, u.payload) for u in units
         ]
@@ -164,6 +172,8 @@ class _GeneralLoop:
         self.waiting: dict[int, WaitingChild] = {}  # in order of arrival
         self.reordered = False
         self.alternatives_from: list[float] = []
+        # (alternatives_from, child) of children who entered the queue waiting for first-best.
+        self.first_best_until: list[tuple[float, int]] = []
         self.pending: dict[int, tuple[int, bool, int, int]] = {}  # child -> unit, yes, rank, why
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.seq = 0
@@ -211,6 +221,7 @@ class _GeneralLoop:
             old.payload,
         )
         self.views[unit] = new
+        self.changed.add(unit)
         free = new.free
         delta = free - self.unit_free[unit]
         self.unit_free[unit] = free
@@ -258,7 +269,14 @@ class _GeneralLoop:
         patience = rules.max_queue_days
         if rules.no_place == "queue" and patience is not None and math.isfinite(patience):
             self._push(now + patience, _PATIENCE_EXPIRED, child, 0)
-        self.waiting[child] = WaitingChild(child, now, need, now >= self.alternatives_from[child])
+        self._enqueue(WaitingChild(child, now, need, now >= self.alternatives_from[child]))
+
+    def _enqueue(self, view: WaitingChild) -> None:
+        self.waiting[view.child_id] = view
+        self.requeued.add(view.child_id)
+        until = self.alternatives_from[view.child_id]
+        if not view.alternatives_allowed and math.isfinite(until):
+            heapq.heappush(self.first_best_until, (until, view.child_id))
 
     def _event(self, now: float, kind: int, a: int, b: int) -> bool:
         if kind == _DEPARTURE:
@@ -288,7 +306,7 @@ class _GeneralLoop:
             self.records.out_of_region(child, now)
         else:
             need = self.needs[child]
-            self.waiting[child] = WaitingChild(child, arrival, need, False)
+            self._enqueue(WaitingChild(child, arrival, need, False))
             self.reordered = True
         return True
 
@@ -310,11 +328,26 @@ class _GeneralLoop:
         if self.reordered:
             self.waiting = dict(sorted(self.waiting.items()))
             self.reordered = False
-        waiting = self.waiting
-        for child, view in waiting.items():
-            if not view.alternatives_allowed and now >= self.alternatives_from[child]:
+        waiting, until = self.waiting, self.first_best_until
+        while until and until[0][0] <= now:  # first-best waits over: alternatives allowed
+            child = heapq.heappop(until)[1]
+            view = waiting.get(child)
+            if view is not None and not view.alternatives_allowed:
                 waiting[child] = WaitingChild(child, view.arrival_day, view.need, True)
-        for assignment in self.sc.allocation.allocate(now, list(waiting.values()), self.views):
+                self.requeued.add(child)
+        assignments: Sequence[Assignment]
+        if self.change_aware is not None:
+            units, self.changed = self.changed, set()
+            children = {c: waiting[c] for c in self.requeued if c in waiting}
+            self.requeued = set()
+            assignments = self.change_aware.allocate_changed(
+                now, list(waiting.values()), self.views, units, children
+            )
+        else:
+            self.changed.clear()
+            self.requeued.clear()
+            assignments = self.sc.allocation.allocate(now, list(waiting.values()), self.views)
+        for assignment in assignments:
             self._apply(assignment, now)
 
     def _apply(self, assignment: Assignment, now: float) -> None:

@@ -2,13 +2,15 @@
 
 The real matcher plugs in as another `AllocationPolicy` (simulations.model); the engine
 checks every assignment, so a policy cannot overbook a unit or place a child in a care
-form it does not accept.
+form it does not accept. `ChangeAware` is the optional faster seam the engine offers a
+policy that keeps state between calls (simulations.matching.MatcherPolicy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from domain.places import DISTANCE_KM
 from simulations.model import Assignment, UnitState, WaitingChild
@@ -22,6 +24,29 @@ _DISTANCES: dict[tuple[str, str], float] = {
 def municipal_distance(home: str, location: str) -> float:
     """Straight-line km between two municipalities; 0 when either is unknown."""
     return _DISTANCES.get((home, location), 0.0)
+
+
+@runtime_checkable
+class ChangeAware(Protocol):
+    """An allocation policy that can also be told what changed since its previous call.
+
+    `allocate_changed(now, waiting, units, units_changed, children_changed)` must return
+    what `allocate(now, waiting, units)` returns. `units_changed` holds the index of every
+    unit whose state object the engine replaced since the previous call in this run, and
+    `children_changed` every waiting child (by id) whose WaitingChild object is new since
+    then, so the policy need not compare them all. simulations.matching.MatcherPolicy is one.
+    """
+
+    def allocate_changed(
+        self,
+        now: float,
+        waiting: Sequence[WaitingChild],
+        units: Sequence[UnitState],
+        units_changed: set[int],
+        children_changed: Mapping[int, WaitingChild],
+    ) -> Sequence[Assignment]:
+        """The same as allocate(now, waiting, units)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from matcher.generate import make_advice, random_instance
 from matcher.models import Referral
+from matcher.score_table import score_units
 from matcher.scoring import available, check_pair, first_available, score_pair
-from matcher.table import build_table, score_units
+from matcher.table import build_table
 from matcher.weights import TERMS, default_weights
 
 TODAY = date(2026, 11, 23)

@@ -7,7 +7,7 @@ constant stays (one-value empirical distributions), so waits can be worked out b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import pytest
@@ -164,6 +164,54 @@ def test_a_policy_cannot_overbook() -> None:
     with pytest.raises(PolicyError) as error:
         simulate(scenario, SETTINGS, seed=1)
     assert error.value.field == "unit_id"
+
+
+class _Watching:
+    """Greedy FCFS that is told what changed, and checks the engine's word against what it
+    sees: every unit and child whose object is new since its previous call is reported."""
+
+    name = "watching"
+
+    def __init__(self) -> None:
+        self.greedy = greedy_fcfs()
+        self.units: list[UnitState] = []
+        self.waiting: dict[int, WaitingChild] = {}
+        self.reported = 0
+
+    def allocate(
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
+    ) -> list[Assignment]:
+        raise AssertionError("the engine must call allocate_changed")
+
+    def allocate_changed(
+        self,
+        now: float,
+        waiting: Sequence[WaitingChild],
+        units: Sequence[UnitState],
+        units_changed: set[int],
+        children_changed: Mapping[int, WaitingChild],
+    ) -> list[Assignment]:
+        if self.units:
+            new = {i for i, (a, b) in enumerate(zip(units, self.units, strict=True)) if a is not b}
+            assert new <= units_changed
+        fresh = {c.child_id for c in waiting if self.waiting.get(c.child_id) is not c}
+        assert fresh == set(children_changed)
+        assert all(children_changed[c.child_id] is c for c in waiting if c.child_id in fresh)
+        self.reported += len(units_changed) + len(children_changed)
+        self.units, self.waiting = list(units), {c.child_id: c for c in waiting}
+        return list(self.greedy.allocate(now, waiting, units))
+
+
+def test_a_change_aware_policy_is_told_every_change() -> None:
+    rules = PlacementRules(first_best_wait_days=5.0, hold_days=2.0, acceptance_probability=0.6)
+    watching = _Watching()
+    scenario = replace(_two_forms(rules), allocation=watching)
+    changes = (CapacityChange(33.0, "gh", 1), CapacityChange(61.0, "pz", -1))
+    result = simulate(replace(scenario, capacity_changes=changes), SETTINGS, seed=3)
+    expected = simulate(replace(scenario, allocation=greedy_fcfs(), capacity_changes=changes),
+                        SETTINGS, seed=3)  # fmt: skip
+    assert result.totals == expected.totals
+    assert watching.reported > 10 and result.totals["declined_proposals"] > 0
 
 
 @pytest.mark.parametrize(

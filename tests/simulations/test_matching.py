@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
 
 from afwegingskader.engine import advise
+from afwegingskader.models import SiblingAdvice
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.people import Capability
 from domain.places import Municipality as M  # noqa: N817
+from simulations.children import ChildCase
 from simulations.distributions import (
     ArrivalRate,
     Empirical,
@@ -22,9 +29,10 @@ from simulations.distributions import (
     residual_ppf,
     uniforms,
 )
-from simulations.engine import simulate
+from simulations.engine import _GeneralLoop, simulate, stream
 from simulations.matching import MatcherPolicy
 from simulations.model import (
+    Assignment,
     ChildNeed,
     RunSettings,
     Scenario,
@@ -145,7 +153,164 @@ def test_matcher_in_the_loop_is_reproducible_and_keeps_every_rule() -> None:
     assert math.isfinite(t["mean_wait_days"])
 
 
+def test_a_used_policy_pickles_without_its_caches_and_plans_the_same() -> None:
+    loaded = parse_scenario(small(), file="t.yaml")
+    first = simulate(loaded.scenario, loaded.settings, seed=5)
+    policy = loaded.scenario.allocation
+    assert isinstance(policy, MatcherPolicy) and policy.calls > 0
+    shipped = pickle.loads(pickle.dumps(policy))
+    assert len(pickle.dumps(policy)) < len(pickle.dumps(vars(policy))) // 5  # caches stay
+    assert shipped._run is None and shipped._session is None
+    again = simulate(dataclasses.replace(loaded.scenario, allocation=shipped), loaded.settings,
+                     seed=5)  # fmt: skip
+    assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
+
+
 def test_start_date_turns_engine_days_into_dates() -> None:
     policy = MatcherPolicy(start_date=date(2030, 6, 1))
     assert policy.name == "optimizer"
     assert parse_scenario(small(), file="t.yaml").start_date == date(2026, 1, 1)
+
+
+def _records(scenario: Scenario, horizon: float, seed: int) -> list[list[float | None]]:
+    """Per child: arrival, start, end, outcome, unit and rank (the engine's own records)."""
+    arrivals = scenario.arrivals.times(stream(seed, 0, "arrivals"), horizon)
+    stay_u = uniforms(stream(seed, 0, "stays"), len(arrivals))
+    rec = _GeneralLoop(scenario, arrivals, stay_u, seed, 0).run()
+    columns = (rec.arrival, rec.start, rec.end, rec.outcome, rec.unit, rec.rank, rec.reason)
+    rows = zip(*columns, strict=True)
+    return [[None if math.isnan(x) else float(x) for x in row] for row in rows]  # NaN != NaN
+
+
+@dataclass
+class _Plain:
+    """The policy without `allocate_changed`: the engine then calls `allocate`, and the
+    policy compares every unit itself (no hint from the engine)."""
+
+    policy: MatcherPolicy
+
+    @property
+    def name(self) -> str:
+        return self.policy.name
+
+    def allocate(
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
+    ) -> list[Assignment]:
+        return self.policy.allocate(now, waiting, units)
+
+
+BUSY = {"municipalities": {"almere": 0.6, "urk": 0.4},
+        "age_bands": [{"ages": [4, 11], "per_year": 60, "crisis_share": 0.1},
+                      {"ages": [12, 17], "per_year": 90, "crisis_share": 0.2}]}  # fmt: skip
+VARIANTS: dict[str, dict[str, Any]] = {
+    "queue": {"arrivals": BUSY},
+    "out_of_region": {"arrivals": BUSY, "policy": {"allocation": "optimizer",
+                                                   "no_place": "out_of_region"}},
+    "capacity": {"arrivals": BUSY, "capacity": [
+        {"kind": "close", "unit": "GH-2", "day": 150},
+        {"kind": "scale_linear", "care_form": "behandelgroep", "to_fraction": 0.5,
+         "from_day": 50, "until_day": 300},
+        {"kind": "add_units", "care_form": "gezinshuis", "per_year": 6, "from_day": 100,
+         "until_day": 400, "places_each": 2}]},
+    "holds": {"arrivals": BUSY},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("mode", ["optimizer", "greedy_fcfs"])
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_incremental_calls_give_the_runs_of_full_calls(
+    variant: str, mode: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding the children with an open pair incrementally (see simulations.matching) hands
+    the matcher exactly the instances of looking at every waiting child, and the session
+    plans what the plain batch matcher plans: the same runs, child by child."""
+    data = small(**VARIANTS[variant])
+    data["policy"] = {**data["policy"], "allocation": mode}
+    loaded = parse_scenario(data, file="t.yaml")
+    scenario = loaded.scenario
+    if variant == "holds":  # proposals held for a few days, a third declined
+        rules = dataclasses.replace(scenario.rules, hold_days=3.0, acceptance_probability=0.7)
+        scenario = dataclasses.replace(scenario, rules=rules)
+    inputs: dict[bool, list[tuple[list[str], list[str], date]]] = {True: [], False: []}
+    plan = MatcherPolicy._plan
+
+    def spy(self: MatcherPolicy, referrals: Any, views: Any, today: date, by_id: Any) -> Any:
+        ids = [r.referral_id for r in referrals], [v.unit_id for v in views]
+        inputs[self.incremental].append((*ids, today))
+        return plan(self, referrals, views, today, by_id)
+
+    monkeypatch.setattr(MatcherPolicy, "_plan", spy)
+    full = _Plain(MatcherPolicy(start_date=TODAY, mode=mode, incremental=False, cached=False))
+    fast = _records(scenario, 500.0, seed)
+    slow = _records(dataclasses.replace(scenario, allocation=full), 500.0, seed)
+    assert fast == slow
+    assert inputs[True] == inputs[False]
+    assert sum(1 for row in fast if row[3] == 1) > 50  # placed in region
+    assert len(inputs[True]) > 50
+
+
+def _sibling(child_id: int, group: str | None = "G1", *, together: bool = True) -> WaitingChild:
+    c = case(f"K{child_id}", age=14, home=M.ALMERE)
+    advice = c.advice.model_copy(update={"siblings": SiblingAdvice(together=together, reason="")})
+    only_first = advice.model_copy(update={"alternatives": ()})
+    c = ChildCase(
+        c.profile,
+        advice,
+        c.referral.model_copy(update={"sibling_group": group, "advice": advice}),
+        c.first_best_only.model_copy(update={"sibling_group": group, "advice": only_first}),
+    )
+    need = ChildNeed(str(advice.first_best), tuple(map(str, advice.alternatives)), "almere", c)
+    return WaitingChild(child_id, 0.0, need, True)
+
+
+def _gezinshuis(
+    unit_id: str, free: int, *, muni: M = M.ALMERE, leaving: tuple[date, ...] = ()
+) -> UnitState:
+    view = UnitView(unit_id, "p", unit_id, muni, CareForm.GEZINSHUIS, 4, 4 - free, 0, 0, 21,
+                    expected_departures=leaving)  # fmt: skip
+    return UnitState(unit_id, "gezinshuis", muni.value, 4, 4 - free, 0, view)
+
+
+def _both_ways(
+    steps: list[tuple[list[WaitingChild], list[UnitState]]],
+) -> list[set[tuple[int, str]]]:
+    """The assignments of each step, incrementally; the same as with full calls (checked)."""
+    got: list[list[set[tuple[int, str]]]] = []
+    for fast in (True, False):
+        policy = MatcherPolicy(start_date=TODAY, incremental=fast, cached=fast)
+        units: list[UnitState] = []
+        got.append([])
+        for waiting, now in steps:
+            units[:] = now  # one engine run: the same list, its units replaced
+            got[-1].append({(x.child_id, x.unit_id) for x in policy.allocate(1.0, waiting, units)})
+    assert got[0] == got[1]
+    return got[0]
+
+
+@pytest.mark.parametrize("leaving", [(), (date(2027, 1, 1),)])
+def test_siblings_left_waiting_are_planned_again_when_room_comes(leaving: tuple[date, ...]) -> None:
+    """Two siblings who go together, with one free place in each of two homes: nothing
+    fits, yet both keep open pairs; when one home has room for both, they go there."""
+    a, b = _sibling(0), _sibling(1)
+    got = _both_ways([
+        ([a, b], [_gezinshuis("A", 1, leaving=leaving), _gezinshuis("B", 1)]),
+        ([a, b, _sibling(2, None)], [_gezinshuis("A", 1, leaving=leaving), _gezinshuis("B", 1)]),
+        ([a, b], [_gezinshuis("A", 1, leaving=leaving), _gezinshuis("B", 2)]),
+    ])  # fmt: skip
+    assert got[0] == set() and [c for c, _ in got[1]] == [2]
+    assert got[2] == {(0, "B"), (1, "B")}
+
+
+def test_a_sibling_left_with_an_open_pair_is_planned_again_without_any_change() -> None:
+    """Apart siblings may not live in Almere and Urk: one gets the place in Almere, the
+    other stays unplaced although Urk has room. Once alone, the next call places it."""
+    a, b = _sibling(0, together=False), _sibling(1, together=False)
+    first = _both_ways([([a, b], [_gezinshuis("A", 1), _gezinshuis("B", 1, muni=M.URK)])])[0]
+    ((placed, unit),) = first
+    other = b if placed == 0 else a
+    got = _both_ways([
+        ([a, b], [_gezinshuis("A", 1), _gezinshuis("B", 1, muni=M.URK)]),
+        ([other], [_gezinshuis("A", 0), _gezinshuis("B", 1, muni=M.URK)]),
+    ])  # fmt: skip
+    assert unit == "A" and got == [first, {(other.child_id, "B")}]
