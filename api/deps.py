@@ -7,7 +7,8 @@ answer, so a failed commit is an error response and never a false success.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -84,6 +85,35 @@ class TokenCache:
 
 
 @dataclass
+class AnswerCache:
+    """Serialised answers of the availability endpoints, per state of the index.
+
+    Callers key an answer on the question, the index's change counter and the minute, so
+    every commit shows at once and a hold that expires by itself within a minute (as for
+    the matcher's unit table). Most requests ask the same few questions between changes;
+    they get the stored bytes instead of building and serialising the same list again.
+    """
+
+    limit: int = 512
+    _entries: OrderedDict[Hashable, bytes] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        """The stored answer for key, or make, store and return it (least recently used go)."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._entries[key] = made
+            while len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+        return made
+
+
+@dataclass
 class ServiceState:
     """What the app shares between requests."""
 
@@ -94,6 +124,7 @@ class ServiceState:
     # Threads that only close sessions (see get_session); made on the event loop at start-up.
     close_limiter: CapacityLimiter | None = None
     tokens: TokenCache = field(default_factory=lambda: TokenCache(seconds=0.0))
+    answers: AnswerCache = field(default_factory=AnswerCache)
     clock: Callable[[], datetime] = field(default=_utc_now)
     # Set when a simulation job is queued, so an inline runner looks at once.
     simulation_wake: threading.Event = field(default_factory=threading.Event, repr=False)

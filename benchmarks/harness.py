@@ -131,31 +131,36 @@ def _wait_ready(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError("service did not come up")
 
 
+MUNICIPALITIES = ("almere", "lelystad", "dronten", "noordoostpolder", "zeewolde", "urk")
+
+
 def referral_payload(i: int, prefix: str) -> dict[str, Any]:
-    """A regular referral of a child of 8-16 years from Lelystad (no personal data)."""
-    age = 8 + i % 9
+    """A regular referral (no personal data) that varies with i: age 4-17, the six
+    municipalities, three severities, so that proposals spread over the region's units."""
+    age = 4 + i % 14
+    home = MUNICIPALITIES[i % len(MUNICIPALITIES)]
     profile = {
         "age": age,
         "reference_date": "2026-11-23",
         "sex": "m" if i % 2 else "v",
         "capj": ["A200"],
-        "severity": "matig",
-        "complexity": "meervoudig",
+        "severity": ("licht", "matig", "ernstig")[i % 3],
+        "complexity": ("enkelvoudig", "meervoudig")[i % 2],
         "externalising": "licht",
-        "trauma": True,
-        "earlier_placements": 1,
+        "trauma": i % 4 == 0,
+        "earlier_placements": i % 3,
         "parents_view": "ambivalent",
         "child_agrees": True,
         "perspective": "terug_naar_huis",
-        "home_municipality": "lelystad",
+        "home_municipality": home,
     }
     intake = {
         "case_start_date": "2026-11-01",
         "beschikking_date": "2026-11-20",
         "age": age,
         "perspective": "terug_naar_huis",
-        "future_municipality": "lelystad",
-        "woonplaats": {"stay": "geen", "brp_residence": "lelystad"},
+        "future_municipality": home,
+        "woonplaats": {"stay": "geen", "brp_residence": home},
     }
     return {"child_ref": f"{prefix}-{i:05d}", "verwijzer_type": "01", "profile": profile} | {
         "intake": intake
@@ -165,7 +170,7 @@ def referral_payload(i: int, prefix: str) -> dict[str, Any]:
 def proposed_referrals(
     base: str, headers: dict[str, str], count: int, *, prefix: str
 ) -> list[tuple[str, list[str]]]:
-    """Create, advise and propose `count` referrals (16 at a time): (id, proposed unit ids)."""
+    """Create, advise and propose `count` referrals (16 at a time): (id, units free now)."""
 
     async def all_of_them() -> list[tuple[str, list[str]]]:
         limit = asyncio.Semaphore(16)
@@ -177,7 +182,11 @@ def proposed_referrals(
                     rid = made.json()["id"]
                     await client.post(f"/api/v1/referrals/{rid}/advice")
                     answer = await client.post(f"/api/v1/referrals/{rid}/proposals")
-                    units = [p["unit_id"] for p in answer.json()["proposals"] if p["unit_id"]]
+                    units = [
+                        p["unit_id"]
+                        for p in answer.json()["proposals"]
+                        if p["unit_id"] and p["kind"].endswith("_now")
+                    ]
                     return rid, units
 
             return await asyncio.gather(*(one(i) for i in range(count)))

@@ -67,7 +67,9 @@ class Workflow:
             if answer.status_code == 201:
                 stage += 1
             elif len(units) > 1:
-                units = units[1:]
+                units = units[1:]  # taken meanwhile: the next proposed unit
+            else:
+                return answer  # every proposed unit taken: this referral leaves the pool
         else:
             body = DECLINE if stage == 1 else ACCEPT
             answer = await client.post(

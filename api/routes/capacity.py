@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
@@ -294,7 +294,7 @@ async def availability(
     capability: Annotated[list[Capability] | None, Query()] = None,
     by: date | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> AvailabilityList:
+) -> Response:
     """Units with a free place now, or expected free on `by`, matching every filter."""
     query = AvailabilityQuery(
         care_forms=frozenset(care_form) if care_form else None,
@@ -305,12 +305,25 @@ async def availability(
         by=by,
         limit=limit,
     )
-    answer = state.index.find(query, now=now)
-    return AvailabilityList(
-        units=[AvailabilityItem(unit=UnitPublic.of(a.view), free=a.free) for a in answer.units],
-        total_units=answer.total_units,
-        total_free=answer.total_free,
-    )
+
+    def make() -> bytes:
+        answer = state.index.find(query, now=now)
+        return (
+            AvailabilityList(
+                units=[
+                    AvailabilityItem(unit=UnitPublic.of(a.view), free=a.free) for a in answer.units
+                ],
+                total_units=answer.total_units,
+                total_free=answer.total_free,
+            )
+            .model_dump_json()
+            .encode()
+        )
+
+    # The counter is read before the answer is made: a stored answer is never older than
+    # its key.
+    key = ("availability", query, state.index.changes, now.replace(second=0, microsecond=0))
+    return Response(state.answers.get_or_make(key, make), media_type="application/json")
 
 
 class AggregatePublic(BaseModel):

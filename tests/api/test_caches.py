@@ -1,15 +1,16 @@
-"""Each API process remembers whom a token belongs to for a few seconds (the settings'
-auth_cache_seconds): a revoked token or a deactivated user is refused once that has run
-out, and never past the token's own expiry."""
+"""The API process's caches: whom a token belongs to, for a few seconds (the settings'
+auth_cache_seconds; a revoked token or a deactivated user is refused once that has run
+out, never past the token's own expiry), and availability answers per index state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlmodel import Session
 
 from api import accounts
-from api.deps import ServiceState, TokenCache
+from api.deps import AnswerCache, ServiceState, TokenCache
 from tests.api.api_support import T0, Api
 
 USER = accounts.User(id="u1", username="x", display_name="X", role="planner", created_at=T0)
@@ -69,3 +70,39 @@ def test_the_cache_stays_bounded() -> None:
         cache.put(key, user, T0, None)
     assert cache.get("d", T0) is user
     assert sum(cache.get(k, T0) is not None for k in "abc") < 3
+
+
+def test_answers_are_kept_per_key_and_the_least_recently_used_go_first() -> None:
+    cache = AnswerCache(limit=2)
+    made: list[str] = []
+
+    def make(text: str) -> Callable[[], bytes]:
+        def build() -> bytes:
+            made.append(text)
+            return text.encode()
+
+        return build
+
+    assert cache.get_or_make("a", make("a")) == b"a"
+    assert cache.get_or_make("a", make("a2")) == b"a"  # stored: not made again
+    cache.get_or_make("b", make("b"))
+    cache.get_or_make("a", make("a3"))  # a is used again, so b is now the oldest
+    cache.get_or_make("c", make("c"))  # over the limit: b goes
+    assert cache.get_or_make("b", make("b2")) == b"b2"
+    assert made == ["a", "b", "c", "b2"]
+
+
+def test_availability_follows_every_change_at_once(api: Api) -> None:
+    first = api.call("GET", "/api/v1/availability", "sp").json()
+    assert api.call("GET", "/api/v1/availability", "sp").json() == first  # the stored answer
+    unit = next(u for u in first["units"] if u["unit"]["unit_id"] == api.units["gezinshuis_alm"])
+    answer = api.call(
+        "POST",
+        f"/api/v1/units/{api.units['gezinshuis_alm']}/capacity-changes",
+        "aanbieder2",
+        json={"kind": "places_opened", "effective_on": "2026-11-23", "places": 2},
+    )
+    assert answer.status_code in (200, 201), answer.text
+    after = api.call("GET", "/api/v1/availability", "sp").json()
+    changed = next(u for u in after["units"] if u["unit"]["unit_id"] == unit["unit"]["unit_id"])
+    assert changed["free"] == unit["free"] + 2
