@@ -30,7 +30,7 @@ test: $(STAMP) services browser
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadfile
 
-BENCHMARKS := afwegingskader capacity matcher simulations api
+BENCHMARKS := afwegingskader capacity matcher simulations api load
 
 benchmarks: $(STAMP) services
 	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b || exit 1; done
