@@ -10,10 +10,17 @@ expiring, queue patience running out, capacity changes) merged with the pre-draw
 times, and calls the allocation policy only when a placement can change (a policy that
 is `policies.ChangeAware` is also told which units and children changed since its
 previous call, so it need not compare them all). A single pool
-with one unit and no holds or capacity changes (the Erlang models) runs a specialised loop:
-the event list is the heap of the places' release times, one `heapreplace` per arrival.
-Both loops fill the same per-child records, from which `simulations.outputs` derives every
-statistic, so they give byte-identical results (tested).
+with one unit and no holds or capacity changes (the Erlang models) runs a specialised loop
+(simulations.single_pool). Both loops fill the same per-child records, from which
+`simulations.outputs` derives every statistic, so they give byte-identical results (tested).
+
+Sibling groups (a `model.GroupedSource` demand with sizes): the arrival times are those of
+arrival *events*; each event's children get the event's time (so records, stays and
+`arrivals` count children) and are all enqueued before the policy is asked, so a policy
+always sees a group whole. They share the first-best wait (same arrival), and when the
+queue patience of one runs out, every sibling still waiting leaves the region with it
+(counted per child): a "together" group waits and leaves as a whole. Holds and their
+declines stay per child (scenario files set no holds).
 """
 
 from __future__ import annotations
@@ -30,14 +37,15 @@ from simulations.distributions import residual_ppf, uniforms
 from simulations.model import (
     Assignment,
     ChildNeed,
-    DemandMix,
+    GroupedSource,
     RunSettings,
     Scenario,
     UnitState,
     WaitingChild,
 )
-from simulations.outputs import OUT_OF_REGION, ChildRecords, ReplicationResult, summarise
-from simulations.policies import ChangeAware, SinglePool
+from simulations.outputs import ChildRecords, ReplicationResult, summarise
+from simulations.policies import ChangeAware
+from simulations.single_pool import run_single_pool, single_pool_eligible
 
 # Event kinds of the general loop.
 _DEPARTURE, _HOLD_END, _FIRST_BEST_EXPIRED, _PATIENCE_EXPIRED, _CAPACITY = range(5)
@@ -73,60 +81,17 @@ def simulate(
 ) -> ReplicationResult:
     """Run one replication; fast_path=False forces the general loop (for checking)."""
     arrivals = scenario.arrivals.times(stream(seed, replication, "arrivals"), settings.horizon_days)
+    sizes = None
+    if isinstance(scenario.demand, GroupedSource):
+        sizes = scenario.demand.group_sizes(stream(seed, replication, "siblings"), len(arrivals))
+        if sizes is not None:  # arrival events become children: a group arrives together
+            arrivals = np.repeat(arrivals, sizes)
     stay_u = uniforms(stream(seed, replication, "stays"), len(arrivals))
-    if fast_path and _single_pool_eligible(scenario):
-        records = _run_single_pool(scenario, arrivals, stay_u)
+    if fast_path and sizes is None and single_pool_eligible(scenario):
+        records = run_single_pool(scenario, arrivals, stay_u)
     else:
-        records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication).run()
+        records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes).run()
     return summarise(scenario, settings, records, seed=seed, replication=replication)
-
-
-def _single_pool_eligible(scenario: Scenario) -> bool:
-    if not isinstance(scenario.allocation, SinglePool) or len(scenario.units) != 1:
-        return False
-    if scenario.units[0].places == 0:
-        return False  # nobody is ever placed; the general loop leaves them waiting
-    if scenario.capacity_changes or scenario.rules.hold_days > 0 or scenario.units[0].occupied:
-        return False
-    form = scenario.units[0].care_form
-    demand = scenario.demand
-    return isinstance(demand, DemandMix) and all(c.first_best == form for c in demand.classes)
-
-
-def _run_single_pool(scenario: Scenario, arrivals: np.ndarray, stay_u: np.ndarray) -> ChildRecords:
-    unit = scenario.units[0]
-    rules = scenario.rules
-    patience = 0.0 if rules.no_place == "out_of_region" else rules.max_queue_days
-    if patience is None:
-        patience = math.inf
-    stays = scenario.stays[unit.care_form].ppf(stay_u)
-    starts: list[float] = []
-    # free_at holds the day each place comes free; its minimum is the next departure.
-    free_at = [0.0] * unit.places
-    replace, append = heapq.heapreplace, starts.append
-    for a, s in zip(arrivals.tolist(), stays.tolist(), strict=True):
-        f = free_at[0]
-        if f <= a:
-            replace(free_at, a + s)
-            append(a)
-        elif f <= a + patience:  # FIFO: the first place to come free is this child's
-            replace(free_at, f + s)
-            append(f)
-        else:
-            append(math.nan)
-    start = np.array(starts, dtype=np.float64)
-    placed = ~np.isnan(start)
-    records = ChildRecords.empty(arrivals, forms=(unit.care_form,), units=(unit.unit_id,))
-    records.start[:] = start
-    records.end[placed] = start[placed] + stays[placed]
-    records.resolved[:] = np.where(placed, start, arrivals + patience)
-    records.outcome[:] = np.where(placed, 1, 2)
-    records.unit[placed] = 0
-    records.placed_form[placed] = 0
-    records.rank[placed] = 0
-    if not placed.all():
-        records.reason[~placed] = records.reason_code(OUT_OF_REGION)
-    return records
 
 
 class _GeneralLoop:
@@ -139,12 +104,22 @@ class _GeneralLoop:
         stay_u: np.ndarray,
         seed: int,
         replication: int,
+        sizes: np.ndarray | None = None,
     ) -> None:
         self.sc = scenario
         self.rules = scenario.rules
         self.arrivals = arrivals.tolist()
         self.stay_u = stay_u
         self.profiles = stream(seed, replication, "profiles")
+        # Sibling groups: each child's event (its first child) and the event's size.
+        self.lead: list[int] | None = None
+        self.size: list[int] = []
+        self.siblings: np.random.Generator | None = None
+        if sizes is not None:
+            first = np.cumsum(sizes) - sizes
+            self.lead = np.repeat(first, sizes).tolist()
+            self.size = np.repeat(sizes, sizes).tolist()
+            self.siblings = stream(seed, replication, "sibling_profiles")
         self.decisions = stream(seed, replication, "decisions")
         units = scenario.units
         self.unit_index = {u.unit_id: i for i, u in enumerate(units)}
@@ -168,6 +143,8 @@ class _GeneralLoop:
         self.records = ChildRecords.empty(
             arrivals, forms=self.forms, units=tuple(u.unit_id for u in units)
         )
+        if self.lead is not None:
+            self.records.group = np.asarray(self.lead, dtype=np.int64)
         self.needs: list[ChildNeed] = []
         self.waiting: dict[int, WaitingChild] = {}  # in order of arrival
         self.reordered = False
@@ -240,8 +217,7 @@ class _GeneralLoop:
                 changed = self._event(when, kind, a, b)
             elif i < n:
                 when, changed = next_arrival, True
-                self._arrive(i, when)
-                i += 1
+                i = self._arrive_event(i, when)
             else:
                 break
             if changed and self.waiting and self.free > 0 and self._could_place(when):
@@ -253,8 +229,20 @@ class _GeneralLoop:
                 break  # later departures are already in the records
         return self.records
 
-    def _arrive(self, child: int, now: float) -> None:
-        need = self.sc.demand.draw(self.profiles, child, now)
+    def _arrive_event(self, child: int, now: float) -> int:
+        """Every child of the arrival event starting at `child`; the next event's first."""
+        if self.lead is None:
+            self._arrive(child, now, self.sc.demand.draw(self.profiles, child, now))
+            return child + 1
+        size = self.size[child]
+        demand = self.sc.demand
+        assert isinstance(demand, GroupedSource) and self.siblings is not None
+        needs = demand.draw_group(self.profiles, self.siblings, child, now, size)
+        for k, need in enumerate(needs):  # all enqueued before the policy is asked
+            self._arrive(child + k, now, need)
+        return child + size
+
+    def _arrive(self, child: int, now: float, need: ChildNeed) -> None:
         self.needs.append(need)
         self.records.set_need(child, need.first_best)
         rules = self.rules
@@ -289,9 +277,18 @@ class _GeneralLoop:
             return self._hold_end(a, now)
         if kind == _FIRST_BEST_EXPIRED:
             return a in self.waiting
-        if a in self.waiting:  # patience expired while still waiting
-            self._out_of_region(a, now)
+        if a in self.waiting:  # patience expired while still waiting: the group leaves
+            for child in self._group(a):
+                if child in self.waiting:
+                    self._out_of_region(child, now)
         return False
+
+    def _group(self, child: int) -> range:
+        """The children of `child`'s arrival event (itself when there are no siblings)."""
+        if self.lead is None:
+            return range(child, child + 1)
+        first = self.lead[child]
+        return range(first, first + self.size[first])
 
     def _hold_end(self, child: int, now: float) -> bool:
         unit, accepted, rank, reason = self.pending.pop(child)

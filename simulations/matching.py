@@ -10,7 +10,9 @@ alternatives, so the matcher cannot offer one too early.
 
 - `optimizer`: one batch plan over all those children at once (the exact optimum).
 - `greedy_fcfs`: the same hard rules and scores, but children one at a time in order of
-  arrival, each taking its best place among what the earlier ones left (no look-ahead).
+  arrival, each taking its best place among what the earlier ones left (no look-ahead);
+  a sibling group's waiting children are planned at once, when the first of them comes
+  up, so the matcher's sibling rules hold (a "together" group gets one unit or waits).
 
 The matcher is `matcher.session.Session` (`cached=True`, the default): the same plans as
 `matcher.batch.assign`, with the static table and scores cached and exact fast paths for
@@ -229,10 +231,19 @@ class MatcherPolicy:
         if self.mode == "optimizer":
             return self._plan(referrals, list(views.values()), today, by_id)
         out: list[Assignment] = []
+        groups: dict[str, list[Referral]] = {}
+        for referral in referrals:
+            if referral.sibling_group is not None:
+                groups.setdefault(referral.sibling_group, []).append(referral)
         for referral in referrals:  # arrival order: the engine passes children that way
             if not views:
                 break
-            chosen = self._plan([referral], list(views.values()), today, by_id)
+            batch = [referral]
+            if referral.sibling_group is not None:
+                batch = groups[referral.sibling_group]
+                if batch[0] is not referral:
+                    continue  # planned with the first of its group
+            chosen = self._plan(batch, list(views.values()), today, by_id)
             for a in chosen:
                 view = views[a.unit_id]
                 held = dataclasses.replace(view, held=view.held + 1)

@@ -62,12 +62,16 @@ class CapacityChange:
 
 @dataclass(frozen=True, slots=True)
 class ChildNeed:
-    """What one arriving child needs: first-best form first, then acceptable alternatives."""
+    """What one arriving child needs: first-best form first, then acceptable alternatives.
+
+    Children of one sibling group arrive together and share `sibling_group` (else None).
+    """
 
     first_best: str
     alternatives: tuple[str, ...] = ()
     home: str = ""
     payload: object = None
+    sibling_group: str | None = None
 
     @property
     def acceptable(self) -> tuple[str, ...]:
@@ -80,6 +84,30 @@ class ChildSource(Protocol):
 
     def draw(self, rng: np.random.Generator, index: int, day: float) -> ChildNeed:
         """The need of child number `index`, arriving on `day`."""
+        ...
+
+
+@runtime_checkable
+class GroupedSource(Protocol):
+    """A ChildSource whose arrival events may be sibling groups (children.ProfileSource).
+
+    The engine asks `group_sizes` once per run (from the "siblings" stream); when it is
+    not None, every arrival event is drawn with `draw_group` instead of `draw`.
+    """
+
+    def group_sizes(self, rng: np.random.Generator, events: int) -> np.ndarray | None:
+        """Children per arrival event, or None when every event is one child."""
+        ...
+
+    def draw_group(
+        self,
+        rng: np.random.Generator,
+        extra: np.random.Generator,
+        index: int,
+        day: float,
+        size: int,
+    ) -> tuple[ChildNeed, ...]:
+        """The needs of the `size` children of one event, numbered from `index`."""
         ...
 
 

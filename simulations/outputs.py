@@ -10,6 +10,10 @@ Definitions (children who arrived in the window):
 - wait: from arrival to the start of a placement (in or out of region);
 - norm_compliance: placed anywhere within norm_days of arrival / arrivals;
 - deviations.<reason>: children not placed in their first-best form, by reason.
+
+With sibling groups (records with `group`), also for the groups (of 2 or more) that arrived
+in the window: sibling_groups; sibling_groups_placed, those with every child placed in
+region; sibling_groups_together_rate, the share of those placed in one unit.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class ChildRecords:
     # Children already in care on day 0 (not arrivals): when each leaves, and its form.
     initial_end: FloatArray = field(default_factory=lambda: np.zeros(0))
     initial_form: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # With sibling groups: per child, the index of its arrival event's first child.
+    group: np.ndarray | None = None
 
     @classmethod
     def empty(
@@ -257,12 +263,35 @@ def summarise(
         t[f"places.{form}"] = _mean_of_path(paths[form], w, horizon)
         t[f"utilisation.{form}"] = _ratio(occupancy, t[f"places.{form}"])
     t["occupancy"] = total_occupancy
+    if rec.group is not None:
+        t |= _sibling_totals(rec, win, placed)
     days, series = _series(scenario, settings, rec, paths)
     events = len(a) + int((placed & (rec.end <= horizon)).sum())
     return ReplicationResult(
         scenario.name, scenario.allocation.name, seed, replication, events,
         {k: float(v) for k, v in t.items()}, days, series,
     )  # fmt: skip
+
+
+def _sibling_totals(rec: ChildRecords, win: np.ndarray, placed: np.ndarray) -> dict[str, float]:
+    """Groups of 2 or more that arrived in the window: placed whole, and in one unit."""
+    assert rec.group is not None
+    n = len(rec.group)
+    if n == 0:
+        return {"sibling_groups": 0, "sibling_groups_placed": 0,
+                "sibling_groups_together_rate": math.nan}  # fmt: skip
+    first = np.flatnonzero(rec.group == np.arange(n))  # each event's children are contiguous
+    size = np.diff(np.append(first, n))
+    groups = (size >= 2) & win[first]
+    whole = np.minimum.reduceat(placed.astype(np.int8), first).astype(bool)
+    one_unit = np.minimum.reduceat(rec.unit, first) == np.maximum.reduceat(rec.unit, first)
+    n_placed = int((groups & whole).sum())
+    together = int((groups & whole & one_unit).sum())
+    return {
+        "sibling_groups": int(groups.sum()),
+        "sibling_groups_placed": n_placed,
+        "sibling_groups_together_rate": _ratio(together, n_placed),
+    }
 
 
 def _interval_sums(edges: FloatArray, times: FloatArray, values: FloatArray) -> FloatArray:

@@ -80,7 +80,10 @@ class GreedyFCFS:
     """In order of arrival, each child takes the first free place of an acceptable care form.
 
     Care forms are tried in the child's order of preference (first-best first); within a
-    form the nearest unit to the child's home wins, ties broken by unit order.
+    form the nearest unit to the child's home wins, ties broken by unit order. The waiting
+    children of a sibling group (`ChildNeed.sibling_group`) go together, when the first of
+    them comes up: to the nearest unit of the most preferred form with room for all of
+    them, or, if there is none, they all wait.
     """
 
     distance: Callable[[str, str], float] = field(default=municipal_distance)
@@ -89,20 +92,30 @@ class GreedyFCFS:
     def allocate(
         self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
     ) -> list[Assignment]:
-        """Assign children one by one, in arrival order, nearest acceptable place first."""
+        """Assign children one by one (a group at once), in arrival order, nearest first."""
         free = [u.free for u in units]
         by_form: dict[str, list[int]] = {}
         for i, unit in enumerate(units):
             by_form.setdefault(unit.care_form, []).append(i)
+        groups: dict[str, list[WaitingChild]] = {}
+        for child in waiting:
+            if child.need.sibling_group is not None:
+                groups.setdefault(child.need.sibling_group, []).append(child)
         out: list[Assignment] = []
         for child in waiting:
+            group = child.need.sibling_group
+            members = [child] if group is None else groups[group]
+            if members[0] is not child:
+                continue  # placed, or left waiting, with the first of its group
             forms = (
-                child.need.acceptable if child.alternatives_allowed else (child.need.first_best,)
+                child.need.acceptable
+                if all(m.alternatives_allowed for m in members)
+                else (child.need.first_best,)
             )
-            choice = self._choose(child, forms, units, free, by_form)
+            choice = self._choose(child, forms, units, free, by_form, len(members))
             if choice is not None:
-                free[choice] -= 1
-                out.append(Assignment(child.child_id, units[choice].unit_id))
+                free[choice] -= len(members)
+                out.extend(Assignment(m.child_id, units[choice].unit_id) for m in members)
         return out
 
     def _choose(
@@ -112,9 +125,10 @@ class GreedyFCFS:
         units: Sequence[UnitState],
         free: list[int],
         by_form: dict[str, list[int]],
+        room: int = 1,
     ) -> int | None:
         for form in forms:
-            open_units = [i for i in by_form.get(form, ()) if free[i] > 0]
+            open_units = [i for i in by_form.get(form, ()) if free[i] >= room]
             if open_units:
                 return min(
                     open_units, key=lambda i: (self.distance(child.need.home, units[i].location), i)

@@ -22,7 +22,11 @@ examples in simulations/scenarios/:
       for all, the day-0 shares hold throughout (the stationary path), otherwise each
       (municipality, band) arrives at exactly its own rate (simulations/scenario_arrivals.py).
     profile_mix: {severity, complexity, externalising, parents_view, perspective: {value:
-                  weight}, treatment_need, trauma, lvb, network_family_available, child_agrees}
+                  weight}, treatment_need, trauma, lvb, network_family_available, child_agrees,
+                  siblings: {share, sizes: {k: weight}}}
+      siblings (optional): `share` of the arrival events is a sibling group of k (2-6)
+      children, k drawn by the weights (adding up to 1); per_year still counts children
+      (simulations/children.py says what siblings share and how they are drawn).
     stays: {care_form: {kind: exponential|lognormal|empirical, ...}}
     capacity: [{kind: scale_linear, care_form, to_fraction, from_day, until_day}
                | {kind: close, unit, day} | {kind: add_units, care_form, per_year, from_day,

@@ -21,7 +21,13 @@ from typing import Any
 from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
 from domain.people import Perspective
 from domain.places import Municipality
-from simulations.children import ArrivalGroup, ProfileMix, ProfileSource
+from simulations.children import (
+    MAX_GROUP_SIZE,
+    ArrivalGroup,
+    ProfileMix,
+    ProfileSource,
+    SiblingMix,
+)
 from simulations.scenario_reader import Reader
 
 # Shares may be rounded in a file; they must add up to 1 within this.
@@ -114,4 +120,32 @@ def read_mix(r: Reader, value: Any) -> ProfileMix:
         lvb=r.share(m, "lvb", f, 0.0),
         network_family_available=r.share(m, "network_family_available", f, 0.0),
         child_agrees=r.share(m, "child_agrees", f, 0.0),
+        siblings=_siblings(r, m["siblings"]) if "siblings" in m else None,
     )
+
+
+def _siblings(r: Reader, value: Any) -> SiblingMix:
+    """{share: fraction of arrival events that are sibling groups, sizes: {k: weight}}."""
+    f = "profile_mix.siblings"
+    s = r.mapping(value, f, {"share", "sizes"})
+    share = r.share(s, "share", f)
+    if "sizes" not in s:
+        raise r.fail(f"{f}.sizes", "ontbreekt")
+    raw = r.mapping(s["sizes"], f"{f}.sizes")
+    if not raw:
+        raise r.fail(f"{f}.sizes", "verwacht minstens een groepsgrootte")
+    sizes: dict[int, float] = {}
+    for key in raw:
+        text = str(key)
+        if isinstance(key, bool) or not isinstance(key, int | str) or not text.isdigit():
+            raise r.fail(f"{f}.sizes", "een groepsgrootte moet een heel getal zijn")
+        size = int(text)
+        if not 2 <= size <= MAX_GROUP_SIZE:
+            detail = f"een groepsgrootte moet van 2 tot en met {MAX_GROUP_SIZE} zijn"
+            raise r.fail(f"{f}.sizes", detail)
+        if size in sizes:
+            raise r.fail(f"{f}.sizes", "een groepsgrootte komt dubbel voor")
+        sizes[size] = r.number(raw, key, f"{f}.sizes")
+    if abs(sum(sizes.values()) - 1.0) > SHARE_TOLERANCE:
+        raise r.fail(f"{f}.sizes", "de gewichten moeten samen 1 zijn")
+    return SiblingMix(share, sizes)
