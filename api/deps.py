@@ -78,11 +78,6 @@ class TokenCache:
                 self._entries.clear()
             self._entries[key] = (until, user)
 
-    def forget(self) -> None:
-        """Drop every entry (after this process revoked a token)."""
-        with self._lock:
-            self._entries.clear()
-
 
 @dataclass
 class AnswerCache:
