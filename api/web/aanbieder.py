@@ -3,6 +3,7 @@ departures and capacity changes. A provider never sees or changes another provid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -117,8 +118,25 @@ def _failed(
     return _provider_page(web, session, now, errors=errors, values=values, status_code=code)
 
 
-def _done(what: str) -> RedirectResponse:
-    return RedirectResponse(f"/aanbieder?gedaan={what}", status_code=303)
+def _submit(
+    web: WebSession,
+    form: Form,
+    session: Session,
+    now: datetime,
+    *,
+    form_id: str,
+    names: tuple[str, ...],
+    act: Callable[[], object],
+    done: str,
+) -> Response:
+    """Run one form's action (it parses the form) and commit; on bad input or a refusal,
+    the page again with the messages beside that form's fields, and nothing saved."""
+    try:
+        act()
+        session.commit()
+    except (ValidationError, DomainError) as exc:
+        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
+    return RedirectResponse(f"/aanbieder?gedaan={done}", status_code=303)
 
 
 @router.post("/aanbieder/eenheden/{unit_id}/opname")
@@ -126,8 +144,8 @@ def admit(unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: 
     """Record an admission (refused when the unit is full or closed)."""
     _check_unit(session, web, unit_id)
     names = ("child_ref", "since", "expected_end")
-    form_id = f"opname-{unit_id}"
-    try:
+
+    def act() -> None:
         data: AdmissionRequest = _parse(AdmissionRequest, form, names)
         capacity_service.record_admission(
             session,
@@ -137,10 +155,10 @@ def admit(unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: 
             expected_end=data.expected_end,
             now=now,
         )
-        session.commit()
-    except (ValidationError, DomainError) as exc:
-        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
-    return _done("opname")
+
+    return _submit(
+        web, form, session, now, form_id=f"opname-{unit_id}", names=names, act=act, done="opname"
+    )
 
 
 @router.post("/aanbieder/verblijven/{occupancy_id}/vertrek")
@@ -150,20 +168,15 @@ def depart(
     """Record a departure with its outcome; the place comes free on the board."""
     _check_stay(session, web, occupancy_id)
     names = ("left_on", "outcome")
-    form_id = f"vertrek-{occupancy_id}"
-    try:
+
+    def act() -> None:
         data: DepartureRequest = _parse(DepartureRequest, form, names)
         capacity_service.record_departure(
-            session,
-            occupancy_id=occupancy_id,
-            left_on=data.left_on,
-            outcome=data.outcome,
-            now=now,
+            session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
         )
-        session.commit()
-    except (ValidationError, DomainError) as exc:
-        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
-    return _done("vertrek")
+
+    form_id = f"vertrek-{occupancy_id}"
+    return _submit(web, form, session, now, form_id=form_id, names=names, act=act, done="vertrek")
 
 
 @router.post("/aanbieder/verblijven/{occupancy_id}/verwacht-vertrek")
@@ -172,18 +185,17 @@ def expect_departure(
 ) -> Response:
     """Set (or clear, when empty) the expected departure date: the place shows as coming free."""
     _check_stay(session, web, occupancy_id)
-    names = ("expected_end",)
-    form_id = f"verwacht-{occupancy_id}"
-    try:
-        raw = form.get("expected_end") or None
+
+    def act() -> None:
+        raw = form.get("expected_end") or None  # empty clears the date
         data = ExpectedDepartureRequest.model_validate({"expected_end": raw})
         capacity_service.record_expected_departure(
             session, occupancy_id=occupancy_id, expected_end=data.expected_end, now=now
         )
-        session.commit()
-    except (ValidationError, DomainError) as exc:
-        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
-    return _done("verwacht")
+
+    form_id = f"verwacht-{occupancy_id}"
+    names = ("expected_end",)
+    return _submit(web, form, session, now, form_id=form_id, names=names, act=act, done="verwacht")
 
 
 @router.post("/aanbieder/eenheden/{unit_id}/capaciteit")
@@ -193,8 +205,8 @@ def change_capacity(
     """Schedule (or apply, when due) places opened or closed, or the unit closing."""
     _check_unit(session, web, unit_id)
     names = ("kind", "effective_on", "places")
-    form_id = f"capaciteit-{unit_id}"
-    try:
+
+    def act() -> None:
         data: CapacityChangeRequest = _parse(CapacityChangeRequest, form, names)
         capacity_service.schedule_capacity_change(
             session,
@@ -204,7 +216,8 @@ def change_capacity(
             places=data.places,
             now=now,
         )
-        session.commit()
-    except (ValidationError, DomainError) as exc:
-        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
-    return _done("capaciteit")
+
+    form_id = f"capaciteit-{unit_id}"
+    return _submit(
+        web, form, session, now, form_id=form_id, names=names, act=act, done="capaciteit"
+    )
