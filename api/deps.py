@@ -83,10 +83,9 @@ class TokenCache:
 class AnswerCache:
     """Serialised answers of the availability endpoints, per state of the index.
 
-    Callers key an answer on the question, the index's change counter and the minute, so
-    every commit shows at once and a hold that expires by itself within a minute (as for
-    the matcher's unit table). Most requests ask the same few questions between changes;
-    they get the stored bytes instead of building and serialising the same list again.
+    Callers key an answer on the question and `ServiceState.capacity_moment`. Most
+    requests ask the same few questions between changes; they get the stored bytes
+    instead of building and serialising the same list again.
     """
 
     limit: int = 512
@@ -126,13 +125,18 @@ class ServiceState:
     _table: tuple[tuple[int, datetime], UnitTable] | None = field(default=None, repr=False)
     _table_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def unit_table(self, now: datetime) -> UnitTable:
-        """The matcher's unit table for `now`, rebuilt only after a capacity change.
+    def capacity_moment(self, now: datetime) -> tuple[int, datetime]:
+        """A key for what is derived from the index at `now`: its change counter and minute.
 
-        Holds that expire by themselves show within a minute (the key's resolution);
-        every change through the ledger bumps the index and shows at once.
+        Every change through the ledger bumps the counter and shows at once; holds that
+        expire by themselves show within a minute. Read the key before deriving, so a
+        stored result is never older than its key.
         """
-        key = (self.index.changes, now.replace(second=0, microsecond=0))
+        return self.index.changes, now.replace(second=0, microsecond=0)
+
+    def unit_table(self, now: datetime) -> UnitTable:
+        """The matcher's unit table for `now`, rebuilt only after a capacity change."""
+        key = self.capacity_moment(now)
         with self._table_lock:
             if self._table is None or self._table[0] != key:
                 self._table = (key, build_table(self.index.views(now=now), now.date()))

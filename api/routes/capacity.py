@@ -320,9 +320,7 @@ async def availability(
             .encode()
         )
 
-    # The counter is read before the answer is made: a stored answer is never older than
-    # its key.
-    key = ("availability", query, state.index.changes, now.replace(second=0, microsecond=0))
+    key = ("availability", query, state.capacity_moment(now))
     return Response(state.answers.get_or_make(key, make), media_type="application/json")
 
 
