@@ -49,6 +49,15 @@ def summary_lines(study: StudyResult) -> list[str]:
     return lines
 
 
+# Shared with `servicepunt worker`.
+ExecutorOption = Annotated[
+    str, typer.Option("--executor", help="local (processen hier) of ray (een Ray-cluster)")
+]
+RayAddressOption = Annotated[
+    str | None, typer.Option("--ray-address", help="adres voor ray.init, bijv. auto")
+]
+
+
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="scenariobestand (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="map voor de resultaten")],
@@ -61,12 +70,8 @@ def simulate(
     workers: Annotated[
         int | None, typer.Option("--workers", help="processen (standaard: alle kernen)")
     ] = None,
-    executor: Annotated[
-        str, typer.Option("--executor", help="local (processen hier) of ray (een Ray-cluster)")
-    ] = "local",
-    ray_address: Annotated[
-        str | None, typer.Option("--ray-address", help="adres voor ray.init, bijv. auto")
-    ] = None,
+    executor: ExecutorOption = "local",
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Simulate a capacity scenario over years (optionally against a second one)."""
     try:

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_simulate import check_executor
+from api.cli_simulate import ExecutorOption, RayAddressOption, check_executor
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
 from api.settings import get_settings
@@ -25,12 +25,8 @@ from domain.errors import DomainError
 
 
 def worker(
-    executor: Annotated[
-        str, typer.Option("--executor", help="local (processen hier) of ray (het Ray-cluster)")
-    ] = "local",
-    ray_address: Annotated[
-        str | None, typer.Option("--ray-address", help="adres voor ray.init, bijv. auto")
-    ] = None,
+    executor: ExecutorOption = "local",
+    ray_address: RayAddressOption = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="processen bij local (standaard: alle kernen)")
     ] = None,
