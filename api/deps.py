@@ -206,26 +206,15 @@ async def current_user(
 
 
 def _look_up(engine: Engine, token: str, now: datetime) -> tuple[User, datetime | None] | None:
-    # A session of its own, closed before the endpoint runs: no connection is held from
-    # this thread hop into the next one (see release_connection).
+    # A session of its own, closed before the endpoint runs. Each synchronous dependency
+    # and the endpoint are separate trips to the thread pool; a connection held from one
+    # into the next lets a burst take every connection while the endpoints wait for a
+    # thread, and every thread while they wait for a connection.
     with Session(engine, expire_on_commit=False) as session:
         found = token_owner(session, token, now=now)
         if found is not None:
             session.expunge(found[0])
         return found
-
-
-def release_connection(session: Session, *keep: object) -> None:
-    """Give the session's connection back to the pool between two thread hops.
-
-    Each synchronous dependency and the endpoint run in separate trips to the thread pool.
-    A connection held from the authentication hop into the endpoint's hop lets a burst of
-    requests take every connection while their endpoints wait for a thread, and every
-    thread while they wait for a connection. `keep` (already loaded) stay usable, detached.
-    """
-    for instance in keep:
-        session.expunge(instance)
-    session.rollback()
 
 
 UserDep = Annotated[User, Depends(current_user)]

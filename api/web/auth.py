@@ -25,7 +25,7 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
 from api.accounts import ApiToken, Role, User
-from api.deps import NowDep, SessionDep, release_connection
+from api.deps import NowDep, StateDep
 from api.settings import Settings
 
 SESSION_COOKIE = "sp_sessie"
@@ -161,12 +161,14 @@ def session_user(request: Request, session: Session, now: datetime) -> WebSessio
     return WebSession(user=user, csrf=csrf)
 
 
-def web_session(request: Request, session: SessionDep, now: NowDep) -> WebSession:
+def web_session(request: Request, state: StateDep, now: NowDep) -> WebSession:
     """The signed-in user; visitors without a valid session go to the log-in page."""
-    found = session_user(request, session, now)
-    if found is None:
-        raise LoginRequired
-    release_connection(session, found.user)
+    # A session of its own, closed before the page's hop: see api.deps.current_user.
+    with Session(state.engine, expire_on_commit=False) as session:
+        found = session_user(request, session, now)
+        if found is None:
+            raise LoginRequired
+        session.expunge(found.user)
     return found
 
 
