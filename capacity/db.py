@@ -77,7 +77,11 @@ def make_engine(
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, memory=memory)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before every checkout (a round trip on every request). A connection found dead
+    # fails its request with a database error (503, Retry-After), and SQLAlchemy then
+    # discards every older connection of the pool, so one restart costs each process one
+    # request. Recycling keeps connections from dying quietly behind firewalls.
+    kwargs.setdefault("pool_recycle", 1800)
     if pool_size is not None:
         kwargs["pool_size"] = pool_size
     if max_overflow is not None:
