@@ -5,17 +5,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Date, String, Table, cast, literal, null, or_, union_all
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col
 
-from capacity.models import CapacityChange, ChangeKind, Hold, HoldState, Location, Occupancy, Unit
+from capacity.models import (
+    CapacityChange,
+    ChangeKind,
+    Hold,
+    HoldState,
+    Location,
+    Occupancy,
+    Unit,
+    UTCDateTime,
+)
 from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
 from capacity.state import UnitState
 from domain.care import CareCategory, CareForm
 from domain.people import Capability, Sex, SexPolicy
 from domain.places import Municipality
 
+UNITS: Table = SQLModel.metadata.tables["capacity_unit"]
 # Only families (foster families and gezinshuizen) have preferences of their own.
 FAMILY_CATEGORIES = frozenset({CareCategory.PLEEGZORG, CareCategory.GEZINSHUIS})
 
@@ -27,7 +39,7 @@ def parse_capabilities(raw: str | None) -> frozenset[Capability]:
     return frozenset(Capability(part) for part in raw.split(","))
 
 
-def _preferences(unit: Unit) -> FamilyPreferences | None:
+def _preferences(unit: Any) -> FamilyPreferences | None:
     if CareForm(unit.care_form).category not in FAMILY_CATEGORIES:
         return None
     return FamilyPreferences(
@@ -39,61 +51,103 @@ def _preferences(unit: Unit) -> FamilyPreferences | None:
     )
 
 
-def _signed(change: CapacityChange) -> int:
-    if change.kind == ChangeKind.PLACES_OPENED:
-        return change.places
-    if change.kind == ChangeKind.PLACES_CLOSED:
-        return -(change.remaining if change.applied else change.places)
+def _signed(kind: str, places: int, remaining: int, applied: bool) -> int:
+    if kind == ChangeKind.PLACES_OPENED:
+        return places
+    if kind == ChangeKind.PLACES_CLOSED:
+        return -(remaining if applied else places)
     return 0
+
+
+def _typed_null(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
+def _ledger_rows(unit_ids: list[str] | None) -> Any:
+    """Open stays, active holds and pending changes in one query (one round trip).
+
+    Columns: part ('o', 'h' or 'c'), unit_id, day (expected end or effective date),
+    hold id, hold expiry, change kind, places, remaining, applied.
+    """
+    stays = sa_select(
+        literal("o").label("part"),
+        col(Occupancy.unit_id).label("unit_id"),
+        col(Occupancy.expected_end).label("day"),
+        _typed_null(String()).label("ref"),
+        _typed_null(UTCDateTime()).label("at"),
+        _typed_null(String()).label("kind"),
+        literal(0).label("places"),
+        literal(0).label("remaining"),
+        literal(False).label("applied"),
+    ).where(col(Occupancy.ended_on).is_(None))
+    holds = sa_select(
+        literal("h"),
+        col(Hold.unit_id),
+        _typed_null(Date()),
+        col(Hold.id),
+        col(Hold.expires_at),
+        _typed_null(String()),
+        literal(0),
+        literal(0),
+        literal(False),
+    ).where(col(Hold.state) == HoldState.ACTIVE.value)
+    changes = sa_select(
+        literal("c"),
+        col(CapacityChange.unit_id),
+        col(CapacityChange.effective_on),
+        _typed_null(String()),
+        _typed_null(UTCDateTime()),
+        col(CapacityChange.kind),
+        col(CapacityChange.places),
+        col(CapacityChange.remaining),
+        col(CapacityChange.applied),
+    ).where(or_(col(CapacityChange.applied).is_(False), col(CapacityChange.remaining) > 0))
+    if unit_ids is not None:
+        stays = stays.where(col(Occupancy.unit_id).in_(unit_ids))
+        holds = holds.where(col(Hold.unit_id).in_(unit_ids))
+        changes = changes.where(col(CapacityChange.unit_id).in_(unit_ids))
+    return union_all(stays, holds, changes)
 
 
 def load_states(
     session: Session, *, now: datetime, unit_ids: Collection[str] | None = None
 ) -> list[UnitState]:
-    """The committed state of the given units (all units when None), read in this session."""
-    units_q = select(Unit, Location).join(Location, col(Location.id) == col(Unit.location_id))
-    occ_q = select(col(Occupancy.unit_id), col(Occupancy.expected_end)).where(
-        col(Occupancy.ended_on).is_(None)
-    )
-    hold_q = select(Hold.unit_id, Hold.id, Hold.expires_at).where(
-        Hold.state == HoldState.ACTIVE.value
-    )
-    change_q = select(CapacityChange).where(
-        or_(
-            col(CapacityChange.applied).is_(False),
-            col(CapacityChange.remaining) > 0,
-        )
-    )
-    if unit_ids is not None:
-        ids = list(unit_ids)
+    """The committed state of the given units (all units when None), read in this session.
+
+    Two queries: the units with their locations, and the ledger rows that count.
+    """
+    ids = None if unit_ids is None else list(unit_ids)
+    units_q = sa_select(UNITS, col(Location.provider_id), col(Location.municipality))
+    units_q = units_q.join(Location, col(Location.id) == col(Unit.location_id))
+    if ids is not None:
         units_q = units_q.where(col(Unit.id).in_(ids))
-        occ_q = occ_q.where(col(Occupancy.unit_id).in_(ids))
-        hold_q = hold_q.where(col(Hold.unit_id).in_(ids))
-        change_q = change_q.where(col(CapacityChange.unit_id).in_(ids))
 
     occupied: dict[str, int] = defaultdict(int)
     departures: dict[str, list[date]] = defaultdict(list)
-    for unit_id, expected_end in session.exec(occ_q):
-        occupied[unit_id] += 1
-        if expected_end is not None:
-            departures[unit_id].append(expected_end)
     holds: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
-    for unit_id, hold_id, expires_at in session.exec(hold_q):
-        holds[unit_id].append((hold_id, expires_at))
     changes: dict[str, list[tuple[date, int]]] = defaultdict(list)
-    for change in session.exec(change_q):
-        delta = _signed(change)
-        if delta:
-            changes[change.unit_id].append((change.effective_on, delta))
+    for part, unit_id, day, ref, at, kind, places, remaining, applied in session.execute(
+        _ledger_rows(ids)
+    ):
+        if part == "o":
+            occupied[unit_id] += 1
+            if day is not None:
+                departures[unit_id].append(day)
+        elif part == "h":
+            holds[unit_id].append((ref, at))
+        else:
+            delta = _signed(kind, places, remaining, applied)
+            if delta:
+                changes[unit_id].append((day, delta))
 
     states = []
-    for unit, location in session.exec(units_q):
+    for unit in session.execute(units_q):
         unit_holds = tuple(sorted(holds.get(unit.id, ()), key=lambda h: (h[1], h[0])))
         view = UnitView(
             unit_id=unit.id,
-            provider_id=location.provider_id,
+            provider_id=unit.provider_id,
             name=unit.name,
-            municipality=Municipality(location.municipality),
+            municipality=Municipality(unit.municipality),
             care_form=CareForm(unit.care_form),
             places=unit.places,
             occupied=occupied.get(unit.id, 0),
