@@ -23,6 +23,7 @@ from capacity.models import Unit
 from domain.people import VerwijzerType
 from matcher.workflow import service as workflow
 from matcher.workflow.models import BridgingCare, Referral
+from matcher.workflow.requests import ReferralCreate
 
 DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [
     ("demo-servicepunt", Role.SERVICEPUNT, {}),
@@ -38,7 +39,7 @@ def _count(session: Session, model: type[Unit] | type[Referral]) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def _demo_referral(rng: random.Random, n: int, today: date) -> workflow.ReferralCreate:
+def _demo_referral(rng: random.Random, n: int, today: date) -> ReferralCreate:
     """A fictitious waiting child, with plausible profile and intake facts."""
     municipality = rng.choices(list(SHARE), weights=list(SHARE.values()))[0]
     crisis = rng.random() < 0.2
@@ -83,7 +84,7 @@ def _demo_referral(rng: random.Random, n: int, today: date) -> workflow.Referral
         }
     )
     bridging = rng.choice([BridgingCare.GEEN, BridgingCare.AMBULANT, BridgingCare.GEEN])
-    return workflow.ReferralCreate(
+    return ReferralCreate(
         child_ref=f"demo-kind-{n:03d}", bridging_care=bridging, profile=profile, intake=intake
     )
 

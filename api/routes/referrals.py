@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from domain.people import VerwijzerType
 from matcher.models import Proposal
 from matcher.workflow import service as workflow
 from matcher.workflow.models import BridgingCare, Referral
+from matcher.workflow.requests import DecisionCreate, ReferralCreate
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
 ENTITY = "referral"
@@ -38,7 +40,7 @@ def _audit(
     session: Session,
     user: User,
     action: audit.AuditAction,
-    referral_id: str,
+    referral_ids: list[str],
     via: str,
     now: datetime,
 ) -> None:
@@ -48,7 +50,7 @@ def _audit(
         role=user.role,
         action=action,
         entity=ENTITY,
-        entity_id=referral_id,
+        entity_ids=referral_ids,
         via=via,
         at=now,
     )
@@ -56,7 +58,7 @@ def _audit(
 
 @router.post("", status_code=201, response_model=ReferralPublic)
 def create_referral(
-    data: workflow.ReferralCreate,
+    data: ReferralCreate,
     user: ReferrerOrStaff,
     session: SessionDep,
     state: StateDep,
@@ -94,7 +96,7 @@ def create_referral(
         now=now,
     )
     body = ReferralPublic.of(referral).model_dump(mode="json")
-    _audit(session, user, audit.AuditAction.CREATE, referral.id, endpoint, now)
+    _audit(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
     response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
     return answer
 
@@ -118,8 +120,9 @@ def list_referrals(
     rows = session.exec(
         query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
     ).all()
-    for row in rows:
-        _audit(session, user, audit.AuditAction.READ, row.id, "GET /api/v1/referrals", now)
+    _audit(
+        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now
+    )
     session.commit()
     items = [ReferralPublic.of(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
@@ -131,7 +134,7 @@ def get_referral(
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
     referral = _visible(session, user, referral_id)
-    _audit(session, user, audit.AuditAction.READ, referral.id, "GET /api/v1/referrals/{id}", now)
+    _audit(session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now)
     session.commit()
     return ReferralPublic.of(referral)
 
@@ -140,7 +143,7 @@ def get_referral(
 def advise(referral_id: str, user: ServicepuntUser, session: SessionDep, now: NowDep) -> Advice:
     """Run the afwegingskader for the referral and store the advice."""
     advice = workflow.advise(session, referral_id=referral_id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../advice", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
     session.commit()
     return advice
 
@@ -153,22 +156,34 @@ class ProposalList(BaseModel):
     proposals: list[Proposal]
 
 
-@router.post("/{referral_id}/proposals")
+@router.post("/{referral_id}/proposals", response_model=ProposalList)
 def propose(
     referral_id: str, user: ServicepuntUser, session: SessionDep, state: StateDep, now: NowDep
-) -> ProposalList:
+) -> Response:
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
     with metrics.solver_timer("proposals"):
-        proposals, version = workflow.propose(
+        proposed = workflow.propose(
             session,
             referral_id=referral_id,
             units=state.unit_table(now),
             wait_days=state.settings.first_best_wait_days,
             now=now,
         )
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../proposals", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now)
     session.commit()
-    return ProposalList(referral_id=referral_id, weights_version=version, proposals=proposals)
+    # The ProposalList around the proposals' JSON as just stored: serialised once, not twice.
+    body = b"".join(
+        (
+            b'{"referral_id":',
+            json.dumps(referral_id).encode(),
+            b',"weights_version":',
+            json.dumps(proposed.weights_version).encode(),
+            b',"proposals":',
+            proposed.stored_json,
+            b"}",
+        )
+    )
+    return Response(content=body, media_type="application/json")
 
 
 class HoldRequest(BaseModel):
@@ -200,7 +215,7 @@ def hold(
         ttl=timedelta(hours=data.hours),
         now=now,
     )
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../hold", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
     session.commit()
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)
 
@@ -208,16 +223,18 @@ def hold(
 @router.post("/{referral_id}/decision", response_model=ReferralPublic)
 def decide(
     referral_id: str,
-    data: workflow.DecisionCreate,
+    data: DecisionCreate,
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
 ) -> ReferralPublic:
     """Accept (place the child, log any deviation) or decline (release the hold)."""
+    # Kept by reference: decide updates this very object, so no reload after the commit.
+    referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../decision", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now)
     session.commit()
-    return ReferralPublic.of(workflow.get_referral(session, referral_id))
+    return ReferralPublic.of(referral)
 
 
 class BridgingRequest(BaseModel):
@@ -236,7 +253,7 @@ def bridging(
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../bridging", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now)
     session.commit()
     return ReferralPublic.of(referral)
 
@@ -248,7 +265,7 @@ def withdraw(
     """Withdraw an unplaced referral (a verwijzer only its own)."""
     _visible(session, user, referral_id)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../withdraw", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
     session.commit()
     return ReferralPublic.of(referral)
 
@@ -274,6 +291,6 @@ def discharge(
     referral = workflow.discharge(
         session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
-    _audit(session, user, audit.AuditAction.UPDATE, referral_id, "POST .../discharge", now)
+    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now)
     session.commit()
     return ReferralPublic.of(referral)

@@ -101,17 +101,16 @@ def waiting_list(
 ) -> Any:
     """Every referral without a placement, with bridging care and the 14-day norm."""
     table = reports.waiting_list(session, today=now.date())
-    for row in table.rows:
-        audit.record(
-            session,
-            user_id=user.id,
-            role=user.role,
-            action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
-            entity="referral",
-            entity_id=str(row[0]),
-            via="GET /api/v1/waiting-list",
-            at=now,
-        )
+    audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
+        entity="referral",
+        entity_ids=[str(row[0]) for row in table.rows],
+        via="GET /api/v1/waiting-list",
+        at=now,
+    )
     session.commit()
     return _render(table, format)
 

@@ -33,17 +33,16 @@ def audit_change(
     action: audit.AuditAction = audit.AuditAction.UPDATE,
 ) -> None:
     """Log reads or changes of referrals in the caller's transaction, then commit it."""
-    for referral_id in referral_ids:
-        audit.record(
-            session,
-            user_id=web.user.id,
-            role=web.role,
-            action=action,
-            entity=ENTITY,
-            entity_id=referral_id,
-            via=via,
-            at=now,
-        )
+    audit.record(
+        session,
+        user_id=web.user.id,
+        role=web.role,
+        action=action,
+        entity=ENTITY,
+        entity_ids=list(referral_ids),
+        via=via,
+        at=now,
+    )
     session.commit()
 
 

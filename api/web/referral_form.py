@@ -26,6 +26,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
 from domain.places import Municipality
 from matcher.workflow import service as workflow
+from matcher.workflow.requests import ReferralCreate
 
 router = APIRouter(include_in_schema=False)
 Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]
@@ -193,7 +194,7 @@ def submit_referral(
     # The BSN is never written back into the page.
     values = {name: vals[0] for name, vals in form.fields.items() if name not in {"bsn", "csrf"}}
     try:
-        data = workflow.ReferralCreate.model_validate(payload)
+        data = ReferralCreate.model_validate(payload)
         if web.role == Role.VERWIJZER.value:
             assert web.user.verwijzer_type is not None  # required for the role
             verwijzer_type = VerwijzerType(web.user.verwijzer_type)

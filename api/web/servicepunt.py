@@ -31,6 +31,7 @@ from matcher.workflow.models import (
     ReferralStatus,
 )
 from matcher.workflow.reports import norm_status
+from matcher.workflow.requests import DecisionCreate
 
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)
@@ -239,7 +240,7 @@ def decide(
     names = ("outcome", "reason_code", "reason_text", "placed_on", "expected_end")
     values = {f"decision.{n}": form.get(n) for n in names}
     try:
-        data = workflow.DecisionCreate.model_validate({n: form.get(n) or None for n in names})
+        data = DecisionCreate.model_validate({n: form.get(n) or None for n in names})
         workflow.decide(session, referral_id=referral_id, data=data, user_id=web.user.id, now=now)
     except (ValidationError, DomainError) as exc:
         return _failed(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
-from sqlmodel import Session
+from pydantic import TypeAdapter
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
 from afwegingskader.deadlines import DeadlineKind
-from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Advice, Profile
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
@@ -34,43 +36,11 @@ from matcher.workflow.models import (
     Decision,
     DecisionOutcome,
     Deviation,
-    ReasonCode,
     Referral,
     ReferralStatus,
     Urgency,
 )
-
-CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
-UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-
-
-class ReferralCreate(BaseModel):
-    """An aanmelding as submitted: a pseudonymous child, its profile and the intake facts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    child_ref: str = Field(pattern=CHILD_REF_PATTERN, description="pseudoniem van het kind")
-    bsn: str | None = Field(default=None, description="optioneel; alleen gehasht bewaard")
-    verwijzer_type: VerwijzerType | None = Field(
-        default=None, description="COD327; voor een verwijzer zelf volgt het uit het account"
-    )
-    sibling_of: str | None = Field(default=None, description="aanmelding van een broer/zus")
-    bridging_care: BridgingCare = BridgingCare.GEEN
-    excluded_units: tuple[Annotated[str, Field(pattern=UNIT_ID_PATTERN)], ...] = Field(
-        default=(),
-        max_length=50,
-        description="eenheden waar een eerdere plaatsing van dit kind is afgebroken",
-    )
-    profile: Profile
-    intake: IntakeCase
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ReferralCreate:
-        if self.intake.crisis != self.profile.crisis:
-            raise ValueError("intake.crisis: moet gelijk zijn aan profile.crisis")
-        if self.intake.perspective not in (None, self.profile.perspective):
-            raise ValueError("intake.perspective: moet gelijk zijn aan profile.perspective")
-        return self
+from matcher.workflow.requests import DecisionCreate, ReferralCreate
 
 
 def _now_date(now: datetime) -> date:
@@ -200,6 +170,16 @@ def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchR
 
 
 _PROPOSALS = TypeAdapter(list[Proposal])
+_PROPOSABLE = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """The ranked proposals, the weights version that scored them, and their JSON as stored."""
+
+    proposals: list[Proposal]
+    weights_version: str
+    stored_json: bytes
 
 
 def propose(
@@ -209,20 +189,42 @@ def propose(
     units: Sequence[UnitView] | UnitTable,
     wait_days: int,
     now: datetime,
-) -> tuple[list[Proposal], str]:
-    """Rank the places for the referral; the top one is kept for the deviation log."""
+) -> Proposed:
+    """Rank the places for the referral; the top one is kept for the deviation log.
+
+    The proposals are written with one UPDATE that only applies while the referral still
+    has the status it was read with: a decision committed meanwhile is never undone by a
+    late proposal (Conflict instead).
+    """
     referral = get_referral(session, referral_id)
-    _require_status(referral, ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD)
+    _require_status(referral, *_PROPOSABLE)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
-    referral.proposals_json = _PROPOSALS.dump_json(proposals).decode()
-    referral.top_unit_id = next((p.unit_id for p in proposals if p.unit_id is not None), None)
-    referral.weights_version = version
-    _touch(referral, ReferralStatus.VOORGESTELD, now)
-    session.add(referral)
-    session.flush()
-    return proposals, version
+    stored = _PROPOSALS.dump_json(proposals)
+    values = {
+        "proposals_json": stored.decode(),
+        "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
+        "weights_version": version,
+        "status": ReferralStatus.VOORGESTELD.value,
+        "updated_at": now,
+    }
+    statement = (
+        update(Referral)
+        .where(
+            col(Referral.id) == referral.id,
+            col(Referral.status).in_([s.value for s in _PROPOSABLE]),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
+        raise Conflict(
+            "aanmelding is intussen gewijzigd; vraag opnieuw voorstellen", field="status"
+        )
+    for name, value in values.items():
+        set_committed_value(referral, name, value)  # the session's copy matches the row
+    return Proposed(proposals, version, stored)
 
 
 def hold_place(
@@ -239,26 +241,6 @@ def hold_place(
     session.add(referral)
     session.flush()
     return hold
-
-
-class DecisionCreate(BaseModel):
-    """Accept or decline the held place; a decline, and a deviating accept, need a reason."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    outcome: DecisionOutcome
-    reason_code: ReasonCode | None = None
-    reason_text: str | None = Field(default=None, max_length=500)
-    placed_on: date | None = Field(default=None, description="standaard: vandaag")
-    expected_end: date | None = None
-
-    @model_validator(mode="after")
-    def _reason(self) -> DecisionCreate:
-        if self.outcome is DecisionOutcome.DECLINE and self.reason_code is None:
-            raise ValueError("reason_code: verplicht bij afwijzen")
-        if self.reason_code is ReasonCode.ANDERS and not (self.reason_text or "").strip():
-            raise ValueError("reason_text: verplicht bij reden 'anders'")
-        return self
 
 
 def decide(
