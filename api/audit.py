@@ -41,6 +41,7 @@ class AuditEntry(SQLModel, table=True):
 
 
 AUDIT_TABLE: Table = SQLModel.metadata.tables["audit_log"]
+_INSERT = insert(AUDIT_TABLE)
 
 
 def record(
@@ -73,7 +74,9 @@ def record(
         for entity_id in entity_ids
     ]
     if rows:
-        session.execute(insert(AUDIT_TABLE).values(rows))
+        # One fixed statement with the rows as parameters: compiled once per process (rows
+        # inlined with .values() made SQLAlchemy compile it again for every request).
+        session.execute(_INSERT, rows)
 
 
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
