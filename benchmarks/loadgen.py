@@ -267,11 +267,13 @@ def run_load(
     The generator's heap (the harness imported and seeded the whole service) is frozen
     for the run: a full garbage collection over it stalled the generator for 100+ ms, and
     every request due meanwhile was then counted as late, a stall of the instrument and
-    not of the service.
+    not of the service. A heap that was frozen before stays frozen.
     """
+    thawed = gc.get_freeze_count() == 0
     gc.collect()
     gc.freeze()
     try:
         return asyncio.run(open_loop(base, mix, rate, seconds, seed))
     finally:
-        gc.unfreeze()
+        if thawed:
+            gc.unfreeze()

@@ -77,10 +77,11 @@ def make_engine(
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, memory=memory)
         return engine
-    # No ping before every checkout (a round trip on every request). A connection found dead
-    # fails its request with a database error (503, Retry-After), and SQLAlchemy then
-    # discards every older connection of the pool, so one restart costs each process one
-    # request. Recycling keeps connections from dying quietly behind firewalls.
+    # A ping on checkout finds a connection a database restart or failover killed and
+    # replaces it, so no user sees that request fail (without it each worker answered one
+    # request with 503 after a restart). Recycling keeps connections from dying quietly
+    # behind firewalls.
+    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 1800)
     if pool_size is not None:
         kwargs["pool_size"] = pool_size
