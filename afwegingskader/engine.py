@@ -145,7 +145,8 @@ def _risk(rule_set: RuleSet, score: float) -> RiskLevel:
     return RiskLevel.MEDIUM if score >= rule_set.risk_medium else RiskLevel.LOW
 
 
-def _location(profile: Profile, state: Decision) -> LocationAdvice:
+def location_of(profile: Profile, state: Decision) -> LocationAdvice:
+    """The location advice of a decision for this profile."""
     if state.location is None:
         return _NO_LOCATION
     source, locations = state.location
@@ -156,22 +157,50 @@ def advise(profile: Profile, rule_set: RuleSet | None = None) -> Advice:
     """The afwegingskader advice for one profile (None = the shipped default rule set)."""
     rules = rule_set if rule_set is not None else default_rule_set()
     facts = facts_of(profile)
-    state = Decision(rules.order)
-    reasons: list[Reason] = []
+    return build_advice(rules, profile, facts, fired_rules(rules, facts))
+
+
+def fired_rules(rules: RuleSet, facts: Facts) -> int:
+    """Which rules fire (bit i: rule i in file order), testing the conditions only.
+
+    The breakdown score is the sum of the risk weights of the rules that fired before it, in
+    rule order (as the steps add them), so the rules after it see the facts `advise` gives.
+    """
+    fired, bit, score = 0, 1, 0.0
     for rule in rules.before_risk:
         if rule.when(facts):
-            reasons.append(rule.reason)
-            for step in rule.steps:
-                step(state)
-    score = max(0.0, state.score)
-    level = _risk(rules, score)
+            fired |= bit
+            weight = rule.then.risk_weight
+            if weight is not None:
+                score += weight
+        bit <<= 1
+    score = max(0.0, score)
     facts["breakdown_score"] = score
-    facts["breakdown_risk"] = _RISK_LEVELS.index(level)
+    facts["breakdown_risk"] = _RISK_LEVELS.index(_risk(rules, score))
     for rule in rules.after_risk:
         if rule.when(facts):
+            fired |= bit
+        bit <<= 1
+    return fired
+
+
+def build_advice(rules: RuleSet, profile: Profile, facts: Facts, fired: int) -> Advice:
+    """The advice once it is known which rules fire: their steps, in rule order.
+
+    Reads from the profile only whether it has siblings, how many have no contraindication
+    and the two municipalities (the location advice); `advisor.Advisor` keys on
+    exactly these.
+    """
+    state = Decision(rules.order)
+    reasons: list[Reason] = []
+    for rule in rules.rules:
+        if fired & 1:
             reasons.append(rule.reason)
             for step in rule.steps:
                 step(state)
+        fired >>= 1
+    score = max(0.0, state.score)
+    level = _risk(rules, score)
 
     excluded = state.excluded
     acceptable = [form for form in state.order if form not in excluded]
@@ -191,7 +220,7 @@ def advise(profile: Profile, rule_set: RuleSet | None = None) -> Advice:
         required_capabilities=tuple(sorted(capabilities, key=_CAPABILITY_RANK.__getitem__)),
         siblings=siblings,
         breakdown_risk=_breakdown(level, round(score, 2), tuple(state.risk_factors)),
-        location=_location(profile, state),
+        location=location_of(profile, state),
         reasons=tuple(reasons),
         rule_set=rules.ref,
     )

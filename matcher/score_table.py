@@ -8,7 +8,8 @@ It is put together from parts, each a pure function of the table, the weights an
 referral fields passed in explicitly (so it cannot read any other):
 - `form_part(acceptable)`: the care-form check and the care-form term;
 - `profile_part(ProfileKey)`: the other checks before capacity (age, sex, expertise, open,
-  excluded) and the other terms that need neither the date nor the units' places;
+  excluded) and the other terms that need neither the date nor the units' places; it is
+  `child_part` (age, sex, required capabilities) and `situation_part` (the rest) together;
 - `with_capacity`: the capacity check and the terms that do (waiting, availability and the
   family's wish about the number of children).
 A caller that scores many referrals against one table (matcher.session) can therefore cache
@@ -60,12 +61,12 @@ class ProfileKey(NamedTuple):
     crisis: bool
 
 
-def profile_key(referral: Referral) -> ProfileKey:
-    """The referral's ProfileKey."""
+def profile_key(referral: Referral, required: int | None = None) -> ProfileKey:
+    """The referral's ProfileKey (`required`: its advice's cap_mask, if known already)."""
     return ProfileKey(
         referral.age,
         referral.sex,
-        cap_mask(referral.advice.required_capabilities),
+        cap_mask(referral.advice.required_capabilities) if required is None else required,
         referral.excluded_units,
         referral.anchor[0],
         referral.school_municipality,
@@ -158,30 +159,54 @@ def form_part(table: UnitTable, weights: Weights, acceptable: tuple[CareForm, ..
 
 
 def profile_part(table: UnitTable, weights: Weights, key: ProfileKey) -> Part:
-    """The other checks before capacity and the other static terms, from `key` only."""
-    required = key.required
-    excluded = None
-    if key.excluded:
-        wanted = set(key.excluded)
-        excluded = np.asarray([u.unit_id not in wanted for u in table.units], dtype=np.bool_)
+    """The other checks before capacity and the other static terms, from `key` only: the
+    `child_part` and the `situation_part` together (checks in CHECKS order)."""
+    child = child_part(table, weights, key.age, key.sex, key.required)
+    situation = situation_part(
+        table, weights, key.excluded, key.anchor, key.school, key.network, key.crisis
+    )
+    return Part((*child.checks, *situation.checks), {**child.columns, **situation.columns})
+
+
+def child_part(table: UnitTable, weights: Weights, age: int, sex: Sex, required: int) -> Part:
+    """Of `profile_part`, what reads the child's age, sex and required capabilities (mask):
+    the checks on age, sex, capabilities and open, and the base and family-wish terms."""
     checks = (
-        (table.age_min <= key.age) & (key.age <= table.age_max),
-        (table.policy_sex < 0) | (table.policy_sex == SEX_INDEX[key.sex]),
+        (table.age_min <= age) & (age <= table.age_max),
+        (table.policy_sex < 0) | (table.policy_sex == SEX_INDEX[sex]),
         None if required == 0 else (table.caps & required) == required,
         table.open,
-        excluded,
     )
     columns: dict[str, IntArray | int] = {"base": weights["base"]["points"]}
-    if key.anchor is not None:
-        columns["distance"] = weights["distance"]["per_km"] * KM[MUNI_INDEX[key.anchor], table.muni]
-    if key.school is not None:
-        columns["school"] = _nearness([key.school], table.muni, weights["school"])
-    if key.network:
-        columns["network"] = _nearness(list(key.network), table.muni, weights["network"])
     if table.prefs_stated:
-        columns["preferences"] = _preference_points(key, table, weights)
-    columns["urgency"] = weights["urgency"]["crisis"] if key.crisis else 0
+        columns["preferences"] = _preference_points(age, sex, required, table, weights)
     return Part(checks, columns)
+
+
+def situation_part(
+    table: UnitTable,
+    weights: Weights,
+    excluded: tuple[str, ...],
+    anchor: Municipality | None,
+    school: Municipality | None,
+    network: tuple[Municipality, ...],
+    crisis: bool,
+) -> Part:
+    """Of `profile_part`, the rest: the excluded units, and the distance, school, network
+    and urgency terms."""
+    check = None
+    if excluded:
+        wanted = set(excluded)
+        check = np.asarray([u.unit_id not in wanted for u in table.units], dtype=np.bool_)
+    columns: dict[str, IntArray | int] = {}
+    if anchor is not None:
+        columns["distance"] = weights["distance"]["per_km"] * KM[MUNI_INDEX[anchor], table.muni]
+    if school is not None:
+        columns["school"] = _nearness([school], table.muni, weights["school"])
+    if network:
+        columns["network"] = _nearness(list(network), table.muni, weights["network"])
+    columns["urgency"] = weights["urgency"]["crisis"] if crisis else 0
+    return Part((check,), columns)
 
 
 def with_capacity(
@@ -240,13 +265,14 @@ def _nearness(wanted: list[Municipality], muni: IntArray, w: dict[str, int]) -> 
     return np.where(same, w["same_municipality"], np.where(near, w["neighbouring"], 0))
 
 
-def _preference_points(key: ProfileKey, table: UnitTable, weights: Weights) -> IntArray:
+def _preference_points(
+    age: int, sex: Sex, required: int, table: UnitTable, weights: Weights
+) -> IntArray:
     """The family's wishes about age, sex and expertise (the number of children: room_points)."""
-    age, required = key.age, key.required
     stated = [table.pref_age_set, table.pref_sex >= 0, table.pref_caps_set]
     met = [
         (table.pref_age_min <= age) & (age <= table.pref_age_max),
-        table.pref_sex == SEX_INDEX[key.sex],
+        table.pref_sex == SEX_INDEX[sex],
         (table.pref_caps & required) == required,
     ]
     matches = sum((s & m).astype(np.int64) for s, m in zip(stated, met, strict=True))

@@ -10,7 +10,9 @@ What it saves, each piece computed by the matcher's own code and cached by exact
 that code reads:
 - per referral, which units pass the hard checks before capacity and their static points:
   `score_table.form_part` (read: the advice's acceptable care forms) and
-  `score_table.profile_part` (read: the referral's `ProfileKey`), cached by those keys;
+  `score_table.profile_part` (read: the referral's `ProfileKey`), the latter as its two
+  halves `child_part` (age, sex, required capabilities) and `situation_part` (the rest),
+  each cached by exactly the fields it reads, and their sum per (care forms, ProfileKey);
 - per unit view object, its row of the static table (checked once against its fields).
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
@@ -23,13 +25,16 @@ score could be chosen. Anything else goes to `batch.assign` (build_problem, solv
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
 
+from afwegingskader.models import Advice
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
@@ -40,22 +45,40 @@ from matcher.score_table import (
     Part,
     ProfileKey,
     availability_points,
+    child_part,
     form_part,
     profile_key,
-    profile_part,
     room_points,
+    situation_part,
     waiting_points,
 )
-from matcher.table import NEVER, BoolArray, IntArray, build_table, room_left, unit_capacity
+from matcher.table import (
+    NEVER,
+    BoolArray,
+    IntArray,
+    build_table,
+    cap_mask,
+    room_left,
+    unit_capacity,
+)
 from matcher.weights import Weights
 
 # The static table reads no date; build_table just needs one.
 _TABLE_DAY = date(2000, 1, 1)
 # Entries a cache keeps before it starts again (bounded memory in long runs).
 CACHE_LIMIT = 10_000
+# The same for what is kept per referral object: a caller keeps at most its waiting
+# referrals in play, and each entry keeps its referral alive.
+REFERRAL_LIMIT = 2_000
 
 # Per static-table row: passes the checks before capacity; its static points.
 StaticRow = tuple[BoolArray, IntArray]
+# A unit view, its static row, and when steady its places now and extra points (see _view).
+_View = tuple[UnitView, int, int, int]
+# A referral, its static row for indexing one row at a time (passes as bytes 0/1, points as
+# an int64 array: neither holds Python objects, so the garbage collector never scans them)
+# and its waiting_since as an ordinal.
+_Entry = tuple[Referral, bytes, "array[int]", int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -81,12 +104,17 @@ class Session:
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
         self._fixed = [_fixed(u) for u in self.table.units]
-        self._views: dict[int, tuple[UnitView, int | None]] = {}
+        self._views: dict[int, _View] = {}
         self._steady: dict[int, tuple[UnitView, list[int], int]] = {}
         self._forms: dict[tuple[CareForm, ...], StaticRow] = {}
-        self._profiles: dict[ProfileKey, StaticRow] = {}
+        self._children: dict[tuple[object, ...], StaticRow] = {}
+        self._situations: dict[tuple[object, ...], StaticRow] = {}
         self._rows: dict[tuple[tuple[CareForm, ...], ProfileKey], StaticRow] = {}
         self._by_referral: dict[int, tuple[Referral, StaticRow]] = {}
+        # For the fast paths, per referral: its static row as lists, and its waiting_since.
+        self._entries: dict[int, _Entry] = {}
+        self._lists: dict[int, tuple[BoolArray, bytes, array[int]]] = {}
+        self._advice: dict[int, tuple[Advice, tuple[CareForm, ...], int]] = {}
 
     def row(self, unit_id: str) -> int | None:
         """The unit's row in the static table (None for a unit the session does not know)."""
@@ -97,96 +125,143 @@ class Session:
         hit = self._by_referral.get(id(referral))
         if hit is not None and hit[0] is referral:
             return hit[1]
-        acceptable, key = referral.advice.acceptable, profile_key(referral)
+        advice = referral.advice
+        known = self._advice.get(id(advice))  # what profile_key reads of the advice
+        if known is None or known[0] is not advice:
+            known = (advice, advice.acceptable, cap_mask(advice.required_capabilities))
+            _bounded(self._advice)[id(advice)] = known
+        acceptable, key = known[1], profile_key(referral, known[2])
         row = self._rows.get((acceptable, key))
         if row is None:
             form = self._forms.get(acceptable)
             if form is None:
                 form = self._reduce(form_part(self.table, self.weights, acceptable))
                 self._forms[acceptable] = form
-            profile = self._profiles.get(key)
-            if profile is None:
-                profile = self._reduce(profile_part(self.table, self.weights, key))
-                _bounded(self._profiles)[key] = profile
-            row = (form[0] & profile[0], form[1] + profile[1])
+            child = self._children.get(key[:3])
+            if child is None:
+                child = self._reduce(child_part(self.table, self.weights, *key[:3]))
+                _bounded(self._children)[key[:3]] = child
+            situation = self._situations.get(key[3:])
+            if situation is None:
+                situation = self._reduce(situation_part(self.table, self.weights, *key[3:]))
+                _bounded(self._situations)[key[3:]] = situation
+            row = (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
             _bounded(self._rows)[(acceptable, key)] = row
-        _bounded(self._by_referral)[id(referral)] = (referral, row)
+        _bounded(self._by_referral, REFERRAL_LIMIT)[id(referral)] = (referral, row)
         return row
 
     def assign(
         self, referrals: Sequence[Referral], units: Sequence[UnitView], *, today: date
     ) -> tuple[Placement, ...]:
         """The same as batch.assign(referrals, units, today=...), with the session's caches."""
-        rows = [self._view_row(u) for u in units]
-        grouped = [r.sibling_group for r in referrals if r.sibling_group is not None]
-        trivial = (
-            None not in rows
-            and len(set(grouped)) == len(grouped)
-            and len({r.referral_id for r in referrals}) == len(referrals)
-            and len({u.unit_id for u in units}) == len(units)
-        )
-        if trivial and len(referrals) == 1:
-            return self._one_referral(referrals[0], units, rows, today)
-        if trivial and len(units) == 1:
-            rises, caps, _, extra = self._unit_now(units[0], today)
-            if not rises:  # one capacity level: every place there is free now
-                return self._one_unit(referrals, units[0], rows[0], caps[0], extra, today)
+        known = self._views
+        views: list[_View] = []
+        for u in units:
+            hit = known.get(id(u))
+            if hit is None or hit[0] is not u:
+                hit = self._view(u, today)
+            if hit[1] < 0:  # not one of the session's units: the batch
+                views = []
+                break
+            views.append(hit)
+        if views or not units:
+            if len(referrals) == 1:
+                if len(units) < 2 or len({u.unit_id for u in units}) == len(units):
+                    return self._one_referral(referrals[0], views, today)
+            elif len(units) == 1 and _distinct(referrals):
+                unit, row, cap, extra = views[0]
+                if cap < 0:  # not steady
+                    rises, caps, _, extra = self._unit_now(unit, today)
+                    cap = -1 if rises else caps[0]
+                if cap >= 0:  # one capacity level: every place there is free now
+                    return self._one_unit(referrals, (unit, row, cap, extra), today)
         return assign(referrals, units, today=today, settings=self.settings, weights=self.weights)
 
-    def _one_referral(
-        self, referral: Referral, units: Sequence[UnitView], rows: list[int | None], today: date
-    ) -> tuple[Placement, ...]:
+    def forget_referrals(self) -> None:
+        """Drop what is cached per referral object (for a caller done with its referrals,
+        such as a simulation starting a new run): only memory, the results stay the same."""
+        self._by_referral.clear()
+        self._entries.clear()
+
+    def _entry(self, referral: Referral) -> _Entry:
+        """The referral's static row for the fast paths, and its waiting_since (cached per
+        object)."""
+        hit = self._entries.get(id(referral))
+        if hit is not None and hit[0] is referral:
+            return hit
         ok, points = self.static_row(referral)
+        lists = self._lists.get(id(ok))
+        if lists is None or lists[0] is not ok:
+            lists = (ok, ok.tobytes(), array("q", points.astype(np.int64).tobytes()))
+            _bounded(self._lists)[id(ok)] = lists
+        entry = (referral, lists[1], lists[2], referral.waiting_since.toordinal())
+        _bounded(self._entries, REFERRAL_LIMIT)[id(referral)] = entry
+        return entry
+
+    def _one_referral(
+        self, referral: Referral, views: list[_View], today: date
+    ) -> tuple[Placement, ...]:
+        _, ok, points, _ = self._entry(referral)
         day = max(referral.deadline, today).toordinal()
-        found: list[tuple[UnitView, int, int]] = []  # unit, points but waiting, first free day
-        for unit, row in zip(units, rows, strict=True):
-            if row is None or not ok.item(row):
+        now = today.toordinal()
+        found: list[tuple[int, UnitView, int]] = []  # points but waiting, unit, first free day
+        for unit, row, cap, extra in views:
+            if not ok[row]:
                 continue
-            rises, caps, first_free, extra = self._unit_now(unit, today)
+            if cap >= 0:  # steady: one level, free from today when it has a place
+                if cap > 0:
+                    found.append((points[row] + extra, unit, now))
+                continue
+            rises, caps, first_free, points_now = self._unit_now(unit, today)
             if caps[bisect_right(rises, day)] > 0:  # the level of the deadline
-                found.append((unit, points.item(row) + extra, first_free))
+                found.append((points[row] + points_now, unit, first_free))
         if not found:
             return ()
-        wait = waiting_points(referral, today, self.weights)
-        scores = [s + wait for _, s, _ in found]
-        top = max(scores)
-        rid = referral.referral_id
-        # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
-        _, _, k = min(
-            (-pair_tiebreak(rid, found[k][0].unit_id), found[k][0].unit_id, k)
-            for k, s in enumerate(scores)
-            if s == top
-        )
-        unit, _, first_free = found[k]
-        return (Placement(rid, unit.unit_id, top, date.fromordinal(first_free)),)
+        best = found[0]
+        if len(found) > 1:
+            top = max(found, key=itemgetter(0))[0]
+            tied = [f for f in found if f[0] == top]
+            best = tied[0]
+            if len(tied) > 1:
+                # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
+                rid = referral.referral_id
+                _, _, best = min((-pair_tiebreak(rid, f[1].unit_id), f[1].unit_id, f) for f in tied)
+        score = best[0] + waiting_points(referral, today, self.weights)
+        return (Placement(referral.referral_id, best[1].unit_id, score, date.fromordinal(best[2])),)
 
     def _one_unit(
-        self,
-        referrals: Sequence[Referral],
-        unit: UnitView,
-        row: int | None,
-        places: int,
-        extra: int,
-        today: date,
+        self, referrals: Sequence[Referral], view: _View, today: date
     ) -> tuple[Placement, ...]:
-        if places <= 0 or row is None:
+        unit, row, places, extra = view
+        if places <= 0:
             return ()
-        scored = []
-        known, weights = self._by_referral, self.weights
+        scored: list[tuple[int, Referral]] = []
+        entries = self._entries
+        w = self.weights.params["waiting"]  # waiting_points, inlined
+        per_week, max_weeks, day = w["per_week"], w["max_weeks"], today.toordinal()
         for r in referrals:
-            hit = known.get(id(r))  # static_row(r), the cached case inlined
-            ok, points = hit[1] if hit is not None and hit[0] is r else self.static_row(r)
-            if ok.item(row):
-                scored.append((points.item(row) + waiting_points(r, today, weights), r))
+            hit = entries.get(id(r))
+            if hit is None or hit[0] is not r:
+                hit = self._entry(r)
+            if hit[1][row]:
+                waited = day - hit[3]
+                weeks = waited // 7 if waited > 0 else 0
+                scored.append(
+                    (hit[2][row] + per_week * (weeks if weeks < max_weeks else max_weeks), r)
+                )
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
-            cut = sorted((s for s, _ in scored), reverse=True)[places - 1]
+            if places == 1:
+                cut = max(scored, key=itemgetter(0))[0]
+            else:
+                cut = sorted((s for s, _ in scored), reverse=True)[places - 1]
+            uid = unit.unit_id
             ranked = sorted(
-                (
-                    (-s, -pair_tiebreak(r.referral_id, unit.unit_id), r.referral_id)
+                [
+                    (-s, -pair_tiebreak(r.referral_id, uid), r.referral_id)
                     for s, r in scored
                     if s >= cut
-                )
+                ]
             )
             chosen = [(-s, rid) for s, _, rid in ranked[:places]]
         else:
@@ -220,16 +295,20 @@ class Session:
             _bounded(self._steady)[id(unit)] = (unit, caps, extra)
         return rises, caps, first_free, extra
 
-    def _view_row(self, unit: UnitView) -> int | None:
-        """The unit's static row, if it is one of the session's units (checked once per view)."""
-        hit = self._views.get(id(unit))
-        if hit is not None and hit[0] is unit:
-            return hit[1]
-        row = self._row.get(unit.unit_id)
-        if row is not None and _fixed(unit) != self._fixed[row]:
-            row = None
-        _bounded(self._views)[id(unit)] = (unit, row)
-        return row
+    def _view(self, unit: UnitView, today: date) -> _View:
+        """The unit, its static row (-1: not one of the session's units, or changed) and, when
+        steady (see `_unit_now`), its places now and availability and room points (else -1,
+        0); checked once per view object."""
+        row = self._row.get(unit.unit_id, -1)
+        if row >= 0 and _fixed(unit) != self._fixed[row]:
+            row = -1
+        cap, extra = -1, 0
+        if row >= 0 and not unit.expected_departures and not unit.scheduled_changes:
+            _, caps, _, extra = self._unit_now(unit, today)
+            cap = caps[0]
+        view = (unit, row, cap, extra)
+        _bounded(self._views)[id(unit)] = view
+        return view
 
     def _reduce(self, part: Part) -> StaticRow:
         n = len(self.table.units)
@@ -247,8 +326,16 @@ def _second(item: tuple[int, str]) -> str:
     return item[1]
 
 
-def _bounded(cache: dict[K, V]) -> dict[K, V]:
-    """The cache, emptied first when it has grown to CACHE_LIMIT entries."""
-    if len(cache) >= CACHE_LIMIT:
+def _distinct(referrals: Sequence[Referral]) -> bool:
+    """No two referrals with the same id, nor two in the same sibling group."""
+    groups = [r.sibling_group for r in referrals if r.sibling_group is not None]
+    return len({r.referral_id for r in referrals}) == len(referrals) and len(set(groups)) == len(
+        groups
+    )
+
+
+def _bounded(cache: dict[K, V], limit: int = CACHE_LIMIT) -> dict[K, V]:
+    """The cache, emptied first when it has grown to `limit` entries."""
+    if len(cache) >= limit:
         cache.clear()
     return cache

@@ -34,15 +34,15 @@ keeps the child's own). All referrals of a group share `sibling_group` "G" + lea
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Mapping
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from afwegingskader.engine import advise
+from afwegingskader.advisor import Advisor
 from afwegingskader.models import (
     Advice,
     Complexity,
@@ -58,66 +58,62 @@ from domain.places import Municipality
 from matcher.models import Referral
 from simulations.distributions import DAYS_PER_YEAR, ArrivalRate, GroupArrivalRates
 from simulations.model import ChildNeed
+from simulations.profile_mix import (
+    MAX_GROUP_SIZE,
+    ArrivalGroup,
+    ProfileMix,
+    SiblingMix,
+    categorical,
+)
+from simulations.trusted import check, trusted
+
+__all__ = [
+    "MAX_GROUP_SIZE",
+    "UNIFORMS_PER_CHILD",
+    "ArrivalGroup",
+    "ChildCase",
+    "ProfileMix",
+    "ProfileSource",
+    "SiblingMix",
+]
+
+# The fields given to Profile and Referral (the others keep their defaults): their fields set.
+_PROFILE_SET = frozenset(Profile.model_fields) - {
+    "birth_date",
+    "capj",
+    "earlier_placements",
+    "earlier_breakdowns",
+}
+_REFERRAL_SET = frozenset(Referral.model_fields) - {
+    "school_municipality",
+    "network_municipalities",
+    "excluded_units",
+}
+check(Profile)
+check(Referral)
 
 # Uniforms per child: group, age, sex, severity, complexity, externalising, treatment, trauma,
 # lvb, network, parents, perspective, agrees, crisis.
 UNIFORMS_PER_CHILD = 14
-MAX_GROUP_SIZE = 6  # children in one sibling group at most
 
 
-@dataclass(frozen=True, slots=True)
-class ArrivalGroup:
-    """Children from one municipality in one age band, with their share of the arrivals.
-
-    per_year is the rate on day 0; trend and season shape it over time as in `ArrivalRate`.
-    """
+class Drawn(NamedTuple):
+    """The discrete profile features of one child, as the Profile's values."""
 
     municipality: Municipality
-    age_min: int
-    age_max: int
-    per_year: float
-    crisis_share: float
-    trend_per_year: float = 0.0
-    season_amplitude: float = 0.0
-    peak_day: float = 0.0
-
-    @property
-    def shape(self) -> tuple[float, float, float]:
-        """Trend and season; the peak day only counts when there is a season."""
-        peak = self.peak_day if self.season_amplitude else 0.0
-        return (self.trend_per_year, self.season_amplitude, peak)
-
-
-@dataclass(frozen=True, slots=True)
-class SiblingMix:
-    """The share of arrival events that are sibling groups, and their sizes {k: weight}."""
-
-    share: float
-    sizes: Mapping[int, float]
-
-    @property
-    def children_per_event(self) -> float:
-        """Mean number of children per arrival event."""
-        total = math.fsum(self.sizes.values())
-        mean = math.fsum(k * w for k, w in self.sizes.items()) / total
-        return 1.0 + self.share * (mean - 1.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileMix:
-    """Shares of the profile features; categorical ones as {value: weight}."""
-
-    severity: Mapping[str, float]
-    complexity: Mapping[str, float]
-    externalising: Mapping[str, float]
-    parents_view: Mapping[str, float]
-    perspective: Mapping[str, float]
-    treatment_need: float
-    trauma: float
-    lvb: float
-    network_family_available: float
-    child_agrees: float
-    siblings: SiblingMix | None = None
+    age: int
+    sex: Sex
+    severity: Severity
+    complexity: Complexity
+    externalising: Externalising
+    treatment_need: bool
+    trauma: bool
+    lvb: bool
+    network_family_available: bool
+    parents_view: ParentsView
+    perspective: Perspective
+    child_agrees: bool
+    crisis: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,22 +129,6 @@ class ChildCase:
     first_best_only: Referral
 
 
-def _categorical(weights: Mapping[str, float], field_name: str) -> tuple[list[str], list[float]]:
-    values = sorted(weights)
-    total = math.fsum(weights.values())
-    if not values or total <= 0:
-        raise InvalidInput("de som van de gewichten moet groter dan 0 zijn", field=field_name)
-    running, cdf = 0.0, []
-    for v in values:
-        running += weights[v]
-        cdf.append(running / total)
-    return values, cdf
-
-
-def _pick(values: list[str], cdf: list[float], u: float) -> str:
-    return values[min(bisect.bisect_right(cdf, u), len(values) - 1)]
-
-
 @dataclass
 class ProfileSource:
     """A `ChildSource` that draws profiles and asks the real afwegingskader for advice."""
@@ -158,8 +138,13 @@ class ProfileSource:
     start_date: date
     _group_cdf: list[float] = field(init=False, repr=False)
     _rates: GroupArrivalRates | None = field(init=False, repr=False, default=None)
-    _tables: dict[str, tuple[list[str], list[float]]] = field(init=False, repr=False)
-    _advice: dict[tuple[object, ...], Advice] = field(init=False, repr=False, default_factory=dict)
+    _picks: tuple[tuple[list[Any], list[float]], ...] = field(init=False, repr=False)
+    # The afwegingskader with its advice per distinct outcome (built on first use, not
+    # pickled), and per advice the same without alternatives (the first-best-only referral's).
+    _advisor: Advisor | None = field(init=False, repr=False, default=None)
+    _first_only: dict[int, tuple[Advice, Advice, str, tuple[str, ...]]] = field(
+        init=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -179,14 +164,21 @@ class ProfileSource:
                 tuple(g.season_amplitude for g in self.groups),
                 tuple(g.peak_day for g in self.groups),
             )
-        m = self.mix
-        self._tables = {
-            "severity": _categorical(m.severity, "profile_mix.severity"),
-            "complexity": _categorical(m.complexity, "profile_mix.complexity"),
-            "externalising": _categorical(m.externalising, "profile_mix.externalising"),
-            "parents_view": _categorical(m.parents_view, "profile_mix.parents_view"),
-            "perspective": _categorical(m.perspective, "profile_mix.perspective"),
-        }
+        m, f = self.mix, "profile_mix"
+        tables = (
+            categorical(m.severity, f"{f}.severity", Severity),
+            categorical(m.complexity, f"{f}.complexity", Complexity),
+            categorical(m.externalising, f"{f}.externalising", Externalising),
+            categorical(m.parents_view, f"{f}.parents_view", ParentsView),
+            categorical(m.perspective, f"{f}.perspective", Perspective),
+        )
+        # pick(values, cdf, u) is values[min(bisect_right(cdf, u), len(values) - 1)]: with the
+        # last value once more at the end, plain indexing gives the same.
+        self._picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (to a worker process) without the afwegingskader and the caches."""
+        return {**self.__dict__, "_advisor": None, "_first_only": {}}
 
     def _events(self, children: float) -> float:
         """Arrival events for this many children (fewer when some events are groups)."""
@@ -212,69 +204,65 @@ class ProfileSource:
         """The group of a child arriving on `day`, from its first uniform."""
         if self._rates is not None:
             return self._rates.group(day, u)
-        return min(bisect.bisect_right(self._group_cdf, u), len(self.groups) - 1)
+        return min(bisect_right(self._group_cdf, u), len(self.groups) - 1)
 
-    def profile_key(self, u: np.ndarray, day: float = 0.0) -> tuple[object, ...]:
-        """The discrete profile features drawn from one child's uniforms."""
-        return self._key(self.groups[self.group_index(float(u[0]), day)], u)
+    def profile_key(self, u: np.ndarray, day: float = 0.0) -> Drawn:
+        """The discrete profile features drawn from one child's uniforms (as the Profile's
+        values: enum members, int, bool)."""
+        return self._key(self.groups[self.group_index(float(u[0]), day)], u.tolist())
 
-    def _key(self, g: ArrivalGroup, u: np.ndarray) -> tuple[object, ...]:
+    def _key(self, g: ArrivalGroup, u: list[float]) -> Drawn:
         age = g.age_min + min(int(u[1] * (g.age_max - g.age_min + 1)), g.age_max - g.age_min)
-        m, t = self.mix, self._tables
-        return (
+        m = self.mix
+        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self._picks
+        return Drawn(
             g.municipality,
             age,
             Sex.M if u[2] < 0.5 else Sex.V,
-            _pick(*t["severity"], u[3]),
-            _pick(*t["complexity"], u[4]),
-            _pick(*t["externalising"], u[5]),
-            bool(u[6] < m.treatment_need),
-            bool(u[7] < m.trauma),
-            bool(u[8] < m.lvb),
-            bool(u[9] < m.network_family_available),
-            _pick(*t["parents_view"], u[10]),
-            _pick(*t["perspective"], u[11]),
-            bool(u[12] < m.child_agrees),
-            bool(u[13] < g.crisis_share),
+            sev[bisect_right(sev_cdf, u[3])],  # = pick(...): the values end with the last twice
+            cx[bisect_right(cx_cdf, u[4])],
+            ext[bisect_right(ext_cdf, u[5])],
+            u[6] < m.treatment_need,
+            u[7] < m.trauma,
+            u[8] < m.lvb,
+            u[9] < m.network_family_available,
+            par[bisect_right(par_cdf, u[10])],
+            per[bisect_right(per_cdf, u[11])],
+            u[12] < m.child_agrees,
+            u[13] < g.crisis_share,
         )
 
-    def _profile(
-        self, key: tuple[object, ...], on: date, siblings: tuple[SiblingLink, ...] = ()
-    ) -> Profile:
-        (
-            muni,
-            age,
-            sex,
-            sev,
-            cx,
-            ext,
-            treat,
-            trauma,
-            lvb,
-            network,
-            parents,
-            persp,
-            agrees,
-            crisis,
-        ) = key
-        return Profile(
-            age=int(str(age)),
-            reference_date=on,
-            sex=Sex(str(sex)),
-            severity=Severity(str(sev)),
-            complexity=Complexity(str(cx)),
-            externalising=Externalising(str(ext)),
-            treatment_need=bool(treat),
-            trauma=bool(trauma),
-            lvb=bool(lvb),
-            network_family_available=bool(network),
-            parents_view=ParentsView(str(parents)),
-            perspective=Perspective(str(persp)),
-            child_agrees=bool(agrees),
-            crisis=bool(crisis),
-            siblings=siblings,
-            home_municipality=Municipality(str(muni)),
-            responsible_municipality=Municipality(str(muni)),
+    @staticmethod
+    def _profile(key: Drawn, on: date, siblings: tuple[SiblingLink, ...]) -> Profile:
+        """The child's Profile, without validation: every value is valid by construction
+        (enum members from the mix's tables, the age within its band: scenario_arrivals)."""
+        muni = key.municipality
+        return trusted(
+            Profile,
+            {
+                "birth_date": None,
+                "age": key.age,
+                "reference_date": on,
+                "sex": key.sex,
+                "capj": (),
+                "severity": key.severity,
+                "complexity": key.complexity,
+                "externalising": key.externalising,
+                "treatment_need": key.treatment_need,
+                "trauma": key.trauma,
+                "lvb": key.lvb,
+                "earlier_placements": 0,
+                "earlier_breakdowns": 0,
+                "parents_view": key.parents_view,
+                "child_agrees": key.child_agrees,
+                "network_family_available": key.network_family_available,
+                "perspective": key.perspective,
+                "crisis": key.crisis,
+                "siblings": siblings,
+                "home_municipality": muni,
+                "responsible_municipality": muni,
+            },
+            _PROFILE_SET,
         )
 
     def draw(self, rng: np.random.Generator, index: int, day: float) -> ChildNeed:
@@ -310,16 +298,19 @@ class ProfileSource:
         u = rng.random(UNIFORMS_PER_CHILD)
         w = extra.random((MAX_GROUP_SIZE - 1, UNIFORMS_PER_CHILD))
         g = self.groups[self.group_index(float(u[0]), day)]
-        lead = self._key(g, u)
+        lead = self._key(g, u.tolist())
         on = self.start_date + timedelta(days=math.floor(day))
         if size == 1:
             return (self._child(index, lead, on, (), None, None),)
         keys = [lead]
+        others = w.tolist()
         for j in range(size - 1):
-            own = list(self._key(g, w[j]))
-            for shared in (10, 11, 13):  # parents' view, perspective, crisis
-                own[shared] = lead[shared]
-            keys.append(tuple(own))
+            own = self._key(g, others[j])
+            keys.append(
+                own._replace(
+                    parents_view=lead.parents_view, perspective=lead.perspective, crisis=lead.crisis
+                )
+            )
         ids = [f"K{index + j:07d}" for j in range(size)]
         group = f"G{index:07d}"
         children, advice = [], None
@@ -335,7 +326,7 @@ class ProfileSource:
     def _child(
         self,
         index: int,
-        key: tuple[object, ...],
+        key: Drawn,
         on: date,
         links: tuple[SiblingLink, ...],
         group_advice: Advice | None,
@@ -343,33 +334,44 @@ class ProfileSource:
     ) -> ChildNeed:
         """One child's need; a sibling's referral carries `group_advice` (None: its own)."""
         profile = self._profile(key, on, links)
-        cache = (*key, len(links)) if links else key
-        advice = self._advice.get(cache)
-        if advice is None:
-            advice = advise(profile)
-            self._advice[cache] = advice
+        advisor = self._advisor
+        if advisor is None:
+            advisor = self._advisor = Advisor()
+        advice = advisor.advise(profile)
         placed_on = advice if group_advice is None else group_advice
-        referral = Referral(
-            referral_id=f"K{index:07d}",
-            age=profile.years,
-            sex=profile.sex,
-            advice=placed_on,
-            perspective=profile.perspective,
-            deadline=on,
-            waiting_since=on,
-            crisis=profile.crisis,
-            sibling_group=group,
-            home_municipality=profile.home_municipality,
-            responsible_municipality=profile.responsible_municipality,
-        )
-        only_first = referral.model_copy(
-            update={"advice": placed_on.model_copy(update={"alternatives": ()})}
-        )
+        # Referrals without validation too: the values come from the profile and advice.
+        fields: dict[str, Any] = {
+            "referral_id": f"K{index:07d}",
+            "age": key.age,
+            "sex": key.sex,
+            "advice": placed_on,
+            "perspective": key.perspective,
+            "deadline": on,
+            "waiting_since": on,
+            "crisis": key.crisis,
+            "sibling_group": group,
+            "home_municipality": key.municipality,
+            "responsible_municipality": key.municipality,
+            "school_municipality": None,
+            "network_municipalities": (),
+            "excluded_units": (),
+        }
+        _, only, first_best, alternatives = self._forms(placed_on)
+        referral = trusted(Referral, fields, _REFERRAL_SET)
+        only_first = trusted(Referral, {**fields, "advice": only}, _REFERRAL_SET)
         case = ChildCase(profile, advice, referral, only_first)
-        return ChildNeed(
-            str(placed_on.first_best),
-            tuple(str(a) for a in placed_on.alternatives),
-            str(profile.home_municipality),
-            case,
-            group,
-        )
+        return ChildNeed(first_best, alternatives, str(key.municipality), case, group)
+
+    def _forms(self, advice: Advice) -> tuple[Advice, Advice, str, tuple[str, ...]]:
+        """The advice, the same without alternatives (the first-best-only referral's), and
+        its first-best form and alternatives as strings (kept per advice object)."""
+        hit = self._first_only.get(id(advice))
+        if hit is not None and hit[0] is advice:
+            return hit
+        only = advice.model_copy(update={"alternatives": ()})
+        alternatives = tuple(str(a) for a in advice.alternatives)
+        hit = (advice, only, str(advice.first_best), alternatives)
+        if len(self._first_only) >= 20_000:
+            self._first_only.clear()
+        self._first_only[id(advice)] = hit
+        return hit

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -46,6 +45,7 @@ from simulations.model import (
 from simulations.outputs import ChildRecords, ReplicationResult, summarise
 from simulations.policies import ChangeAware
 from simulations.single_pool import run_single_pool, single_pool_eligible
+from simulations.streams import paused_gc, stream
 
 # Event kinds of the general loop.
 _DEPARTURE, _HOLD_END, _FIRST_BEST_EXPIRED, _PATIENCE_EXPIRED, _CAPACITY = range(5)
@@ -58,17 +58,6 @@ class PolicyError(InvalidInput):
     """An allocation policy returned an assignment that breaks a hard rule."""
 
     kind = "PolicyError"
-
-
-def stream(seed: int, replication: int, name: str) -> np.random.Generator:
-    """The random stream `name` of one replication: independent of every other stream."""
-    if seed < 0:
-        raise InvalidInput("mag niet negatief zijn", field="seed")
-    if replication < 0:
-        raise InvalidInput("mag niet negatief zijn", field="replication")
-    # crc32 is stable across processes and Python versions, unlike hash().
-    key = (replication, zlib.crc32(name.encode("utf-8")))
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
 def simulate(
@@ -87,10 +76,11 @@ def simulate(
         if sizes is not None:  # arrival events become children: a group arrives together
             arrivals = np.repeat(arrivals, sizes)
     stay_u = uniforms(stream(seed, replication, "stays"), len(arrivals))
-    if fast_path and sizes is None and single_pool_eligible(scenario):
-        records = run_single_pool(scenario, arrivals, stay_u)
-    else:
-        records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes).run()
+    with paused_gc():
+        if fast_path and sizes is None and single_pool_eligible(scenario):
+            records = run_single_pool(scenario, arrivals, stay_u)
+        else:
+            records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes).run()
     return summarise(scenario, settings, records, seed=seed, replication=replication)
 
 
@@ -160,23 +150,33 @@ class _GeneralLoop:
             self._push(change.day, _CAPACITY, self.unit_index[change.unit_id], change.delta)
 
     def _initial(self, rng: np.random.Generator) -> None:
-        """Children in care on day 0: occupy their places, leave after a residual stay."""
+        """Children in care on day 0: occupy their places, leave after a residual stay.
+
+        The residual stays are worked out per care form at once (the quantile functions work
+        element by element, so each is what it would be unit by unit)."""
         count = sum(u.occupied for u in self.sc.units)
         if count == 0:
             return
         u = uniforms(rng, 2 * count).reshape(2, count)
-        k, ends, forms = 0, [], []
-        for i, unit in enumerate(self.sc.units):
-            if not unit.occupied:
-                continue
-            n = unit.occupied
-            left = residual_ppf(self.sc.stays[unit.care_form], u[0, k : k + n], u[1, k : k + n])
-            k += n
+        occupied = [(i, unit) for i, unit in enumerate(self.sc.units) if unit.occupied]
+        starts = np.cumsum([0] + [unit.occupied for _, unit in occupied])
+        spans: dict[str, list[np.ndarray]] = {}
+        for (_, unit), k in zip(occupied, starts.tolist(), strict=False):
+            spans.setdefault(unit.care_form, []).append(np.arange(k, k + unit.occupied))
+        left: dict[str, list[float]] = {}
+        for form, parts in spans.items():
+            take = np.concatenate(parts)
+            left[form] = residual_ppf(self.sc.stays[form], u[0, take], u[1, take]).tolist()
+        taken = dict.fromkeys(left, 0)
+        ends, forms = [], []
+        for i, unit in occupied:
+            n, form = unit.occupied, unit.care_form
             self._change(i, occupied=n)
-            for end in left.tolist():
+            for end in left[form][taken[form] : taken[form] + n]:
                 self._push(end, _DEPARTURE, -1, i)
                 ends.append(end)
                 forms.append(self.form_code[i])
+            taken[form] += n
         self.records.initial_end = np.asarray(ends, dtype=np.float64)
         self.records.initial_form = np.asarray(forms, dtype=np.int32)
 

@@ -33,6 +33,10 @@ units. The policy therefore hands the matcher exactly the instance that looking 
 waiting child gives (tests/simulations/test_matching.py compares the two, call by call).
 A `ChangeAware` engine says which units and children changed; without it (`allocate`)
 the policy compares them with what the previous call saw.
+
+The two calls that make up nearly all of a run, an arrival (one child changed, no unit
+opened) and a departure (one unit opened, no child changed), each take a shorter path to
+the same instance (`_arrival`, `_departure`; again compared call by call in the tests).
 """
 
 from __future__ import annotations
@@ -51,47 +55,14 @@ from matcher.batch import Placement, assign
 from matcher.models import Referral, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
-from simulations.children import ChildCase
+from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
 from simulations.model import Assignment, UnitState, WaitingChild
 
 POLICY_CHOICE_MATCHER = "matcher_choice"
 
-
-@dataclass(frozen=True, slots=True)
-class _Child:
-    """A waiting child's case and, per unit (engine index), whether it passes the static
-    hard rules in the child's first-best care form and in any acceptable one."""
-
-    case: ChildCase
-    first: list[bool]
-    every: list[bool]
-
-    def allowed(self, child: WaitingChild) -> list[bool]:
-        """Per unit: of a care form the child may take now and passing its static rules."""
-        return self.every if child.alternatives_allowed else self.first
-
-
-@dataclass
-class _Run:
-    """One engine run as the previous call left it (the engine's units list marks the run)."""
-
-    units: Sequence[UnitState]
-    day: float
-    seen: list[UnitState | None]  # each unit's state as the previous call saw it
-    free_after: list[int]  # its free places once that call's assignments are applied
-    rows: np.ndarray  # each unit's row in the session's static table
-    forms: np.ndarray  # each unit's care form, as a code of `codes`
-    codes: dict[str, int]
-    time_free: bool  # no unit's free places depend on the date
-    free: set[int] = field(default_factory=set)  # units with a free place now
-    # By child id: the WaitingChild the previous call saw and the units it may take.
-    known: dict[int, WaitingChild] = field(default_factory=dict)
-    allowed: dict[int, list[bool]] = field(default_factory=dict)
-    unstable: set[int] = field(default_factory=set)  # children left with an open pair
-    children: dict[int, _Child] = field(default_factory=dict)  # by child id
-    groups: bool = False  # some child so far was in a sibling group
-    scanned: bool = False  # the units have been compared once with `seen`
-    compared: bool = False  # the waiting children have been compared once with `known`
+# Children to plan, each with its open units when those can only be among the opened units
+# (None: look at every free unit).
+Chosen = list[tuple[WaitingChild, list[int] | None]]
 
 
 @dataclass
@@ -107,7 +78,7 @@ class MatcherPolicy:
     incremental: bool = True
     cached: bool = True  # matcher.session.Session (else matcher.batch.assign on every call)
     calls: int = 0
-    _run: _Run | None = field(default=None, repr=False)
+    _run: RunState | None = field(default=None, repr=False)
     _session: Session | None = field(default=None, repr=False)
     _views: dict[tuple[str, int, int, int], UnitView] = field(default_factory=dict, repr=False)
 
@@ -139,23 +110,39 @@ class MatcherPolicy:
         run = self._state(now, units)
         opened = self._refresh(run, units, units_changed)
         full = not (self.incremental and run.time_free)
+        run.forget_gone(waiting)
+        if (
+            children_changed is not None
+            and run.compared
+            and not full
+            and not run.unstable
+            and not run.groups
+            and self.mode == "optimizer"
+        ):
+            if not opened and len(children_changed) == 1:
+                fast = self._arrival(run, now, next(iter(children_changed.values())))
+                if fast is not None:
+                    return fast
+            elif len(opened) == 1 and not children_changed:
+                return self._departure(run, now, waiting, next(iter(opened)))
         chosen = self._select(run, waiting, opened, full, children_changed)
         referrals: list[Referral] = []
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id
         used: set[int] = set()
-        free: list[int] | None = None
+        known_children = run.children
         for child, known in chosen:
-            info = self._child(run, child)
+            info = known_children.get(child.child_id)
+            if info is None or info.case is not child.need.payload:
+                info = self._child_fits(run, child)
+            case = info.case
             if known is None:
-                allowed = info.allowed(child)
-                free = sorted(run.free) if free is None else free
-                fits = [i for i in free if allowed[i]]
+                allowed = info.every if child.alternatives_allowed else info.first
+                fits = [i for i in run.sorted_free() if allowed[i]]
             else:
                 fits = known
-            if not fits and info.case.referral.sibling_group is None:
+            if not fits and case.referral.sibling_group is None:
                 continue  # no free unit passes this child's static hard rules
-            case = info.case
             referral = case.referral if child.alternatives_allowed else case.first_best_only
             referrals.append(referral)
             by_id[referral.referral_id] = child.child_id
@@ -163,17 +150,68 @@ class MatcherPolicy:
             used.update(fits)
         out: list[Assignment] = []
         # Units no child can use change no plan: the matcher would never pair them.
-        fitting = {units[i].unit_id: i for i in used}
         if referrals:
             today = self.start_date + timedelta(days=int(now))
-            views = {uid: self._view(units[i]) for uid, i in fitting.items()}
-            out = self._solve(referrals, views, today, by_id)
-        self._remember(run, out, fitting, open_units)
+            views = run.views
+            out = self._solve(referrals, {units[i].unit_id: views[i] for i in used}, today, by_id)
+        self._remember(run, out, used, open_units)
+        return out
+
+    def _arrival(self, run: RunState, now: float, child: WaitingChild) -> list[Assignment] | None:
+        """`allocate_changed` when only `child` changed and no unit opened: the one child
+        with its free fitting units (None: it is in a sibling group, take the long way)."""
+        cid = child.child_id
+        run.known[cid] = child
+        info = self._child_fits(run, child)
+        if run.groups:
+            return None
+        alternatives = child.alternatives_allowed
+        allowed = info.every if alternatives else info.first
+        run.allowed[cid] = allowed
+        fits = [i for i in run.sorted_free() if allowed[i]]
+        if not fits:
+            return []  # the previous call left no child with an open pair, nor does this one
+        case = info.case
+        referral = case.referral if alternatives else case.first_best_only
+        today = self.start_date + timedelta(days=int(now))
+        views = run.views
+        out = self._plan([referral], [views[i] for i in fits], today, {referral.referral_id: cid})
+        free_after = run.free_after
+        if out:
+            free_after[run.index[out[0].unit_id]] -= 1
+        elif any(free_after[i] > 0 for i in fits):
+            run.unstable = {cid}
+        return out
+
+    def _departure(
+        self, run: RunState, now: float, waiting: Sequence[WaitingChild], unit: int
+    ) -> list[Assignment]:
+        """`allocate_changed` when only `unit` opened and no child changed: the children
+        who fit that unit, with that unit alone."""
+        allowed = run.allowed
+        chosen = [c for c in waiting if allowed[c.child_id][unit]]
+        if not chosen:
+            return []
+        children = run.children
+        referrals = []
+        by_id: dict[str, int] = {}
+        for c in chosen:
+            case = children[c.child_id].case
+            referral = case.referral if c.alternatives_allowed else case.first_best_only
+            referrals.append(referral)
+            by_id[referral.referral_id] = c.child_id
+        today = self.start_date + timedelta(days=int(now))
+        out = self._plan(referrals, [run.views[unit]], today, by_id)
+        free_after = run.free_after
+        free_after[unit] -= len(out)
+        if free_after[unit] > 0:
+            placed = {a.child_id for a in out}
+            run.unstable = {c.child_id for c in chosen if c.child_id not in placed}
         return out
 
     def _select(
         self,
-        run: _Run,
+        run: RunState,
         waiting: Sequence[WaitingChild],
         opened: set[int],
         full: bool,
@@ -182,11 +220,6 @@ class MatcherPolicy:
         """The children that can have an open pair now, in waiting order, each with its open
         units when those can only be among the opened units (else None: look at all)."""
         known, allowed, unstable = run.known, run.allowed, run.unstable
-        if len(known) > 2 * len(waiting) + 64:  # forget children who left
-            ids = {child.child_id for child in waiting}
-            for table in (known, allowed, run.children):
-                for cid in [cid for cid in table if cid not in ids]:
-                    del table[cid]
         if changed is None or full or not run.compared:
             # Compare every child with the one the last call saw: the engine passes a new
             # WaitingChild object when a child arrives or changes.
@@ -194,7 +227,7 @@ class MatcherPolicy:
             run.compared = True
         for cid, child in changed.items():
             known[cid] = child
-            info = self._child(run, child)
+            info = self._child_fits(run, child)
             allowed[cid] = info.every if child.alternatives_allowed else info.first
         look = changed.keys() | unstable if unstable else changed.keys()
         if not opened:
@@ -202,11 +235,14 @@ class MatcherPolicy:
                 return [(child, None) for child in changed.values()]
             chosen: list[tuple[WaitingChild, list[int] | None]]
             chosen = [(child, None) for child in waiting if child.child_id in look]
-            return _with_siblings(chosen, waiting) if run.groups else chosen
+            return with_siblings(chosen, waiting) if run.groups else chosen
         # Any other child had no open pair after the last call, so it can only have one now
         # in a unit that has more free places than that call left.
         units_opened = sorted(opened)
         single = units_opened[0] if len(units_opened) == 1 else -1  # the usual: a departure
+        if single >= 0 and not look:  # the same as the loop below, in one pass
+            chosen = [(c, units_opened) for c in waiting if allowed[c.child_id][single]]
+            return with_siblings(chosen, waiting) if run.groups else chosen
         chosen = []
         for child in waiting:
             cid = child.child_id
@@ -219,7 +255,7 @@ class MatcherPolicy:
                     chosen.append((child, units_opened))
             elif hit := [i for i in units_opened if fits[i]]:
                 chosen.append((child, hit))
-        return _with_siblings(chosen, waiting) if run.groups else chosen
+        return with_siblings(chosen, waiting) if run.groups else chosen
 
     def _solve(
         self,
@@ -271,18 +307,19 @@ class MatcherPolicy:
             if p.available_from <= today
         ]
 
-    def _state(self, now: float, units: Sequence[UnitState]) -> _Run:
+    def _state(self, now: float, units: Sequence[UnitState]) -> RunState:
         """This run's state; a new units list (or time going back) starts a new run."""
         run = self._run
         if run is None or run.units is not units or now < run.day or len(run.seen) != len(units):
-            templates = [_template(u) for u in units]
+            templates = [template(u) for u in units]
             session = self._session
             if session is None or session.weights is not self.weights or session.units != templates:
                 session = Session(templates, weights=self.weights, settings=self.settings)
                 self._session = session
+            session.forget_referrals()  # the previous run's children are gone
             codes: dict[str, int] = {}
             n = len(units)
-            run = _Run(
+            run = RunState(
                 units,
                 now,
                 [None] * n,
@@ -293,14 +330,18 @@ class MatcherPolicy:
                 time_free=all(
                     not v.expected_departures and not v.scheduled_changes for v in templates
                 ),
+                views=list(templates),
+                index={u.unit_id: i for i, u in enumerate(units)},
             )
             self._run = run
         run.day = now
         return run
 
-    @staticmethod
-    def _refresh(run: _Run, units: Sequence[UnitState], changed: set[int] | None) -> set[int]:
-        """Bring the free places up to date; the units with more than the last call left."""
+    def _refresh(
+        self, run: RunState, units: Sequence[UnitState], changed: set[int] | None
+    ) -> set[int]:
+        """Bring the free places and views up to date; the units with more free places than
+        the last call left."""
         opened: set[int] = set()
         if changed is None or not run.scanned:
             changed = set(compress(range(len(units)), map(is_not, units, run.seen)))
@@ -312,78 +353,32 @@ class MatcherPolicy:
                 opened.add(i)
             run.free_after[i] = free
             run.seen[i] = unit
-            if free > 0:
-                run.free.add(i)
-            else:
-                run.free.discard(i)
+            run.views[i] = unit_view(unit, self._views)
+            if (free > 0) != (i in run.free):
+                run.free_sorted = None
+                if free > 0:
+                    run.free.add(i)
+                else:
+                    run.free.discard(i)
         return opened
 
     @staticmethod
     def _remember(
-        run: _Run,
-        out: list[Assignment],
-        fitting: dict[str, int],
-        open_units: dict[int, list[int]],
+        run: RunState, out: list[Assignment], used: set[int], open_units: dict[int, list[int]]
     ) -> None:
         """What the next call needs: free places after these assignments, who kept a pair."""
+        free_after, index = run.free_after, run.index
         placed = set()
         for a in out:
-            run.free_after[fitting[a.unit_id]] -= 1
+            free_after[index[a.unit_id]] -= 1
             placed.add(a.child_id)
-        free_after = run.free_after
-        run.unstable = {
-            child
-            for child, fits in open_units.items()
-            if child not in placed and any(free_after[i] > 0 for i in fits)
-        }
+        room = {i for i in used if free_after[i] > 0}
+        run.unstable = (
+            {c for c, fits in open_units.items() if c not in placed and not room.isdisjoint(fits)}
+            if room
+            else set()
+        )
 
-    def _child(self, run: _Run, child: WaitingChild) -> _Child:
-        """The child's case and static fits (from the matcher's session), cached per run."""
-        info = run.children.get(child.child_id)
-        case = child.need.payload
-        if info is None or info.case is not case:
-            assert isinstance(case, ChildCase)  # ProfileSource puts it there
-            assert self._session is not None
-            ok = self._session.static_row(case.referral)[0][run.rows]
-            first = ok & (run.forms == run.codes.get(child.need.first_best, -1))
-            info = _Child(case, first.tolist(), ok.tolist())
-            run.groups = run.groups or case.referral.sibling_group is not None
-            run.children[child.child_id] = info
-        return info
-
-    def _view(self, unit: UnitState) -> UnitView:
-        """The unit as the matcher sees it now (cached per capacity state)."""
-        key = (unit.unit_id, unit.places, unit.occupied, unit.held)
-        view = self._views.get(key)
-        if view is None:
-            view = dataclasses.replace(
-                _template(unit), places=unit.places, occupied=unit.occupied, held=unit.held
-            )
-            if len(self._views) > 100_000:
-                self._views.clear()
-            self._views[key] = view
-        return view
-
-
-def _group(child: WaitingChild) -> str | None:
-    case = child.need.payload
-    return case.referral.sibling_group if isinstance(case, ChildCase) else None
-
-
-def _with_siblings(
-    chosen: list[tuple[WaitingChild, list[int] | None]], waiting: Sequence[WaitingChild]
-) -> list[tuple[WaitingChild, list[int] | None]]:
-    """The chosen children and every waiting sibling of theirs, in waiting order."""
-    groups = {g for c, _ in chosen if (g := _group(c)) is not None}
-    if not groups:
-        return chosen
-    known = {c.child_id: k for c, k in chosen}
-    return [
-        (c, known.get(c.child_id)) for c in waiting if c.child_id in known or _group(c) in groups
-    ]
-
-
-def _template(unit: UnitState) -> UnitView:
-    view = unit.payload
-    assert isinstance(view, UnitView)  # the scenario loader puts it there
-    return view
+    def _child_fits(self, run: RunState, child: WaitingChild) -> ChildFits:
+        assert self._session is not None  # _state made it
+        return run.child(child, self._session)

@@ -21,13 +21,8 @@ from typing import Any
 from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
 from domain.people import Perspective
 from domain.places import Municipality
-from simulations.children import (
-    MAX_GROUP_SIZE,
-    ArrivalGroup,
-    ProfileMix,
-    ProfileSource,
-    SiblingMix,
-)
+from simulations.children import ProfileSource
+from simulations.profile_mix import MAX_GROUP_SIZE, ArrivalGroup, ProfileMix, SiblingMix
 from simulations.scenario_reader import Reader
 
 # Shares may be rounded in a file; they must add up to 1 within this.

@@ -29,7 +29,7 @@ from simulations.distributions import (
     residual_ppf,
     uniforms,
 )
-from simulations.engine import _GeneralLoop, simulate, stream
+from simulations.engine import _GeneralLoop, simulate
 from simulations.matching import MatcherPolicy
 from simulations.model import (
     Assignment,
@@ -44,6 +44,7 @@ from simulations.model import (
 from simulations.outputs import canonical_json
 from simulations.policies import SinglePool
 from simulations.scenario import parse_scenario
+from simulations.streams import stream
 from tests.simulations.scenario_helpers import TODAY, case, small
 
 

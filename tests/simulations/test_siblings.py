@@ -20,11 +20,12 @@ from domain.errors import ConfigError
 from domain.people import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
-from simulations.engine import _PATIENCE_EXPIRED, _GeneralLoop, simulate, stream
+from simulations.engine import _PATIENCE_EXPIRED, _GeneralLoop, simulate
 from simulations.model import ChildNeed, UnitState, WaitingChild
 from simulations.outputs import canonical_json
 from simulations.policies import GreedyFCFS
 from simulations.scenario import LoadedScenario, load_scenario, parse_scenario
+from simulations.streams import stream
 from tests.simulations.scenario_helpers import small
 
 Z = 4.0
