@@ -75,10 +75,10 @@ REFERRAL_LIMIT = 2_000
 StaticRow = tuple[BoolArray, IntArray]
 # A unit view, its static row, and when steady its places now and extra points (see _view).
 _View = tuple[UnitView, int, int, int]
-# A referral, its static row for indexing one row at a time (passes as bytes 0/1, points as
-# an int64 array: neither holds Python objects, so the garbage collector never scans them)
-# and its waiting_since as an ordinal.
-_Entry = tuple[Referral, bytes, "array[int]", int]
+# A referral, its static row, the same for indexing one row at a time (passes as bytes 0/1,
+# points as an int64 array: neither holds Python objects, so the garbage collector never
+# scans them) and its waiting_since as an ordinal.
+_Entry = tuple[Referral, StaticRow, bytes, "array[int]", int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -110,9 +110,7 @@ class Session:
         self._children: dict[tuple[object, ...], StaticRow] = {}
         self._situations: dict[tuple[object, ...], StaticRow] = {}
         self._rows: dict[tuple[tuple[CareForm, ...], ProfileKey], StaticRow] = {}
-        self._by_referral: dict[int, tuple[Referral, StaticRow]] = {}
-        # For the fast paths, per referral: its static row as lists, and its waiting_since.
-        self._entries: dict[int, _Entry] = {}
+        self._by_referral: dict[int, _Entry] = {}
         self._lists: dict[int, tuple[BoolArray, bytes, array[int]]] = {}
         self._advice: dict[int, tuple[Advice, tuple[CareForm, ...], int]] = {}
 
@@ -122,9 +120,9 @@ class Session:
 
     def static_row(self, referral: Referral) -> StaticRow:
         """Per static-table row: passes the hard checks before capacity, and static points."""
-        hit = self._by_referral.get(id(referral))
-        if hit is not None and hit[0] is referral:
-            return hit[1]
+        return self._entry(referral)[1]
+
+    def _static_row(self, referral: Referral) -> StaticRow:
         advice = referral.advice
         known = self._advice.get(id(advice))  # what profile_key reads of the advice
         if known is None or known[0] is not advice:
@@ -147,7 +145,6 @@ class Session:
                 _bounded(self._situations)[key[3:]] = situation
             row = (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
             _bounded(self._rows)[(acceptable, key)] = row
-        _bounded(self._by_referral, REFERRAL_LIMIT)[id(referral)] = (referral, row)
         return row
 
     def assign(
@@ -181,27 +178,27 @@ class Session:
         """Drop what is cached per referral object (for a caller done with its referrals,
         such as a simulation starting a new run): only memory, the results stay the same."""
         self._by_referral.clear()
-        self._entries.clear()
 
     def _entry(self, referral: Referral) -> _Entry:
-        """The referral's static row for the fast paths, and its waiting_since (cached per
-        object)."""
-        hit = self._entries.get(id(referral))
+        """The referral's static row, also for the fast paths, and its waiting_since (cached
+        per object)."""
+        hit = self._by_referral.get(id(referral))
         if hit is not None and hit[0] is referral:
             return hit
-        ok, points = self.static_row(referral)
+        row = self._static_row(referral)
+        ok, points = row
         lists = self._lists.get(id(ok))
         if lists is None or lists[0] is not ok:
             lists = (ok, ok.tobytes(), array("q", points.astype(np.int64).tobytes()))
             _bounded(self._lists)[id(ok)] = lists
-        entry = (referral, lists[1], lists[2], referral.waiting_since.toordinal())
-        _bounded(self._entries, REFERRAL_LIMIT)[id(referral)] = entry
+        entry = (referral, row, lists[1], lists[2], referral.waiting_since.toordinal())
+        _bounded(self._by_referral, REFERRAL_LIMIT)[id(referral)] = entry
         return entry
 
     def _one_referral(
         self, referral: Referral, views: list[_View], today: date
     ) -> tuple[Placement, ...]:
-        _, ok, points, _ = self._entry(referral)
+        _, _, ok, points, _ = self._entry(referral)
         day = max(referral.deadline, today).toordinal()
         now = today.toordinal()
         found: list[tuple[int, UnitView, int]] = []  # points but waiting, unit, first free day
@@ -236,18 +233,18 @@ class Session:
         if places <= 0:
             return ()
         scored: list[tuple[int, Referral]] = []
-        entries = self._entries
+        entries = self._by_referral
         w = self.weights.params["waiting"]  # waiting_points, inlined
         per_week, max_weeks, day = w["per_week"], w["max_weeks"], today.toordinal()
         for r in referrals:
             hit = entries.get(id(r))
             if hit is None or hit[0] is not r:
                 hit = self._entry(r)
-            if hit[1][row]:
-                waited = day - hit[3]
+            if hit[2][row]:
+                waited = day - hit[4]
                 weeks = waited // 7 if waited > 0 else 0
                 scored.append(
-                    (hit[2][row] + per_week * (weeks if weeks < max_weeks else max_weeks), r)
+                    (hit[3][row] + per_week * (weeks if weeks < max_weeks else max_weeks), r)
                 )
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.

@@ -62,20 +62,9 @@ from simulations.profile_mix import (
     MAX_GROUP_SIZE,
     ArrivalGroup,
     ProfileMix,
-    SiblingMix,
     categorical,
 )
 from simulations.trusted import check, trusted
-
-__all__ = [
-    "MAX_GROUP_SIZE",
-    "UNIFORMS_PER_CHILD",
-    "ArrivalGroup",
-    "ChildCase",
-    "ProfileMix",
-    "ProfileSource",
-    "SiblingMix",
-]
 
 # The fields given to Profile and Referral (the others keep their defaults): their fields set.
 _PROFILE_SET = frozenset(Profile.model_fields) - {
@@ -172,7 +161,7 @@ class ProfileSource:
             categorical(m.parents_view, f"{f}.parents_view", ParentsView),
             categorical(m.perspective, f"{f}.perspective", Perspective),
         )
-        # pick(values, cdf, u) is values[min(bisect_right(cdf, u), len(values) - 1)]: with the
+        # The value for u is values[min(bisect_right(cdf, u), len(values) - 1)]: with the
         # last value once more at the end, plain indexing gives the same.
         self._picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
 
@@ -219,7 +208,7 @@ class ProfileSource:
             g.municipality,
             age,
             Sex.M if u[2] < 0.5 else Sex.V,
-            sev[bisect_right(sev_cdf, u[3])],  # = pick(...): the values end with the last twice
+            sev[bisect_right(sev_cdf, u[3])],  # the values end with the last twice
             cx[bisect_right(cx_cdf, u[4])],
             ext[bisect_right(ext_cdf, u[5])],
             u[6] < m.treatment_need,

@@ -6,7 +6,6 @@ by `simulations.children.ProfileSource`, with the tables that turn a uniform int
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -91,8 +90,3 @@ def categorical(
     except ValueError:
         raise InvalidInput("onbekende waarde", field=field_name) from None
     return values, cdf
-
-
-def pick(values: list[T], cdf: list[float], u: float) -> T:
-    """The value whose cumulative share interval holds u."""
-    return values[min(bisect.bisect_right(cdf, u), len(values) - 1)]
