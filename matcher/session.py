@@ -12,7 +12,10 @@ that code reads:
   `score_table.form_part` (read: the advice's acceptable care forms) and
   `score_table.profile_part` (read: the referral's `ProfileKey`), the latter as its two
   halves `child_part` (age, sex, required capabilities) and `situation_part` (the rest),
-  each cached by exactly the fields it reads, and their sum per (care forms, ProfileKey);
+  each cached by exactly the fields it reads. The fast paths keep, per referral object,
+  the units that pass all three as one int (bit j: static-table row j) and the three
+  parts' points, added up per unit they look at: a new referral costs a few look-ups,
+  no array arithmetic (`static_row` gives the same as arrays, per (care forms, ProfileKey));
 - per unit view object, its row of the static table (checked once against its fields).
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
@@ -29,6 +32,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 from operator import itemgetter
 from typing import TypeVar
 
@@ -67,18 +71,22 @@ from matcher.weights import Weights
 _TABLE_DAY = date(2000, 1, 1)
 # Entries a cache keeps before it starts again (bounded memory in long runs).
 CACHE_LIMIT = 10_000
-# The same for what is kept per referral object: a caller keeps at most its waiting
-# referrals in play, and each entry keeps its referral alive.
-REFERRAL_LIMIT = 2_000
+# The same for what is kept per referral object, where the older half goes: a caller keeps
+# its waiting referrals in play (a simulation passes them again and again while new ones
+# arrive), and each entry keeps its referral alive.
+REFERRAL_LIMIT = 8_000
 
 # Per static-table row: passes the checks before capacity; its static points.
 StaticRow = tuple[BoolArray, IntArray]
+# One part of a static row: as arrays, and for indexing one row at a time the rows that
+# pass as an int (bit j: row j) and the points as an int64 array (neither holds Python
+# objects, so the garbage collector never scans them).
+_Part = tuple[BoolArray, IntArray, int, "array[int]"]
 # A unit view, its static row, and when steady its places now and extra points (see _view).
 _View = tuple[UnitView, int, int, int]
-# A referral, its static row, the same for indexing one row at a time (passes as bytes 0/1,
-# points as an int64 array: neither holds Python objects, so the garbage collector never
-# scans them) and its waiting_since as an ordinal.
-_Entry = tuple[Referral, StaticRow, bytes, "array[int]", int]
+# A referral; the rows passing all three parts (bit j: row j); the points of its care-form,
+# child and situation parts; its waiting_since as an ordinal.
+_Entry = tuple[Referral, int, "array[int]", "array[int]", "array[int]", int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -106,12 +114,11 @@ class Session:
         self._fixed = [_fixed(u) for u in self.table.units]
         self._views: dict[int, _View] = {}
         self._steady: dict[int, tuple[UnitView, list[int], int]] = {}
-        self._forms: dict[tuple[CareForm, ...], StaticRow] = {}
-        self._children: dict[tuple[object, ...], StaticRow] = {}
-        self._situations: dict[tuple[object, ...], StaticRow] = {}
+        self._forms: dict[tuple[CareForm, ...], _Part] = {}
+        self._children: dict[tuple[object, ...], _Part] = {}
+        self._situations: dict[tuple[object, ...], _Part] = {}
         self._rows: dict[tuple[tuple[CareForm, ...], ProfileKey], StaticRow] = {}
         self._by_referral: dict[int, _Entry] = {}
-        self._lists: dict[int, tuple[BoolArray, bytes, array[int]]] = {}
         self._advice: dict[int, tuple[Advice, tuple[CareForm, ...], int]] = {}
 
     def row(self, unit_id: str) -> int | None:
@@ -120,32 +127,45 @@ class Session:
 
     def static_row(self, referral: Referral) -> StaticRow:
         """Per static-table row: passes the hard checks before capacity, and static points."""
+        acceptable, key = self._key(referral)
+        row = self._rows.get((acceptable, key))
+        if row is None:
+            form, child, situation = self._parts(acceptable, key)
+            row = (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
+            _bounded(self._rows)[(acceptable, key)] = row
+        return row
+
+    def fits(self, referral: Referral) -> int:
+        """The static-table rows (bit j: row j, see `row`) whose unit passes the referral's
+        hard checks before capacity: `static_row`'s first half as an int."""
         return self._entry(referral)[1]
 
-    def _static_row(self, referral: Referral) -> StaticRow:
+    def _key(self, referral: Referral) -> tuple[tuple[CareForm, ...], ProfileKey]:
+        """What the static row reads: the acceptable care forms and the ProfileKey."""
         advice = referral.advice
         known = self._advice.get(id(advice))  # what profile_key reads of the advice
         if known is None or known[0] is not advice:
             known = (advice, advice.acceptable, cap_mask(advice.required_capabilities))
             _bounded(self._advice)[id(advice)] = known
-        acceptable, key = known[1], profile_key(referral, known[2])
-        row = self._rows.get((acceptable, key))
-        if row is None:
-            form = self._forms.get(acceptable)
-            if form is None:
-                form = self._reduce(form_part(self.table, self.weights, acceptable))
-                self._forms[acceptable] = form
-            child = self._children.get(key[:3])
-            if child is None:
-                child = self._reduce(child_part(self.table, self.weights, *key[:3]))
-                _bounded(self._children)[key[:3]] = child
-            situation = self._situations.get(key[3:])
-            if situation is None:
-                situation = self._reduce(situation_part(self.table, self.weights, *key[3:]))
-                _bounded(self._situations)[key[3:]] = situation
-            row = (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
-            _bounded(self._rows)[(acceptable, key)] = row
-        return row
+        return known[1], profile_key(referral, known[2])
+
+    def _parts(
+        self, acceptable: tuple[CareForm, ...], key: ProfileKey
+    ) -> tuple[_Part, _Part, _Part]:
+        """The care-form, child and situation parts of a static row (each cached)."""
+        form = self._forms.get(acceptable)
+        if form is None:
+            form = self._part(form_part(self.table, self.weights, acceptable))
+            self._forms[acceptable] = form
+        child = self._children.get(key[:3])
+        if child is None:
+            child = self._part(child_part(self.table, self.weights, *key[:3]))
+            _bounded(self._children)[key[:3]] = child
+        situation = self._situations.get(key[3:])
+        if situation is None:
+            situation = self._part(situation_part(self.table, self.weights, *key[3:]))
+            _bounded(self._situations)[key[3:]] = situation
+        return form, child, situation
 
     def assign(
         self, referrals: Sequence[Referral], units: Sequence[UnitView], *, today: date
@@ -180,38 +200,40 @@ class Session:
         self._by_referral.clear()
 
     def _entry(self, referral: Referral) -> _Entry:
-        """The referral's static row, also for the fast paths, and its waiting_since (cached
-        per object)."""
+        """The referral's static row for the fast paths, and its waiting_since (cached per
+        object)."""
         hit = self._by_referral.get(id(referral))
         if hit is not None and hit[0] is referral:
             return hit
-        row = self._static_row(referral)
-        ok, points = row
-        lists = self._lists.get(id(ok))
-        if lists is None or lists[0] is not ok:
-            lists = (ok, ok.tobytes(), array("q", points.astype(np.int64).tobytes()))
-            _bounded(self._lists)[id(ok)] = lists
-        entry = (referral, row, lists[1], lists[2], referral.waiting_since.toordinal())
-        _bounded(self._by_referral, REFERRAL_LIMIT)[id(referral)] = entry
+        form, child, situation = self._parts(*self._key(referral))
+        ok = form[2] & child[2] & situation[2]
+        since = referral.waiting_since.toordinal()
+        entry = (referral, ok, form[3], child[3], situation[3], since)
+        known = self._by_referral
+        if len(known) >= REFERRAL_LIMIT:
+            for old in list(islice(known, REFERRAL_LIMIT // 2)):
+                del known[old]
+        known[id(referral)] = entry
         return entry
 
     def _one_referral(
         self, referral: Referral, views: list[_View], today: date
     ) -> tuple[Placement, ...]:
-        _, _, ok, points, _ = self._entry(referral)
+        _, ok, form, child, situation, _ = self._entry(referral)
         day = max(referral.deadline, today).toordinal()
         now = today.toordinal()
         found: list[tuple[int, UnitView, int]] = []  # points but waiting, unit, first free day
         for unit, row, cap, extra in views:
-            if not ok[row]:
+            if not ok >> row & 1:
                 continue
+            points = form[row] + child[row] + situation[row]
             if cap >= 0:  # steady: one level, free from today when it has a place
                 if cap > 0:
-                    found.append((points[row] + extra, unit, now))
+                    found.append((points + extra, unit, now))
                 continue
             rises, caps, first_free, points_now = self._unit_now(unit, today)
             if caps[bisect_right(rises, day)] > 0:  # the level of the deadline
-                found.append((points[row] + points_now, unit, first_free))
+                found.append((points + points_now, unit, first_free))
         if not found:
             return ()
         best = found[0]
@@ -240,12 +262,11 @@ class Session:
             hit = entries.get(id(r))
             if hit is None or hit[0] is not r:
                 hit = self._entry(r)
-            if hit[2][row]:
-                waited = day - hit[4]
+            if hit[1] >> row & 1:
+                waited = day - hit[5]
                 weeks = waited // 7 if waited > 0 else 0
-                scored.append(
-                    (hit[3][row] + per_week * (weeks if weeks < max_weeks else max_weeks), r)
-                )
+                static = hit[2][row] + hit[3][row] + hit[4][row]
+                scored.append((static + per_week * (weeks if weeks < max_weeks else max_weeks), r))
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
             if places == 1:
@@ -307,7 +328,8 @@ class Session:
         _bounded(self._views)[id(unit)] = view
         return view
 
-    def _reduce(self, part: Part) -> StaticRow:
+    def _part(self, part: Part) -> _Part:
+        """The part's checks and columns reduced to one row: passes, and points."""
         n = len(self.table.units)
         ok = np.ones(n, dtype=np.bool_)
         for check in part.checks:
@@ -316,7 +338,8 @@ class Session:
         points = np.zeros(n, dtype=np.int64)
         for column in part.columns.values():
             points += column
-        return ok, points
+        bits = int.from_bytes(np.packbits(ok, bitorder="little").tobytes(), "little")
+        return ok, points, bits, array("q", points.tobytes())
 
 
 def _second(item: tuple[int, str]) -> str:

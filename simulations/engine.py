@@ -127,6 +127,8 @@ class _GeneralLoop:
         self.form_free: dict[str, int] = {}
         for v in self.views:
             self.form_free[v.care_form] = self.form_free.get(v.care_form, 0) + v.free
+        # The care forms with a free place now (kept in step with form_free).
+        self.free_forms = {form for form, free in self.form_free.items() if free > 0}
         self.free = sum(self.unit_free)
         self.forms = scenario.care_forms
         self.form_code = [self.forms.index(u.care_form) for u in units]
@@ -202,7 +204,12 @@ class _GeneralLoop:
         free = new.free
         delta = free - self.unit_free[unit]
         self.unit_free[unit] = free
-        self.form_free[new.care_form] += delta
+        form_free = self.form_free[new.care_form] + delta
+        self.form_free[new.care_form] = form_free
+        if form_free > 0:
+            self.free_forms.add(new.care_form)
+        else:
+            self.free_forms.discard(new.care_form)
         self.free += delta
 
     def run(self) -> ChildRecords:
@@ -310,7 +317,7 @@ class _GeneralLoop:
     def _could_place(self, now: float) -> bool:
         # Only call the policy (later an OR-Tools matcher) when some waiting child accepts
         # a care form that has a free place now; otherwise no placement can change.
-        free_forms = {form for form, free in self.form_free.items() if free > 0}
+        free_forms = self.free_forms
         for child, view in self.waiting.items():
             need = view.need
             if need.first_best in free_forms:

@@ -48,8 +48,6 @@ from datetime import date, timedelta
 from itertools import compress
 from operator import is_not
 
-import numpy as np
-
 from capacity.snapshot import UnitView
 from matcher.batch import Placement, assign
 from matcher.models import Referral, SolverSettings
@@ -130,17 +128,10 @@ class MatcherPolicy:
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id
         used: set[int] = set()
-        known_children = run.children
         for child, known in chosen:
-            info = known_children.get(child.child_id)
-            if info is None or info.case is not child.need.payload:
-                info = self._child_fits(run, child)
+            info, allowed = self._allowed(run, child)
             case = info.case
-            if known is None:
-                allowed = info.every if child.alternatives_allowed else info.first
-                fits = [i for i in run.sorted_free() if allowed[i]]
-            else:
-                fits = known
+            fits = run.units_of(allowed & run.free) if known is None else known
             if not fits and case.referral.sibling_group is None:
                 continue  # no free unit passes this child's static hard rules
             referral = case.referral if child.alternatives_allowed else case.first_best_only
@@ -162,15 +153,16 @@ class MatcherPolicy:
         with its free fitting units (None: it is in a sibling group, take the long way)."""
         cid = child.child_id
         run.known[cid] = child
-        info = self._child_fits(run, child)
+        run.child(child)  # notes a sibling group
         if run.groups:
             return None
         alternatives = child.alternatives_allowed
-        allowed = info.every if alternatives else info.first
+        info, allowed = self._allowed(run, child)
         run.allowed[cid] = allowed
-        fits = [i for i in run.sorted_free() if allowed[i]]
-        if not fits:
+        open_bits = allowed & run.free
+        if not open_bits:
             return []  # the previous call left no child with an open pair, nor does this one
+        fits = run.units_of(open_bits)
         case = info.case
         referral = case.referral if alternatives else case.first_best_only
         today = self.start_date + timedelta(days=int(now))
@@ -188,8 +180,8 @@ class MatcherPolicy:
     ) -> list[Assignment]:
         """`allocate_changed` when only `unit` opened and no child changed: the children
         who fit that unit, with that unit alone."""
-        allowed = run.allowed
-        chosen = [c for c in waiting if allowed[c.child_id][unit]]
+        allowed, bit = run.allowed, run.bit[unit]
+        chosen = [c for c in waiting if allowed[c.child_id] & bit]
         if not chosen:
             return []
         children = run.children
@@ -227,8 +219,7 @@ class MatcherPolicy:
             run.compared = True
         for cid, child in changed.items():
             known[cid] = child
-            info = self._child_fits(run, child)
-            allowed[cid] = info.every if child.alternatives_allowed else info.first
+            allowed[cid] = self._allowed(run, child)[1]
         look = changed.keys() | unstable if unstable else changed.keys()
         if not opened:
             if len(look) <= 1 and not unstable and not run.groups:  # the usual: an arrival
@@ -240,8 +231,10 @@ class MatcherPolicy:
         # in a unit that has more free places than that call left.
         units_opened = sorted(opened)
         single = units_opened[0] if len(units_opened) == 1 else -1  # the usual: a departure
+        bit = run.bit
         if single >= 0 and not look:  # the same as the loop below, in one pass
-            chosen = [(c, units_opened) for c in waiting if allowed[c.child_id][single]]
+            single_bit = bit[single]
+            chosen = [(c, units_opened) for c in waiting if allowed[c.child_id] & single_bit]
             return with_siblings(chosen, waiting) if run.groups else chosen
         chosen = []
         for child in waiting:
@@ -251,9 +244,9 @@ class MatcherPolicy:
                 continue
             fits = allowed[cid]
             if single >= 0:
-                if fits[single]:
+                if fits & bit[single]:
                     chosen.append((child, units_opened))
-            elif hit := [i for i in units_opened if fits[i]]:
+            elif hit := [i for i in units_opened if fits & bit[i]]:
                 chosen.append((child, hit))
         return with_siblings(chosen, waiting) if run.groups else chosen
 
@@ -317,16 +310,19 @@ class MatcherPolicy:
                 session = Session(templates, weights=self.weights, settings=self.settings)
                 self._session = session
             session.forget_referrals()  # the previous run's children are gone
-            codes: dict[str, int] = {}
             n = len(units)
+            bits, unit_at = [0] * n, [0] * n
+            for i, view in enumerate(templates):
+                row = session.row(view.unit_id)
+                assert row is not None  # the session is built from these units
+                bits[i], unit_at[row] = 1 << row, i
             run = RunState(
                 units,
                 now,
                 [None] * n,
                 [-1] * n,
-                rows=np.asarray([session.row(v.unit_id) for v in templates], dtype=np.int64),
-                forms=np.asarray([codes.setdefault(u.care_form, len(codes)) for u in units]),
-                codes=codes,
+                bit=bits,
+                unit_at=unit_at,
                 time_free=all(
                     not v.expected_departures and not v.scheduled_changes for v in templates
                 ),
@@ -354,12 +350,10 @@ class MatcherPolicy:
             run.free_after[i] = free
             run.seen[i] = unit
             run.views[i] = unit_view(unit, self._views)
-            if (free > 0) != (i in run.free):
-                run.free_sorted = None
-                if free > 0:
-                    run.free.add(i)
-                else:
-                    run.free.discard(i)
+            if free > 0:
+                run.free |= run.bit[i]
+            else:
+                run.free &= ~run.bit[i]
         return opened
 
     @staticmethod
@@ -379,6 +373,6 @@ class MatcherPolicy:
             else set()
         )
 
-    def _child_fits(self, run: RunState, child: WaitingChild) -> ChildFits:
+    def _allowed(self, run: RunState, child: WaitingChild) -> tuple[ChildFits, int]:
         assert self._session is not None  # _state made it
-        return run.child(child, self._session)
+        return run.allowed_for(child, self._session)

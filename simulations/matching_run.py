@@ -10,8 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import Any
 
 from capacity.snapshot import UnitView
 from matcher.session import Session
@@ -19,19 +18,18 @@ from simulations.children import ChildCase
 from simulations.model import UnitState, WaitingChild
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChildFits:
-    """A waiting child's case and, per unit (engine index), whether it passes the static
-    hard rules in the child's first-best care form and in any acceptable one (bytes of 0
-    and 1: indexing one unit is cheap, and the garbage collector never scans them)."""
+    """A waiting child's case and the units that pass its static hard rules in its first-best
+    care form and in any acceptable one, as ints: bit j for the unit in row j of the
+    session's static table (`RunState.bit` gives an engine unit's bit). Each is worked out
+    when first needed (-1 until then), from the referral the matcher gets in that case
+    (`case.first_best_only`, `case.referral`), so that referral's static row is the one
+    the session already has."""
 
     case: ChildCase
-    first: bytes
-    every: bytes
-
-    def allowed(self, child: WaitingChild) -> bytes:
-        """Per unit: of a care form the child may take now and passing its static rules."""
-        return self.every if child.alternatives_allowed else self.first
+    first: int = -1
+    every: int = -1
 
 
 @dataclass
@@ -42,58 +40,63 @@ class RunState:
     day: float
     seen: list[UnitState | None]  # each unit's state as the previous call saw it
     free_after: list[int]  # its free places once that call's assignments are applied
-    rows: np.ndarray  # each unit's row in the session's static table
-    forms: np.ndarray  # each unit's care form, as a code of `codes`
-    codes: dict[str, int]
+    bit: list[int]  # each unit's bit: 1 << its row in the session's static table
+    unit_at: list[int]  # per static-table row, the unit's index
     time_free: bool  # no unit's free places depend on the date
     views: list[UnitView]  # each unit as the matcher sees it (as `seen`)
     index: dict[str, int]  # each unit's index, by unit id
-    free: set[int] = field(default_factory=set)  # units with a free place now
-    free_sorted: list[int] | None = None  # `free` sorted (None: to be sorted again)
-    # By child id: the WaitingChild the previous call saw and the units it may take.
+    free: int = 0  # the bits of the units with a free place now
+    # By child id: the WaitingChild the previous call saw and the bits of the units it may
+    # take (ChildFits.first or .every).
     known: dict[int, WaitingChild] = field(default_factory=dict)
-    allowed: dict[int, bytes] = field(default_factory=dict)
+    allowed: dict[int, int] = field(default_factory=dict)
     unstable: set[int] = field(default_factory=set)  # children left with an open pair
     children: dict[int, ChildFits] = field(default_factory=dict)  # by child id
-    # Per (static row, first-best form code): the row and its fits (first-best, every form).
-    fits: dict[tuple[int, int], tuple[np.ndarray, bytes, bytes]] = field(default_factory=dict)
     groups: bool = False  # some child so far was in a sibling group
     scanned: bool = False  # the units have been compared once with `seen`
     compared: bool = False  # the waiting children have been compared once with `known`
 
-    def sorted_free(self) -> list[int]:
-        """The units with a free place now, in index order."""
-        if self.free_sorted is None:
-            self.free_sorted = sorted(self.free)
-        return self.free_sorted
+    def units_of(self, bits: int) -> list[int]:
+        """The units with these bits, in index order."""
+        unit_at, out = self.unit_at, []
+        while bits:
+            low = bits & -bits
+            out.append(unit_at[low.bit_length() - 1])
+            bits ^= low
+        out.sort()
+        return out
 
     def forget_gone(self, waiting: Sequence[WaitingChild]) -> None:
         """Forget the children who left, once they are many (memory only)."""
         known = self.known
         if len(known) > 2 * len(waiting) + 64:
             ids = {child.child_id for child in waiting}
-            for table in (known, self.allowed, self.children):
+            tables: tuple[dict[int, Any], ...] = (known, self.allowed, self.children)
+            for table in tables:
                 for cid in [cid for cid in table if cid not in ids]:
                     del table[cid]
 
-    def child(self, child: WaitingChild, session: Session) -> ChildFits:
-        """The child's case and static fits (from the matcher's session), cached per run;
-        the fits are kept per static row and first-best care form (children share them)."""
+    def allowed_for(self, child: WaitingChild, session: Session) -> tuple[ChildFits, int]:
+        """The child's case and fits, and the bits of the units of a care form it may take
+        now that pass its static hard rules."""
+        info = self.child(child)
+        if child.alternatives_allowed:
+            bits = info.every
+            if bits < 0:
+                bits = info.every = session.fits(info.case.referral)
+        else:
+            bits = info.first
+            if bits < 0:
+                bits = info.first = session.fits(info.case.first_best_only)
+        return info, bits
+
+    def child(self, child: WaitingChild) -> ChildFits:
+        """The child's case and static fits, cached per run."""
         info = self.children.get(child.child_id)
         case = child.need.payload
         if info is None or info.case is not case:
             assert isinstance(case, ChildCase)  # ProfileSource puts it there
-            row = session.static_row(case.referral)[0]
-            code = self.codes.get(child.need.first_best, -1)
-            fits = self.fits.get((id(row), code))
-            if fits is None or fits[0] is not row:
-                ok = row[self.rows]
-                first = ok & (self.forms == code)
-                fits = (row, first.tobytes(), ok.tobytes())
-                if len(self.fits) >= 10_000:
-                    self.fits.clear()
-                self.fits[(id(row), code)] = fits
-            info = ChildFits(case, fits[1], fits[2])
+            info = ChildFits(case)
             self.groups = self.groups or case.referral.sibling_group is not None
             self.children[child.child_id] = info
         return info

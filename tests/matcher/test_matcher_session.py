@@ -3,7 +3,8 @@
 - `problem.pair_tiebreak` is `MatchProblem.tiebreak` for one pair;
 - `problem.trivial_choice` (one referral, or one unit with one capacity level) picks the
   pairs the min-cost flow picks;
-- `Session.static_row` is `score_table.static_scores` (checks before capacity, points);
+- `Session.static_row` is `score_table.static_scores` (checks before capacity, points), and
+  `Session.fits` its rows that pass;
 - `Session.assign` returns what `batch.assign` returns, for units in other states, on
   other days, with and without sibling groups, with warm caches.
 """
@@ -26,7 +27,7 @@ from matcher.generate import random_instance
 from matcher.models import SolverSettings
 from matcher.problem import pair_tiebreak, trivial_choice
 from matcher.score_table import static_scores
-from matcher.session import Session
+from matcher.session import REFERRAL_LIMIT, Session
 from matcher.weights import TERMS, default_weights
 
 TODAY = date(2026, 11, 23)
@@ -95,6 +96,9 @@ def test_static_rows_are_the_static_scores(seed: int) -> None:
         ok, points = session.static_row(referral)
         static = static_scores(referral, session.table, W)
         assert np.flatnonzero(ok).tolist() == static.index.tolist()
+        fits = session.fits(referral)  # the same rows, as the bits of an int
+        assert [j for j in range(len(ok)) if fits >> j & 1] == static.index.tolist()
+        assert fits >> len(ok) == 0
         assert points[static.index].tolist() == static.terms.sum(axis=1).tolist()
         assert not static.terms[:, DYNAMIC].any()
         assert session.static_row(referral) is session.static_row(referral)  # cached
@@ -160,3 +164,19 @@ def test_exactly_equal_pairs_go_to_the_lowest_unit_id() -> None:
     got = session.assign([referral], twins, today=TODAY)
     assert [p.unit_id for p in got] == [low]
     assert got == assign([referral], twins, today=TODAY, settings=SETTINGS, weights=W)
+
+
+def test_the_referral_cache_drops_its_older_half_when_full() -> None:
+    # A simulation passes its waiting referrals again and again while new ones arrive: the
+    # newest stay cached, and memory stays bounded.
+    referrals, units = random_instance(5, 1, 4, TODAY, sibling_share=0.0)
+    session = Session(units, weights=W, settings=SETTINGS)
+    limit, half = REFERRAL_LIMIT, REFERRAL_LIMIT // 2
+    many = [referrals[0].model_copy(update={"referral_id": f"R{k}"}) for k in range(limit + 1)]
+    expected = session.fits(many[0])
+    assert all(session.fits(r) == expected for r in many)
+    cached = session._by_referral
+    assert len(cached) == limit + 1 - half
+    assert cached[id(many[-1])][0] is many[-1]
+    assert cached[id(many[half])][0] is many[half]
+    assert id(many[half - 1]) not in cached
