@@ -32,6 +32,11 @@ def paused_gc() -> Iterator[None]:
     cyclic garbage). The collector would only scan and re-scan the objects that live
     through the run (the scenario, the caches of the afwegingskader and the matcher, the
     records): a quarter of a Flevoland replication's CPU time.
+
+    Afterwards the run's survivors (mostly those caches) join the oldest generation at
+    once (`gc.freeze` then `gc.unfreeze`, which also resets the young count) instead of
+    being scanned by a young collection on the next allocation (30-80 ms). Not when the
+    process had frozen objects itself: unfreezing would release those too.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -39,4 +44,7 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

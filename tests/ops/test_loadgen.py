@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
@@ -147,18 +147,6 @@ def test_a_stall_counts_in_the_latency_of_every_request_due_during_it() -> None:
     assert tally.errors == 0 and len(tally.latencies) == 100
     assert sum(ms > 100.0 for ms in tally.latencies) >= 20
     assert result.max_send_lag_ms >= 250.0
-
-
-@pytest.fixture
-def thawed_heap() -> Iterator[None]:
-    """A heap with nothing frozen (start-up of an app in this process freezes it); frozen
-    afterwards only if it was before."""
-    frozen = gc.get_freeze_count() > 0
-    gc.unfreeze()
-    yield
-    gc.unfreeze()
-    if frozen:
-        gc.freeze()
 
 
 @pytest.mark.usefixtures("thawed_heap")

@@ -6,8 +6,9 @@ constant stays (one-value empirical distributions), so waits can be worked out b
 
 from __future__ import annotations
 
-import gc
 import math
+import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +40,6 @@ from simulations.model import (
 from simulations.outputs import canonical_json
 from simulations.policies import greedy_fcfs, single_pool
 from simulations.reference import erlang_scenario
-from simulations.scenario import load_scenario
 from simulations.streams import stream
 
 EVERY_10_DAYS = RenewalArrivals(Empirical((10.0,)))  # arrivals on days 10, 20, ..., 90
@@ -283,19 +283,34 @@ def test_bad_input_names_the_field() -> None:
         assert error.value.field == field
 
 
+_CYCLIC_GARBAGE_OF_A_RUN = """
+import gc, sys
+from simulations.engine import simulate
+from simulations.scenario import load_scenario
+
+loaded = load_scenario(sys.argv[1])
+simulate(loaded.scenario, loaded.settings, seed=loaded.seed)  # caches filled once
+gc.collect()
+gc.disable()
+result = simulate(loaded.scenario, loaded.settings, seed=loaded.seed, replication=1)
+print(len(result.totals), gc.collect())
+"""
+
+
 def test_a_run_with_the_real_matcher_leaves_no_cyclic_garbage() -> None:
     # simulate pauses the cyclic collector (it only re-scanned what lives through the run);
-    # that is safe only if a run frees everything it drops by reference counting.
-    loaded = load_scenario(Path(__file__).parents[2] / "simulations" / "scenarios" / "snel.yaml")
-    simulate(loaded.scenario, loaded.settings, seed=loaded.seed)  # caches filled once
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        result = simulate(loaded.scenario, loaded.settings, seed=loaded.seed, replication=1)
-        unreachable = gc.collect()
-    finally:
-        if enabled:
-            gc.enable()
-    assert result.totals  # the run did place children
+    # that is safe only if a run frees everything it drops by reference counting. In a fresh
+    # interpreter: in this one, threads of other tests (a job runner) may allocate meanwhile.
+    root = Path(__file__).parents[2]
+    scenario = root / "simulations" / "scenarios" / "snel.yaml"
+    done = subprocess.run(
+        [sys.executable, "-c", _CYCLIC_GARBAGE_OF_A_RUN, str(scenario)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    totals, unreachable = (int(n) for n in done.stdout.split())
+    assert totals > 0  # the run did place children
     assert unreachable == 0
