@@ -15,6 +15,7 @@ from afwegingskader.decision import Decision
 from afwegingskader.models import (
     Advice,
     BreakdownRisk,
+    Exclusion,
     LocationAdvice,
     Profile,
     Reason,
@@ -25,13 +26,19 @@ from afwegingskader.ruleset import RuleSet, default_rule_set
 from domain.care import HOMELIKENESS, CareForm
 from domain.codelist import CodeList, default_codelist
 from domain.people import Capability, sibling_capability
+from domain.trusted import check, trusted
 
 FALLBACK_RULE_ID = "TERUGVAL"
+# First-best form, alternatives and exclusions (forms_of).
+Forms = tuple[CareForm, tuple[CareForm, ...], tuple[Exclusion, ...]]
 _CAPABILITY_RANK = {cap: i for i, cap in enumerate(Capability)}
 _RISK_LEVELS = tuple(RiskLevel)
-_SEVERITY = FACTS["severity"].values
-_COMPLEXITY = FACTS["complexity"].values
-_EXTERNALISING = FACTS["externalising"].values
+# The rank of each value of the ordered facts (StrEnum members hash like their values).
+_SEVERITY = {value: rank for rank, value in enumerate(FACTS["severity"].values)}
+_COMPLEXITY = {value: rank for rank, value in enumerate(FACTS["complexity"].values)}
+_EXTERNALISING = {value: rank for rank, value in enumerate(FACTS["externalising"].values)}
+ADVICE_FIELDS = frozenset(Advice.model_fields)
+check(Advice)
 _NO_SIBLINGS = SiblingAdvice.model_construct(
     together=None, reason="Geen broers of zussen in de aanmelding.", rule_id=None
 )
@@ -60,10 +67,11 @@ def facts_of(profile: Profile) -> Facts:
 
     Enum members are StrEnums: they compare and hash like their string values, which is
     what the compiled conditions hold."""
-    roll_ups = _roll_ups(default_codelist())
     capj: frozenset[str] = frozenset()
-    for code in profile.capj:
-        capj |= roll_ups[code]
+    if profile.capj:
+        roll_ups = _roll_ups(default_codelist())
+        for code in profile.capj:
+            capj |= roll_ups[code]
     contra: frozenset[str] = frozenset()
     free = 0
     for sibling in profile.siblings:
@@ -74,9 +82,9 @@ def facts_of(profile: Profile) -> Facts:
     return {
         "age": profile.years,
         "sex": profile.sex,
-        "severity": _SEVERITY.index(profile.severity),
-        "complexity": _COMPLEXITY.index(profile.complexity),
-        "externalising": _EXTERNALISING.index(profile.externalising),
+        "severity": _SEVERITY[profile.severity],
+        "complexity": _COMPLEXITY[profile.complexity],
+        "externalising": _EXTERNALISING[profile.externalising],
         "treatment_need": profile.treatment_need,
         "trauma": profile.trauma,
         "lvb": profile.lvb,
@@ -184,13 +192,9 @@ def fired_rules(rules: RuleSet, facts: Facts) -> int:
     return fired
 
 
-def build_advice(rules: RuleSet, profile: Profile, facts: Facts, fired: int) -> Advice:
-    """The advice once it is known which rules fire: their steps, in rule order.
-
-    Reads from the profile only whether it has siblings, how many have no contraindication
-    and the two municipalities (the location advice); `advisor.Advisor` keys on
-    exactly these.
-    """
+def run_rules(rules: RuleSet, fired: int) -> tuple[Decision, list[Reason]]:
+    """The decision after the steps of the rules that fire, in rule order, and their
+    reasons."""
     state = Decision(rules.order)
     reasons: list[Reason] = []
     for rule in rules.rules:
@@ -199,28 +203,82 @@ def build_advice(rules: RuleSet, profile: Profile, facts: Facts, fired: int) -> 
             for step in rule.steps:
                 step(state)
         fired >>= 1
-    score = max(0.0, state.score)
-    level = _risk(rules, score)
+    return state, reasons
 
+
+def forms_of(rules: RuleSet, state: Decision, reasons: list[Reason]) -> Forms:
+    """First-best form, alternatives and exclusions of a decision (its order and exclusions
+    only); a fallback appends its reason to `reasons`."""
     excluded = state.excluded
     acceptable = [form for form in state.order if form not in excluded]
     first_best = acceptable[0] if acceptable else _fallback(rules, state, reasons)
     alternatives = tuple(form for form in acceptable if form is not first_best)
-    siblings = (state.siblings or _SIBLINGS_DEFAULT) if profile.siblings else _NO_SIBLINGS
+    return first_best, alternatives, tuple(excluded.values())
+
+
+def siblings_of(
+    state: Decision, has_siblings: bool, without_contraindication: int
+) -> tuple[SiblingAdvice, tuple[Capability, ...]]:
+    """The sibling advice and the required capabilities of a decision (its capabilities,
+    sibling group and sibling advice only), for a profile with or without siblings and this
+    many siblings without a contraindication."""
+    siblings = (state.siblings or _SIBLINGS_DEFAULT) if has_siblings else _NO_SIBLINGS
     capabilities = state.capabilities
     if state.sibling_group and siblings.together:
         # Only siblings without a contraindication go together ("samen, tenzij" per sibling).
-        group = sibling_capability(1 + facts["siblings_without_contraindication"])
+        group = sibling_capability(1 + without_contraindication)
         if group is not None:
             capabilities.add(group)
-    return Advice.model_construct(
-        first_best=first_best,
-        alternatives=alternatives,
-        excluded=tuple(excluded.values()),
-        required_capabilities=tuple(sorted(capabilities, key=_CAPABILITY_RANK.__getitem__)),
-        siblings=siblings,
-        breakdown_risk=_breakdown(level, round(score, 2), tuple(state.risk_factors)),
-        location=location_of(profile, state),
-        reasons=tuple(reasons),
-        rule_set=rules.ref,
+    return siblings, tuple(sorted(capabilities, key=_CAPABILITY_RANK.__getitem__))
+
+
+def breakdown_of(rules: RuleSet, state: Decision) -> BreakdownRisk:
+    """The breakdown risk of a decision (its score and risk factors only)."""
+    score = max(0.0, state.score)
+    return _breakdown(_risk(rules, score), round(score, 2), tuple(state.risk_factors))
+
+
+def new_advice(
+    rules: RuleSet,
+    forms: Forms,
+    siblings: tuple[SiblingAdvice, tuple[Capability, ...]],
+    breakdown: BreakdownRisk,
+    location: LocationAdvice,
+    reasons: tuple[Reason, ...],
+) -> Advice:
+    """The Advice of these parts: what Advice.model_construct builds from them, fields set
+    included, without its generic pass (domain.trusted)."""
+    return trusted(
+        Advice,
+        {
+            "first_best": forms[0],
+            "alternatives": forms[1],
+            "excluded": forms[2],
+            "required_capabilities": siblings[1],
+            "siblings": siblings[0],
+            "breakdown_risk": breakdown,
+            "location": location,
+            "reasons": reasons,
+            "rule_set": rules.ref,
+        },
+        ADVICE_FIELDS,
     )
+
+
+def build_advice(rules: RuleSet, profile: Profile, facts: Facts, fired: int) -> Advice:
+    """The advice once it is known which rules fire: their steps, in rule order.
+
+    Reads from the profile only whether it has siblings, how many have no contraindication
+    and the two municipalities (the location advice); `advisor.Advisor` keys on
+    exactly these. Each part of the advice reads only the part of the decision that one
+    kind of step writes (`forms_of`, `siblings_of`, `breakdown_of`, `location_of`), which
+    the Advisor relies on too.
+    """
+    state, reasons = run_rules(rules, fired)
+    breakdown = breakdown_of(rules, state)
+    forms = forms_of(rules, state, reasons)
+    siblings = siblings_of(
+        state, bool(profile.siblings), facts["siblings_without_contraindication"]
+    )
+    location = location_of(profile, state)
+    return new_advice(rules, forms, siblings, breakdown, location, tuple(reasons))

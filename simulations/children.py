@@ -38,33 +38,18 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from afwegingskader.advisor import Advisor
-from afwegingskader.models import (
-    Advice,
-    Complexity,
-    Externalising,
-    ParentsView,
-    Profile,
-    Severity,
-    SiblingLink,
-)
+from afwegingskader.models import Advice, Profile, SiblingLink
 from domain.errors import InvalidInput
-from domain.people import Perspective, Sex
-from domain.places import Municipality
+from domain.trusted import check, replaced, trusted
 from matcher.models import Referral
 from simulations.distributions import DAYS_PER_YEAR, ArrivalRate, GroupArrivalRates
 from simulations.model import ChildNeed
-from simulations.profile_mix import (
-    MAX_GROUP_SIZE,
-    ArrivalGroup,
-    ProfileMix,
-    categorical,
-)
-from simulations.trusted import check, trusted
+from simulations.profile_mix import MAX_GROUP_SIZE, ArrivalGroup, Drawn, Features, ProfileMix
 
 # The fields given to Profile and Referral (the others keep their defaults): their fields set.
 _PROFILE_SET = frozenset(Profile.model_fields) - {
@@ -80,29 +65,11 @@ _REFERRAL_SET = frozenset(Referral.model_fields) - {
 }
 check(Profile)
 check(Referral)
+check(Advice)
 
 # Uniforms per child: group, age, sex, severity, complexity, externalising, treatment, trauma,
 # lvb, network, parents, perspective, agrees, crisis.
 UNIFORMS_PER_CHILD = 14
-
-
-class Drawn(NamedTuple):
-    """The discrete profile features of one child, as the Profile's values."""
-
-    municipality: Municipality
-    age: int
-    sex: Sex
-    severity: Severity
-    complexity: Complexity
-    externalising: Externalising
-    treatment_need: bool
-    trauma: bool
-    lvb: bool
-    network_family_available: bool
-    parents_view: ParentsView
-    perspective: Perspective
-    child_agrees: bool
-    crisis: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +94,15 @@ class ProfileSource:
     start_date: date
     _group_cdf: list[float] = field(init=False, repr=False)
     _rates: GroupArrivalRates | None = field(init=False, repr=False, default=None)
-    _picks: tuple[tuple[list[Any], list[float]], ...] = field(init=False, repr=False)
+    _features: Features = field(init=False, repr=False)
     # The afwegingskader with its advice per distinct outcome (built on first use, not
-    # pickled), and per advice the same without alternatives (the first-best-only referral's).
-    _advisor: Advisor | None = field(init=False, repr=False, default=None)
+    # pickled), per advice the same without alternatives (the first-best-only referral's),
+    # and the date of each arrival day.
+    _advisor: Advisor | None = field(init=False, repr=False, default=None, compare=False)
     _first_only: dict[int, tuple[Advice, Advice, str, tuple[str, ...]]] = field(
-        init=False, repr=False, default_factory=dict
+        init=False, repr=False, default_factory=dict, compare=False
     )
+    _dates: dict[int, date] = field(init=False, repr=False, default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -153,21 +122,11 @@ class ProfileSource:
                 tuple(g.season_amplitude for g in self.groups),
                 tuple(g.peak_day for g in self.groups),
             )
-        m, f = self.mix, "profile_mix"
-        tables = (
-            categorical(m.severity, f"{f}.severity", Severity),
-            categorical(m.complexity, f"{f}.complexity", Complexity),
-            categorical(m.externalising, f"{f}.externalising", Externalising),
-            categorical(m.parents_view, f"{f}.parents_view", ParentsView),
-            categorical(m.perspective, f"{f}.perspective", Perspective),
-        )
-        # The value for u is values[min(bisect_right(cdf, u), len(values) - 1)]: with the
-        # last value once more at the end, plain indexing gives the same.
-        self._picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
+        self._features = Features(self.mix)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (to a worker process) without the afwegingskader and the caches."""
-        return {**self.__dict__, "_advisor": None, "_first_only": {}}
+        return {**self.__dict__, "_advisor": None, "_first_only": {}, "_dates": {}}
 
     def _events(self, children: float) -> float:
         """Arrival events for this many children (fewer when some events are groups)."""
@@ -198,28 +157,10 @@ class ProfileSource:
     def profile_key(self, u: np.ndarray, day: float = 0.0) -> Drawn:
         """The discrete profile features drawn from one child's uniforms (as the Profile's
         values: enum members, int, bool)."""
-        return self._key(self.groups[self.group_index(float(u[0]), day)], u.tolist())
+        return self._key(u.tolist(), day)
 
-    def _key(self, g: ArrivalGroup, u: list[float]) -> Drawn:
-        age = g.age_min + min(int(u[1] * (g.age_max - g.age_min + 1)), g.age_max - g.age_min)
-        m = self.mix
-        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self._picks
-        return Drawn(
-            g.municipality,
-            age,
-            Sex.M if u[2] < 0.5 else Sex.V,
-            sev[bisect_right(sev_cdf, u[3])],  # the values end with the last twice
-            cx[bisect_right(cx_cdf, u[4])],
-            ext[bisect_right(ext_cdf, u[5])],
-            u[6] < m.treatment_need,
-            u[7] < m.trauma,
-            u[8] < m.lvb,
-            u[9] < m.network_family_available,
-            par[bisect_right(par_cdf, u[10])],
-            per[bisect_right(per_cdf, u[11])],
-            u[12] < m.child_agrees,
-            u[13] < g.crisis_share,
-        )
+    def _key(self, u: list[float], day: float) -> Drawn:
+        return self._features.one(self.groups[self.group_index(u[0], day)], u)
 
     @staticmethod
     def _profile(key: Drawn, on: date, siblings: tuple[SiblingLink, ...]) -> Profile:
@@ -256,10 +197,19 @@ class ProfileSource:
 
     def draw(self, rng: np.random.Generator, index: int, day: float) -> ChildNeed:
         """The need of child number `index`, arriving on `day`, with its advice as payload."""
-        u = rng.random(UNIFORMS_PER_CHILD)
-        key = self.profile_key(u, day)
-        on = self.start_date + timedelta(days=math.floor(day))
-        return self._child(index, key, on, (), None, None)
+        key = self._key(rng.random(UNIFORMS_PER_CHILD).tolist(), day)
+        return self._child(index, key, self._date(day), (), None, None)
+
+    def _date(self, day: float) -> date:
+        """The date of arrival day `day` (kept per whole day)."""
+        whole = math.floor(day)
+        on = self._dates.get(whole)
+        if on is None:
+            on = self.start_date + timedelta(days=whole)
+            if len(self._dates) >= 20_000:
+                self._dates.clear()
+            self._dates[whole] = on
+        return on
 
     def group_sizes(self, rng: np.random.Generator, events: int) -> np.ndarray | None:
         """Children per arrival event (None without `siblings`), two uniforms per event."""
@@ -284,17 +234,18 @@ class ProfileSource:
     ) -> tuple[ChildNeed, ...]:
         """The needs of the `size` children of one arrival event (numbered from `index`):
         the lead from `rng` as in `draw`, the siblings from `extra` (see the module doc)."""
-        u = rng.random(UNIFORMS_PER_CHILD)
+        u = rng.random(UNIFORMS_PER_CHILD).tolist()
         w = extra.random((MAX_GROUP_SIZE - 1, UNIFORMS_PER_CHILD))
-        g = self.groups[self.group_index(float(u[0]), day)]
-        lead = self._key(g, u.tolist())
-        on = self.start_date + timedelta(days=math.floor(day))
+        g = self.groups[self.group_index(u[0], day)]
+        features = self._features
+        lead = features.one(g, u)
+        on = self._date(day)
         if size == 1:
             return (self._child(index, lead, on, (), None, None),)
         keys = [lead]
         others = w.tolist()
         for j in range(size - 1):
-            own = self._key(g, others[j])
+            own = features.one(g, others[j])
             keys.append(
                 own._replace(
                     parents_view=lead.parents_view, perspective=lead.perspective, crisis=lead.crisis
@@ -357,7 +308,7 @@ class ProfileSource:
         hit = self._first_only.get(id(advice))
         if hit is not None and hit[0] is advice:
             return hit
-        only = advice.model_copy(update={"alternatives": ()})
+        only = replaced(advice, {"alternatives": ()})
         alternatives = tuple(str(a) for a in advice.alternatives)
         hit = (advice, only, str(advice.first_best), alternatives)
         if len(self._first_only) >= 20_000:

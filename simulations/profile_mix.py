@@ -1,17 +1,21 @@
 """What a scenario's children are drawn from: arrival groups, the profile mix, sibling groups.
 
 Plain frozen dataclasses read from a scenario file (simulations.scenario_arrivals) and used
-by `simulations.children.ProfileSource`, with the tables that turn a uniform into a value.
+by `simulations.children.ProfileSource`, with the tables that turn a uniform into a value
+(`Features`: one child's uniforms to its values).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
 
+from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
 from domain.errors import InvalidInput
+from domain.people import Perspective, Sex
 from domain.places import Municipality
 
 MAX_GROUP_SIZE = 6  # children in one sibling group at most
@@ -90,3 +94,69 @@ def categorical(
     except ValueError:
         raise InvalidInput("onbekende waarde", field=field_name) from None
     return values, cdf
+
+
+class Drawn(NamedTuple):
+    """The discrete profile features of one child, as the Profile's values."""
+
+    municipality: Municipality
+    age: int
+    sex: Sex
+    severity: Severity
+    complexity: Complexity
+    externalising: Externalising
+    treatment_need: bool
+    trauma: bool
+    lvb: bool
+    network_family_available: bool
+    parents_view: ParentsView
+    perspective: Perspective
+    child_agrees: bool
+    crisis: bool
+
+
+@dataclass(frozen=True)
+class Features:
+    """The features (`Drawn`) of children in arrival groups from their uniforms: group, age,
+    sex, severity, complexity, externalising, treatment, trauma, lvb, network, parents,
+    perspective, agrees, crisis (u[0], the group's, is not read here)."""
+
+    mix: ProfileMix
+    # Per categorical feature its values and cumulative shares: the value for u is
+    # values[min(bisect_right(cdf, u), len(values) - 1)]; with the last value once more at
+    # the end, plain indexing gives the same.
+    picks: tuple[tuple[list[Any], list[float]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        m, f = self.mix, "profile_mix"
+        tables = (
+            categorical(m.severity, f"{f}.severity", Severity),
+            categorical(m.complexity, f"{f}.complexity", Complexity),
+            categorical(m.externalising, f"{f}.externalising", Externalising),
+            categorical(m.parents_view, f"{f}.parents_view", ParentsView),
+            categorical(m.perspective, f"{f}.perspective", Perspective),
+        )
+        picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
+        object.__setattr__(self, "picks", picks)
+
+    def one(self, g: ArrivalGroup, u: Sequence[float]) -> Drawn:
+        """The features of one child of group `g` from its uniforms."""
+        age = g.age_min + min(int(u[1] * (g.age_max - g.age_min + 1)), g.age_max - g.age_min)
+        m = self.mix
+        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self.picks
+        return Drawn(
+            g.municipality,
+            age,
+            Sex.M if u[2] < 0.5 else Sex.V,
+            sev[bisect_right(sev_cdf, u[3])],
+            cx[bisect_right(cx_cdf, u[4])],
+            ext[bisect_right(ext_cdf, u[5])],
+            u[6] < m.treatment_need,
+            u[7] < m.trauma,
+            u[8] < m.lvb,
+            u[9] < m.network_family_available,
+            par[bisect_right(par_cdf, u[10])],
+            per[bisect_right(per_cdf, u[11])],
+            u[12] < m.child_agrees,
+            u[13] < g.crisis_share,
+        )

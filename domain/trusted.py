@@ -1,0 +1,73 @@
+"""Pydantic models built from values that are valid by construction, without validation.
+
+`trusted(cls, values, fields_set)` does what `cls.model_construct(**values)` does for the
+models `check` accepts (no aliases, no extra fields kept, no private attributes, no
+post-init): it sets `__dict__` to `values` and the fields set, and nothing else, without
+model_construct's generic pass over every field. The caller gives every field, in the
+model's field order, and the names it would have passed to the validating constructor as
+`fields_set` (so the model equals the validated one, fields set included).
+`replaced(model, update)` is `model.model_copy(update=update)` for the same models.
+
+Used where thousands of models are built per second: the profiles and referrals a
+simulation draws (simulations.children, tests/simulations/test_trusted.py) and the advice
+(afwegingskader.engine and .advisor, tests/afwegingskader/test_advisor.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+_checked: set[type[BaseModel]] = set()
+# The setters of a model's __dict__ and of its slots: what object.__setattr__ finds for these
+# names on every pydantic model, without looking them up each time.
+_SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def check(cls: type[BaseModel]) -> None:
+    """Raise if `trusted` would not build what model_construct builds for `cls`."""
+    if cls in _checked:
+        return
+    problems = []
+    if cls.__pydantic_root_model__ or cls.model_config.get("extra") == "allow":
+        problems.append("root model or extra fields")
+    if cls.__pydantic_post_init__ or cls.__private_attributes__:
+        problems.append("post-init or private attributes")
+    if any(f.alias or f.validation_alias for f in cls.model_fields.values()):
+        problems.append("aliases")
+    for name in _SLOTS:
+        found = next(c.__dict__[name] for c in cls.__mro__ if name in c.__dict__)
+        if found is not BaseModel.__dict__[name]:
+            problems.append(f"its own {name}")
+    if problems:
+        raise TypeError(f"{cls.__name__}: {', '.join(problems)}")
+    _checked.add(cls)
+
+
+def trusted(cls: type[M], values: dict[str, Any], fields_set: frozenset[str]) -> M:
+    """An instance of `cls` with exactly these field values (every field, valid)."""
+    m = cls.__new__(cls)
+    _set_dict(m, values)
+    _set_fields_set(m, set(fields_set))
+    _set_extra(m, None)
+    _set_private(m, None)
+    return m
+
+
+def replaced(model: M, update: dict[str, Any]) -> M:
+    """What `model.model_copy(update=update)` builds (fields of a checked model only)."""
+    cls = type(model)
+    values = model.__dict__.copy()
+    values.update(update)
+    m = cls.__new__(cls)
+    _set_dict(m, values)
+    _set_fields_set(m, model.__pydantic_fields_set__.union(update))
+    _set_extra(m, None)
+    _set_private(m, None)
+    return m
