@@ -15,7 +15,7 @@ that code reads:
   each cached by exactly the fields it reads. The fast paths keep, per referral object,
   the units that pass all three as one int (bit j: static-table row j) and the three
   parts' points, added up per unit they look at: a new referral costs a few look-ups,
-  no array arithmetic (`static_row` gives the same as arrays, per (care forms, ProfileKey));
+  no array arithmetic (`static_row` adds them up as arrays);
 - per unit view object, its row of the static table (checked once against its fields).
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
@@ -117,7 +117,6 @@ class Session:
         self._forms: dict[tuple[CareForm, ...], _Part] = {}
         self._children: dict[tuple[object, ...], _Part] = {}
         self._situations: dict[tuple[object, ...], _Part] = {}
-        self._rows: dict[tuple[tuple[CareForm, ...], ProfileKey], StaticRow] = {}
         self._by_referral: dict[int, _Entry] = {}
         self._advice: dict[int, tuple[Advice, tuple[CareForm, ...], int]] = {}
 
@@ -126,14 +125,11 @@ class Session:
         return self._row.get(unit_id)
 
     def static_row(self, referral: Referral) -> StaticRow:
-        """Per static-table row: passes the hard checks before capacity, and static points."""
-        acceptable, key = self._key(referral)
-        row = self._rows.get((acceptable, key))
-        if row is None:
-            form, child, situation = self._parts(acceptable, key)
-            row = (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
-            _bounded(self._rows)[(acceptable, key)] = row
-        return row
+        """Per static-table row: passes the hard checks before capacity, and static points
+        (the cached parts added up, as arrays: for inspection; the fast paths read the
+        parts themselves)."""
+        form, child, situation = self._parts(*self._key(referral))
+        return (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
 
     def fits(self, referral: Referral) -> int:
         """The static-table rows (bit j: row j, see `row`) whose unit passes the referral's
