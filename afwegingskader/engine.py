@@ -37,7 +37,7 @@ _RISK_LEVELS = tuple(RiskLevel)
 _SEVERITY = {value: rank for rank, value in enumerate(FACTS["severity"].values)}
 _COMPLEXITY = {value: rank for rank, value in enumerate(FACTS["complexity"].values)}
 _EXTERNALISING = {value: rank for rank, value in enumerate(FACTS["externalising"].values)}
-ADVICE_FIELDS = frozenset(Advice.model_fields)
+_ADVICE_FIELDS = frozenset(Advice.model_fields)
 check(Advice)
 _NO_SIBLINGS = SiblingAdvice.model_construct(
     together=None, reason="Geen broers of zussen in de aanmelding.", rule_id=None
@@ -261,7 +261,7 @@ def new_advice(
             "reasons": reasons,
             "rule_set": rules.ref,
         },
-        ADVICE_FIELDS,
+        _ADVICE_FIELDS,
     )
 
 

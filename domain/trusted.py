@@ -52,22 +52,20 @@ def check(cls: type[BaseModel]) -> None:
 
 def trusted(cls: type[M], values: dict[str, Any], fields_set: frozenset[str]) -> M:
     """An instance of `cls` with exactly these field values (every field, valid)."""
-    m = cls.__new__(cls)
-    _set_dict(m, values)
-    _set_fields_set(m, set(fields_set))
-    _set_extra(m, None)
-    _set_private(m, None)
-    return m
+    return _new(cls, values, set(fields_set))
 
 
 def replaced(model: M, update: dict[str, Any]) -> M:
     """What `model.model_copy(update=update)` builds (fields of a checked model only)."""
-    cls = type(model)
     values = model.__dict__.copy()
     values.update(update)
+    return _new(type(model), values, model.__pydantic_fields_set__.union(update))
+
+
+def _new(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
     m = cls.__new__(cls)
     _set_dict(m, values)
-    _set_fields_set(m, model.__pydantic_fields_set__.union(update))
+    _set_fields_set(m, fields_set)
     _set_extra(m, None)
     _set_private(m, None)
     return m

@@ -96,13 +96,12 @@ class ProfileSource:
     _rates: GroupArrivalRates | None = field(init=False, repr=False, default=None)
     _features: Features = field(init=False, repr=False)
     # The afwegingskader with its advice per distinct outcome (built on first use, not
-    # pickled), per advice the same without alternatives (the first-best-only referral's),
-    # and the date of each arrival day.
+    # pickled), and per advice the same without alternatives (the first-best-only
+    # referral's); neither counts when sources are compared.
     _advisor: Advisor | None = field(init=False, repr=False, default=None, compare=False)
     _first_only: dict[int, tuple[Advice, Advice, str, tuple[str, ...]]] = field(
         init=False, repr=False, default_factory=dict, compare=False
     )
-    _dates: dict[int, date] = field(init=False, repr=False, default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if not self.groups:
@@ -126,7 +125,7 @@ class ProfileSource:
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (to a worker process) without the afwegingskader and the caches."""
-        return {**self.__dict__, "_advisor": None, "_first_only": {}, "_dates": {}}
+        return {**self.__dict__, "_advisor": None, "_first_only": {}}
 
     def _events(self, children: float) -> float:
         """Arrival events for this many children (fewer when some events are groups)."""
@@ -201,15 +200,8 @@ class ProfileSource:
         return self._child(index, key, self._date(day), (), None, None)
 
     def _date(self, day: float) -> date:
-        """The date of arrival day `day` (kept per whole day)."""
-        whole = math.floor(day)
-        on = self._dates.get(whole)
-        if on is None:
-            on = self.start_date + timedelta(days=whole)
-            if len(self._dates) >= 20_000:
-                self._dates.clear()
-            self._dates[whole] = on
-        return on
+        """The date of arrival day `day`."""
+        return self.start_date + timedelta(days=math.floor(day))
 
     def group_sizes(self, rng: np.random.Generator, events: int) -> np.ndarray | None:
         """Children per arrival event (None without `siblings`), two uniforms per event."""

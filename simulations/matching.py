@@ -153,11 +153,10 @@ class MatcherPolicy:
         with its free fitting units (None: it is in a sibling group, take the long way)."""
         cid = child.child_id
         run.known[cid] = child
-        run.child(child)  # notes a sibling group
+        info, allowed = self._allowed(run, child)  # notes a sibling group
         if run.groups:
             return None
         alternatives = child.alternatives_allowed
-        info, allowed = self._allowed(run, child)
         run.allowed[cid] = allowed
         open_bits = allowed & run.free
         if not open_bits:
