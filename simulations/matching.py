@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress
-from operator import is_not
+from operator import attrgetter, is_not
 
 from capacity.snapshot import UnitView
 from matcher.batch import Placement, assign
@@ -57,6 +57,7 @@ from simulations.matching_run import ChildFits, RunState, template, unit_view, w
 from simulations.model import Assignment, UnitState, WaitingChild
 
 POLICY_CHOICE_MATCHER = "matcher_choice"
+_referral_id = attrgetter("referral_id")
 
 # Children to plan, each with its open units when those can only be among the opened units
 # (None: look at every free unit).
@@ -179,25 +180,24 @@ class MatcherPolicy:
     ) -> list[Assignment]:
         """`allocate_changed` when only `unit` opened and no child changed: the children
         who fit that unit, with that unit alone."""
-        allowed, bit = run.allowed, run.bit[unit]
-        chosen = [c for c in waiting if allowed[c.child_id] & bit]
-        if not chosen:
+        allowed, bit, children = run.allowed, run.bit[unit], run.children
+        referrals, ids = [], []
+        for c in waiting:
+            cid = c.child_id
+            if allowed[cid] & bit:
+                case = children[cid].case
+                referrals.append(case.referral if c.alternatives_allowed else case.first_best_only)
+                ids.append(cid)
+        if not ids:
             return []
-        children = run.children
-        referrals = []
-        by_id: dict[str, int] = {}
-        for c in chosen:
-            case = children[c.child_id].case
-            referral = case.referral if c.alternatives_allowed else case.first_best_only
-            referrals.append(referral)
-            by_id[referral.referral_id] = c.child_id
+        by_id = dict(zip(map(_referral_id, referrals), ids, strict=True))
         today = self.start_date + timedelta(days=int(now))
         out = self._plan(referrals, [run.views[unit]], today, by_id)
         free_after = run.free_after
         free_after[unit] -= len(out)
         if free_after[unit] > 0:
             placed = {a.child_id for a in out}
-            run.unstable = {c.child_id for c in chosen if c.child_id not in placed}
+            run.unstable = {cid for cid in ids if cid not in placed}
         return out
 
     def _select(
