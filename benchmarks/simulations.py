@@ -248,7 +248,7 @@ def _breakdown(loaded: Any, *, replication: int) -> dict[str, float]:
 
     scenario = loaded.scenario
     demand, policy, assign = scenario.demand, scenario.allocation, Session.assign
-    demand.draw = timed("children", demand.draw)
+    demand.draw_all = timed("children", demand.draw_all)
     policy.allocate = timed("policy", policy.allocate)
     policy.allocate_changed = timed("policy", policy.allocate_changed)
     Session.assign = timed("matcher", assign)  # type: ignore[method-assign]
@@ -258,7 +258,7 @@ def _breakdown(loaded: Any, *, replication: int) -> dict[str, float]:
         total = time.perf_counter() - start
     finally:
         Session.assign = assign  # type: ignore[method-assign]
-        del demand.draw, policy.allocate, policy.allocate_changed
+        del demand.draw_all, policy.allocate, policy.allocate_changed
     return {
         "replication": replication,
         "total": total,

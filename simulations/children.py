@@ -2,7 +2,10 @@
 
 `ProfileSource.draw` picks an arrival group (municipality and age band, by its share of the
 arrival rate on the arrival day), draws the rest of a `Profile` from the scenario's profile
-mix, and calls `afwegingskader.engine.advise` on it. Every child consumes the same fixed
+mix, and calls `afwegingskader.engine.advise` on it. `draw_all` does that for every child of
+a run at once (the engine's path without sibling groups): the uniforms in one block, the
+features column by column (`Features.many`), then each child's advice; `draw` is `draw_all`
+for one child. Every child consumes the same fixed
 number of uniforms from the profiles stream, so changing one share never shifts the children
 after it (common random numbers). Profiles are discrete, so an advice is computed once per
 distinct profile and reused: the advice does not depend on the reference date when the age
@@ -156,10 +159,19 @@ class ProfileSource:
     def profile_key(self, u: np.ndarray, day: float = 0.0) -> Drawn:
         """The discrete profile features drawn from one child's uniforms (as the Profile's
         values: enum members, int, bool)."""
-        return self._key(u.tolist(), day)
+        values = u.tolist()
+        return self._features.one(self.groups[self.group_index(values[0], day)], values)
 
-    def _key(self, u: list[float], day: float) -> Drawn:
-        return self._features.one(self.groups[self.group_index(u[0], day)], u)
+    def _group_indices(self, u: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """`group_index` of each child, from its first uniform and its arrival day."""
+        if self._rates is None:
+            found = np.searchsorted(self._group_cdf, u, side="right")
+            return np.minimum(found, len(self.groups) - 1)
+        rates = self._rates
+        return np.asarray(
+            [rates.group(day, x) for day, x in zip(days.tolist(), u.tolist(), strict=True)],
+            dtype=np.int64,
+        )
 
     @staticmethod
     def _profile(key: Drawn, on: date, siblings: tuple[SiblingLink, ...]) -> Profile:
@@ -196,8 +208,22 @@ class ProfileSource:
 
     def draw(self, rng: np.random.Generator, index: int, day: float) -> ChildNeed:
         """The need of child number `index`, arriving on `day`, with its advice as payload."""
-        key = self._key(rng.random(UNIFORMS_PER_CHILD).tolist(), day)
-        return self._child(index, key, self._date(day), (), None, None)
+        return self.draw_all(rng, np.asarray([day], dtype=np.float64), first=index)[0]
+
+    def draw_all(
+        self, rng: np.random.Generator, days: np.ndarray, *, first: int = 0
+    ) -> list[ChildNeed]:
+        """The needs of children `first`, `first` + 1, ... arriving on `days`: what `draw`
+        gives for each in turn (the same uniforms, in the same order), drawn at once."""
+        u = rng.random((len(days), UNIFORMS_PER_CHILD))
+        keys = self._features.many(self.groups, self._group_indices(u[:, 0], days), u)
+        whole = np.floor(days).astype(np.int64).tolist()
+        dates = {d: self.start_date + timedelta(days=d) for d in set(whole)}
+        child = self._child
+        return [
+            child(first + k, key, dates[d], (), None, None)
+            for k, (key, d) in enumerate(zip(keys, whole, strict=True))
+        ]
 
     def _date(self, day: float) -> date:
         """The date of arrival day `day`."""

@@ -35,6 +35,7 @@ from domain.errors import InvalidInput
 from simulations.distributions import residual_ppf, uniforms
 from simulations.model import (
     Assignment,
+    BlockSource,
     ChildNeed,
     GroupedSource,
     RunSettings,
@@ -110,6 +111,11 @@ class _GeneralLoop:
             self.lead = np.repeat(first, sizes).tolist()
             self.size = np.repeat(sizes, sizes).tolist()
             self.siblings = stream(seed, replication, "sibling_profiles")
+        # Without sibling groups, every child in arrival order (all are drawn in a run).
+        demand = scenario.demand
+        self.drawn: list[ChildNeed] | None = None
+        if sizes is None and isinstance(demand, BlockSource):
+            self.drawn = demand.draw_all(self.profiles, arrivals)
         self.decisions = stream(seed, replication, "decisions")
         units = scenario.units
         self.unit_index = {u.unit_id: i for i, u in enumerate(units)}
@@ -239,7 +245,9 @@ class _GeneralLoop:
     def _arrive_event(self, child: int, now: float) -> int:
         """Every child of the arrival event starting at `child`; the next event's first."""
         if self.lead is None:
-            self._arrive(child, now, self.sc.demand.draw(self.profiles, child, now))
+            drawn = self.drawn
+            need = self.sc.demand.draw(self.profiles, child, now) if drawn is None else drawn[child]
+            self._arrive(child, now, need)
             return child + 1
         size = self.size[child]
         demand = self.sc.demand

@@ -88,6 +88,17 @@ class ChildSource(Protocol):
 
 
 @runtime_checkable
+class BlockSource(Protocol):
+    """A ChildSource that can draw every child of a run at once (children.ProfileSource)."""
+
+    def draw_all(
+        self, rng: np.random.Generator, days: np.ndarray, *, first: int = 0
+    ) -> list[ChildNeed]:
+        """What `draw` gives for children `first`, `first` + 1, ... arriving on `days`."""
+        ...
+
+
+@runtime_checkable
 class GroupedSource(Protocol):
     """A ChildSource whose arrival events may be sibling groups (children.ProfileSource).
 

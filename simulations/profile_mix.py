@@ -2,7 +2,7 @@
 
 Plain frozen dataclasses read from a scenario file (simulations.scenario_arrivals) and used
 by `simulations.children.ProfileSource`, with the tables that turn a uniform into a value
-(`Features`: one child's uniforms to its values).
+(`Features`: a child's uniforms to its values, one child or many at once).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
+
+import numpy as np
 
 from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
 from domain.errors import InvalidInput
@@ -160,3 +162,35 @@ class Features:
             u[12] < m.child_agrees,
             u[13] < g.crisis_share,
         )
+
+    def many(self, groups: Sequence[ArrivalGroup], g: np.ndarray, u: np.ndarray) -> list[Drawn]:
+        """`one(groups[g[k]], u[k])` for every row k of `u`, worked out column by column: the
+        same float products and comparisons, so the same values."""
+        m = self.mix
+        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self.picks
+        low = np.asarray([x.age_min for x in groups], dtype=np.int64)[g]
+        span = np.asarray([x.age_max - x.age_min for x in groups], dtype=np.int64)[g]
+        crisis = np.asarray([x.crisis_share for x in groups], dtype=np.float64)[g]
+        places = [x.municipality for x in groups]
+        sexes = (Sex.M, Sex.V)
+
+        def pick(values: list[Any], cdf: list[float], column: int) -> list[Any]:
+            return [values[i] for i in np.searchsorted(cdf, u[:, column], side="right").tolist()]
+
+        columns = (
+            [places[i] for i in g.tolist()],
+            (low + np.minimum((u[:, 1] * (span + 1)).astype(np.int64), span)).tolist(),
+            [sexes[i] for i in (u[:, 2] >= 0.5).tolist()],
+            pick(sev, sev_cdf, 3),
+            pick(cx, cx_cdf, 4),
+            pick(ext, ext_cdf, 5),
+            (u[:, 6] < m.treatment_need).tolist(),
+            (u[:, 7] < m.trauma).tolist(),
+            (u[:, 8] < m.lvb).tolist(),
+            (u[:, 9] < m.network_family_available).tolist(),
+            pick(par, par_cdf, 10),
+            pick(per, per_cdf, 11),
+            (u[:, 12] < m.child_agrees).tolist(),
+            (u[:, 13] < crisis).tolist(),
+        )
+        return list(map(Drawn._make, zip(*columns, strict=True)))
