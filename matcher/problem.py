@@ -120,11 +120,15 @@ def _unit_mix(unit_id: str) -> int:
     return _splitmix_int(_id_hash(unit_id))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
+def _referral_hash(referral_id: str) -> int:
+    return _id_hash(referral_id)
+
+
 def pair_tiebreak(referral_id: str, unit_id: str) -> int:
     """`MatchProblem.tiebreak` of one pair, without building a problem (the same value).
-    Kept per pair: a simulation asks for the same waiting child and unit again and again."""
-    return _splitmix_int(_id_hash(referral_id) ^ _unit_mix(unit_id)) % TIE_RANGE
+    The hashes of both ids are kept: a simulation pairs a waiting child with unit after unit."""
+    return _splitmix_int(_referral_hash(referral_id) ^ _unit_mix(unit_id)) % TIE_RANGE
 
 
 def trivial_choice(problem: MatchProblem) -> IntArray | None:
