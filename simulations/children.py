@@ -5,9 +5,8 @@ arrival rate on the arrival day), draws the rest of a `Profile` from the scenari
 mix, and calls `afwegingskader.engine.advise` on it. `draw_all` does that for every child of
 a run at once (the engine's path without sibling groups): the uniforms in one block, the
 features column by column (`Features.many`), then each child's advice; `draw` is `draw_all`
-for one child. Every child consumes the same fixed
-number of uniforms from the profiles stream, so changing one share never shifts the children
-after it (common random numbers). Profiles are discrete, so an advice is computed once per
+for one child. Every child consumes the same fixed number of uniforms from the profiles
+stream, so changing one share never shifts the children after it (common random numbers). Profiles are discrete, so an advice is computed once per
 distinct profile and reused: the advice does not depend on the reference date when the age
 is given.
 
