@@ -2,13 +2,13 @@
 
 `ProfileSource.draw` picks an arrival group (municipality and age band, by its share of the
 arrival rate on the arrival day), draws the rest of a `Profile` from the scenario's profile
-mix, and calls `afwegingskader.engine.advise` on it. `draw_all` does that for every child of
-a run at once (the engine's path without sibling groups): the uniforms in one block, the
+mix, and advises it with `afwegingskader.advisor.Advisor` (exactly
+`afwegingskader.engine.advise`, with its memos). `draw_all` does that for every child of a
+run at once (the engine's path without sibling groups): the uniforms in one block, the
 features column by column (`Features.many`), then each child's advice; `draw` is `draw_all`
 for one child. Every child consumes the same fixed number of uniforms from the profiles
-stream, so changing one share never shifts the children after it (common random numbers). Profiles are discrete, so an advice is computed once per
-distinct profile and reused: the advice does not depend on the reference date when the age
-is given.
+stream, so changing one share never shifts the children after it (common random numbers).
+The advice does not depend on the reference date when the age is given.
 
 Groups may have their own trend and season. When they all share one, every group's share is
 constant and `rate` is one `ArrivalRate` (the stationary path); otherwise `rate` is the
@@ -217,7 +217,7 @@ class ProfileSource:
         u = rng.random((len(days), UNIFORMS_PER_CHILD))
         keys = self._features.many(self.groups, self._group_indices(u[:, 0], days), u)
         whole = np.floor(days).astype(np.int64).tolist()
-        dates = {d: self.start_date + timedelta(days=d) for d in set(whole)}
+        dates = {d: self._date(d) for d in set(whole)}
         child = self._child
         return [
             child(first + k, key, dates[d], (), None, None)
