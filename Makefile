@@ -3,15 +3,23 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test services browser benchmarks clean
+.PHONY: install lock demo test services browser benchmarks clean
 
-$(STAMP): pyproject.toml
+# The environment is exactly the lock: made anew whenever the lock or pyproject.toml changes,
+# every file checked against its hash, the project itself installed without resolving anything.
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Upgrades the lock on purpose: `make lock` adds what pyproject.toml asks for and keeps the
+# other pins; `make lock UPGRADE=1` takes every package's newest release.
+lock:
+	bash scripts/lock
 
 demo: $(STAMP)
 	$(BIN)/servicepunt demo
@@ -36,4 +44,4 @@ benchmarks: $(STAMP) services
 	for b in $(BENCHMARKS); do $(BIN)/python -m benchmarks.$$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .lock-tools .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -258,7 +258,7 @@ class RedisLiveView:
         """SUBSCRIBE to the changes channel."""
 
         def run() -> Subscription:
-            pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+            pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(self.channel)
             return _RedisSubscription(pubsub)
 
