@@ -18,6 +18,7 @@ from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
 from api import errors, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
+from api.embedded import SecondProcess, SingleProcess
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
 from api.routes import capacity as capacity_routes
@@ -145,19 +146,28 @@ def create_app(
         # connections would only queue on the pool, inside a request's latency.
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         state.close_limiter = CapacityLimiter(4)
-        if migrate:
-            capacity_db.migrate(settings.database_url)
-        _load_capacity(state)
-        threads = Background(state) if background else None
-        if threads is not None:
-            threads.start()
-        _freeze_start_up()
+        # The embedded default serves one process (api.embedded); Redis shares the live view.
+        single = SingleProcess(settings.database_url if not settings.redis_url else None)
         try:
+            single.acquire()
+        except SecondProcess as exc:
+            log.error(str(exc))
+            raise
+        threads: Background | None = None
+        try:
+            if migrate:
+                capacity_db.migrate(settings.database_url)
+            _load_capacity(state)
+            threads = Background(state) if background else None
+            if threads is not None:
+                threads.start()
+            _freeze_start_up()
             yield
         finally:
             if threads is not None:
                 threads.close()
             state.engine.dispose()
+            single.release()
 
     app = FastAPI(
         title="Servicepunt jeugdhulp met verblijf",
