@@ -36,7 +36,7 @@ from operator import itemgetter
 from typing import TypeVar
 
 from afwegingskader.conditions import Facts
-from afwegingskader.decision import Decision
+from afwegingskader.decision import RuleOutcome
 from afwegingskader.engine import (
     _RISK_LEVELS,
     Forms,
@@ -274,7 +274,7 @@ class Advisor:
         )
         location = self._locations.get(key)
         if location is None:
-            state = Decision(())
+            state = RuleOutcome(())
             for bit, rule in self._locating:
                 if fired & bit:
                     for step in rule.steps:

@@ -17,7 +17,7 @@ from domain.places import Municipality
 Locations = dict[Municipality | None, LocationAdvice]
 
 
-class Decision:
+class RuleOutcome:
     """What the rules have decided so far for one profile."""
 
     __slots__ = (
@@ -43,7 +43,7 @@ class Decision:
         self.location: tuple[str, Locations] | None = None
 
 
-Step = Callable[[Decision], None]
+Step = Callable[[RuleOutcome], None]
 
 
 def move(order: list[CareForm], form: CareForm, anchor: CareForm, *, above: bool) -> None:
@@ -59,7 +59,7 @@ def move(order: list[CareForm], form: CareForm, anchor: CareForm, *, above: bool
 
 
 def _exclude(exclusions: tuple[Exclusion, ...]) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         for exclusion in exclusions:
             # The first rule to exclude a form gives the reason; later ones add nothing.
             d.excluded.setdefault(exclusion.care_form, exclusion)
@@ -68,14 +68,14 @@ def _exclude(exclusions: tuple[Exclusion, ...]) -> Step:
 
 
 def _set_order(order: tuple[CareForm, ...]) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         d.order = list(order)
 
     return step
 
 
 def _first(form: CareForm) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         if form in d.order:
             d.order.remove(form)
         d.order.insert(0, form)
@@ -86,7 +86,7 @@ def _first(form: CareForm) -> Step:
 def _moves(
     promote: tuple[tuple[CareForm, CareForm], ...], demote: tuple[tuple[CareForm, CareForm], ...]
 ) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         for form, anchor in promote:
             move(d.order, form, anchor, above=True)
         for form, anchor in demote:
@@ -96,7 +96,7 @@ def _moves(
 
 
 def _require(capabilities: frozenset[Capability], group: bool) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         d.capabilities.update(capabilities)
         if group:
             d.sibling_group = True
@@ -105,7 +105,7 @@ def _require(capabilities: frozenset[Capability], group: bool) -> Step:
 
 
 def _siblings(advice: SiblingAdvice) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         # "Samen, tenzij": one reason to place apart outweighs any number to place together.
         if d.siblings is None or d.siblings.together:
             d.siblings = advice
@@ -114,7 +114,7 @@ def _siblings(advice: SiblingAdvice) -> Step:
 
 
 def _risk(weight: float, factor: str) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         d.score += weight
         d.risk_factors.append(factor)
 
@@ -122,7 +122,7 @@ def _risk(weight: float, factor: str) -> Step:
 
 
 def _location(source: str, locations: Locations) -> Step:
-    def step(d: Decision) -> None:
+    def step(d: RuleOutcome) -> None:
         d.location = (source, locations)
 
     return step

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from afwegingskader.conditions import FACTS, Facts
-from afwegingskader.decision import Decision
+from afwegingskader.decision import RuleOutcome
 from afwegingskader.models import (
     Advice,
     BreakdownRisk,
@@ -105,7 +105,7 @@ def facts_of(profile: Profile) -> Facts:
     }
 
 
-def _fallback(rule_set: RuleSet, state: Decision, reasons: list[Reason]) -> CareForm:
+def _fallback(rule_set: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> CareForm:
     """A first-best form when the rules left none: first non-excluded of the fallback
     list, then of the voluntary forms from most to least home-like; if none is left, the first
     fallback form has its exclusion lifted. Always said in the reasons."""
@@ -153,7 +153,7 @@ def _risk(rule_set: RuleSet, score: float) -> RiskLevel:
     return RiskLevel.MEDIUM if score >= rule_set.risk_medium else RiskLevel.LOW
 
 
-def location_of(profile: Profile, state: Decision) -> LocationAdvice:
+def location_of(profile: Profile, state: RuleOutcome) -> LocationAdvice:
     """The location advice of a decision for this profile."""
     if state.location is None:
         return _NO_LOCATION
@@ -192,10 +192,10 @@ def fired_rules(rules: RuleSet, facts: Facts) -> int:
     return fired
 
 
-def run_rules(rules: RuleSet, fired: int) -> tuple[Decision, list[Reason]]:
+def run_rules(rules: RuleSet, fired: int) -> tuple[RuleOutcome, list[Reason]]:
     """The decision after the steps of the rules that fire, in rule order, and their
     reasons."""
-    state = Decision(rules.order)
+    state = RuleOutcome(rules.order)
     reasons: list[Reason] = []
     for rule in rules.rules:
         if fired & 1:
@@ -206,7 +206,7 @@ def run_rules(rules: RuleSet, fired: int) -> tuple[Decision, list[Reason]]:
     return state, reasons
 
 
-def forms_of(rules: RuleSet, state: Decision, reasons: list[Reason]) -> Forms:
+def forms_of(rules: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> Forms:
     """First-best form, alternatives and exclusions of a decision (its order and exclusions
     only); a fallback appends its reason to `reasons`."""
     excluded = state.excluded
@@ -217,7 +217,7 @@ def forms_of(rules: RuleSet, state: Decision, reasons: list[Reason]) -> Forms:
 
 
 def siblings_of(
-    state: Decision, has_siblings: bool, without_contraindication: int
+    state: RuleOutcome, has_siblings: bool, without_contraindication: int
 ) -> tuple[SiblingAdvice, tuple[Capability, ...]]:
     """The sibling advice and the required capabilities of a decision (its capabilities,
     sibling group and sibling advice only), for a profile with or without siblings and this
@@ -232,7 +232,7 @@ def siblings_of(
     return siblings, tuple(sorted(capabilities, key=_CAPABILITY_RANK.__getitem__))
 
 
-def breakdown_of(rules: RuleSet, state: Decision) -> BreakdownRisk:
+def breakdown_of(rules: RuleSet, state: RuleOutcome) -> BreakdownRisk:
     """The breakdown risk of a decision (its score and risk factors only)."""
     score = max(0.0, state.score)
     return _breakdown(_risk(rules, score), round(score, 2), tuple(state.risk_factors))

@@ -20,7 +20,7 @@ Plugging in the real afwegingskader and matcher:
 - a `model.ChildSource` draws a Profile from its rng, calls `advise(profile)` once per
   arrival and returns `ChildNeed(first_best, alternatives, home, payload=(profile, advice))`;
 - an `model.AllocationPolicy` turns the waiting children (with their payload) and the
-  `UnitState`s (with `UnitSpec.payload`, e.g. ages and capabilities) into assignments,
-  e.g. by calling the batch `plan`; `Assignment.reason` names why a child gets an
+  `SimUnit`s (with `UnitSpec.payload`, e.g. ages and capabilities) into assignments,
+  e.g. by calling the batch `plan`; `SimAssignment.reason` names why a child gets an
   alternative while first-best was free. The engine checks every assignment.
 """

@@ -34,13 +34,13 @@ import numpy as np
 from domain.errors import InvalidInput
 from simulations.distributions import residual_ppf, uniforms
 from simulations.model import (
-    Assignment,
     BlockSource,
     ChildNeed,
     GroupedSource,
     RunSettings,
     Scenario,
-    UnitState,
+    SimAssignment,
+    SimUnit,
     WaitingChild,
 )
 from simulations.outputs import ChildRecords, ReplicationResult, summarise
@@ -126,7 +126,7 @@ class _GeneralLoop:
         policy = scenario.allocation
         self.change_aware = policy if isinstance(policy, ChangeAware) else None
         self.views = [
-            UnitState(u.unit_id, u.care_form, u.location, u.places, 0, 0, u.payload) for u in units
+            SimUnit(u.unit_id, u.care_form, u.location, u.places, 0, 0, u.payload) for u in units
         ]
         # Free places per unit and per care form, kept in step with the views.
         self.unit_free = [v.free for v in self.views]
@@ -196,7 +196,7 @@ class _GeneralLoop:
         self, unit: int, *, places: int | None = None, occupied: int = 0, held: int = 0
     ) -> None:
         old = self.views[unit]
-        new = UnitState(
+        new = SimUnit(
             old.unit_id,
             old.care_form,
             old.location,
@@ -347,7 +347,7 @@ class _GeneralLoop:
             if view is not None and not view.alternatives_allowed:
                 waiting[child] = WaitingChild(child, view.arrival_day, view.need, True)
                 self.requeued.add(child)
-        assignments: Sequence[Assignment]
+        assignments: Sequence[SimAssignment]
         if self.change_aware is not None:
             units, self.changed = self.changed, set()
             children = {c: waiting[c] for c in self.requeued if c in waiting}
@@ -362,7 +362,7 @@ class _GeneralLoop:
         for assignment in assignments:
             self._apply(assignment, now)
 
-    def _apply(self, assignment: Assignment, now: float) -> None:
+    def _apply(self, assignment: SimAssignment, now: float) -> None:
         child = assignment.child_id
         if child not in self.waiting:
             raise PolicyError(f"kind {child} wacht niet", field="child_id")

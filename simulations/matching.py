@@ -54,7 +54,7 @@ from matcher.models import Referral, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
 from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
-from simulations.model import Assignment, UnitState, WaitingChild
+from simulations.model import SimAssignment, SimUnit, WaitingChild
 
 POLICY_CHOICE_MATCHER = "matcher_choice"
 _referral_id = attrgetter("referral_id")
@@ -91,8 +91,8 @@ class MatcherPolicy:
         return {**self.__dict__, "_run": None, "_session": None, "_views": {}}
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
         """Assignments from the matcher for the waiting children that a free place could fit."""
         return self.allocate_changed(now, waiting, units, None, None)
 
@@ -100,10 +100,10 @@ class MatcherPolicy:
         self,
         now: float,
         waiting: Sequence[WaitingChild],
-        units: Sequence[UnitState],
+        units: Sequence[SimUnit],
         units_changed: set[int] | None,
         children_changed: Mapping[int, WaitingChild] | None,
-    ) -> list[Assignment]:
+    ) -> list[SimAssignment]:
         """`allocate`, told what the engine changed since the previous call (None: anything
         may have changed; see simulations.policies.ChangeAware)."""
         run = self._state(now, units)
@@ -140,7 +140,7 @@ class MatcherPolicy:
             by_id[referral.referral_id] = child.child_id
             open_units[child.child_id] = fits
             used.update(fits)
-        out: list[Assignment] = []
+        out: list[SimAssignment] = []
         # Units no child can use change no plan: the matcher would never pair them.
         if referrals:
             today = self.start_date + timedelta(days=int(now))
@@ -149,7 +149,9 @@ class MatcherPolicy:
         self._remember(run, out, used, open_units)
         return out
 
-    def _arrival(self, run: RunState, now: float, child: WaitingChild) -> list[Assignment] | None:
+    def _arrival(
+        self, run: RunState, now: float, child: WaitingChild
+    ) -> list[SimAssignment] | None:
         """`allocate_changed` when only `child` changed and no unit opened: the one child
         with its free fitting units (None: it is in a sibling group, take the long way)."""
         cid = child.child_id
@@ -177,7 +179,7 @@ class MatcherPolicy:
 
     def _departure(
         self, run: RunState, now: float, waiting: Sequence[WaitingChild], unit: int
-    ) -> list[Assignment]:
+    ) -> list[SimAssignment]:
         """`allocate_changed` when only `unit` opened and no child changed: the children
         who fit that unit, with that unit alone."""
         allowed, bit, children = run.allowed, run.bit[unit], run.children
@@ -255,10 +257,10 @@ class MatcherPolicy:
         views: dict[str, UnitView],
         today: date,
         by_id: dict[str, int],
-    ) -> list[Assignment]:
+    ) -> list[SimAssignment]:
         if self.mode == "optimizer":
             return self._plan(referrals, list(views.values()), today, by_id)
-        out: list[Assignment] = []
+        out: list[SimAssignment] = []
         groups: dict[str, list[Referral]] = {}
         for referral in referrals:
             if referral.sibling_group is not None:
@@ -284,7 +286,7 @@ class MatcherPolicy:
 
     def _plan(
         self, referrals: list[Referral], views: list[UnitView], today: date, by_id: dict[str, int]
-    ) -> list[Assignment]:
+    ) -> list[SimAssignment]:
         self.calls += 1
         placements: Sequence[Placement]
         if self.cached and self._session is not None:
@@ -294,12 +296,12 @@ class MatcherPolicy:
                 referrals, views, today=today, settings=self.settings, weights=self.weights
             )
         return [
-            Assignment(by_id[p.referral_id], p.unit_id, POLICY_CHOICE_MATCHER)
+            SimAssignment(by_id[p.referral_id], p.unit_id, POLICY_CHOICE_MATCHER)
             for p in sorted(placements, key=lambda p: p.referral_id)
             if p.available_from <= today
         ]
 
-    def _state(self, now: float, units: Sequence[UnitState]) -> RunState:
+    def _state(self, now: float, units: Sequence[SimUnit]) -> RunState:
         """This run's state; a new units list (or time going back) starts a new run."""
         run = self._run
         if run is None or run.units is not units or now < run.day or len(run.seen) != len(units):
@@ -333,7 +335,7 @@ class MatcherPolicy:
         return run
 
     def _refresh(
-        self, run: RunState, units: Sequence[UnitState], changed: set[int] | None
+        self, run: RunState, units: Sequence[SimUnit], changed: set[int] | None
     ) -> set[int]:
         """Bring the free places and views up to date; the units with more free places than
         the last call left."""
@@ -357,7 +359,7 @@ class MatcherPolicy:
 
     @staticmethod
     def _remember(
-        run: RunState, out: list[Assignment], used: set[int], open_units: dict[int, list[int]]
+        run: RunState, out: list[SimAssignment], used: set[int], open_units: dict[int, list[int]]
     ) -> None:
         """What the next call needs: free places after these assignments, who kept a pair."""
         free_after, index = run.free_after, run.index

@@ -15,7 +15,7 @@ from typing import Any
 from capacity.snapshot import UnitView
 from matcher.session import Session
 from simulations.children import ChildCase
-from simulations.model import UnitState, WaitingChild
+from simulations.model import SimUnit, WaitingChild
 
 
 @dataclass(slots=True)
@@ -36,9 +36,9 @@ class ChildFits:
 class RunState:
     """One engine run as the previous call left it (the engine's units list marks the run)."""
 
-    units: Sequence[UnitState]
+    units: Sequence[SimUnit]
     day: float
-    seen: list[UnitState | None]  # each unit's state as the previous call saw it
+    seen: list[SimUnit | None]  # each unit's state as the previous call saw it
     free_after: list[int]  # its free places once that call's assignments are applied
     bit: list[int]  # each unit's bit: 1 << its row in the session's static table
     unit_at: list[int]  # per static-table row, the unit's index
@@ -121,14 +121,14 @@ def with_siblings(
     ]
 
 
-def template(unit: UnitState) -> UnitView:
+def template(unit: SimUnit) -> UnitView:
     """The unit's UnitView as the scenario loader made it (its static fields)."""
     view = unit.payload
     assert isinstance(view, UnitView)  # the scenario loader puts it there
     return view
 
 
-def unit_view(unit: UnitState, cache: dict[tuple[str, int, int, int], UnitView]) -> UnitView:
+def unit_view(unit: SimUnit, cache: dict[tuple[str, int, int, int], UnitView]) -> UnitView:
     """The unit as the matcher sees it now (kept in `cache` per capacity state)."""
     key = (unit.unit_id, unit.places, unit.occupied, unit.held)
     view = cache.get(key)

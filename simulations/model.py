@@ -253,7 +253,7 @@ class WaitingChild:
 
 
 @dataclass(frozen=True, slots=True)
-class UnitState:
+class SimUnit:
     """A unit's capacity now, as a policy sees it."""
 
     unit_id: str
@@ -271,7 +271,7 @@ class UnitState:
 
 
 @dataclass(frozen=True, slots=True)
-class Assignment:
+class SimAssignment:
     """Place child `child_id` in unit `unit_id`; reason explains a non-first-best choice."""
 
     child_id: int
@@ -289,8 +289,8 @@ class AllocationPolicy(Protocol):
         ...
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> Sequence[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> Sequence[SimAssignment]:
         """Assignments for some of the waiting children (each to a unit with a free place)."""
         ...
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from domain.places import DISTANCE_KM
-from simulations.model import Assignment, UnitState, WaitingChild
+from simulations.model import SimAssignment, SimUnit, WaitingChild
 
 # Keyed by plain strings: the engine passes care forms and places as str.
 _DISTANCES: dict[tuple[str, str], float] = {
@@ -41,10 +41,10 @@ class ChangeAware(Protocol):
         self,
         now: float,
         waiting: Sequence[WaitingChild],
-        units: Sequence[UnitState],
+        units: Sequence[SimUnit],
         units_changed: set[int],
         children_changed: Mapping[int, WaitingChild],
-    ) -> Sequence[Assignment]:
+    ) -> Sequence[SimAssignment]:
         """The same as allocate(now, waiting, units)."""
         ...
 
@@ -56,11 +56,11 @@ class SinglePool:
     name: str = "single_pool"
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
         """Assign children in arrival order to the first unit of an acceptable form with room."""
         free = [u.free for u in units]
-        out: list[Assignment] = []
+        out: list[SimAssignment] = []
         for child in waiting:
             forms = (
                 child.need.acceptable if child.alternatives_allowed else (child.need.first_best,)
@@ -68,7 +68,7 @@ class SinglePool:
             for i, unit in enumerate(units):
                 if free[i] > 0 and unit.care_form in forms:
                     free[i] -= 1
-                    out.append(Assignment(child.child_id, unit.unit_id))
+                    out.append(SimAssignment(child.child_id, unit.unit_id))
                     break
             if not any(free):
                 break
@@ -90,8 +90,8 @@ class GreedyFCFS:
     name: str = "greedy_fcfs"
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
         """Assign children one by one (a group at once), in arrival order, nearest first."""
         free = [u.free for u in units]
         by_form: dict[str, list[int]] = {}
@@ -101,7 +101,7 @@ class GreedyFCFS:
         for child in waiting:
             if child.need.sibling_group is not None:
                 groups.setdefault(child.need.sibling_group, []).append(child)
-        out: list[Assignment] = []
+        out: list[SimAssignment] = []
         for child in waiting:
             group = child.need.sibling_group
             members = [child] if group is None else groups[group]
@@ -115,14 +115,14 @@ class GreedyFCFS:
             choice = self._choose(child, forms, units, free, by_form, len(members))
             if choice is not None:
                 free[choice] -= len(members)
-                out.extend(Assignment(m.child_id, units[choice].unit_id) for m in members)
+                out.extend(SimAssignment(m.child_id, units[choice].unit_id) for m in members)
         return out
 
     def _choose(
         self,
         child: WaitingChild,
         forms: tuple[str, ...],
-        units: Sequence[UnitState],
+        units: Sequence[SimUnit],
         free: list[int],
         by_form: dict[str, list[int]],
         room: int = 1,

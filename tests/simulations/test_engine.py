@@ -25,15 +25,15 @@ from simulations.distributions import (
 )
 from simulations.engine import PolicyError, simulate
 from simulations.model import (
-    Assignment,
     CapacityChange,
     DemandClass,
     DemandMix,
     PlacementRules,
     RunSettings,
     Scenario,
+    SimAssignment,
+    SimUnit,
     UnitSpec,
-    UnitState,
     WaitingChild,
     single_form_demand,
 )
@@ -158,9 +158,9 @@ class _Overbooking:
     name = "overbooking"
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
-        return [Assignment(c.child_id, units[0].unit_id) for c in waiting]
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
+        return [SimAssignment(c.child_id, units[0].unit_id) for c in waiting]
 
 
 def test_a_policy_cannot_overbook() -> None:
@@ -178,23 +178,23 @@ class _Watching:
 
     def __init__(self) -> None:
         self.greedy = greedy_fcfs()
-        self.units: list[UnitState] = []
+        self.units: list[SimUnit] = []
         self.waiting: dict[int, WaitingChild] = {}
         self.reported = 0
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
         raise AssertionError("the engine must call allocate_changed")
 
     def allocate_changed(
         self,
         now: float,
         waiting: Sequence[WaitingChild],
-        units: Sequence[UnitState],
+        units: Sequence[SimUnit],
         units_changed: set[int],
         children_changed: Mapping[int, WaitingChild],
-    ) -> list[Assignment]:
+    ) -> list[SimAssignment]:
         if self.units:
             new = {i for i, (a, b) in enumerate(zip(units, self.units, strict=True)) if a is not b}
             assert new <= units_changed

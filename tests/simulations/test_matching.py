@@ -32,12 +32,12 @@ from simulations.distributions import (
 from simulations.engine import _GeneralLoop, simulate
 from simulations.matching import MatcherPolicy
 from simulations.model import (
-    Assignment,
     ChildNeed,
     RunSettings,
     Scenario,
+    SimAssignment,
+    SimUnit,
     UnitSpec,
-    UnitState,
     WaitingChild,
     single_form_demand,
 )
@@ -48,10 +48,10 @@ from simulations.streams import stream
 from tests.simulations.scenario_helpers import TODAY, case, small
 
 
-def _unit(unit_id: str, muni: M, caps: frozenset[Capability]) -> UnitState:
+def _unit(unit_id: str, muni: M, caps: frozenset[Capability]) -> SimUnit:
     view = UnitView(unit_id, "p", unit_id, muni, CareForm.GEZINSHUIS, 1, 0, 0, 0, 21,
                     capabilities=caps)  # fmt: skip
-    return UnitState(unit_id, "gezinshuis", muni.value, 1, 0, 0, view)
+    return SimUnit(unit_id, "gezinshuis", muni.value, 1, 0, 0, view)
 
 
 def _waiting(child_id: int, referral_id: str, home: M, *, lvb: bool) -> WaitingChild:
@@ -83,7 +83,7 @@ def test_optimizer_places_both_where_greedy_strands_one(
 
 def test_a_child_waiting_for_first_best_gets_no_alternative() -> None:
     behandel = UnitView("BG", "p", "BG", M.ALMERE, CareForm.BEHANDELGROEP, 1, 0, 0, 0, 21)
-    units = [UnitState("BG", "behandelgroep", "almere", 1, 0, 0, behandel)]
+    units = [SimUnit("BG", "behandelgroep", "almere", 1, 0, 0, behandel)]
     child = _waiting(0, "K0", M.ALMERE, lvb=False)  # gezinshuis first, behandelgroep second
     policy = MatcherPolicy(start_date=TODAY)
     early = WaitingChild(0, 0.0, child.need, alternatives_allowed=False)
@@ -195,8 +195,8 @@ class _Plain:
         return self.policy.name
 
     def allocate(
-        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[UnitState]
-    ) -> list[Assignment]:
+        self, now: float, waiting: Sequence[WaitingChild], units: Sequence[SimUnit]
+    ) -> list[SimAssignment]:
         return self.policy.allocate(now, waiting, units)
 
 
@@ -267,20 +267,20 @@ def _sibling(child_id: int, group: str | None = "G1", *, together: bool = True) 
 
 def _gezinshuis(
     unit_id: str, free: int, *, muni: M = M.ALMERE, leaving: tuple[date, ...] = ()
-) -> UnitState:
+) -> SimUnit:
     view = UnitView(unit_id, "p", unit_id, muni, CareForm.GEZINSHUIS, 4, 4 - free, 0, 0, 21,
                     expected_departures=leaving)  # fmt: skip
-    return UnitState(unit_id, "gezinshuis", muni.value, 4, 4 - free, 0, view)
+    return SimUnit(unit_id, "gezinshuis", muni.value, 4, 4 - free, 0, view)
 
 
 def _both_ways(
-    steps: list[tuple[list[WaitingChild], list[UnitState]]],
+    steps: list[tuple[list[WaitingChild], list[SimUnit]]],
 ) -> list[set[tuple[int, str]]]:
     """The assignments of each step, incrementally; the same as with full calls (checked)."""
     got: list[list[set[tuple[int, str]]]] = []
     for fast in (True, False):
         policy = MatcherPolicy(start_date=TODAY, incremental=fast, cached=fast)
-        units: list[UnitState] = []
+        units: list[SimUnit] = []
         got.append([])
         for waiting, now in steps:
             units[:] = now  # one engine run: the same list, its units replaced

@@ -21,7 +21,7 @@ from domain.people import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
 from simulations.engine import _PATIENCE_EXPIRED, _GeneralLoop, simulate
-from simulations.model import ChildNeed, UnitState, WaitingChild
+from simulations.model import ChildNeed, SimUnit, WaitingChild
 from simulations.outputs import canonical_json
 from simulations.policies import GreedyFCFS
 from simulations.scenario import LoadedScenario, load_scenario, parse_scenario
@@ -234,8 +234,8 @@ def test_greedy_fcfs_keeps_a_group_together_or_lets_it_wait() -> None:
     def child(cid: int, group: str | None) -> WaitingChild:
         return WaitingChild(cid, float(cid), ChildNeed("gh", (), "almere", None, group), True)
 
-    def units(urk: int) -> list[UnitState]:
-        return [UnitState("A", "gh", "almere", 1, 0, 0), UnitState("B", "gh", "urk", urk, 0, 0)]
+    def units(urk: int) -> list[SimUnit]:
+        return [SimUnit("A", "gh", "almere", 1, 0, 0), SimUnit("B", "gh", "urk", urk, 0, 0)]
 
     waiting = [child(0, "G1"), child(1, "G1"), child(2, None)]
     got = {(a.child_id, a.unit_id) for a in GreedyFCFS().allocate(0.0, waiting, units(2))}
