@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matcher.branch import NodeResult, Usage
 from matcher.flow import solve_flow
 from matcher.milp import solve_group_milp
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
+from matcher.relaxation import Relaxation, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,21 +39,22 @@ class Finish:
     objective: int
     bound: int
     optimal: bool
-    stage: str  # "local" (flow bound) or "global" (HiGHS on the fixed pairs)
+    stage: str  # "local" (flow bound), "global" (HiGHS on the fixed pairs) or "none"
     stats: dict[str, int]
 
 
 def milp_finish(
     problem: MatchProblem,
     perturbed: IntArray,
-    root: NodeResult,
+    root: Relaxation,
     groups: list[SiblingGroup],
     *,
     usable: npt.NDArray[np.bool_],
     unit: int,
     deadline: float,
-) -> Finish | None:
-    """The optimal plan via the local, then the global MILP; None when none was found."""
+) -> Finish:
+    """The optimal plan via the local, then the global MILP (the best found, when time ran
+    out first)."""
     assert root.reduced is not None
     bound = root.value // unit
     n_ref = len(problem.referral_ids)
@@ -77,10 +78,12 @@ def milp_finish(
         problem, local_pairs, broken, time_limit=_left(deadline), taken=stay.taken()
     )
     stats = {"local_pairs": len(local_pairs), "local_children": int(free.sum())}
-    if local is None:
-        return None
-    stats["local_lp_integral"] = int(local.lp_integral)
     kept_groups = relaxed[(members & ~free)[problem.pair_ref[relaxed]]]
+    if local is None:
+        # No plan in time: the broken groups stay unplaced, which keeps every rule.
+        plan = _complete(problem, perturbed, kept_groups, usable)
+        return Finish(plan, int(problem.pair_score[plan].sum()), bound, False, "none", stats)
+    stats["local_lp_integral"] = int(local.lp_integral)
     plan = _complete(problem, perturbed, np.concatenate([kept_groups, local.group_pairs]), keep)
     score = int(problem.pair_score[plan].sum())
     if score >= bound:

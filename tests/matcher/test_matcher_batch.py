@@ -24,7 +24,6 @@ from domain.care import CareForm
 from domain.errors import InvalidInput
 from domain.people import Capability
 from domain.places import neighbours
-from matcher import solver
 from matcher.batch import plan
 from matcher.generate import make_advice, random_instance, random_unit
 from matcher.models import Plan, PlanStatus, Referral, SolverSettings
@@ -221,13 +220,8 @@ def test_medium_instance_with_siblings_matches_highs() -> None:
     assert result.objective == highs_optimum(pairs, referrals, units, TODAY)
 
 
-@pytest.mark.parametrize("limit", [0, 10**9])  # branch-and-bound, CP-SAT
 @pytest.mark.parametrize("share", [0.0, 0.4])
-def test_same_instance_same_plan_whatever_the_input_order(
-    share: float, limit: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(solver, "CPSAT_MAX_PAIRS", limit)
-    monkeypatch.setattr(solver, "LARGE_FINISH", "branch")  # the MILP: test_matcher_milp
+def test_same_instance_same_plan_whatever_the_input_order(share: float) -> None:
     referrals, units = random_instance(99, 60, 20, TODAY, sibling_share=share)
     first = plan(referrals, units, today=TODAY, settings=SETTINGS)
     rng = random.Random(1)
@@ -270,15 +264,9 @@ def test_sibling_group_with_different_advice_is_an_error() -> None:
     assert err.value.field == "sibling_group"
 
 
-@pytest.mark.parametrize("path", ["cp_sat", "branch_and_bound"])
 @pytest.mark.parametrize("seed", range(40))
-def test_dense_sibling_instances_match_highs(
-    seed: int, path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Many groups in few units: the repair and both exact paths are exercised on every seed.
-    limit = 10**9 if path == "cp_sat" else 0
-    monkeypatch.setattr(solver, "CPSAT_MAX_PAIRS", limit)
-    monkeypatch.setattr(solver, "LARGE_FINISH", "branch")  # the MILP: test_matcher_milp
+def test_dense_sibling_instances_match_highs(seed: int) -> None:
+    # Many groups in few units: the MILP finish is exercised on every seed.
     referrals, units = random_instance(seed, 30, 10, TODAY, sibling_share=0.6)
     result = plan(referrals, units, today=TODAY, settings=SETTINGS)
     assert result.status is PlanStatus.OPTIMAL

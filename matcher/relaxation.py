@@ -1,29 +1,21 @@
-"""Exact branch-and-bound over sibling-group decisions, with min-cost flow bounds.
+"""The bundle flow relaxation of a batch with sibling groups, and capacity bookkeeping.
 
-Each node is the flow relaxation of matcher.solver (every "together" group a bundle node)
-with some groups fixed to a unit and some pairs forbidden. A node whose flow keeps every
-sibling rule is a plan; otherwise it branches on the first broken group (by id):
-- together: "the group in unit u" for every unit its flow used, and "none of those units";
-- apart: the first sibling of a broken pair "in municipality m" (the others then only in
-  m or a neighbouring municipality) for every m, and "not placed".
-The children partition the parent's plans, the flow value bounds every plan below a node,
-and nodes that cannot beat the best plan are pruned: the result is the exact optimum of
-the perturbed objective (so also of the plain one, with the tie-break applied).
-Pure: OR-Tools min-cost flow and numpy.
+Every "together" sibling group is one bundle node that carries all its siblings; "apart"
+siblings are ordinary children. The flow maximises the perturbed score over that network:
+a relaxation whose value bounds every plan. When it keeps every sibling rule it is the
+optimal plan; otherwise the groups it broke are named, with the flow's reduced costs, for
+the exact finish (matcher.finish). Pure: OR-Tools min-cost flow and numpy.
 """
 
 from __future__ import annotations
 
-import heapq
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.flow import Bundles, solve_flow
 from matcher.problem import IntArray, MatchProblem, SiblingGroup, group_violation
-from matcher.table import MUNIS, NEIGHBOURS
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -65,26 +57,24 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
-class NodeResult:
-    """One relaxation: its value (scaled), the rule-keeping part, and what is broken."""
+class Relaxation:
+    """The relaxation: its value (scaled), the rule-keeping part, and what is broken."""
 
     value: int
-    chosen: IntArray  # full bundles, singles and fixed pairs (split bundles left out)
+    chosen: IntArray  # full bundles and singles (split bundles left out)
     broken: tuple[str, ...]  # group ids, sorted
-    bundle_units: dict[str, list[int]]  # units that carried flow of each bundle
     reduced: IntArray | None  # per pair, scaled (only when duals were asked)
 
 
-def relax_node(
+def relax(
     problem: MatchProblem,
     scaled: IntArray,
     groups: list[SiblingGroup],
     *,
     allowed: BoolArray,
-    fixed: list[int],
     with_duals: bool = False,
-) -> NodeResult:
-    """The bundle flow relaxation over the allowed pairs, with `fixed` pairs placed."""
+) -> Relaxation:
+    """The bundle flow relaxation over the allowed pairs."""
     together = [g for g in groups if g.together]
     members = np.zeros(len(problem.referral_ids), np.bool_)
     for g in together:
@@ -112,18 +102,9 @@ def relax_node(
     bundles = Bundles(
         *(np.asarray(v, np.int64) for v in (size, arc_bundle, arc_unit, arc_level, arc_weight))
     )
-    usage = Usage(problem)
-    usage.add_pairs(fixed)
-    flow = solve_flow(
-        problem,
-        scaled,
-        pairs=singles,
-        bundles=bundles,
-        taken=usage.taken() if fixed else None,
-        with_duals=with_duals,
-    )
+    flow = solve_flow(problem, scaled, pairs=singles, bundles=bundles, with_duals=with_duals)
     assert flow.bundle_flow is not None
-    chosen = [flow.chosen, np.asarray(fixed, np.int64)]
+    chosen = [flow.chosen]
     broken: set[str] = set()
     bundle_units: dict[str, list[int]] = {}
     for a, ps in enumerate(arc_pairs):
@@ -162,8 +143,7 @@ def relax_node(
         for a, ps in enumerate(arc_pairs):
             # Placing the group here carries all its siblings over this arc.
             reduced[ps] = int(flow.bundle_reduced[a]) * size[arc_bundle[a]]
-    value = flow.value + int(scaled[fixed].sum()) if fixed else flow.value
-    return NodeResult(value, picked, tuple(sorted(broken)), bundle_units, reduced)
+    return Relaxation(flow.value, picked, tuple(sorted(broken)), reduced)
 
 
 def _over_capacity(problem: MatchProblem, chosen: IntArray) -> list[int]:
@@ -174,103 +154,4 @@ def _over_capacity(problem: MatchProblem, chosen: IntArray) -> list[int]:
         here = np.bincount(levels[units == u], minlength=len(problem.level_caps[u]))
         if (np.cumsum(here) > np.asarray(problem.level_caps[u])).any():
             out.append(u)
-    return out
-
-
-@dataclass(order=True)
-class _Node:
-    priority: int  # minus the parent's bound: best bound first
-    seq: int  # creation order breaks ties deterministically
-    allowed: BoolArray = field(compare=False)
-    fixed: list[int] = field(compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """The best plan found, its value, the bound still open (None: proven) and node count."""
-
-    chosen: IntArray
-    value: int
-    open_bound: int | None
-    nodes: int
-
-
-def branch_and_bound(
-    problem: MatchProblem,
-    scaled: IntArray,
-    groups: list[SiblingGroup],
-    *,
-    allowed: BoolArray,
-    incumbent: IntArray,
-    deadline: float,
-) -> SearchResult:
-    """Best plan over the allowed pairs, starting from a rule-keeping incumbent."""
-    best, best_value = incumbent, int(scaled[incumbent].sum())
-    by_id = {g.group_id: g for g in groups}
-    heap = [_Node(0, 0, allowed, [])]
-    seq, nodes = 1, 0
-    while heap:
-        if time.perf_counter() > deadline:
-            return SearchResult(best, best_value, max(-n.priority for n in heap), nodes)
-        node = heapq.heappop(heap)
-        if node.seq and -node.priority <= best_value:
-            continue
-        nodes += 1
-        result = relax_node(problem, scaled, groups, allowed=node.allowed, fixed=node.fixed)
-        if result.value <= best_value:
-            continue
-        if not result.broken:
-            best, best_value = result.chosen, result.value
-            continue
-        for allowed_child, fixed_child in _children(problem, by_id[result.broken[0]], node, result):
-            heapq.heappush(heap, _Node(-result.value, seq, allowed_child, fixed_child))
-            seq += 1
-    return SearchResult(best, best_value, None, nodes)
-
-
-def _children(
-    problem: MatchProblem, group: SiblingGroup, node: _Node, result: NodeResult
-) -> list[tuple[BoolArray, list[int]]]:
-    out: list[tuple[BoolArray, list[int]]] = []
-    mine = np.isin(problem.pair_ref, list(group.members)) & node.allowed
-    if group.together:
-        used = sorted(result.bundle_units[group.group_id])
-        usage = Usage(problem)
-        usage.add_pairs(node.fixed)
-        for u in used:
-            ps = np.flatnonzero(mine & (problem.pair_unit == u)).tolist()
-            if len(ps) == len(group.members) and usage.fits(
-                u, [int(problem.pair_level[p]) for p in ps]
-            ):
-                # The group in unit u: fixed there, its other pairs gone.
-                out.append((node.allowed & ~mine, node.fixed + ps))
-        # The group in none of these units (elsewhere, or not placed).
-        elsewhere = mine & np.isin(problem.pair_unit, used)
-        out.append((node.allowed & ~elsewhere, node.fixed))
-        return out
-    unit_of = dict(
-        zip(
-            problem.pair_ref[result.chosen].tolist(),
-            problem.pair_unit[result.chosen].tolist(),
-            strict=True,
-        )
-    )
-    placed = [m for m in group.members if m in unit_of]
-    first = next(
-        a
-        for i, a in enumerate(placed)
-        for b in placed[i + 1 :]
-        if not NEIGHBOURS[problem.unit_muni[unit_of[a]], problem.unit_muni[unit_of[b]]]
-    )
-    muni = problem.unit_muni[problem.pair_unit]
-    own = mine & (problem.pair_ref == first)
-    others = mine & (problem.pair_ref != first)
-    for m in range(len(MUNIS)):
-        if not (own & (muni == m)).any():
-            continue
-        # This sibling in municipality m; the others only in m or a neighbouring one.
-        far = others & ~NEIGHBOURS[m, muni]
-        out.append((node.allowed & ~(own & (muni != m)) & ~far, node.fixed))
-    # This sibling not placed.
-    out.append((node.allowed & ~own, node.fixed))
     return out

@@ -1,8 +1,8 @@
-"""CP-SAT model of the batch problem with the sibling rules (the side constraints).
+"""The benchmark's plain CP-SAT peer: the batch problem with the sibling rules as one model.
 
 Sections follow the OR-Tools samples. Only feasible pairs get a Boolean (CP-SAT costs about
-10 KB per Boolean), and the caller decides which pairs: all of them for the plain peer in
-the benchmark, or the few that reduced-cost fixing leaves (matcher.solver).
+10 KB per Boolean). The matcher itself solves with min-cost flow and a MILP finish
+(matcher.solver); this model is the independent peer it is timed against.
 """
 
 from __future__ import annotations
