@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         le=200,
         description="threads per proces voor verzoeken; evenveel databaseverbindingen",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        description="bearer-token voor /metrics; leeg: /metrics staat uit (404)",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
     )
