@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         le=200,
         description="threads per proces voor verzoeken; evenveel databaseverbindingen",
     )
+    small_count_threshold: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="aantallen kinderen onder deze drempel ziet de planner als '<5'",
+    )
     metrics_token: str | None = Field(
         default=None,
         description="bearer-token voor /metrics; leeg: /metrics staat uit (404)",
