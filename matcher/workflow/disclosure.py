@@ -12,7 +12,13 @@ back (secondary disclosure):
   shown part is hidden as well (or, if there is none, the total), so `total - shown parts`
   no longer gives one child's cell;
 - shares of a column's implicit total (the deviation reasons): when any count in the
-  column is hidden, every share is, because one shown count and its share give the total.
+  column is hidden, every share is, because one shown count and its share give the total;
+- rows that split a total shown in another report (time to placement per month and care
+  form adds up to the month's placements in the deviation report): when exactly one row of
+  a group is hidden, the smallest other row of that group is hidden too.
+
+Not handled: differences between the periods (`since`/`until`) a planner asks for one
+after the other, and combinations of more than one report beyond the case above.
 
 Columns that count places rather than children (free places, capacity) are never hidden.
 """
@@ -37,6 +43,7 @@ class Rule:
     partitions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # total -> parts
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> its counts
     column_shares: dict[str, str] = field(default_factory=dict)  # share column -> count column
+    group: tuple[str, str] | None = None  # (group column, count column): rows add up to a total
 
 
 RULES: dict[str, Rule] = {
@@ -60,6 +67,7 @@ RULES: dict[str, Rule] = {
     "doorlooptijd": Rule(
         counts=("plaatsingen",),
         derived={"mediaan_dagen": ("plaatsingen",), "p90_dagen": ("plaatsingen",)},
+        group=("maand", "plaatsingen"),
     ),
     "norm_14_dagen": Rule(
         counts=("beschikkingen", "gehaald", "te_laat", "nog_lopend"),
@@ -90,6 +98,22 @@ def _hide_one_more(row: list[Cell], hidden: set[int], total: int, parts: Sequenc
         hidden.add(total)
 
 
+def _hide_in_groups(
+    rows: list[list[Cell]], hidden_counts: list[set[int]], key: int, count: int
+) -> None:
+    """Within each group of rows, a lone hidden count takes the smallest other one with it."""
+    groups: dict[Cell, list[int]] = {}
+    for n, row in enumerate(rows):
+        groups.setdefault(row[key], []).append(n)
+    for members in groups.values():
+        if sum(count in hidden_counts[m] for m in members) != 1:
+            continue
+        shown = [m for m in members if count not in hidden_counts[m]]
+        if shown:
+            smallest = min(shown, key=lambda m: (float(rows[m][count] or 0), m))
+            hidden_counts[smallest].add(count)
+
+
 def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> Table:
     """The table as the planner may see it (see the module doc); the input is unchanged."""
     # An unknown table is treated as all counts: hiding too much is the safe mistake.
@@ -109,6 +133,8 @@ def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> Table:
         for total, parts in rule.partitions.items():
             _hide_one_more(row, hidden, index[total], [index[p] for p in parts])
         hidden_counts.append(hidden)
+    if rule.group is not None:
+        _hide_in_groups(rows, hidden_counts, index[rule.group[0]], index[rule.group[1]])
     any_hidden = {n for hidden in hidden_counts for n in hidden}
     for row, hidden in zip(rows, hidden_counts, strict=True):
         derived = {

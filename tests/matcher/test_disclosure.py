@@ -114,3 +114,27 @@ def test_the_threshold_is_configurable_and_the_input_is_unchanged() -> None:
     assert suppress(table, threshold=10).rows == [("geen", "<10"), ("ambulant", 12)]
     assert suppress(table, threshold=2).rows == [("geen", 3), ("ambulant", 12)]
     assert table.rows == [("geen", 3), ("ambulant", 12)]
+
+
+def test_a_lone_hidden_row_of_a_month_takes_the_smallest_other_row_with_it() -> None:
+    # Per month the rows add up to the placements the deviation report shows.
+    columns = ("maand", "zorgvorm", "plaatsingen", "mediaan_dagen", "p90_dagen")
+    table = Table(
+        "doorlooptijd",
+        "d",
+        columns,
+        [
+            ("2026-10", "gezinshuis", 9, 10.0, 14.0),
+            ("2026-10", "pleegzorg", 3, 7.0, 9.0),
+            ("2026-10", "behandelgroep", 6, 20.0, 30.0),
+            ("2026-11", "gezinshuis", 8, 11.0, 15.0),
+            ("2026-11", "pleegzorg", 7, 8.0, 9.0),
+        ],
+    )
+    assert suppress(table).rows == [
+        ("2026-10", "gezinshuis", 9, 10.0, 14.0),
+        ("2026-10", "pleegzorg", "<5", HIDDEN, HIDDEN),
+        ("2026-10", "behandelgroep", HIDDEN, HIDDEN, HIDDEN),
+        ("2026-11", "gezinshuis", 8, 11.0, 15.0),
+        ("2026-11", "pleegzorg", 7, 8.0, 9.0),
+    ]
