@@ -85,7 +85,9 @@ def _metrics_allowed(expected: str, authorization: str) -> bool:
 @router.get("/metrics", include_in_schema=False)
 def prometheus_metrics(request: Request, state: StateDep) -> Response:
     """Prometheus exposition of this service, for the holder of the metrics token only."""
-    expected = state.settings.metrics_token
+    # A SecretStr, so the token never shows in a repr of the settings or in a log line.
+    secret = state.settings.metrics_token
+    expected = secret.get_secret_value() if secret is not None else ""
     if not expected:
         raise NotFound("niet gevonden")
     if not _metrics_allowed(expected, request.headers.get("authorization", "")):

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-only-change-me"
@@ -80,7 +80,7 @@ class Settings(BaseSettings):
         le=100,
         description="aantallen kinderen onder deze drempel ziet de planner als '<5'",
     )
-    metrics_token: str | None = Field(
+    metrics_token: SecretStr | None = Field(
         default=None,
         description="bearer-token voor /metrics; leeg: /metrics staat uit (404)",
     )

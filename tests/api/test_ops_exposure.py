@@ -34,6 +34,8 @@ def test_metrics_answer_only_the_holder_of_the_metrics_token(tmp_path: Path) -> 
         good = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert good.status_code == 200
         assert "servicepunt_ledger_up 1.0" in good.text
+        settings = client.app.state.servicepunt.settings  # type: ignore[attr-defined]
+        assert TOKEN not in repr(settings)  # a secret: never in a repr or a log line
 
 
 @pytest.mark.parametrize("token", [None, ""])
