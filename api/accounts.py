@@ -56,6 +56,23 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class WebSignIn(SQLModel, table=True):
+    """One web session, kept on the server so that signing out ends it everywhere.
+
+    The session cookie carries this row's id; a row that has ended or expired no longer
+    lets the cookie in, in every worker process, even when someone kept a copy of it.
+    """
+
+    __tablename__ = "web_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    user_id: str = Field(foreign_key="app_user.id", index=True)
+    token_id: str = Field(foreign_key="api_token.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -178,3 +195,38 @@ def token_owner(
     if row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
         return None
     return (user, row.expires_at) if user.active else None
+
+
+def start_web_session(
+    session: Session, *, user_id: str, token_id: str, now: datetime, seconds: int
+) -> WebSignIn:
+    """Record a new web session (flushed, not committed); expired ones of the user go."""
+    stale = select(WebSignIn).where(WebSignIn.user_id == user_id, col(WebSignIn.expires_at) <= now)
+    for old in session.exec(stale).all():
+        session.delete(old)
+    row = WebSignIn(
+        user_id=user_id,
+        token_id=token_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=seconds),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def web_session_live(session: Session, *, session_id: str, user_id: str, now: datetime) -> bool:
+    """True while the web session exists, belongs to the user, has not ended or expired."""
+    row = session.get(WebSignIn, session_id)
+    return (
+        row is not None and row.user_id == user_id and row.ended_at is None and row.expires_at > now
+    )
+
+
+def end_web_session(session: Session, *, session_id: str, now: datetime) -> None:
+    """Mark a web session ended (flushed, not committed); an unknown id changes nothing."""
+    row = session.get(WebSignIn, session_id)
+    if row is not None and row.ended_at is None:
+        row.ended_at = now
+        session.add(row)
+        session.flush()

@@ -19,6 +19,7 @@ from afwegingskader.models import Advice, Profile
 from api import errors, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
 from api.embedded import SecondProcess, SingleProcess
+from api.hsts import HSTSMiddleware
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
 from api.routes import capacity as capacity_routes
@@ -178,6 +179,8 @@ def create_app(
     app.state.servicepunt = state
     errors.install(app)
     ops.install(app)
+    if settings.environment == "production":
+        app.add_middleware(HSTSMiddleware)
     app.include_router(referral_routes.router)
     app.include_router(capacity_routes.router)
     app.include_router(report_routes.router)

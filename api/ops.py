@@ -7,12 +7,18 @@ still go through the ledger and reads follow the database, and taking every repl
 the load balancer because the shared Redis is down would turn a degraded service into an
 outage.
 
+/metrics is not public: it answers only a scraper that sends the bearer token of
+SERVICEPUNT_METRICS_TOKEN (401 otherwise), and without that setting it does not exist
+(404). The route templates and ledger counts it shows are no personal data, but request
+rates and waiting-list sizes are the region's business, not the internet's.
+
 A database that cannot be reached mid-request is answered with 503 and Retry-After, never
 a bare 500: the client may retry, and nothing was half-written (the transaction rolled back).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from fastapi import APIRouter, FastAPI, Request
@@ -22,9 +28,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api import metrics
-from api.deps import StateDep
+from api.deps import NotAuthenticated, StateDep
 from capacity.live import LiveViewUnavailable
 from capacity.live_redis import RedisLiveView
+from domain.errors import NotFound
 
 log = logging.getLogger("servicepunt.ops")
 router = APIRouter(tags=["beheer"])
@@ -68,9 +75,23 @@ def ready(state: StateDep) -> JSONResponse:
     return JSONResponse({"status": status, "checks": checks}, status_code=code, headers=headers)
 
 
+def _metrics_allowed(expected: str, authorization: str) -> bool:
+    scheme, _, sent = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not sent:
+        return False
+    return hmac.compare_digest(sent.strip().encode(), expected.encode())
+
+
 @router.get("/metrics", include_in_schema=False)
-def prometheus_metrics(state: StateDep) -> Response:
-    """Prometheus exposition of this service."""
+def prometheus_metrics(request: Request, state: StateDep) -> Response:
+    """Prometheus exposition of this service, for the holder of the metrics token only."""
+    # A SecretStr, so the token never shows in a repr of the settings or in a log line.
+    secret = state.settings.metrics_token
+    expected = secret.get_secret_value() if secret is not None else ""
+    if not expected:
+        raise NotFound("niet gevonden")
+    if not _metrics_allowed(expected, request.headers.get("authorization", "")):
+        raise NotAuthenticated("metrics: Authorization: Bearer <metrics-token> vereist")
     return Response(metrics.render(state.engine, state.clock), media_type=metrics.CONTENT_TYPE)
 
 

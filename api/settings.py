@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-only-change-me"
@@ -73,6 +73,16 @@ class Settings(BaseSettings):
         ge=1,
         le=200,
         description="threads per proces voor verzoeken; evenveel databaseverbindingen",
+    )
+    small_count_threshold: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="aantallen kinderen onder deze drempel ziet de planner als '<5'",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="bearer-token voor /metrics; leeg: /metrics staat uit (404)",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"

@@ -5,17 +5,19 @@
 - verschillen.csv (comparison only): paired differences (second minus first) with intervals;
 - reeksen.csv: the time series (mean per sample day) per scenario;
 - kerncijfers.png and verloop.png (when matplotlib is installed) and rapport.html.
-Labels and titles are Dutch; the HTML embeds the charts and the tables.
+Labels and titles are Dutch; the HTML embeds the charts and the tables. The CSV files are
+written by domain.csv_export, the one writer of every CSV a user downloads (formula-like
+cells neutralised, a BOM for Excel, semicolons), with Dutch headers and metric labels.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import math
 from pathlib import Path
 
+from domain.care import CareForm
+from domain.csv_export import csv_text
 from simulations.montecarlo import MonteCarloResult
 from simulations.stats import Estimate
 from simulations.study import KEY_METRICS, StudyResult
@@ -46,37 +48,52 @@ def write_outputs(study: StudyResult, out_dir: Path, *, charts: bool = True) -> 
     return paths
 
 
-def _rows(text_rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(text_rows)
-    return buffer.getvalue()
+LOW, HIGH = "ondergrens 95%", "bovengrens 95%"
+
+
+def metric_label(key: str) -> str:
+    """The Dutch name of a metric or series key (the key itself when it has none)."""
+    if key in KEY_METRICS:
+        return KEY_METRICS[key]
+    if key in SERIES_LABELS:
+        return SERIES_LABELS[key]
+    if key.startswith("occupancy."):
+        form = key.split(".", 1)[1]
+        try:
+            return f"bezetting {CareForm(form).label}"
+        except ValueError:
+            return f"bezetting {form}"
+    return key
 
 
 def _totals_csv(results: list[MonteCarloResult]) -> str:
-    rows = [["scenario", "maat", "gemiddelde", "laag_95", "hoog_95", "replicaties"]]
+    header = ["scenario", "maat", "gemiddelde", LOW, HIGH, "replicaties"]
+    rows = []
     for r in results:
         for key, e in sorted(r.totals.items()):
-            rows.append([r.scenario["name"], key, _num(e.mean), _num(e.low), _num(e.high),
-                         str(e.n)])  # fmt: skip
-    return _rows(rows)
+            rows.append([r.scenario["name"], metric_label(key), _num(e.mean), _num(e.low),
+                         _num(e.high), str(e.n)])  # fmt: skip
+    return csv_text(header, rows)
 
 
 def _estimates_csv(estimates: dict[str, Estimate]) -> str:
-    rows = [["maat", "verschil", "laag_95", "hoog_95", "replicaties"]]
-    for key, e in sorted(estimates.items()):
-        rows.append([key, _num(e.mean), _num(e.low), _num(e.high), str(e.n)])
-    return _rows(rows)
+    header = ["maat", "verschil", LOW, HIGH, "replicaties"]
+    rows = [
+        [metric_label(key), _num(e.mean), _num(e.low), _num(e.high), str(e.n)]
+        for key, e in sorted(estimates.items())
+    ]
+    return csv_text(header, rows)
 
 
 def _series_csv(results: list[MonteCarloResult]) -> str:
-    rows = [["scenario", "reeks", "dag", "gemiddelde", "laag_95", "hoog_95"]]
+    header = ["scenario", "reeks", "dag", "gemiddelde", LOW, HIGH]
+    rows = []
     for r in results:
         for key, points in sorted(r.series.items()):
             for day, e in zip(r.series_days, points, strict=True):
-                rows.append([r.scenario["name"], key, _num(day), _num(e.mean), _num(e.low),
-                             _num(e.high)])  # fmt: skip
-    return _rows(rows)
+                rows.append([r.scenario["name"], metric_label(key), _num(day), _num(e.mean),
+                             _num(e.low), _num(e.high)])  # fmt: skip
+    return csv_text(header, rows)
 
 
 def _charts(study: StudyResult, out_dir: Path) -> list[Path]:

@@ -67,3 +67,16 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from api import cli\nimport redis\n", encoding="utf-8")
     assert {"api", "redis"} <= _imports(bad)
+
+
+def test_every_csv_is_written_by_the_one_writer() -> None:
+    # Issue #16: formula neutralising, the BOM and Dutch Excel's semicolons live in one place.
+    writer = ROOT / "domain" / "csv_export.py"
+    others = [
+        path.relative_to(ROOT).as_posix()
+        for package in ALLOWED
+        for path in (ROOT / package).rglob("*.py")
+        if path != writer and "csv" in _imports(path)
+    ]
+    assert others == []
+    assert "csv" in _imports(writer)

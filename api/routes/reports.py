@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 from sqlmodel import Session, col, func, select
 
 from api import audit
-from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep
+from api.accounts import Role
+from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
+from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
-from matcher.workflow import reports
+from matcher.workflow import disclosure, reports
 from matcher.workflow.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -30,21 +29,9 @@ TABLE_OR_CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _csv(table: reports.Table) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{table.name}.csv"'},
-    )
-
-
 def _render(table: reports.Table, fmt: Format) -> Any:
     if fmt == "csv":
-        return _csv(table)
+        return csv_download(table)
     return {
         "name": table.name,
         "title": table.title,
@@ -69,6 +56,13 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
 }
 
 
+def for_reader(table: reports.Table, role: str, threshold: int) -> reports.Table:
+    """The table as this role may see it: small counts hidden for the planner."""
+    if role == Role.SERVICEPUNT.value:
+        return table
+    return disclosure.suppress(table, threshold=threshold)
+
+
 @router.get("/reports", tags=["rapportages"])
 def list_reports(user: ReportReader) -> list[str]:
     """The names of the reports."""
@@ -80,16 +74,18 @@ def report(
     name: str,
     user: ReportReader,
     session: SessionDep,
+    state: StateDep,
     now: NowDep,
     since: date | None = None,
     until: date | None = None,
     format: Format = "json",
 ) -> Any:
-    """One report (aggregates only), as JSON or CSV."""
+    """One report (aggregates only), as JSON or CSV; the planner sees small counts as "<5"."""
     build = REPORTS.get(name)
     if build is None:
         raise NotFound("onbekende rapportage", field="name")
-    return _render(build(session, now, (since, until)), format)
+    table = build(session, now, (since, until))
+    return _render(for_reader(table, user.role, state.settings.small_count_threshold), format)
 
 
 @router.get("/waiting-list", responses=TABLE_OR_CSV)
@@ -119,10 +115,11 @@ def waiting_list(
 def deviation_log(
     user: ServicepuntUser,
     session: SessionDep,
+    now: NowDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> Page[dict[str, Any]]:
-    """The deviation log, newest first."""
+    """The deviation log, newest first (the read is logged per referral)."""
     total = session.exec(select(func.count()).select_from(Deviation)).one()
     rows = session.exec(
         select(Deviation)
@@ -131,4 +128,15 @@ def deviation_log(
         .limit(limit)
     ).all()
     items = [r.model_dump(mode="json") for r in rows]
+    audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=audit.AuditAction.READ,
+        entity="referral",
+        entity_ids=[r.referral_id for r in rows],
+        via="GET /api/v1/deviations",
+        at=now,
+    )
+    session.commit()
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)

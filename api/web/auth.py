@@ -1,10 +1,12 @@
 """Log-in for the web pages: a signed, short-lived session cookie and CSRF tokens.
 
 A user signs in with their username and personal token (the same `sp_...` token the API
-takes). The cookie holds only pseudonymous ids (user, token row), a CSRF secret and an
-expiry, signed with HMAC-SHA256 under a key derived from settings.secret_key. Every request
-checks the token row again, so revoking a user's tokens or deactivating the user ends their
-web sessions too. Every POST form carries the session's CSRF token in a hidden field.
+takes). The cookie holds only pseudonymous ids (user, token row, web session row), a CSRF
+secret and an expiry, signed with HMAC-SHA256 under a key derived from settings.secret_key.
+Every request checks the web session row and the token row again in the database, so
+signing out, revoking a user's tokens or deactivating the user ends the session on the
+server, in every worker process, even for a copied cookie. Every POST form carries the
+session's CSRF token in a hidden field.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
-from api.accounts import ApiToken, Role, User
+from api.accounts import ApiToken, Role, User, web_session_live
 from api.deps import NowDep, StateDep
 from api.settings import Settings
 
@@ -103,6 +105,7 @@ class WebSession:
 
     user: User
     csrf: str
+    session_id: str
 
     @property
     def role(self) -> str:
@@ -110,11 +113,12 @@ class WebSession:
         return self.user.role
 
 
-def new_session_cookie(settings: Settings, *, user: User, token_id: str) -> str:
+def new_session_cookie(settings: Settings, *, user: User, token_id: str, session_id: str) -> str:
     """A fresh signed session value for a user who just signed in with a token."""
     payload: dict[str, str | int] = {
         "u": user.id,
         "t": token_id,
+        "s": session_id,
         "c": secrets.token_urlsafe(24),
         "e": int(time.time()) + SESSION_SECONDS,
     }
@@ -149,16 +153,21 @@ def session_user(request: Request, session: Session, now: datetime) -> WebSessio
     if data is None:
         return None
     user_id, token_id, csrf, expires = data.get("u"), data.get("t"), data.get("c"), data.get("e")
+    session_id = data.get("s")
     if not (isinstance(user_id, str) and isinstance(token_id, str) and isinstance(csrf, str)):
         return None
+    if not isinstance(session_id, str):
+        return None
     if not isinstance(expires, int) or expires <= time.time():
+        return None
+    if not web_session_live(session, session_id=session_id, user_id=user_id, now=now):
         return None
     if not _token_live(session.get(ApiToken, token_id), user_id, now):
         return None
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    return WebSession(user=user, csrf=csrf)
+    return WebSession(user=user, csrf=csrf, session_id=session_id)
 
 
 def web_session(request: Request, state: StateDep, now: NowDep) -> WebSession:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -13,16 +11,18 @@ from sqlmodel import col, select
 from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
+from api.exports import csv_download
 from api.web.auth import WebSession, page_for
 from api.web.common import audit_change
-from api.web.render import SECURITY_HEADERS, page
+from api.web.render import page
 from matcher.workflow import reports
-from matcher.workflow.models import Deviation
+from matcher.workflow.models import Deviation, Referral
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 DEVIATION_COLUMNS = (
     "referral_id",
+    "kind",
     "vastgelegd_op",
     "geplaatst_op",
     "geadviseerde_zorgvorm",
@@ -36,16 +36,6 @@ DEVIATION_COLUMNS = (
     "regelset",
     "wegingsversie",
 )
-
-
-def csv_response(table: reports.Table) -> Response:
-    """A table as a semicolon-separated CSV download (as the JSON API gives it)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    headers = SECURITY_HEADERS | {"Content-Disposition": f'attachment; filename="{table.name}.csv"'}
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/servicepunt/wachtlijst")
@@ -75,18 +65,23 @@ def waiting_list_csv(web: Staff, session: SessionDep, now: NowDep) -> Response:
         now=now,
         action=audit.AuditAction.EXPORT,
     )
-    return csv_response(table)
+    return csv_download(table)
 
 
 def _deviation_table(session: SessionDep, limit: int | None) -> reports.Table:
-    query = select(Deviation).order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
+    query = (
+        select(Deviation, Referral.child_ref)
+        .where(col(Deviation.referral_id) == col(Referral.id))
+        .order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
+    )
     if limit is not None:
         query = query.limit(limit)
     table = reports.Table("afwijkingenlog", "Afwijkingenlog", DEVIATION_COLUMNS)
-    for d in session.exec(query).all():
+    for d, child_ref in session.exec(query).all():
         table.rows.append(
             (
                 d.referral_id,
+                child_ref,
                 d.recorded_at.isoformat(timespec="minutes"),
                 d.placed_on.isoformat(),
                 d.advised_form,
@@ -108,11 +103,33 @@ def _deviation_table(session: SessionDep, limit: int | None) -> reports.Table:
 def deviation_log(web: Staff, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
     """The deviation log, newest first: advice or best proposal against what was placed."""
     table = _deviation_table(session, limit=500)
+    audit_change(
+        session,
+        web,
+        [str(row[0]) for row in table.rows],
+        via="GET /servicepunt/afwijkingen",
+        now=now,
+        action=audit.AuditAction.READ,
+    )
     names = {v.unit_id: v.name for v in state.index.views(now=now)}
     return page("afwijkingen.html", web, rows=table.as_dicts(), unit_names=names)
 
 
 @router.get("/servicepunt/afwijkingen.csv")
-def deviation_log_csv(web: Staff, session: SessionDep) -> Response:
-    """The whole deviation log as CSV."""
-    return csv_response(_deviation_table(session, limit=None))
+def deviation_log_csv(web: Staff, session: SessionDep, state: StateDep, now: NowDep) -> Response:
+    """The whole deviation log as CSV (the export is logged per referral); units by name."""
+    table = _deviation_table(session, limit=None)
+    audit_change(
+        session,
+        web,
+        [str(row[0]) for row in table.rows],
+        via="GET /servicepunt/afwijkingen.csv",
+        now=now,
+        action=audit.AuditAction.EXPORT,
+    )
+    names = {v.unit_id: v.name for v in state.index.views(now=now)}
+
+    def unit_name(value: reports.Cell) -> reports.Cell:
+        return names.get(str(value), value) if value is not None else None
+
+    return csv_download(table, {"beste_voorstel": unit_name, "gekozen_eenheid": unit_name})

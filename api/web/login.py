@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from api.accounts import ApiToken, Role, authenticate, token_hash
+from api.accounts import (
+    ApiToken,
+    Role,
+    authenticate,
+    end_web_session,
+    start_web_session,
+    token_hash,
+)
 from api.deps import NowDep, SessionDep, StateDep
 from api.settings import Settings
 from api.web.auth import (
@@ -20,6 +27,7 @@ from api.web.auth import (
     SESSION_SECONDS,
     FormDep,
     WebSession,
+    WebSessionDep,
     form_fields,
     new_session_cookie,
     page_for,
@@ -87,16 +95,25 @@ def login(
             username=username,
         )
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token))).one()
+    signed_in = start_web_session(
+        session, user_id=user.id, token_id=row.id, now=now, seconds=SESSION_SECONDS
+    )
+    session.commit()
     response = RedirectResponse(HOME.get(user.role, "/"), status_code=303)
-    value = new_session_cookie(state.settings, user=user, token_id=row.id)
+    value = new_session_cookie(state.settings, user=user, token_id=row.id, session_id=signed_in.id)
     set_cookie(response, state.settings, SESSION_COOKIE, value, max_age=SESSION_SECONDS)
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
 
 @router.post("/uitloggen")
-def logout(form: FormDep) -> RedirectResponse:
-    """End the session (the cookie is removed) and go back to the log-in page."""
+def logout(form: FormDep, web: WebSessionDep, session: SessionDep, now: NowDep) -> RedirectResponse:
+    """End the session on the server and remove the cookie; back to the log-in page.
+
+    Ending the server's record is what counts: a copy of the cookie no longer gets in.
+    """
+    end_web_session(session, session_id=web.session_id, now=now)
+    session.commit()
     response = RedirectResponse("/inloggen", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -1,6 +1,8 @@
 """The planner dashboard: deviations, first-best rate, occupancy and time to placement.
 
 Aggregates only, never a child. Every chart has its table beside it and a CSV download.
+The planner sees counts of children below the threshold as "<5" (matcher.workflow.disclosure)
+in the tables, the charts and the CSV alike; the servicepunt sees the exact figures.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from api.accounts import Role
-from api.deps import NowDep, SessionDep
-from api.routes.reports import REPORTS
+from api.deps import NowDep, SessionDep, StateDep
+from api.exports import csv_download
+from api.routes.reports import REPORTS, for_reader
 from api.web.auth import PageNotFound, WebSession, page_for
 from api.web.charts import Series, bar_chart, line_chart
-from api.web.lists import csv_response
 from api.web.render import page
 from capacity.models import Occupancy, Unit
 from domain.care import CareForm
@@ -67,10 +69,10 @@ def occupancy_table(session: Session, *, today: date, months: int = MONTHS) -> r
     return table
 
 
-def _tables(session: Session, now: datetime) -> dict[str, reports.Table]:
+def _tables(session: Session, now: datetime, role: str, threshold: int) -> dict[str, reports.Table]:
     tables = {name: build(session, now, (None, None)) for name, build in REPORTS.items()}
     tables["bezetting"] = occupancy_table(session, today=now.date())
-    return tables
+    return {name: for_reader(table, role, threshold) for name, table in tables.items()}
 
 
 def _pct(value: object) -> float | None:
@@ -140,9 +142,10 @@ def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
 
 
 @router.get("/planner")
-def dashboard(web: Planner, session: SessionDep, now: NowDep) -> HTMLResponse:
+def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
     """Charts with their tables and CSV links; the other reports as tables below."""
-    tables = _tables(session, now)
+    threshold = state.settings.small_count_threshold
+    tables = _tables(session, now, web.role, threshold)
     shown = (*CHART_TABLES, "bezetting")
     others = {name: table for name, table in sorted(tables.items()) if name not in shown}
     return page(
@@ -151,15 +154,20 @@ def dashboard(web: Planner, session: SessionDep, now: NowDep) -> HTMLResponse:
         tables=tables,
         charts=charts(tables),
         others=others,
+        suppressed_below=threshold if web.role == Role.PLANNER.value else None,
     )
 
 
 @router.get("/planner/csv/{name}")
-def table_csv(name: str, web: Planner, session: SessionDep, now: NowDep) -> Response:
-    """Any dashboard table as CSV."""
+def table_csv(
+    name: str, web: Planner, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """Any dashboard table as CSV (small counts hidden for the planner, as on the page)."""
     if name == "bezetting":
-        return csv_response(occupancy_table(session, today=now.date()))
-    build = REPORTS.get(name)
-    if build is None:
-        raise PageNotFound
-    return csv_response(build(session, now, (None, None)))
+        table = occupancy_table(session, today=now.date())
+    else:
+        build = REPORTS.get(name)
+        if build is None:
+            raise PageNotFound
+        table = build(session, now, (None, None))
+    return csv_download(for_reader(table, web.role, state.settings.small_count_threshold))

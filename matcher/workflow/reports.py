@@ -111,6 +111,7 @@ def waiting_list(session: Session, *, today: date) -> Table:
         "Wachtlijst",
         (
             "referral_id",
+            "kind",
             "urgentie",
             "status",
             "wacht_sinds",
@@ -129,6 +130,7 @@ def waiting_list(session: Session, *, today: date) -> Table:
         table.rows.append(
             (
                 r.id,
+                r.child_ref,
                 r.urgency,
                 r.status,
                 since.isoformat(),

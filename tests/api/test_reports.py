@@ -9,8 +9,9 @@ from domain.people import Capability
 from tests.api.api_support import Api, referral_payload
 
 
-def _rows(api: Api, name: str) -> list[dict[str, Any]]:
-    response = api.call("GET", f"/api/v1/reports/{name}", "planner")
+def _rows(api: Api, name: str, user: str = "sp") -> list[dict[str, Any]]:
+    # The servicepunt sees the exact figures; the planner sees small counts as "<5" (#16).
+    response = api.call("GET", f"/api/v1/reports/{name}", user)
     assert response.status_code == 200, response.text
     rows: list[dict[str, Any]] = response.json()["rows"]
     return rows
@@ -107,3 +108,17 @@ def test_reports_count_what_happened(api: Api) -> None:
     waiting_list = api.call("GET", "/api/v1/waiting-list", "sp").json()["rows"]
     assert sorted(r["norm_14_dagen"] for r in waiting_list) == ["gehaald", "te_laat"]
     assert api.call("GET", "/api/v1/waiting-list", "planner").status_code == 403
+    # The planner: every count here is below 5; the shares would give them back.
+    assert _rows(api, "buiten_regio", "planner") == [
+        {"maand": "2026-11", "plaatsingen": "<5", "buiten_regio": "<5", "percentage": "afgeschermd"}
+    ]
+    assert _rows(api, "norm_14_dagen", "planner") == [
+        {
+            "maand": "2026-11",
+            "beschikkingen": "<5",
+            "gehaald": "<5",
+            "te_laat": "<5",
+            "nog_lopend": 0,
+            "percentage_gehaald": "afgeschermd",
+        }
+    ]

@@ -91,7 +91,7 @@ def test_output_files_are_served_by_known_name_only(api: Api) -> None:
     _runner(api).run_once()
     csv = api.call("GET", f"{base}/totalen.csv", "sp")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.startswith("scenario,maat,gemiddelde")
+    assert csv.text.startswith("\ufeffscenario;maat;gemiddelde")  # the one CSV writer (#16)
     report = api.call("GET", f"{base}/rapport.html", "planner")
     assert report.status_code == 200 and "snel-demo" in report.text
     assert "default-src 'none'" in report.headers["content-security-policy"]

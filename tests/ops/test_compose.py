@@ -50,6 +50,8 @@ def test_compose_file_is_valid_and_complete() -> None:
     assert api["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "/ready" in " ".join(api["healthcheck"]["test"])
     assert env["SERVICEPUNT_SIMULATION_RUNNER"] == "external"
+    # /metrics is not public: the scraper's token comes from the environment (issue #16).
+    assert "SERVICEPUNT_METRICS_TOKEN" in env
     assert "simresults:/srv/results" in " ".join(_volumes(api))
     worker = services["worker"]
     assert worker["command"][:2] == ["sh", "-c"]

@@ -23,6 +23,7 @@ from tests.ops.flows import held_referral, new_referral
 from tests.ops.service import ROOT, Service, database, running
 
 pytestmark = pytest.mark.integration
+METRICS = "metrics-token-of-test"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, template: Template) -> Ite
     (tmp / "prom").mkdir()
     with database(template=template.name) as url:
         tokens = template.tokens
-        env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp / "prom")}
+        env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp / "prom"), "SERVICEPUNT_METRICS_TOKEN": METRICS}
         with running(url, tokens, log_dir=tmp, env=env) as running_service:
             yield running_service
 
@@ -67,7 +68,9 @@ def test_metrics_count_requests_by_route_and_read_the_ledger(service: Service) -
         rid = held_referral(client, service.headers(), "kind-metrics-1")
         for _ in range(10):
             assert client.get(f"/api/v1/referrals/{rid}", headers=service.headers()).is_success
-        body = client.get("/metrics").text
+        # /metrics answers only the scraper's token (issue #16).
+        assert client.get("/metrics").status_code == 401
+        body = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS}"}).text
     route = "/api/v1/referrals/{referral_id}"
     assert _metric(body, "servicepunt_http_requests_total", route=route, status="200") >= 10
     assert _metric(body, "servicepunt_http_request_duration_seconds_count", route=route) >= 10

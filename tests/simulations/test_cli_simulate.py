@@ -41,9 +41,11 @@ def test_compare_writes_json_csv_html_and_prints_dutch_summary(tmp_path: Path) -
     assert data["base"]["scenario"]["policy"] == "optimizer"
     assert data["alternative"]["scenario"]["policy"] == "greedy_fcfs"
     assert "first_best_rate" in data["differences"]
-    with (out / "verschillen.csv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    assert {"maat", "verschil", "laag_95", "hoog_95"} <= set(rows[0])
+    # Issue #16: the one CSV writer (BOM, semicolons) and Dutch headers and metric names.
+    with (out / "verschillen.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    assert {"maat", "verschil", "ondergrens 95%", "bovengrens 95%"} <= set(rows[0])
+    assert "aandeel first-best geplaatst" in {row["maat"] for row in rows}
     page = (out / "rapport.html").read_text(encoding="utf-8")
     assert "Scenariovergelijking" in page and "gepaard" in page
     if importlib.util.find_spec("matplotlib") is not None:  # PNG charts are optional
@@ -79,3 +81,16 @@ def test_progress_is_reported_per_replication(tmp_path: Path) -> None:
     run_study(_write(tmp_path, "a"), replications=3, workers=1,
               progress=lambda done, total: seen.append((done, total)))  # fmt: skip
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_simulation_csvs_neutralise_a_formula_in_the_scenario_name(tmp_path: Path) -> None:
+    data = small()
+    data["name"] = '=HYPERLINK("http://evil.example";"klik")'
+    path = tmp_path / "formule.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    write_outputs(run_study(path, replications=1, workers=1), tmp_path / "uit", charts=False)
+    for name in ("totalen.csv", "reeksen.csv"):
+        text = (tmp_path / "uit" / name).read_text(encoding="utf-8")
+        assert text.startswith("\ufeffscenario;"), name  # BOM: Excel reads UTF-8 (issue #16)
+        rows = list(csv.reader(text.removeprefix("\ufeff").splitlines(), delimiter=";"))
+        assert {row[0] for row in rows[1:]} == {"'" + data["name"]}, name

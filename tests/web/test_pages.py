@@ -82,8 +82,10 @@ def test_waiting_list_shows_the_14_day_norm_as_green_amber_red(
     csv = client.get("/servicepunt/wachtlijst.csv")
     assert csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
-    assert lines[0].startswith("referral_id;") and len(lines) == 4
-    assert {"te_laat", "risico", "op_tijd"} <= {line.split(";")[8] for line in lines[1:]}
+    # Issue #16: Dutch headers and labels, the pseudonym instead of the referral id.
+    assert lines[0].startswith("\ufeffkind (pseudoniem);") and len(lines) == 4
+    assert {"te laat", "dreigt te laat", "op tijd"} <= {line.split(";")[8] for line in lines[1:]}
+    assert not {late, at_risk, on_time} & set(csv.text.replace(";", "\n").splitlines())
 
 
 def _place_deviating(client: TestClient, site: Site) -> str:
@@ -115,7 +117,8 @@ def test_deviating_placement_needs_a_reason_and_shows_in_the_log(
     log = client.get("/servicepunt/afwijkingen").text
     assert rid[:8] in log and "voorkeur van de ouders" in log and "andere zorgvorm" in log
     csv = client.get("/servicepunt/afwijkingen.csv").text.splitlines()
-    assert len(csv) == 2 and csv[1].startswith(rid)
+    # Issue #16: the child's pseudonym in the export, never the internal referral id.
+    assert len(csv) == 2 and csv[1].startswith("kind-") and rid not in csv[1]
 
 
 def test_hold_in_a_full_unit_is_refused_on_the_page(client: TestClient, site: Site) -> None:
@@ -188,7 +191,8 @@ def test_planner_charts_have_tables_and_every_csv_link_works(
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         assert ";" in csv.text.splitlines()[0], link
     reasons = client.get("/planner/csv/afwijkingsredenen").text.splitlines()
-    assert reasons[1].startswith("voorkeur_ouders;")
+    # Issue #16: the reason's Dutch label; one deviation is a small number for the planner.
+    assert reasons[1].startswith("voorkeur van de ouders;<5;")
     assert client.get("/planner/csv/bestaat_niet").status_code == 404
     assert "Nieuwe simulatie" in client.get("/planner/simulaties").text
 
