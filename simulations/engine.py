@@ -33,6 +33,7 @@ import numpy as np
 
 from domain.errors import InvalidInput
 from simulations.distributions import residual_ppf, uniforms
+from simulations.events import Event, Kind
 from simulations.model import (
     BlockSource,
     ChildNeed,
@@ -47,9 +48,6 @@ from simulations.outputs import ChildRecords, ReplicationResult, summarise
 from simulations.policies import ChangeAware
 from simulations.single_pool import run_single_pool, single_pool_eligible
 from simulations.streams import paused_gc, stream
-
-# Event kinds of the general loop.
-_DEPARTURE, _HOLD_END, _FIRST_BEST_EXPIRED, _PATIENCE_EXPIRED, _CAPACITY = range(5)
 
 FIRST_BEST_FULL = "first_best_full"
 POLICY_CHOICE = "policy_choice"
@@ -150,12 +148,13 @@ class _GeneralLoop:
         # (alternatives_from, child) of children who entered the queue waiting for first-best.
         self.first_best_until: list[tuple[float, int]] = []
         self.pending: dict[int, tuple[int, bool, int, int]] = {}  # child -> unit, yes, rank, why
-        self.heap: list[tuple[float, int, int, int, int]] = []
+        self.heap: list[Event] = []
         self.seq = 0
         self.stay_cache: dict[str, list[float]] = {}
         self._initial(stream(seed, replication, "initial"))
         for change in scenario.capacity_changes:
-            self._push(change.day, _CAPACITY, self.unit_index[change.unit_id], change.delta)
+            unit = self.unit_index[change.unit_id]
+            self._push(change.day, Kind.CAPACITY, unit=unit, delta=change.delta)
 
     def _initial(self, rng: np.random.Generator) -> None:
         """Children in care on day 0: occupy their places, leave after a residual stay.
@@ -181,16 +180,18 @@ class _GeneralLoop:
             n, form = unit.occupied, unit.care_form
             self._change(i, occupied=n)
             for end in left[form][taken[form] : taken[form] + n]:
-                self._push(end, _DEPARTURE, -1, i)
+                self._push(end, Kind.DEPARTURE, unit=i)
                 ends.append(end)
                 forms.append(self.form_code[i])
             taken[form] += n
         self.records.initial_end = np.asarray(ends, dtype=np.float64)
         self.records.initial_form = np.asarray(forms, dtype=np.int32)
 
-    def _push(self, when: float, kind: int, a: int, b: int) -> None:
+    def _push(
+        self, when: float, kind: Kind, *, child: int = -1, unit: int = -1, delta: int = 0
+    ) -> None:
         self.seq += 1
-        heapq.heappush(self.heap, (when, self.seq, kind, a, b))
+        heapq.heappush(self.heap, Event(when, self.seq, kind, child, unit, delta))
 
     def _change(
         self, unit: int, *, places: int | None = None, occupied: int = 0, held: int = 0
@@ -226,8 +227,9 @@ class _GeneralLoop:
         while True:
             next_arrival = arrivals[i] if i < n else math.inf
             if heap and heap[0][0] <= next_arrival:
-                when, _, kind, a, b = heapq.heappop(heap)
-                changed = self._event(when, kind, a, b)
+                event = heapq.heappop(heap)
+                when = event.when
+                changed = self._handle(event)
             elif i < n:
                 when, changed = next_arrival, True
                 i = self._arrive_event(i, when)
@@ -268,10 +270,10 @@ class _GeneralLoop:
             self.alternatives_from.append(now)
         else:
             self.alternatives_from.append(now + wait)
-            self._push(now + wait, _FIRST_BEST_EXPIRED, child, 0)
+            self._push(now + wait, Kind.FIRST_BEST_EXPIRED, child=child)
         patience = rules.max_queue_days
         if rules.no_place == "queue" and patience is not None and math.isfinite(patience):
-            self._push(now + patience, _PATIENCE_EXPIRED, child, 0)
+            self._push(now + patience, Kind.PATIENCE_EXPIRED, child=child)
         self._enqueue(WaitingChild(child, now, need, now >= self.alternatives_from[child]))
 
     def _enqueue(self, view: WaitingChild) -> None:
@@ -281,21 +283,38 @@ class _GeneralLoop:
         if not view.alternatives_allowed and math.isfinite(until):
             heapq.heappush(self.first_best_until, (until, view.child_id))
 
-    def _event(self, now: float, kind: int, a: int, b: int) -> bool:
-        if kind == _DEPARTURE:
-            self._change(b, occupied=-1)
-            return True
-        if kind == _CAPACITY:
-            self._change(a, places=max(0, self.views[a].places + b))
-            return b > 0
-        if kind == _HOLD_END:
-            return self._hold_end(a, now)
-        if kind == _FIRST_BEST_EXPIRED:
-            return a in self.waiting
-        if a in self.waiting:  # patience expired while still waiting: the group leaves
-            for child in self._group(a):
+    def _handle(self, event: Event) -> bool:
+        """One handler per kind; each says whether a placement may have become possible."""
+        # A match, not a dict of bound methods: that would tie the loop in a reference cycle.
+        match event.kind:
+            case Kind.DEPARTURE:
+                return self._departure(event)
+            case Kind.HOLD_END:
+                return self._hold_end(event)
+            case Kind.FIRST_BEST_EXPIRED:
+                return self._first_best_expired(event)
+            case Kind.PATIENCE_EXPIRED:
+                return self._patience_expired(event)
+            case Kind.CAPACITY:
+                return self._capacity(event)
+
+    def _departure(self, event: Event) -> bool:
+        self._change(event.unit, occupied=-1)
+        return True
+
+    def _capacity(self, event: Event) -> bool:
+        unit = event.unit
+        self._change(unit, places=max(0, self.views[unit].places + event.delta))
+        return event.delta > 0
+
+    def _first_best_expired(self, event: Event) -> bool:
+        return event.child in self.waiting
+
+    def _patience_expired(self, event: Event) -> bool:
+        if event.child in self.waiting:  # still waiting: the child's group leaves
+            for child in self._group(event.child):
                 if child in self.waiting:
-                    self._out_of_region(child, now)
+                    self._out_of_region(child, event.when)
         return False
 
     def _group(self, child: int) -> range:
@@ -305,7 +324,8 @@ class _GeneralLoop:
         first = self.lead[child]
         return range(first, first + self.size[first])
 
-    def _hold_end(self, child: int, now: float) -> bool:
+    def _hold_end(self, event: Event) -> bool:
+        child, now = event.child, event.when
         unit, accepted, rank, reason = self.pending.pop(child)
         self._change(unit, held=-1)
         if accepted:
@@ -390,7 +410,7 @@ class _GeneralLoop:
             self._change(unit, held=1)
             accepted = bool(self.decisions.random() < self.rules.acceptance_probability)
             self.pending[child] = (unit, accepted, rank, reason)
-            self._push(now + self.rules.hold_days, _HOLD_END, child, unit)
+            self._push(now + self.rules.hold_days, Kind.HOLD_END, child=child, unit=unit)
         else:
             self._start(child, unit, now, rank, reason)
 
@@ -405,7 +425,7 @@ class _GeneralLoop:
         self.records.place(
             child, now, end, unit=unit, form=self.form_code[unit], rank=rank, reason=reason
         )
-        self._push(end, _DEPARTURE, child, unit)
+        self._push(end, Kind.DEPARTURE, child=child, unit=unit)
 
     def _out_of_region(self, child: int, now: float) -> None:
         del self.waiting[child]

@@ -20,7 +20,8 @@ from domain.errors import ConfigError
 from domain.people import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
-from simulations.engine import _PATIENCE_EXPIRED, _GeneralLoop, simulate
+from simulations.engine import _GeneralLoop, simulate
+from simulations.events import Event, Kind
 from simulations.model import ChildNeed, SimUnit, WaitingChild
 from simulations.outputs import canonical_json
 from simulations.policies import GreedyFCFS
@@ -257,7 +258,7 @@ def test_a_group_that_waits_too_long_leaves_the_region_together() -> None:
     loop = _loop(loaded)
     loop._arrive_event(0, 0.0)
     assert set(loop.waiting) == {0, 1}
-    loop._event(10.0, _PATIENCE_EXPIRED, 1, 0)
+    loop._patience_expired(Event(10.0, 0, Kind.PATIENCE_EXPIRED, child=1))
     assert not loop.waiting and (loop.records.outcome[:2] == 2).all()
 
 
