@@ -16,6 +16,7 @@ from api.accounts import Role, User
 from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page, ReferralPublic
+from capacity import holds as capacity_holds
 from domain.errors import InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
@@ -192,7 +193,12 @@ class HoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str = Field(min_length=1, max_length=64)
-    hours: float = Field(default=4.0, gt=0, le=168, description="looptijd in uren (max. 7 dagen)")
+    hours: float | None = Field(
+        default=None,
+        gt=0,
+        le=capacity_holds.MAX_HOLD_HOURS,
+        description="looptijd in uren (max. 7 dagen); leeg: SERVICEPUNT_HOLD_TTL_SECONDS",
+    )
 
 
 class HoldPublic(BaseModel):
@@ -205,15 +211,17 @@ class HoldPublic(BaseModel):
 
 @router.post("/{referral_id}/hold", status_code=201)
 def hold(
-    referral_id: str, data: HoldRequest, user: ServicepuntUser, session: SessionDep, now: NowDep
+    referral_id: str,
+    data: HoldRequest,
+    user: ServicepuntUser,
+    session: SessionDep,
+    state: StateDep,
+    now: NowDep,
 ) -> HoldPublic:
     """Hold a place for the referral while the provider is called (409 when none is free)."""
+    ttl = state.settings.hold_ttl if data.hours is None else timedelta(hours=data.hours)
     placed = workflow.hold_place(
-        session,
-        referral_id=referral_id,
-        unit_id=data.unit_id,
-        ttl=timedelta(hours=data.hours),
-        now=now,
+        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
     session.commit()

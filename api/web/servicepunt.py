@@ -18,6 +18,7 @@ from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field
 from api.web.render import page
+from capacity import holds as capacity_holds
 from capacity.models import Hold
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.places import Municipality, distance_km
@@ -115,6 +116,7 @@ def detail_page(
         decisions=decisions,
         norm=norm_status(referral, now.date()).value,
         reason_options=[(c.value, c.label) for c in ReasonCode],
+        default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         errors=errors or {},
         values=values or {},
         done=done,
@@ -162,14 +164,18 @@ def _failed(
     )
 
 
-def _hours(raw: str) -> float:
+def _ttl(raw: str, default: timedelta) -> timedelta:
+    """The chosen lifetime of a hold; empty means the configured default."""
+    if not raw:
+        return default
     try:
-        hours = float(raw or "4")
+        hours = float(raw)
     except ValueError:
         raise InvalidInput("moet een aantal uren zijn", field="hours") from None
-    if not 0 < hours <= 168:
-        raise InvalidInput("kies een looptijd tussen 1 en 168 uur", field="hours")
-    return hours
+    if not 0 < hours <= capacity_holds.MAX_HOLD_HOURS:
+        limit = f"{capacity_holds.MAX_HOLD_HOURS:.0f}"
+        raise InvalidInput(f"kies een looptijd tussen 1 en {limit} uur", field="hours")
+    return timedelta(hours=hours)
 
 
 def _choice(kind: type[E], raw: str, field: str) -> E:
@@ -218,13 +224,9 @@ def hold(
     """Hold a place in the chosen unit while the provider is called."""
     values = {"hold.unit_id": form.get("unit_id"), "hold.hours": form.get("uren")}
     try:
-        hours = _hours(form.get("uren"))
+        ttl = _ttl(form.get("uren"), state.settings.hold_ttl)
         workflow.hold_place(
-            session,
-            referral_id=referral_id,
-            unit_id=form.get("unit_id"),
-            ttl=timedelta(hours=hours),
-            now=now,
+            session, referral_id=referral_id, unit_id=form.get("unit_id"), ttl=ttl, now=now
         )
     except DomainError as exc:
         return _failed(exc, web, session, state, referral_id, now, prefix="hold.", values=values)
