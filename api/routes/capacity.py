@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
+from api import hold_endings
 from api.accounts import Role, User
 from api.deps import (
     AnyUser,
@@ -259,6 +260,15 @@ def change_capacity(
         kind=data.kind,
         effective_on=data.effective_on,
         places=data.places,
+        now=now,
+    )
+    # A closure releases the unit's holds: their referrals go back to 'voorgesteld' now.
+    hold_endings.after_capacity_change(
+        session,
+        user_id=user.id,
+        role=user.role,
+        unit_id=unit_id,
+        via="POST /api/v1/units/{id}/capacity-changes",
         now=now,
     )
     session.commit()

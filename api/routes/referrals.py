@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, func, select
 
 from afwegingskader.models import Advice
-from api import audit, idempotency, metrics
+from api import audit, hold_endings, idempotency, metrics
 from api.accounts import Role, User
 from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
@@ -54,6 +54,13 @@ def _audit(
         entity_ids=referral_ids,
         via=via,
         at=now,
+    )
+
+
+def _settle(session: Session, user: User, referral_id: str, via: str, now: datetime) -> None:
+    """Move the referral on first if its hold ended by itself (committed on its own)."""
+    hold_endings.before_step(
+        session, user_id=user.id, role=user.role, referral_id=referral_id, via=via, now=now
     )
 
 
@@ -162,6 +169,7 @@ def propose(
     referral_id: str, user: ServicepuntUser, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
+    _settle(session, user, referral_id, "POST .../proposals", now)
     with metrics.solver_timer("proposals"):
         proposed = workflow.propose(
             session,
@@ -220,6 +228,7 @@ def hold(
 ) -> HoldPublic:
     """Hold a place for the referral while the provider is called (409 when none is free)."""
     ttl = state.settings.hold_ttl if data.hours is None else timedelta(hours=data.hours)
+    _settle(session, user, referral_id, "POST .../hold", now)
     placed = workflow.hold_place(
         session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
@@ -236,7 +245,12 @@ def decide(
     session: SessionDep,
     now: NowDep,
 ) -> ReferralPublic:
-    """Accept (place the child, log any deviation) or decline (release the hold)."""
+    """Accept (place the child, log any deviation) or decline (release the hold).
+
+    A hold that has ended by itself is neither accepted nor declined: 409, and the
+    referral is back on 'voorgesteld'.
+    """
+    _settle(session, user, referral_id, "POST .../decision", now)
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
@@ -258,6 +272,7 @@ def bridging(
     referral_id: str, data: BridgingRequest, user: ServicepuntUser, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """Record bridging care (it counts as a start for the 14-day norm)."""
+    _settle(session, user, referral_id, "POST .../bridging", now)
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
@@ -272,6 +287,7 @@ def withdraw(
 ) -> ReferralPublic:
     """Withdraw an unplaced referral (a verwijzer only its own)."""
     _visible(session, user, referral_id)
+    _settle(session, user, referral_id, "POST .../withdraw", now)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
     session.commit()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.capacity import (
@@ -214,6 +215,15 @@ def change_capacity(
             kind=data.kind,
             effective_on=data.effective_on,
             places=data.places,
+            now=now,
+        )
+        # A closure releases the unit's holds: their referrals go back to 'voorgesteld'.
+        hold_endings.after_capacity_change(
+            session,
+            user_id=web.user.id,
+            role=web.role,
+            unit_id=unit_id,
+            via="POST /aanbieder/eenheden/{id}/capaciteit",
             now=now,
         )
 

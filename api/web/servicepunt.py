@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
@@ -178,6 +179,18 @@ def _ttl(raw: str, default: timedelta) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _settle(session: Session, web: WebSession, referral_id: str, step: str, now: datetime) -> None:
+    """Move the referral on first if its hold ended by itself (committed on its own)."""
+    hold_endings.before_step(
+        session,
+        user_id=web.user.id,
+        role=web.role,
+        referral_id=referral_id,
+        via="POST " + PREFIX + step,
+        now=now,
+    )
+
+
 def _choice(kind: type[E], raw: str, field: str) -> E:
     try:
         return kind(raw)
@@ -204,6 +217,7 @@ def propose(
 ) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
     try:
+        _settle(session, web, referral_id, "/voorstellen", now)
         workflow.propose(
             session,
             referral_id=referral_id,
@@ -225,6 +239,7 @@ def hold(
     values = {"hold.unit_id": form.get("unit_id"), "hold.hours": form.get("uren")}
     try:
         ttl = _ttl(form.get("uren"), state.settings.hold_ttl)
+        _settle(session, web, referral_id, "/vasthouden", now)
         workflow.hold_place(
             session, referral_id=referral_id, unit_id=form.get("unit_id"), ttl=ttl, now=now
         )
@@ -243,6 +258,7 @@ def decide(
     values = {f"decision.{n}": form.get(n) for n in names}
     try:
         data = DecisionCreate.model_validate({n: form.get(n) or None for n in names})
+        _settle(session, web, referral_id, "/besluit", now)
         workflow.decide(session, referral_id=referral_id, data=data, user_id=web.user.id, now=now)
     except (ValidationError, DomainError) as exc:
         return _failed(
@@ -260,6 +276,7 @@ def bridging(
     values = {"bridging.bridging_care": form.get("bridging_care")}
     try:
         care = _choice(BridgingCare, form.get("bridging_care"), "bridging_care")
+        _settle(session, web, referral_id, "/overbrugging", now)
         workflow.update_bridging(session, referral_id=referral_id, bridging_care=care, now=now)
     except DomainError as exc:
         return _failed(

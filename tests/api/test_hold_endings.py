@@ -1,0 +1,108 @@
+"""A hold that ends by itself (expiry, or its unit closing) puts the referral back to
+'voorgesteld' with a note the servicepunt sees: by the sweep, by the closure itself, or at
+the latest by the next step on the referral. Over HTTP on both backends (see conftest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from api import hold_endings
+from capacity.models import Hold, HoldState
+from tests.api.api_support import Api
+from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
+
+
+def test_expired_hold_puts_the_referral_back_when_the_sweep_runs(api: Api) -> None:
+    rid = proposed(api)
+    assert hold(api, rid, hours=1).status_code == 201
+    api.clock.advance(hours=1, minutes=1)
+    expired, _, moved = hold_endings.sweep(state_of(api), now=api.clock())
+    assert (expired, moved) == (1, [rid])
+    after = referral(api, rid)
+    assert after["status"] == "voorgesteld"
+    assert "verlopen" in after["status_note"] and "groep lely" in after["status_note"]
+    assert ("update", "systeem", "systeem", hold_endings.VIA_SWEEP) in audit_of(api, rid)
+    # A second sweep (another process) finds nothing left to move.
+    assert hold_endings.sweep(state_of(api), now=api.clock())[2] == []
+    # Not a dead end: a new hold, then a decision, work; the note is answered.
+    assert hold(api, rid).status_code == 201
+    assert referral(api, rid)["status_note"] is None
+    placed = api.call("POST", f"/api/v1/referrals/{rid}/decision", "sp", json={"outcome": "accept"})
+    assert placed.status_code == 200 and placed.json()["status"] == "geplaatst"
+
+
+STEPS: dict[str, tuple[str, dict[str, Any] | None, int, str]] = {
+    "accept": ("decision", {"outcome": "accept"}, 409, "voorgesteld"),
+    "decline": ("decision", {"outcome": "decline", "reason_code": "afstand"}, 409, "voorgesteld"),
+    "withdraw": ("withdraw", None, 200, "ingetrokken"),
+    "new_hold": ("hold", {}, 201, "vastgehouden"),
+    "proposals": ("proposals", None, 200, "voorgesteld"),
+    "bridging": ("bridging", {"bridging_care": "ambulant"}, 200, "voorgesteld"),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_a_step_on_an_expired_hold_before_the_sweep_is_never_a_dead_end(
+    api: Api, step: str
+) -> None:
+    path, body, code, status = STEPS[step]
+    rid = proposed(api)
+    assert hold(api, rid, hours=1).status_code == 201
+    api.clock.advance(hours=2)  # expired; no sweep has run
+    if path == "hold":
+        body = {"unit_id": api.units["gezinshuis_alm"]}
+    answer = api.call("POST", f"/api/v1/referrals/{rid}/{path}", "sp", json=body)
+    assert answer.status_code == code, answer.text
+    after = referral(api, rid)
+    assert after["status"] == status
+    if code == 409:
+        # Refused, but committed back to 'voorgesteld', with the reason in the note.
+        assert "verlopen" in answer.json()["detail"]
+        assert "verlopen" in after["status_note"]
+    if status == "voorgesteld":
+        assert hold(api, rid).status_code == 201  # ...and from there it moves on
+    vias = [via for _, role, _, via in audit_of(api, rid) if role == "servicepunt"]
+    assert any(via.endswith("(hold ended)") for via in vias)
+
+
+def test_unit_closure_today_puts_the_held_referral_back_at_once(api: Api) -> None:
+    rid = proposed(api)
+    assert hold(api, rid).status_code == 201
+    closed = api.call(
+        "POST",
+        f"/api/v1/units/{api.units['groep_lely']}/capacity-changes",
+        "aanbieder",
+        json={"kind": "unit_closing", "effective_on": "2026-11-23"},
+    )
+    assert closed.status_code == 201, closed.text
+    after = referral(api, rid)
+    assert after["status"] == "voorgesteld"
+    assert "eenheid sluit" in after["status_note"]
+    assert any(role == "aanbieder" for _, role, _, _ in audit_of(api, rid))
+    assert hold(api, rid, unit="gezinshuis_alm").status_code == 201
+
+
+def test_scheduled_unit_closure_puts_the_held_referral_back_when_the_sweep_applies_it(
+    api: Api,
+) -> None:
+    rid = proposed(api)
+    assert hold(api, rid, hours=72).status_code == 201
+    planned = api.call(
+        "POST",
+        f"/api/v1/units/{api.units['groep_lely']}/capacity-changes",
+        "aanbieder",
+        json={"kind": "unit_closing", "effective_on": "2026-11-24"},
+    )
+    assert planned.status_code == 201, planned.text
+    assert referral(api, rid)["status"] == "vastgehouden"  # the hold still stands today
+    api.clock.advance(days=1)
+    _, applied, moved = hold_endings.sweep(state_of(api), now=api.clock())
+    assert (applied, moved) == (1, [rid])
+    after = referral(api, rid)
+    assert after["status"] == "voorgesteld" and "eenheid sluit" in after["status_note"]
+    with Session(state_of(api).engine) as session:
+        holds = session.exec(select(Hold).where(Hold.referral_ref == rid)).all()
+        assert [h.state for h in holds] == [HoldState.RELEASED.value]
