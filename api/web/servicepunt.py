@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
+from api.routes.referrals import DischargeRequest
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field
@@ -22,6 +23,7 @@ from api.web.render import page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from matcher.workflow import service as workflow
@@ -118,6 +120,8 @@ def detail_page(
         norm=norm_status(referral, now.date()).value,
         reason_options=[(c.value, c.label) for c in ReasonCode],
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
+        outcome_options=[(o.value, o.label) for o in DepartureOutcome],
+        today=now.date().isoformat(),
         errors=errors or {},
         values=values or {},
         done=done,
@@ -284,3 +288,37 @@ def bridging(
         )
     audit_change(session, web, [referral_id], via="POST " + PREFIX + "/overbrugging", now=now)
     return _back(referral_id, "overbrugging")
+
+
+@router.post(PREFIX + "/intrekken")
+def withdraw(
+    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """Withdraw a referral that has not been placed; a held place is given back."""
+    try:
+        _settle(session, web, referral_id, "/intrekken", now)
+        workflow.withdraw(session, referral_id=referral_id, now=now)
+    except DomainError as exc:
+        return _failed(exc, web, session, state, referral_id, now, prefix="withdraw.", values={})
+    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/intrekken", now=now)
+    return _back(referral_id, "ingetrokken")
+
+
+@router.post(PREFIX + "/uitstroom")
+def discharge(
+    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """The child leaves the placement: the date and where the child went; the place comes free."""
+    names = ("left_on", "outcome")
+    values = {f"discharge.{n}": form.get(n) for n in names}
+    try:
+        data = DischargeRequest.model_validate({n: form.get(n) or None for n in names})
+        workflow.discharge(
+            session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
+        )
+    except (ValidationError, DomainError) as exc:
+        return _failed(
+            exc, web, session, state, referral_id, now, prefix="discharge.", values=values
+        )
+    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/uitstroom", now=now)
+    return _back(referral_id, "uitgestroomd")
