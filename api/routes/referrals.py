@@ -244,19 +244,34 @@ def decide(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-) -> ReferralPublic:
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
     """Accept (place the child, log any deviation) or decline (release the hold).
 
-    A hold that has ended by itself is neither accepted nor declined: 409, and the
-    referral is back on 'voorgesteld'.
+    A retry with the same Idempotency-Key returns the first answer; the same key with
+    another body is a 409. A hold that has ended by itself is neither accepted nor
+    declined: 409, and the referral is back on 'voorgesteld'.
     """
+    attempt, stored = idempotency.begin(
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        # The referral is part of what was asked: one key is one decision on one referral.
+        endpoint=f"POST /api/v1/referrals/{referral_id}/decision",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        response.status_code = stored[0]
+        return stored[1]
     _settle(session, user, referral_id, "POST .../decision", now)
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now)
-    session.commit()
-    return ReferralPublic.of(referral)
+    body = ReferralPublic.of(referral).model_dump(mode="json")
+    response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
+    return answer
 
 
 class BridgingRequest(BaseModel):
