@@ -32,7 +32,7 @@ from domain.errors import NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability
 from domain.places import Municipality
-from matcher.workflow import service as workflow
+from matcher.workflow import departures
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 
@@ -221,7 +221,7 @@ def depart(
     """Record a departure with its outcome; the place comes free, and a child placed
     through the servicepunt has its referral discharged with that outcome."""
     _occupancy(session, user, occupancy_id)
-    discharged = workflow.record_departure(
+    discharged = departures.record_departure(
         session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
     if discharged is not None:

@@ -29,7 +29,7 @@ from capacity.models import ChangeKind, Location, Occupancy, Unit
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
-from matcher.workflow import service as workflow
+from matcher.workflow import departures
 
 router = APIRouter(include_in_schema=False)
 Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
@@ -189,7 +189,7 @@ def depart(
 
     def act() -> None:
         data: DepartureRequest = _parse(DepartureRequest, form, names)
-        discharged = workflow.record_departure(
+        discharged = departures.record_departure(
             session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
         )
         if discharged is not None:

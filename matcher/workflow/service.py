@@ -18,7 +18,7 @@ from afwegingskader.deadlines import DeadlineKind
 from afwegingskader.models import Advice, Profile
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
-from capacity.models import Hold, Occupancy, Unit
+from capacity.models import Hold, Unit
 from capacity.models import Location as CapacityLocation
 from capacity.snapshot import UnitView
 from domain.bsn import bsn_digest
@@ -411,35 +411,3 @@ def discharge(
     session.add(referral)
     session.flush()
     return referral
-
-
-def referral_of_stay(session: Session, occupancy_id: str) -> Referral | None:
-    """The placed referral whose stay this is (through the hold it came from), if any."""
-    stay = session.get(Occupancy, occupancy_id) if isinstance(occupancy_id, str) else None
-    hold = session.get(Hold, stay.hold_id) if stay is not None and stay.hold_id else None
-    referral = session.get(Referral, hold.referral_ref) if hold is not None else None
-    if referral is None or referral.occupancy_id != occupancy_id:
-        return None
-    return referral
-
-
-def record_departure(
-    session: Session,
-    *,
-    occupancy_id: str,
-    left_on: date,
-    outcome: DepartureOutcome,
-    now: datetime,
-) -> Referral | None:
-    """A provider's departure: a placed child's referral is discharged with that outcome.
-
-    Returns the discharged referral, or None for a stay no referral placed (an admission
-    the provider recorded directly), which only frees the place.
-    """
-    referral = referral_of_stay(session, occupancy_id)
-    if referral is None or referral.status != ReferralStatus.GEPLAATST.value:
-        capacity_service.record_departure(
-            session, occupancy_id=occupancy_id, left_on=left_on, outcome=outcome, now=now
-        )
-        return None
-    return discharge(session, referral_id=referral.id, left_on=left_on, outcome=outcome, now=now)

@@ -15,6 +15,7 @@ from capacity import service as capacity_service
 from capacity.models import ChangeKind
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
+from matcher.workflow import departures
 from matcher.workflow import service as workflow
 from matcher.workflow.models import DecisionOutcome, ReasonCode, Referral, ReferralStatus
 from matcher.workflow.requests import DecisionCreate, ReferralCreate
@@ -67,7 +68,7 @@ def _discharge(session: Session, api: Api, rid: str, now: datetime) -> object:
 def _depart(session: Session, api: Api, rid: str, now: datetime) -> object:
     referral = workflow.get_referral(session, rid)
     assert referral.occupancy_id is not None
-    return workflow.record_departure(
+    return departures.record_departure(
         session,
         occupancy_id=referral.occupancy_id,
         left_on=now.date(),
