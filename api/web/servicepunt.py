@@ -137,8 +137,16 @@ def referral_detail(
     now: NowDep,
     gedaan: str = "",
 ) -> HTMLResponse:
-    """One referral on the workbench."""
+    """One referral on the workbench (a hold that ended shows as such: the referral moves on)."""
     try:
+        hold_endings.before_step(
+            session,
+            user_id=web.user.id,
+            role=web.role,
+            referral_id=referral_id,
+            via="GET " + PREFIX,
+            now=now,
+        )
         return detail_page(web, session, state, referral_id, now, done=gedaan[:20])
     except NotFound:
         raise PageNotFound from None

@@ -177,3 +177,18 @@ def test_a_hold_without_a_chosen_lifetime_lasts_the_configured_time(
     with Session(state.engine) as session:
         held = session.exec(select(Hold)).one()
     assert held.expires_at == site.clock() + timedelta(minutes=30)
+
+
+def test_the_referral_page_shows_an_expired_hold_before_any_sweep(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="1")
+    site.clock.advance(hours=2)  # expired; no sweep has run
+    page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
+    assert "is verlopen op" in page and "/besluit" not in _forms(page, rid)
+    assert "/vasthouden" in _forms(page, rid)
+    assert _stored(site, rid).status == "voorgesteld"
