@@ -4,6 +4,9 @@ the latest by the next step on the referral. Over HTTP on both backends (see con
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +14,8 @@ from sqlmodel import Session, select
 
 from api import hold_endings
 from capacity.models import Hold, HoldState
+from matcher.workflow import hold_endings as hold_endings_service
+from matcher.workflow.models import Referral
 from tests.api.api_support import Api
 from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
 
@@ -106,3 +111,72 @@ def test_scheduled_unit_closure_puts_the_held_referral_back_when_the_sweep_appli
     with Session(state_of(api).engine) as session:
         holds = session.exec(select(Hold).where(Hold.referral_ref == rid)).all()
         assert [h.state for h in holds] == [HoldState.RELEASED.value]
+
+
+def _stale_copy(api: Api, rid: str) -> tuple[Session, Referral, Hold]:
+    """A session that read the referral and its hold (as a sweep in another process does)."""
+    session = Session(state_of(api).engine, expire_on_commit=False)
+    stale = session.get(Referral, rid)
+    assert stale is not None and stale.hold_id is not None
+    stale_hold = session.get(Hold, stale.hold_id)
+    assert stale_hold is not None
+    session.commit()  # keeps its copies; SQLite would otherwise hold its lock from the read
+    return session, stale, stale_hold
+
+
+def test_a_late_settle_never_undoes_a_decision_committed_meanwhile(api: Api) -> None:
+    rid = proposed(api)
+    assert hold(api, rid, hours=1).status_code == 201
+    session, stale, stale_hold = _stale_copy(api, rid)
+    declined = api.call(
+        "POST",
+        f"/api/v1/referrals/{rid}/decision",
+        "sp",
+        json={"outcome": "decline", "reason_code": "afstand"},
+    )
+    assert declined.status_code == 200, declined.text
+    later = api.clock() + timedelta(hours=2)
+    with session:
+        assert not hold_endings_service.settle(session, stale, stale_hold, later)
+        session.commit()
+    after = referral(api, rid)
+    assert (after["status"], after["status_note"]) == ("voorgesteld", None)
+
+
+def test_a_late_settle_never_ends_the_new_hold_placed_meanwhile(api: Api) -> None:
+    rid = proposed(api)
+    assert hold(api, rid, hours=1).status_code == 201
+    session, stale, stale_hold = _stale_copy(api, rid)
+    api.clock.advance(hours=2)
+    # Another process moved it on and a new hold was placed...
+    assert hold(api, rid, unit="gezinshuis_alm").status_code == 201
+    # ...so the stale sweep's move finds nothing to do.
+    with session:
+        assert not hold_endings_service.settle(session, stale, stale_hold, api.clock())
+        session.commit()
+    after = referral(api, rid)
+    assert after["status"] == "vastgehouden"
+    with Session(state_of(api).engine) as check:
+        current = check.get(Referral, rid)
+        assert current is not None and current.hold_id != stale_hold.id
+
+
+def test_sweeps_of_two_processes_at_once_move_the_referral_once(api: Api) -> None:
+    rids = [proposed(api, f"kind-000{n}") for n in range(3)]
+    for rid in rids:
+        assert hold(api, rid, hours=1).status_code == 201
+    api.clock.advance(hours=2)
+    state, now = state_of(api), api.clock()
+    start = threading.Barrier(2)
+
+    def sweep() -> list[str]:
+        start.wait()
+        return hold_endings.sweep(state, now=now)[2]
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: sweep(), range(2)))
+    assert sorted(results[0] + results[1]) == sorted(rids)
+    for rid in rids:
+        assert referral(api, rid)["status"] == "voorgesteld"
+        entries = [e for e in audit_of(api, rid) if e[1] == "systeem"]
+        assert len(entries) == 1, entries
