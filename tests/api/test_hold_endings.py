@@ -5,18 +5,24 @@ the latest by the next step on the referral. Over HTTP on both backends (see con
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api import hold_endings
+from api.app import create_app
+from api.settings import Settings
+from capacity import db as capacity_db
 from capacity.models import Hold, HoldState
 from matcher.workflow import hold_endings as hold_endings_service
 from matcher.workflow.models import Referral
-from tests.api.api_support import Api
+from tests.api.api_support import T0, Api, Clock, seed_region
 from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
 
 
@@ -180,3 +186,35 @@ def test_sweeps_of_two_processes_at_once_move_the_referral_once(api: Api) -> Non
         assert referral(api, rid)["status"] == "voorgesteld"
         entries = [e for e in audit_of(api, rid) if e[1] == "systeem"]
         assert len(entries) == 1, entries
+
+
+def test_the_background_sweep_of_a_running_app_moves_the_referral(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'sweep.db'}",
+        secret_key="test-secret",
+        sweep_seconds=0.05,
+        simulation_runner="external",
+    )
+    capacity_db.migrate(settings.database_url)
+    engine = capacity_db.make_engine(settings.database_url)
+    region = seed_region(engine)
+    engine.dispose()
+    clock = Clock(T0)
+    app = create_app(settings, clock=clock, background=True)
+    with TestClient(app) as client:
+        running = Api(
+            client=client,
+            clock=clock,
+            backend="embedded",
+            tokens=region.tokens,
+            units=region.units,
+            providers=region.providers,
+        )
+        rid = proposed(running)
+        assert hold(running, rid, hours=1).status_code == 201
+        clock.advance(hours=2)
+        deadline = time.monotonic() + 10
+        while referral(running, rid)["status"] != "voorgesteld":
+            assert time.monotonic() < deadline, "the background sweep did not move it"
+            time.sleep(0.05)
+        assert "verlopen" in referral(running, rid)["status_note"]
