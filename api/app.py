@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
-from api import errors, ops, web
+from api import errors, hold_endings, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
 from api.embedded import SecondProcess, SingleProcess
 from api.hsts import HSTSMiddleware
@@ -53,8 +53,9 @@ PROFILE_EXAMPLE: dict[str, Any] = {
 
 
 class Background:
-    """The threads of one API process: follow other processes' changes, sweep expired holds,
-    and (Settings.simulation_runner = "inline") run queued simulation jobs."""
+    """The threads of one API process: follow other processes' changes, sweep expired holds
+    (and move their referrals on), and (Settings.simulation_runner = "inline") run queued
+    simulation jobs."""
 
     def __init__(self, state: ServiceState) -> None:
         self.state = state
@@ -111,7 +112,7 @@ class Background:
     def _sweep(self) -> None:
         while not self.stop.wait(self.state.settings.sweep_seconds):
             try:
-                self.state.sync.sweep(self.state.engine, now=self.state.clock())
+                hold_endings.sweep(self.state, now=self.state.clock())
             except Exception as exc:  # the thread must outlive a failed sweep; the next retries
                 log.warning("capacity sweep failed", extra={"error_type": type(exc).__name__})
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from matcher.workflow.models import Referral
 
@@ -31,6 +31,9 @@ class ReferralPublic(BaseModel):
     id: str
     child_ref: str
     status: str
+    status_note: str | None = Field(
+        default=None, description="waarom de service zelf de status wijzigde"
+    )
     urgency: str
     verwijzer_type: str
     sibling_group: str | None
@@ -61,6 +64,7 @@ class ReferralPublic(BaseModel):
             id=r.id,
             child_ref=r.child_ref,
             status=r.status,
+            status_note=r.status_note,
             urgency=r.urgency,
             verwijzer_type=r.verwijzer_type,
             sibling_group=r.sibling_group,

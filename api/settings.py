@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from capacity.holds import DEFAULT_HOLD_TTL, MAX_HOLD_TTL
 
 DEFAULT_SECRET = "dev-only-change-me"
 
@@ -33,7 +36,12 @@ class Settings(BaseSettings):
         default="servicepunt:capacity:", description="sleutelprefix; één per regio of omgeving"
     )
     secret_key: str = DEFAULT_SECRET
-    hold_ttl_seconds: int = Field(default=4 * 3600, gt=0)
+    hold_ttl_seconds: int = Field(
+        default=int(DEFAULT_HOLD_TTL.total_seconds()),
+        gt=0,
+        le=int(MAX_HOLD_TTL.total_seconds()),
+        description="looptijd van een reservering als het verzoek er geen noemt",
+    )
     first_best_wait_days: int = Field(
         default=90, ge=0, le=365, description="hoe lang een regulier kind op first-best mag wachten"
     )
@@ -95,6 +103,11 @@ class Settings(BaseSettings):
                 "secret_key: in productie is een eigen SERVICEPUNT_SECRET_KEY verplicht"
             )
         return self
+
+    @property
+    def hold_ttl(self) -> timedelta:
+        """The lifetime of a hold when the request names none."""
+        return timedelta(seconds=self.hold_ttl_seconds)
 
 
 @cache

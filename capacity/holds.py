@@ -18,8 +18,10 @@ from capacity.models import Hold, HoldState, Occupancy, Unit
 from capacity.service import add_occupancy
 from domain.errors import InvalidInput
 
+# The hold limits, defined here only: the API and the pages take them from this module.
 DEFAULT_HOLD_TTL = timedelta(hours=4)
 MAX_HOLD_TTL = timedelta(days=7)
+MAX_HOLD_HOURS = MAX_HOLD_TTL.total_seconds() / 3600
 
 
 def place_hold(

@@ -214,11 +214,23 @@ class CapacitySync:
                 wrong.append(state.unit_id)
         return sorted(wrong + list(counts))
 
-    def sweep(self, engine: Engine, *, now: datetime) -> tuple[int, int]:
-        """Expire holds and apply due changes, then repair the view; (expired, applied)."""
+    def sweep(
+        self,
+        engine: Engine,
+        *,
+        now: datetime,
+        then: Callable[[Session], object] | None = None,
+    ) -> tuple[int, int]:
+        """Expire holds and apply due changes, then repair the view; (expired, applied).
+
+        `then` runs in the same transaction, after the holds and changes: a layer above
+        capacity moves on whatever waited on a hold that has now ended.
+        """
         with self.transaction(engine) as session:
             expired = capacity_holds.expire_holds(session, now=now)
             applied = capacity_service.apply_due_changes(session, now=now)
+            if then is not None:
+                then(session)
         try:
             if self.mismatches(engine, now=now):
                 self._mark_stale()

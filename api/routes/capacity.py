@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
+from api import audit, hold_endings
 from api.accounts import Role, User
 from api.deps import (
     AnyUser,
@@ -31,6 +32,7 @@ from domain.errors import NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability
 from domain.places import Municipality
+from matcher.workflow import departures
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 
@@ -114,6 +116,21 @@ def _check_unit(session: Session, user: User, unit_id: str) -> None:
     """A provider may only touch its own units."""
     if user.role == Role.AANBIEDER.value and _provider_of(session, unit_id) != user.provider_id:
         raise Forbidden("deze eenheid hoort niet bij uw organisatie")
+
+
+def _audit_referrals(
+    session: Session, user: User, referral_ids: list[str], via: str, now: datetime
+) -> None:
+    audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=audit.AuditAction.UPDATE,
+        entity="referral",
+        entity_ids=referral_ids,
+        via=via,
+        at=now,
+    )
 
 
 def _occupancy(session: Session, user: User, occupancy_id: str) -> Occupancy:
@@ -201,11 +218,14 @@ def depart(
     session: SessionDep,
     now: NowDep,
 ) -> None:
-    """Record a departure with its outcome; the place comes free."""
+    """Record a departure with its outcome; the place comes free, and a child placed
+    through the servicepunt has its referral discharged with that outcome."""
     _occupancy(session, user, occupancy_id)
-    capacity_service.record_departure(
+    discharged = departures.record_departure(
         session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
+    if discharged is not None:
+        _audit_referrals(session, user, [discharged.id], "POST .../departure", now)
     session.commit()
 
 
@@ -259,6 +279,15 @@ def change_capacity(
         kind=data.kind,
         effective_on=data.effective_on,
         places=data.places,
+        now=now,
+    )
+    # A closure releases the unit's holds: their referrals go back to 'voorgesteld' now.
+    hold_endings.after_capacity_change(
+        session,
+        user_id=user.id,
+        role=user.role,
+        unit_id=unit_id,
+        via="POST /api/v1/units/{id}/capacity-changes",
         now=now,
     )
     session.commit()

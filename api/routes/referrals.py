@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, func, select
 
 from afwegingskader.models import Advice
-from api import audit, idempotency, metrics
+from api import audit, hold_endings, idempotency, metrics
 from api.accounts import Role, User
 from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page, ReferralPublic
+from capacity import holds as capacity_holds
 from domain.errors import InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
@@ -53,6 +54,13 @@ def _audit(
         entity_ids=referral_ids,
         via=via,
         at=now,
+    )
+
+
+def _settle(session: Session, user: User, referral_id: str, via: str, now: datetime) -> None:
+    """Move the referral on first if its hold ended by itself (committed on its own)."""
+    hold_endings.before_step(
+        session, user_id=user.id, role=user.role, referral_id=referral_id, via=via, now=now
     )
 
 
@@ -161,6 +169,7 @@ def propose(
     referral_id: str, user: ServicepuntUser, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
+    _settle(session, user, referral_id, "POST .../proposals", now)
     with metrics.solver_timer("proposals"):
         proposed = workflow.propose(
             session,
@@ -192,7 +201,12 @@ class HoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str = Field(min_length=1, max_length=64)
-    hours: float = Field(default=4.0, gt=0, le=168, description="looptijd in uren (max. 7 dagen)")
+    hours: float | None = Field(
+        default=None,
+        gt=0,
+        le=capacity_holds.MAX_HOLD_HOURS,
+        description="looptijd in uren (max. 7 dagen); leeg: SERVICEPUNT_HOLD_TTL_SECONDS",
+    )
 
 
 class HoldPublic(BaseModel):
@@ -205,15 +219,18 @@ class HoldPublic(BaseModel):
 
 @router.post("/{referral_id}/hold", status_code=201)
 def hold(
-    referral_id: str, data: HoldRequest, user: ServicepuntUser, session: SessionDep, now: NowDep
+    referral_id: str,
+    data: HoldRequest,
+    user: ServicepuntUser,
+    session: SessionDep,
+    state: StateDep,
+    now: NowDep,
 ) -> HoldPublic:
     """Hold a place for the referral while the provider is called (409 when none is free)."""
+    ttl = state.settings.hold_ttl if data.hours is None else timedelta(hours=data.hours)
+    _settle(session, user, referral_id, "POST .../hold", now)
     placed = workflow.hold_place(
-        session,
-        referral_id=referral_id,
-        unit_id=data.unit_id,
-        ttl=timedelta(hours=data.hours),
-        now=now,
+        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
     session.commit()
@@ -227,14 +244,34 @@ def decide(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-) -> ReferralPublic:
-    """Accept (place the child, log any deviation) or decline (release the hold)."""
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Any:
+    """Accept (place the child, log any deviation) or decline (release the hold).
+
+    A retry with the same Idempotency-Key returns the first answer; the same key with
+    another body is a 409. A hold that has ended by itself is neither accepted nor
+    declined: 409, and the referral is back on 'voorgesteld'.
+    """
+    attempt, stored = idempotency.begin(
+        session,
+        user_id=user.id,
+        key=idempotency_key,
+        # The referral is part of what was asked: one key is one decision on one referral.
+        endpoint=f"POST /api/v1/referrals/{referral_id}/decision",
+        payload=data.model_dump(mode="json"),
+    )
+    if stored is not None:
+        response.status_code = stored[0]
+        return stored[1]
+    _settle(session, user, referral_id, "POST .../decision", now)
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now)
-    session.commit()
-    return ReferralPublic.of(referral)
+    body = ReferralPublic.of(referral).model_dump(mode="json")
+    response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
+    return answer
 
 
 class BridgingRequest(BaseModel):
@@ -250,6 +287,7 @@ def bridging(
     referral_id: str, data: BridgingRequest, user: ServicepuntUser, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """Record bridging care (it counts as a start for the 14-day norm)."""
+    _settle(session, user, referral_id, "POST .../bridging", now)
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
@@ -264,6 +302,7 @@ def withdraw(
 ) -> ReferralPublic:
     """Withdraw an unplaced referral (a verwijzer only its own)."""
     _visible(session, user, referral_id)
+    _settle(session, user, referral_id, "POST .../withdraw", now)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
     session.commit()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
+from api import audit, hold_endings
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.capacity import (
@@ -28,6 +29,7 @@ from capacity.models import ChangeKind, Location, Occupancy, Unit
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
+from matcher.workflow import departures
 
 router = APIRouter(include_in_schema=False)
 Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
@@ -94,6 +96,22 @@ def _check_stay(session: Session, web: WebSession, occupancy_id: str) -> None:
     if stay is None:
         raise PageForbidden("Dit verblijf hoort niet bij uw organisatie.")
     _check_unit(session, web, stay.unit_id)
+
+
+def _audit(
+    session: Session, web: WebSession, referral_ids: list[str], via: str, now: datetime
+) -> None:
+    """A change of a child's referral, in the form's own transaction."""
+    audit.record(
+        session,
+        user_id=web.user.id,
+        role=web.role,
+        action=audit.AuditAction.UPDATE,
+        entity="referral",
+        entity_ids=referral_ids,
+        via=via,
+        at=now,
+    )
 
 
 def _values(form: Form, form_id: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -171,9 +189,11 @@ def depart(
 
     def act() -> None:
         data: DepartureRequest = _parse(DepartureRequest, form, names)
-        capacity_service.record_departure(
+        discharged = departures.record_departure(
             session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
         )
+        if discharged is not None:
+            _audit(session, web, [discharged.id], "POST /aanbieder/verblijven/{id}/vertrek", now)
 
     form_id = f"vertrek-{occupancy_id}"
     return _submit(web, form, session, now, form_id=form_id, names=names, act=act, done="vertrek")
@@ -214,6 +234,15 @@ def change_capacity(
             kind=data.kind,
             effective_on=data.effective_on,
             places=data.places,
+            now=now,
+        )
+        # A closure releases the unit's holds: their referrals go back to 'voorgesteld'.
+        hold_endings.after_capacity_change(
+            session,
+            user_id=web.user.id,
+            role=web.role,
+            unit_id=unit_id,
+            via="POST /aanbieder/eenheden/{id}/capaciteit",
             now=now,
         )
 

@@ -12,14 +12,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
+from api.routes.referrals import DischargeRequest
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field
 from api.web.render import page
+from capacity import holds as capacity_holds
 from capacity.models import Hold
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from matcher.workflow import service as workflow
@@ -115,6 +119,9 @@ def detail_page(
         decisions=decisions,
         norm=norm_status(referral, now.date()).value,
         reason_options=[(c.value, c.label) for c in ReasonCode],
+        default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
+        outcome_options=[(o.value, o.label) for o in DepartureOutcome],
+        today=now.date().isoformat(),
         errors=errors or {},
         values=values or {},
         done=done,
@@ -130,8 +137,16 @@ def referral_detail(
     now: NowDep,
     gedaan: str = "",
 ) -> HTMLResponse:
-    """One referral on the workbench."""
+    """One referral on the workbench (a hold that ended shows as such: the referral moves on)."""
     try:
+        hold_endings.before_step(
+            session,
+            user_id=web.user.id,
+            role=web.role,
+            referral_id=referral_id,
+            via="GET " + PREFIX,
+            now=now,
+        )
         return detail_page(web, session, state, referral_id, now, done=gedaan[:20])
     except NotFound:
         raise PageNotFound from None
@@ -162,14 +177,30 @@ def _failed(
     )
 
 
-def _hours(raw: str) -> float:
+def _ttl(raw: str, default: timedelta) -> timedelta:
+    """The chosen lifetime of a hold; empty means the configured default."""
+    if not raw:
+        return default
     try:
-        hours = float(raw or "4")
+        hours = float(raw)
     except ValueError:
         raise InvalidInput("moet een aantal uren zijn", field="hours") from None
-    if not 0 < hours <= 168:
-        raise InvalidInput("kies een looptijd tussen 1 en 168 uur", field="hours")
-    return hours
+    if not 0 < hours <= capacity_holds.MAX_HOLD_HOURS:
+        limit = f"{capacity_holds.MAX_HOLD_HOURS:.0f}"
+        raise InvalidInput(f"kies een looptijd tussen 1 en {limit} uur", field="hours")
+    return timedelta(hours=hours)
+
+
+def _settle(session: Session, web: WebSession, referral_id: str, step: str, now: datetime) -> None:
+    """Move the referral on first if its hold ended by itself (committed on its own)."""
+    hold_endings.before_step(
+        session,
+        user_id=web.user.id,
+        role=web.role,
+        referral_id=referral_id,
+        via="POST " + PREFIX + step,
+        now=now,
+    )
 
 
 def _choice(kind: type[E], raw: str, field: str) -> E:
@@ -198,6 +229,7 @@ def propose(
 ) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
     try:
+        _settle(session, web, referral_id, "/voorstellen", now)
         workflow.propose(
             session,
             referral_id=referral_id,
@@ -218,13 +250,10 @@ def hold(
     """Hold a place in the chosen unit while the provider is called."""
     values = {"hold.unit_id": form.get("unit_id"), "hold.hours": form.get("uren")}
     try:
-        hours = _hours(form.get("uren"))
+        ttl = _ttl(form.get("uren"), state.settings.hold_ttl)
+        _settle(session, web, referral_id, "/vasthouden", now)
         workflow.hold_place(
-            session,
-            referral_id=referral_id,
-            unit_id=form.get("unit_id"),
-            ttl=timedelta(hours=hours),
-            now=now,
+            session, referral_id=referral_id, unit_id=form.get("unit_id"), ttl=ttl, now=now
         )
     except DomainError as exc:
         return _failed(exc, web, session, state, referral_id, now, prefix="hold.", values=values)
@@ -241,6 +270,7 @@ def decide(
     values = {f"decision.{n}": form.get(n) for n in names}
     try:
         data = DecisionCreate.model_validate({n: form.get(n) or None for n in names})
+        _settle(session, web, referral_id, "/besluit", now)
         workflow.decide(session, referral_id=referral_id, data=data, user_id=web.user.id, now=now)
     except (ValidationError, DomainError) as exc:
         return _failed(
@@ -258,6 +288,7 @@ def bridging(
     values = {"bridging.bridging_care": form.get("bridging_care")}
     try:
         care = _choice(BridgingCare, form.get("bridging_care"), "bridging_care")
+        _settle(session, web, referral_id, "/overbrugging", now)
         workflow.update_bridging(session, referral_id=referral_id, bridging_care=care, now=now)
     except DomainError as exc:
         return _failed(
@@ -265,3 +296,37 @@ def bridging(
         )
     audit_change(session, web, [referral_id], via="POST " + PREFIX + "/overbrugging", now=now)
     return _back(referral_id, "overbrugging")
+
+
+@router.post(PREFIX + "/intrekken")
+def withdraw(
+    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """Withdraw a referral that has not been placed; a held place is given back."""
+    try:
+        _settle(session, web, referral_id, "/intrekken", now)
+        workflow.withdraw(session, referral_id=referral_id, now=now)
+    except DomainError as exc:
+        return _failed(exc, web, session, state, referral_id, now, prefix="withdraw.", values={})
+    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/intrekken", now=now)
+    return _back(referral_id, "ingetrokken")
+
+
+@router.post(PREFIX + "/uitstroom")
+def discharge(
+    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
+) -> Response:
+    """The child leaves the placement: the date and where the child went; the place comes free."""
+    names = ("left_on", "outcome")
+    values = {f"discharge.{n}": form.get(n) for n in names}
+    try:
+        data = DischargeRequest.model_validate({n: form.get(n) or None for n in names})
+        workflow.discharge(
+            session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
+        )
+    except (ValidationError, DomainError) as exc:
+        return _failed(
+            exc, web, session, state, referral_id, now, prefix="discharge.", values=values
+        )
+    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/uitstroom", now=now)
+    return _back(referral_id, "uitgestroomd")

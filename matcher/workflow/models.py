@@ -131,6 +131,9 @@ class Referral(SQLModel, table=True):
     top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
     weights_version: str | None = Field(default=None, max_length=100)
     hold_id: str | None = Field(default=None, max_length=ID_LENGTH)
+    # Why the service itself moved the referral (a hold that expired or whose unit closed),
+    # for the servicepunt to see; cleared by the next step a person takes.
+    status_note: str | None = Field(default=None, max_length=500)
     # Filled by the placement.
     placed_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
     placed_form: str | None = Field(default=None, max_length=32)

@@ -30,8 +30,8 @@ from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.models import Referral as MatchReferral
 from matcher.table import UnitTable
+from matcher.workflow import hold_endings
 from matcher.workflow.models import (
-    OPEN_STATUSES,
     BridgingCare,
     Decision,
     DecisionOutcome,
@@ -41,6 +41,8 @@ from matcher.workflow.models import (
     Urgency,
 )
 from matcher.workflow.requests import DecisionCreate, ReferralCreate
+from matcher.workflow.transitions import TRANSITIONS, Action
+from matcher.workflow.transitions import require as require_action
 
 
 def _now_date(now: datetime) -> date:
@@ -55,16 +57,38 @@ def get_referral(session: Session, referral_id: str) -> Referral:
     return referral
 
 
-def _require_status(referral: Referral, *allowed: ReferralStatus) -> None:
-    if referral.status not in {s.value for s in allowed}:
-        wanted = ", ".join(s.value for s in allowed)
-        raise Conflict(
-            f"aanmelding heeft status {referral.status}; nodig: {wanted}", field="status"
-        )
+def _require(referral: Referral, action: Action) -> None:
+    require_action(referral.status, action, note=referral.status_note)
 
 
-def _touch(referral: Referral, status: ReferralStatus, now: datetime) -> None:
-    referral.status = status.value
+def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:
+    """Move a referral whose hold ended (expired, unit closed) back to 'voorgesteld' first."""
+    if referral.status != ReferralStatus.VASTGEHOUDEN.value:
+        return False
+    hold = hold_endings.held_on(session, referral)
+    if not hold_endings.has_ended(hold, now):
+        return False
+    if not hold_endings.settle(session, referral, hold, now):
+        raise Conflict("aanmelding is intussen gewijzigd; probeer het opnieuw", field="status")
+    return True
+
+
+def settle_hold(session: Session, *, referral_id: str, now: datetime) -> bool:
+    """If the referral's hold has ended by itself, move it back to 'voorgesteld' (True)."""
+    return _settle_if_ended(session, get_referral(session, referral_id), now)
+
+
+def settle_ended_holds(session: Session, *, now: datetime, unit_id: str | None = None) -> list[str]:
+    """Move every referral whose hold ended (of one unit, if given); returns their ids."""
+    return hold_endings.settle_all(session, now=now, unit_id=unit_id)
+
+
+def _touch(referral: Referral, action: Action, now: datetime) -> None:
+    """A person's step: the status the table names, and the service's note is answered."""
+    target = TRANSITIONS[action].target
+    if target is not None:
+        referral.status = target.value
+    referral.status_note = None
     referral.updated_at = now
 
 
@@ -137,12 +161,12 @@ def advice_of(referral: Referral) -> Advice:
 def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     """Run the afwegingskader on the referral and store the advice with its rule set."""
     referral = get_referral(session, referral_id)
-    _require_status(referral, ReferralStatus.AANGEMELD, ReferralStatus.GEADVISEERD)
+    _require(referral, Action.ADVISE)
     advice = afwegingskader_engine.advise(profile_of(referral))
     referral.advice_json = advice.model_dump_json()
     referral.first_best = advice.first_best.value
     referral.rule_set = f"{advice.rule_set.name} {advice.rule_set.version}"
-    _touch(referral, ReferralStatus.GEADVISEERD, now)
+    _touch(referral, Action.ADVISE, now)
     session.add(referral)
     session.flush()
     return advice
@@ -170,7 +194,7 @@ def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchR
 
 
 _PROPOSALS = TypeAdapter(list[Proposal])
-_PROPOSABLE = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD)
+_PROPOSABLE = [s.value for s in TRANSITIONS[Action.PROPOSE].sources]
 
 
 @dataclass(frozen=True)
@@ -197,7 +221,8 @@ def propose(
     late proposal (Conflict instead).
     """
     referral = get_referral(session, referral_id)
-    _require_status(referral, *_PROPOSABLE)
+    _settle_if_ended(session, referral, now)
+    _require(referral, Action.PROPOSE)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
@@ -207,13 +232,14 @@ def propose(
         "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
         "weights_version": version,
         "status": ReferralStatus.VOORGESTELD.value,
+        "status_note": None,
         "updated_at": now,
     }
     statement = (
         update(Referral)
         .where(
             col(Referral.id) == referral.id,
-            col(Referral.status).in_([s.value for s in _PROPOSABLE]),
+            col(Referral.status).in_(_PROPOSABLE),
         )
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -232,12 +258,13 @@ def hold_place(
 ) -> Hold:
     """Hold a place of a unit for the referral while the provider is called."""
     referral = get_referral(session, referral_id)
-    _require_status(referral, ReferralStatus.VOORGESTELD)
+    _settle_if_ended(session, referral, now)
+    _require(referral, Action.HOLD)
     hold = capacity_holds.place_hold(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
     referral.hold_id = hold.id
-    _touch(referral, ReferralStatus.VASTGEHOUDEN, now)
+    _touch(referral, Action.HOLD, now)
     session.add(referral)
     session.flush()
     return hold
@@ -246,9 +273,15 @@ def hold_place(
 def decide(
     session: Session, *, referral_id: str, data: DecisionCreate, user_id: str, now: datetime
 ) -> Decision:
-    """Decline (release the hold) or accept (place the child, log any deviation): one step."""
+    """Decline (release the hold) or accept (place the child, log any deviation): one step.
+
+    A hold that has ended (expired, or released by its unit's closure) is neither accepted
+    nor declined: the referral goes back to 'voorgesteld' and the answer is a Conflict.
+    """
     referral = get_referral(session, referral_id)
-    _require_status(referral, ReferralStatus.VASTGEHOUDEN)
+    _settle_if_ended(session, referral, now)
+    action = Action.DECLINE if data.outcome is DecisionOutcome.DECLINE else Action.ACCEPT
+    _require(referral, action)
     assert referral.hold_id is not None  # set together with the status
     hold = session.get(Hold, referral.hold_id)
     if hold is None:
@@ -266,7 +299,7 @@ def decide(
     if data.outcome is DecisionOutcome.DECLINE:
         capacity_holds.release_hold(session, hold_id=hold.id, now=now)
         referral.hold_id = None
-        _touch(referral, ReferralStatus.VOORGESTELD, now)
+        _touch(referral, Action.DECLINE, now)
     else:
         _place(session, referral=referral, hold=hold, data=data, now=now)
     session.add(decision)
@@ -305,7 +338,7 @@ def _place(
     referral.placed_municipality = location.municipality
     referral.placed_on = placed_on
     referral.hold_id = None
-    _touch(referral, ReferralStatus.GEPLAATST, now)
+    _touch(referral, Action.ACCEPT, now)
     if form_deviates or place_deviates:
         assert data.reason_code is not None
         session.add(
@@ -332,7 +365,8 @@ def update_bridging(
 ) -> Referral:
     """Record the bridging care a waiting child gets (it counts for the 14-day norm)."""
     referral = get_referral(session, referral_id)
-    _require_status(referral, *OPEN_STATUSES)
+    _settle_if_ended(session, referral, now)
+    _require(referral, Action.BRIDGING)
     if bridging_care.value != referral.bridging_care:
         referral.bridging_care = bridging_care.value
         referral.bridging_since = None if bridging_care is BridgingCare.GEEN else _now_date(now)
@@ -345,11 +379,12 @@ def update_bridging(
 def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
     """Withdraw a referral that has not been placed; a held place is given back."""
     referral = get_referral(session, referral_id)
-    _require_status(referral, *OPEN_STATUSES)
+    _settle_if_ended(session, referral, now)
+    _require(referral, Action.WITHDRAW)
     if referral.hold_id is not None:
         capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
         referral.hold_id = None
-    _touch(referral, ReferralStatus.INGETROKKEN, now)
+    _touch(referral, Action.WITHDRAW, now)
     session.add(referral)
     session.flush()
     return referral
@@ -365,14 +400,14 @@ def discharge(
 ) -> Referral:
     """The child leaves the placement: record the outcome; the place comes free."""
     referral = get_referral(session, referral_id)
-    _require_status(referral, ReferralStatus.GEPLAATST)
+    _require(referral, Action.DISCHARGE)
     assert referral.occupancy_id is not None  # set together with the status
     capacity_service.record_departure(
         session, occupancy_id=referral.occupancy_id, left_on=left_on, outcome=outcome, now=now
     )
     referral.discharged_on = left_on
     referral.discharge_outcome = outcome.value
-    _touch(referral, ReferralStatus.UITGESTROOMD, now)
+    _touch(referral, Action.DISCHARGE, now)
     session.add(referral)
     session.flush()
     return referral

@@ -1,0 +1,100 @@
+"""The referral's statuses and the moves between them: one table every workflow step consults.
+
+Each action names the statuses it may start from, the status it leads to (None: the status
+stays) and the roles that may take it. A status that no action leaves is final; every other
+status must be left by some action (tests walk the table), so no referral is stuck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import Conflict
+from matcher.workflow.models import OPEN_STATUSES, ReferralStatus
+
+
+class Action(StrEnum):
+    """A step in a referral's life."""
+
+    ADVISE = "advise"
+    PROPOSE = "propose"
+    HOLD = "hold"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    HOLD_ENDED = "hold_ended"
+    BRIDGING = "bridging"
+    WITHDRAW = "withdraw"
+    DISCHARGE = "discharge"
+
+
+class Actor(StrEnum):
+    """Who takes an action: a role, or the service itself."""
+
+    SERVICEPUNT = "servicepunt"
+    VERWIJZER = "verwijzer"
+    AANBIEDER = "aanbieder"
+    SYSTEEM = "systeem"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """From which statuses an action may start, where it leads, and who takes it."""
+
+    sources: frozenset[ReferralStatus]
+    target: ReferralStatus | None
+    actors: frozenset[Actor]
+
+
+S = ReferralStatus
+_STAFF = frozenset({Actor.SERVICEPUNT})
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.ADVISE: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), S.GEADVISEERD, _STAFF),
+    Action.PROPOSE: Transition(frozenset({S.GEADVISEERD, S.VOORGESTELD}), S.VOORGESTELD, _STAFF),
+    Action.HOLD: Transition(frozenset({S.VOORGESTELD}), S.VASTGEHOUDEN, _STAFF),
+    Action.ACCEPT: Transition(frozenset({S.VASTGEHOUDEN}), S.GEPLAATST, _STAFF),
+    Action.DECLINE: Transition(frozenset({S.VASTGEHOUDEN}), S.VOORGESTELD, _STAFF),
+    # The hold expired, or was released because its unit closed: propose or hold again.
+    Action.HOLD_ENDED: Transition(
+        frozenset({S.VASTGEHOUDEN}), S.VOORGESTELD, frozenset({Actor.SYSTEEM})
+    ),
+    Action.BRIDGING: Transition(OPEN_STATUSES, None, _STAFF),
+    Action.WITHDRAW: Transition(
+        OPEN_STATUSES, S.INGETROKKEN, frozenset({Actor.SERVICEPUNT, Actor.VERWIJZER})
+    ),
+    # The servicepunt records it, or the provider records the child's departure.
+    Action.DISCHARGE: Transition(
+        frozenset({S.GEPLAATST}), S.UITGESTROOMD, frozenset({Actor.SERVICEPUNT, Actor.AANBIEDER})
+    ),
+}
+
+FINAL_STATUSES = frozenset(
+    status
+    for status in ReferralStatus
+    if not any(status in t.sources and t.target not in (None, status) for t in TRANSITIONS.values())
+)
+
+
+def exits(status: ReferralStatus) -> dict[Action, ReferralStatus]:
+    """The actions that move a referral out of `status`, and where each leads."""
+    return {
+        action: t.target
+        for action, t in TRANSITIONS.items()
+        if status in t.sources and t.target is not None and t.target != status
+    }
+
+
+def require(status: str, action: Action, *, note: str | None = None) -> None:
+    """Conflict unless `action` may start from `status` (the note says why it moved)."""
+    transition = TRANSITIONS[action]
+    if status in {s.value for s in transition.sources}:
+        return
+    wanted = ", ".join(sorted(s.value for s in transition.sources))
+    message = f"aanmelding heeft status {status}; nodig: {wanted}"
+    raise Conflict(f"{message}. {note}" if note else message, field="status")
+
+
+def target(action: Action) -> ReferralStatus | None:
+    """Where the action leads (None: the status stays)."""
+    return TRANSITIONS[action].target

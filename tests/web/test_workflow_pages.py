@@ -1,0 +1,194 @@
+"""The pages can do what the API can: every servicepunt step of the status table has its
+form where the table allows it (withdraw and discharge included, with their fields and
+CSRF); a hold that ended shows its note; a provider's departure on the provider page
+discharges the referral; a hold without a chosen lifetime lasts SERVICEPUNT_HOLD_TTL."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api import hold_endings
+from api.audit import AuditEntry
+from capacity.models import Hold
+from matcher.workflow.models import Referral, ReferralStatus
+from matcher.workflow.transitions import TRANSITIONS, Action, Actor
+from tests.web.web_support import Site, csrf_of, login, referral_payload
+
+FIELD_ERROR = re.compile(r'<p class="veldfout" id="fout-([^"]+)">.*?</span>(.*?)</p>', re.S)
+# The servicepunt page's form for each action of the status table.
+FORM_OF = {
+    Action.ADVISE: "/advies",
+    Action.PROPOSE: "/voorstellen",
+    Action.HOLD: "/vasthouden",
+    Action.ACCEPT: "/besluit",
+    Action.DECLINE: "/besluit",
+    Action.BRIDGING: "/overbrugging",
+    Action.WITHDRAW: "/intrekken",
+    Action.DISCHARGE: "/uitstroom",
+}
+
+
+def _referral(client: TestClient, site: Site, child_ref: str = "kind-0001") -> str:
+    headers = {"Authorization": f"Bearer {site.tokens['verwijzer']}"}
+    answer = client.post("/api/v1/referrals", json=referral_payload(child_ref), headers=headers)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+def _stored(site: Site, rid: str) -> Referral:
+    with Session(site.app.state.servicepunt.engine) as session:
+        referral = session.get(Referral, rid)
+        assert referral is not None
+        return referral
+
+
+def _forms(html: str, rid: str) -> set[str]:
+    base = f"/servicepunt/aanmeldingen/{rid}"
+    return set(re.findall(rf'<form method="post" action="{base}(/[a-z]+)"', html))
+
+
+def _post(client: TestClient, rid: str, step: str, token: str, **data: Any) -> Any:
+    return client.post(f"/servicepunt/aanmeldingen/{rid}{step}", data={"csrf": token} | data)
+
+
+def test_every_servicepunt_step_of_the_table_has_its_form_where_the_table_allows_it(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    steps = [
+        ("/advies", {}),
+        ("/voorstellen", {}),
+        ("/vasthouden", {"unit_id": site.units["groep_lely"]}),
+        ("/besluit", {"outcome": "accept"}),
+        ("/uitstroom", {"left_on": "2027-01-15", "outcome": "pleegzorg"}),
+    ]
+    for step, data in [(None, {}), *steps]:
+        if step is not None:
+            answer = _post(client, rid, step, token, **data)
+            assert answer.status_code == 200, answer.text
+        status = ReferralStatus(_stored(site, rid).status)
+        page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
+        wanted = {
+            FORM_OF[action]
+            for action, t in TRANSITIONS.items()
+            if Actor.SERVICEPUNT in t.actors and status in t.sources
+        }
+        assert wanted <= _forms(page, rid), status
+    assert _stored(site, rid).status == "uitgestroomd"
+    assert _forms(client.get(f"/servicepunt/aanmeldingen/{rid}").text, rid) == set()
+
+
+def test_withdraw_on_the_page_gives_a_held_place_back_and_is_audited(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    page = _post(client, rid, "/intrekken", token)
+    assert page.status_code == 200 and "Opgeslagen: ingetrokken" in page.text
+    assert _stored(site, rid).status == "ingetrokken"
+    with Session(site.app.state.servicepunt.engine) as session:
+        assert session.exec(select(Hold)).one().state == "released"
+        vias = session.exec(select(AuditEntry.via).where(AuditEntry.entity_id == rid)).all()
+    assert "POST /servicepunt/aanmeldingen/{referral_id}/intrekken" in vias
+    # Without the CSRF token nothing happens.
+    other = _referral(client, site, "kind-0002")
+    refused = client.post(f"/servicepunt/aanmeldingen/{other}/intrekken", data={})
+    assert refused.status_code in (400, 403)
+    assert _stored(site, other).status == "aangemeld"
+
+
+def test_discharge_on_the_page_needs_its_fields_and_frees_the_place(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    placed = _post(client, rid, "/besluit", token, outcome="accept")
+    assert "Uitstroom vastleggen" in placed.text and "Waar naartoe" in placed.text
+    missing = _post(client, rid, "/uitstroom", token, left_on="2027-01-15")
+    assert missing.status_code == 422
+    assert "discharge-outcome" in dict(FIELD_ERROR.findall(missing.text))
+    assert _stored(site, rid).status == "geplaatst"
+    done = _post(client, rid, "/uitstroom", token, left_on="2027-01-15", outcome="pleegzorg")
+    assert done.status_code == 200 and "Uitgestroomd op 15-01-2027" in done.text
+    assert _stored(site, rid).discharge_outcome == "pleegzorg"
+
+
+def test_provider_departure_on_the_provider_page_discharges_the_referral(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    _post(client, rid, "/besluit", token, outcome="accept")
+    stay = _stored(site, rid).occupancy_id
+    provider = TestClient(site.app)
+    provider_token = csrf_of(login(provider, site, "aanbieder").text)
+    left = provider.post(
+        f"/aanbieder/verblijven/{stay}/vertrek",
+        data={"csrf": provider_token, "left_on": "2027-01-15", "outcome": "thuis_met_hulp"},
+    )
+    assert left.status_code == 200, left.text
+    after = _stored(site, rid)
+    assert (after.status, after.discharge_outcome) == ("uitgestroomd", "thuis_met_hulp")
+
+
+def test_an_ended_hold_shows_its_note_on_the_workbench_and_the_referral(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="1")
+    site.clock.advance(minutes=61)  # past the hour (and within the 2 h sign-in)
+    state = site.app.state.servicepunt
+    assert hold_endings.sweep(state, now=site.clock())[2] == [rid]
+    page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
+    assert 'id="statusmelding"' in page and "is verlopen op 23-11-2026 11:00" in page
+    assert "/vasthouden" in "".join(_forms(page, rid)), "a new hold can be placed"
+    assert "reservering beëindigd" in client.get("/servicepunt").text
+
+
+def test_a_hold_without_a_chosen_lifetime_lasts_the_configured_time(
+    client: TestClient, site: Site
+) -> None:
+    state = site.app.state.servicepunt
+    state.settings = state.settings.model_copy(update={"hold_ttl_seconds": 1800})
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    page = _post(client, rid, "/voorstellen", token)
+    assert "standaard (0.5 uur)" in page.text
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="")
+    with Session(state.engine) as session:
+        held = session.exec(select(Hold)).one()
+    assert held.expires_at == site.clock() + timedelta(minutes=30)
+
+
+def test_the_referral_page_shows_an_expired_hold_before_any_sweep(
+    client: TestClient, site: Site
+) -> None:
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="1")
+    site.clock.advance(minutes=61)  # expired; no sweep has run (still signed in)
+    page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
+    assert "is verlopen op" in page and "/besluit" not in _forms(page, rid)
+    assert "/vasthouden" in _forms(page, rid)
+    assert _stored(site, rid).status == "voorgesteld"
