@@ -4,7 +4,8 @@ Without Redis (`REDIS_URL` empty) each process has a live view of its own, and n
 of another's holds and admissions. The ledger still refuses an overbooking, but availability
 answers go stale. So a process that uses the in-process store takes an exclusive lock for its
 database at start-up and holds it while it runs; a second process on the same database (a
-second uvicorn worker, or a second server) refuses to start with a clear message.
+second uvicorn worker, or a second server) refuses to start with a clear message. Apps
+within one process (tests, a tool that calls the app twice) share the lock.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy.engine import make_url
+
+# Locks this process holds: path -> (open file, how many apps hold it).
+_HELD: dict[Path, tuple[IO[bytes], int]] = {}
+_GUARD = threading.Lock()
 
 SECOND_PROCESS = (
     "de ingebouwde standaard (zonder REDIS_URL) draait in één proces, en er draait al een "
@@ -49,25 +55,35 @@ class SingleProcess:
     def __init__(self, database_url: str | None) -> None:
         """The lock for this database; None (a shared live view in Redis) locks nothing."""
         self.path = lock_path(database_url) if database_url else None
-        self._file: IO[bytes] | None = None
+        self._held = False
 
     def acquire(self) -> None:
         """Take the lock, or raise SecondProcess when another process holds it."""
-        if self.path is None:
+        if self.path is None or self._held:
             return
-        handle = self.path.open("ab")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise SecondProcess(SECOND_PROCESS) from None
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n".encode())
-        handle.flush()
-        self._file = handle
+        with _GUARD:
+            handle, count = _HELD.get(self.path, (None, 0))
+            if handle is None:
+                handle = self.path.open("ab")
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    handle.close()
+                    raise SecondProcess(SECOND_PROCESS) from None
+                handle.truncate(0)
+                handle.write(f"{os.getpid()}\n".encode())
+                handle.flush()
+            _HELD[self.path] = (handle, count + 1)
+            self._held = True
 
     def release(self) -> None:
-        """Let the lock go (closing the file releases it; the file itself stays)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Let the lock go when the last app of this process stops (closing releases it)."""
+        if self.path is None or not self._held:
+            return
+        with _GUARD:
+            handle, count = _HELD.pop(self.path)
+            if count > 1:
+                _HELD[self.path] = (handle, count - 1)
+            else:
+                handle.close()
+            self._held = False

@@ -22,18 +22,55 @@ def _settings(db: Path) -> Settings:
     return Settings(database_url=f"sqlite:///{db}", secret_key="test-secret")
 
 
-def test_a_second_app_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
+_HOLDER = """
+import sys, time
+from api.embedded import SingleProcess
+SingleProcess(sys.argv[1]).acquire()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_an_app_refuses_to_start_while_another_process_serves_its_database(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "servicepunt.db"
-    with TestClient(create_app(_settings(db), background=False)) as first:
-        assert first.get("/health").status_code == 200
+    url = f"sqlite:///{db}"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, url], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with (
             pytest.raises(SecondProcess, match="één proces"),
             TestClient(create_app(_settings(db), background=False)),
         ):
             pass
-    # Once the first has stopped, the lock is free again.
+    finally:
+        holder.kill()
+        holder.wait()
+    # Once the other process has stopped, the lock is free again.
     with TestClient(create_app(_settings(db), background=False)) as again:
         assert again.get("/health").status_code == 200
+
+
+def test_apps_within_one_process_share_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "servicepunt.db"
+    with (
+        TestClient(create_app(_settings(db), background=False)) as first,
+        TestClient(create_app(_settings(db), background=False)) as second,
+    ):
+        assert first.get("/health").status_code == second.get("/health").status_code == 200
+    # Released when the last one stopped: another process may take it now.
+    done = subprocess.run(
+        [sys.executable, "-c", _HOLDER.replace("time.sleep(120)", ""), f"sqlite:///{db}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.strip() == "held", done.stderr
 
 
 def test_apps_on_different_databases_run_side_by_side(tmp_path: Path) -> None:
