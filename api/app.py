@@ -18,6 +18,7 @@ from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
 from api import errors, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
+from api.guard import RequestGuard
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
 from api.routes import capacity as capacity_routes
@@ -167,6 +168,8 @@ def create_app(
     )
     app.state.servicepunt = state
     errors.install(app)
+    # Inside the metrics middleware (ops), so refused requests are counted too.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     ops.install(app)
     app.include_router(referral_routes.router)
     app.include_router(capacity_routes.router)
@@ -197,6 +200,7 @@ def create_app(
         """Who the token belongs to, and its role."""
         return {"username": user.username, "role": user.role, "provider_id": user.provider_id}
 
+    errors.document_errors(app)
     return app
 
 

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         le=200,
         description="threads per proces voor verzoeken; evenveel databaseverbindingen",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="grootste verzoek in bytes; groter krijgt 413 voordat het gelezen wordt",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -17,6 +17,7 @@ from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, State
 from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page, ReferralPublic
 from domain.errors import InvalidInput, NotFound
+from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
@@ -275,7 +276,7 @@ class DischargeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    left_on: date
+    left_on: PlausibleDate
     outcome: DepartureOutcome
 
 

@@ -17,6 +17,7 @@ from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page
 from domain.errors import NotFound
+from domain.fields import PlausibleDate
 from matcher.workflow import reports
 from matcher.workflow.models import Deviation
 
@@ -81,8 +82,8 @@ def report(
     user: ReportReader,
     session: SessionDep,
     now: NowDep,
-    since: date | None = None,
-    until: date | None = None,
+    since: PlausibleDate | None = None,
+    until: PlausibleDate | None = None,
     format: Format = "json",
 ) -> Any:
     """One report (aggregates only), as JSON or CSV."""

@@ -1,0 +1,50 @@
+"""Field types for everything a client submits: plausible dates and whole numbers that are numbers.
+
+One rule for every request model (a test walks them all):
+- a date lies in PLAUSIBLE_DATES: no 1970 from `0`, no year 1 or 9999;
+- a whole number is never a boolean (`true` is not 1 place) and always has an upper bound;
+- a list has a maximum length.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+# Children in care now were born after this, and no plan reaches past the other end.
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def _plausible(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "date_range",
+            "Date should lie between {earliest} and {latest}",
+            {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+def is_plausible(value: date) -> bool:
+    """Whether a date lies in the window every submitted date must lie in."""
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+PlausibleDate = Annotated[date, AfterValidator(_plausible)]
+"""A date between EARLIEST_DATE and LATEST_DATE."""
+
+WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
+"""An integer that refuses booleans; give it bounds with Field(ge=..., le=...)."""
+
+PLAUSIBLE_DATE_CHECK = _plausible
+NOT_BOOL_CHECK = _not_bool
