@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
-from api import errors, ops, web
+from api import docs, errors, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
 from api.guard import RequestGuard
 from api.jobs.runner import JobRunner, RunnerConfig
@@ -165,6 +165,9 @@ def create_app(
         version="0.1.0",
         description="Afwegingskader, live capaciteit, matching en scenario's.",
         lifespan=lifespan,
+        # Served by api.docs from local assets: FastAPI's own pages load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.servicepunt = state
     errors.install(app)
@@ -176,6 +179,7 @@ def create_app(
     app.include_router(report_routes.router)
     app.include_router(simulation_routes.router)
     web.install(app)
+    docs.install(app)
 
     @app.get("/health", tags=["beheer"])
     def health() -> dict[str, str]:
