@@ -12,7 +12,8 @@ answered 400 or 422) before the 401. This pure ASGI middleware runs first, in th
 4. The body is received and counted (chunked bodies too): over the limit, 413; a NUL in a
    JSON string or a form field, 422 naming the field.
 
-The app then gets the body exactly as it was sent.
+The app then gets the body exactly as it was sent. Refusals have the API's error shape; a
+browser on the web pages (Accept: text/html) gets the same as a Dutch error page.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import iter_route_contexts
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authenticate
+from api.web.render import page
 from domain.validation import FieldError, short_field
 
 log = logging.getLogger("servicepunt.api")
@@ -63,11 +66,11 @@ class RequestGuard:
                 refusal = _nul_in_body(scope, body)
                 receive = _replay(body, receive)
         if refusal is not None:
-            await refusal(scope, receive, send)
+            await _for_browsers(scope, refusal)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    async def _refuse_before_body(self, scope: Scope) -> ASGIApp | None:
+    async def _refuse_before_body(self, scope: Scope) -> JSONResponse | None:
         path: str = scope["path"]
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             refusal = await _authenticate(scope)
@@ -136,7 +139,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _authenticate(scope: Scope) -> ASGIApp | None:
+async def _authenticate(scope: Scope) -> JSONResponse | None:
     state: ServiceState = scope["app"].state.servicepunt
     scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
     try:
@@ -151,14 +154,29 @@ async def _authenticate(scope: Scope) -> ASGIApp | None:
     return None
 
 
-def _too_large(limit: int) -> ASGIApp:
+def _too_large(limit: int) -> JSONResponse:
     return errors.error_response(
         "PayloadTooLarge", f"het verzoek is te groot (hoogstens {limit} bytes)", [], 413
     )
 
 
-def _nul_refusal(fields: list[FieldError]) -> ASGIApp:
+def _nul_refusal(fields: list[FieldError]) -> JSONResponse:
     return errors.invalid_response(fields)
+
+
+def _for_browsers(scope: Scope, refusal: JSONResponse) -> Response:
+    """The refusal as a Dutch error page for a browser on the web pages, else as it is."""
+    path: str = scope["path"]
+    if path.startswith("/api/") or "text/html" not in (_header(scope, b"accept") or ""):
+        return refusal
+    body = json.loads(bytes(refusal.body))
+    return page(
+        "error.html",
+        None,
+        status_code=refusal.status_code,
+        title="Verzoek niet verwerkt",
+        message=f"{body['detail']}. Er is niets opgeslagen. Ga terug en probeer het opnieuw.",
+    )
 
 
 def _path_field(scope: Scope) -> str:
@@ -173,7 +191,7 @@ def _path_field(scope: Scope) -> str:
     return "pad"
 
 
-def _nul_in_body(scope: Scope, body: bytes) -> ASGIApp | None:
+def _nul_in_body(scope: Scope, body: bytes) -> JSONResponse | None:
     kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded" and (b"%00" in body or b"\x00" in body):
         try:
