@@ -161,11 +161,11 @@ def install(app: FastAPI) -> None:
 def document_errors(app: FastAPI) -> None:
     """Document on every operation the error answers it can give, in the published schema.
 
-    Every operation can fail unexpectedly (500) or find a backend down (503); one that takes
-    parameters can refuse them (422), one under /api/v1 needs a token (401) and a role (403),
-    one with a path parameter names something that may not exist (404), and one with a body
-    can get an unreadable (400) or too large (413) one. What a router documents itself (409
-    for conflicts, say) stays as it is.
+    Every operation can fail unexpectedly (500), find a backend down (503) or get a body
+    that is too large (413); one that takes parameters can refuse them (422), one under
+    /api/v1 needs a token (401) and a role (403), one with a path parameter names something
+    that may not exist (404), and one that takes a body can get an unreadable one (400).
+    What a router documents itself (409 for conflicts, say) stays as it is.
     """
     build = app.openapi
 
@@ -191,7 +191,8 @@ _REF = "#/components/schemas/{model}"
 def _document(path: str, operation: dict[str, Any]) -> None:
     params = {p.get("in") for p in operation.get("parameters", [])}
     body = "requestBody" in operation
-    found: dict[int, str] = {500: INTERNAL_TEXT, 503: UNAVAILABLE_TEXT}
+    # Any request can carry a body, wanted or not; past the limit it gets 413 (api.guard).
+    found: dict[int, str] = {413: TOO_LARGE_TEXT, 500: INTERNAL_TEXT, 503: UNAVAILABLE_TEXT}
     if path.startswith("/api/v1"):
         found |= {401: DESCRIPTIONS[401], 403: DESCRIPTIONS[403]}
     if "path" in params:
@@ -199,7 +200,7 @@ def _document(path: str, operation: dict[str, Any]) -> None:
     if params & {"path", "query"} or body:
         found[422] = DESCRIPTIONS[422]
     if body:
-        found |= {400: BAD_BODY_TEXT, 413: TOO_LARGE_TEXT}
+        found[400] = BAD_BODY_TEXT
     answers = operation.setdefault("responses", {})
     for code, text in found.items():
         answers.setdefault(

@@ -9,7 +9,13 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import (
+    negative_data_rejection,
+    not_a_server_error,
+    positive_data_acceptance,
+    status_code_conformance,
+)
+from schemathesis.generation import GenerationMode
 
 from api.app import create_app
 from api.settings import Settings
@@ -42,23 +48,72 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield api
 
 
-def test_no_server_error_and_answers_match_the_schema(running: Api) -> None:
-    # Driven by hand: schemathesis' pytest plugin does not support this pytest version.
+ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin")
+# Every default check but positive_data_acceptance (see below); these two above all.
+REQUIRED = [not_a_server_error, status_code_conformance]
+NUL = "a\x00b"
+OVERSIZE = "x" * (1024 * 1024 + 1)
+
+
+def _operations(running: Api) -> list[Any]:
     schema = schemathesis.openapi.from_asgi("/openapi.json", running.client.app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) >= 20
-    for operation in operations:
+    return operations
 
-        @given(case=operation.as_strategy())
+
+def test_no_server_error_and_answers_match_the_schema(running: Api) -> None:
+    # Driven by hand: schemathesis' pytest plugin does not support this pytest version.
+    for operation in _operations(running):
+        cases = operation.as_strategy() | operation.as_strategy(GenerationMode.NEGATIVE)
+
+        @given(case=cases)
         @settings(
-            max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         def check(case: Any) -> None:
-            for user in ("sp", "verwijzer"):
+            for user in ROLES:
                 # Business rules beyond the schema (birth_date or age, dates in order) may
-                # reject schema-valid data with a 4xx; every other default check applies.
+                # reject schema-valid data with a 4xx, and unknown query parameters are
+                # ignored, not refused; every other default check applies, the status
+                # code's documentation among them.
                 case.call_and_validate(
-                    headers=running.as_(user), excluded_checks=[positive_data_acceptance]
+                    headers=running.as_(user),
+                    additional_checks=REQUIRED,
+                    excluded_checks=[positive_data_acceptance, negative_data_rejection],
                 )
 
         check()
+
+
+def test_nul_and_oversize_are_refused_on_every_operation(running: Api) -> None:
+    """A NUL in every path and query parameter: 422 naming it; an oversize body: 413."""
+    refused = 0
+    for operation in _operations(running):
+        names = {
+            p.name: str(p.location.value)
+            for p in operation.iter_parameters()
+            if str(p.location.value) in ("path", "query")
+        }
+        path = {name: "x" for name, where in names.items() if where == "path"}
+        cases = [
+            (operation.Case(path_parameters=path | {name: NUL}), 422, name)
+            if where == "path"
+            else (operation.Case(path_parameters=path, query={name: NUL}), 422, name)
+            for name, where in names.items()
+        ]
+        if operation.method.upper() in ("POST", "PUT", "PATCH"):
+            body = operation.Case(
+                path_parameters=path, body={"x": OVERSIZE}, media_type="application/json"
+            )
+            cases.append((body, 413, None))
+        for case, status, field in cases:
+            for user in ROLES:
+                response = case.call(headers=running.as_(user))
+                assert response.status_code == status, (operation.label, field, user)
+                if field is not None:
+                    fields = [f["field"] for f in response.json()["fields"]]
+                    assert fields == [field], (operation.label, fields)
+                case.validate_response(response, checks=REQUIRED)
+                refused += 1
+    assert refused > 100
