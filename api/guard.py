@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authenticate
+from api.web import referral_form, simulations
 from api.web.render import page
 from domain.validation import FieldError, short_field
 
@@ -38,6 +39,7 @@ log = logging.getLogger("servicepunt.api")
 
 API_PREFIX = "/api/v1"
 NUL = "\x00"
+FIELD_LABELS = referral_form.LABELS | simulations.FIELD_LABELS
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
@@ -170,12 +172,15 @@ def _for_browsers(scope: Scope, refusal: JSONResponse) -> Response:
     if path.startswith("/api/") or "text/html" not in (_header(scope, b"accept") or ""):
         return refusal
     body = json.loads(bytes(refusal.body))
+    # The pages' own labels where a form has them ("Pseudoniem van het kind", not child_ref).
+    named = [f"{FIELD_LABELS.get(f['field'], f['field'])}: {f['message']}" for f in body["fields"]]
     return page(
         "error.html",
         None,
         status_code=refusal.status_code,
         title="Verzoek niet verwerkt",
-        message=f"{body['detail']}. Er is niets opgeslagen. Ga terug en probeer het opnieuw.",
+        message=f"{'; '.join(named) or body['detail']}. Er is niets opgeslagen. "
+        "Ga terug en probeer het opnieuw.",
     )
 
 

@@ -23,7 +23,7 @@ def test_a_nul_in_a_form_field_is_refused_naming_the_field(client: TestClient, s
     answer = client.post("/aanmeldingen/nieuw", data=data, headers=BROWSER)
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("text/html")
-    assert "child_ref: mag geen NUL-teken bevatten" in answer.text
+    assert "Pseudoniem van het kind: mag geen NUL-teken bevatten" in answer.text
     as_api = client.post("/aanmeldingen/nieuw", data=data)
     assert as_api.status_code == 422
     assert as_api.json()["fields"] == [
