@@ -19,7 +19,6 @@ browser on the web pages (Accept: text/html) gets the same as a Dutch error page
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -34,8 +33,6 @@ from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authent
 from api.web import referral_form, simulations
 from api.web.render import page
 from domain.validation import FieldError, short_field
-
-log = logging.getLogger("servicepunt.api")
 
 API_PREFIX = "/api/v1"
 NUL = "\x00"
@@ -205,28 +202,31 @@ def _nul_in_body(scope: Scope, body: bytes) -> JSONResponse | None:
             return None  # the page's own form reader refuses it
         names = [name for name, value in pairs if NUL in name or NUL in value]
         return _nul_refusal([FieldError(short_field(names[0]), _NUL_MESSAGE)]) if names else None
-    if (b"\\u0000" in body or b"\x00" in body) and kind in ("", "application/json"):
+    json_kind = kind in ("", "application/json") or kind.endswith("+json")
+    if (b"\\u0000" in body or b"\x00" in body) and json_kind:
         try:
             data = json.loads(body)
-        except ValueError:
-            return None  # not JSON: the app answers it
-        found = next(_nul_paths(data, ()), None)
+        except (ValueError, RecursionError):
+            return None  # not JSON, or nested too deep: the app answers it (400)
+        found = next(_nul_paths(data), None)
         if found is not None:
             field = ".".join(str(part) for part in found) or "-"
             return _nul_refusal([FieldError(short_field(field), _NUL_MESSAGE)])
     return None
 
 
-def _nul_paths(data: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
-    """Where in a parsed JSON document a string (or key) holds a NUL."""
-    if isinstance(data, str):
-        if NUL in data:
-            yield at
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if NUL in key:
-                yield (*at, "(veldnaam)")
-            yield from _nul_paths(value, (*at, key))
-    elif isinstance(data, list):
-        for n, item in enumerate(data):
-            yield from _nul_paths(item, (*at, n))
+def _nul_paths(data: Any) -> Iterator[tuple[str | int, ...]]:
+    """Where in a parsed JSON document a string (or key) holds a NUL (no recursion: any depth)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                yield at
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if NUL in key:
+                    yield (*at, "(veldnaam)")
+                stack.append(((*at, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*at, n), item) for n, item in reversed(list(enumerate(value))))

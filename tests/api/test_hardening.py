@@ -62,6 +62,12 @@ def _refused(answer: Any, status: int, field: str | None = None) -> dict[str, An
             {"json": referral_payload("kind-0001") | {"sibling_of": NUL}},
             "sibling_of",
         ),
+        (
+            "POST",
+            "/api/v1/referrals",
+            {"json": referral_payload("kind-0001", capj=["A200", NUL])},
+            "profile.capj.1",
+        ),
     ],
 )
 def test_a_nul_character_anywhere_is_refused_with_422_naming_the_field(
@@ -72,6 +78,14 @@ def test_a_nul_character_anywhere_is_refused_with_422_naming_the_field(
     assert "NUL" in body["fields"][0]["message"]
     assert "\x00" not in api.client.get("/health").text
     assert _count_referrals(api) == before
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_a_deeply_nested_body_is_unreadable_not_a_server_error(api: Api, depth: int) -> None:
+    body = b"[" * depth + b'"a\\u0000b"' + b"]" * depth
+    headers = api.as_("verwijzer") | {"content-type": "application/json"}
+    answer = api.client.post("/api/v1/referrals", content=body, headers=headers)
+    assert _refused(answer, 400)["error"] == "BadRequest"
 
 
 def test_a_nul_in_a_web_page_path_is_refused_with_422(api: Api) -> None:
