@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
+import redis
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -21,23 +23,37 @@ from api.app import create_app
 from api.settings import Settings
 from capacity import db as capacity_db
 from tests.api.api_support import T0, Api, Clock, referral_payload, seed_region
+from tests.api.conftest import REDIS_URL, reset_pg
 
 
-@pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A seeded embedded app with a few referrals, kept up for the module."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.db'}"
+@pytest.fixture(scope="module", params=["embedded", "postgres_redis"])
+def running(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """A seeded app with a few referrals on one backend, kept up for the module.
+
+    PostgreSQL is where a NUL used to end in a 500; SQLite stores one without complaint."""
+    prefix = f"test:schemathesis:{uuid4().hex}:"
+    if request.param == "embedded":
+        url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'api.db'}"
+        settings = Settings(database_url=url, secret_key="test")
+    else:
+        url = request.getfixturevalue("pg_database")
+        reset_pg(url)
+        settings = Settings(
+            database_url=url, redis_url=REDIS_URL, redis_prefix=prefix, secret_key="test"
+        )
     capacity_db.migrate(url)
     engine = capacity_db.make_engine(url)
     region = seed_region(engine)
     engine.dispose()
     clock = Clock(T0)
-    app = create_app(Settings(database_url=url, secret_key="test"), clock=clock, background=False)
+    app = create_app(settings, clock=clock, background=False)
     with TestClient(app, raise_server_exceptions=False) as client:
         api = Api(
             client=client,
             clock=clock,
-            backend="embedded",
+            backend=request.param,
             tokens=region.tokens,
             units=region.units,
             providers=region.providers,
@@ -46,6 +62,11 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
             payload = referral_payload(f"kind-{n:04d}")
             api.call("POST", "/api/v1/referrals", "verwijzer", json=payload)
         yield api
+    if settings.redis_url:
+        keys = redis.Redis.from_url(settings.redis_url)
+        found = list(keys.scan_iter(match=f"{prefix}*", count=1000))
+        if found:
+            keys.delete(*found)
 
 
 ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin")
