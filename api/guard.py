@@ -25,12 +25,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import iter_route_contexts
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authenticate
 from api.web import referral_form, simulations
+from api.web.auth import SESSION_COOKIE, unsign, web_session
 from api.web.render import page
 from domain.validation import FieldError, short_field
 
@@ -81,13 +83,13 @@ class RequestGuard:
                 return errors.error_response("BadRequest", "Content-Length is geen getal", [], 400)
             return _too_large(self.max_body_bytes)
         if NUL in path:
-            return _nul_refusal([FieldError(_path_field(scope), _NUL_MESSAGE)])
+            return _nul_refusal(scope, _path_field(scope))
         query: bytes = scope.get("query_string", b"")
         if b"%00" in query or b"\x00" in query:
             text = query.decode("latin-1")
             pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1")
             names = [name for name, value in pairs if NUL in name or NUL in value]
-            return _nul_refusal([FieldError(short_field(names[0] if names else "-"), _NUL_MESSAGE)])
+            return _nul_refusal(scope, names[0] if names else "-")
         return None
 
     async def _receive_body(self, receive: Receive) -> bytes:
@@ -159,8 +161,36 @@ def _too_large(limit: int) -> JSONResponse:
     )
 
 
-def _nul_refusal(fields: list[FieldError]) -> JSONResponse:
-    return errors.invalid_response(fields)
+def _nul_refusal(scope: Scope, field: str) -> JSONResponse | None:
+    """422 naming the field, unless a page that needs a session has none: the page sends
+    the visitor to the log-in page, as it would without the NUL (nothing is read first)."""
+    if _needs_session(scope) and not _signed_session(scope):
+        return None
+    return errors.invalid_response([FieldError(short_field(field), _NUL_MESSAGE)])
+
+
+def _signed_session(scope: Scope) -> bool:
+    settings = scope["app"].state.servicepunt.settings
+    return unsign(settings, HTTPConnection(scope).cookies.get(SESSION_COOKIE)) is not None
+
+
+def _needs_session(scope: Scope) -> bool:
+    """Whether the page this request is for takes a signed-in user (api.web.auth)."""
+    if scope["path"].startswith("/api/"):
+        return False  # authenticated by token above
+    for route in iter_route_contexts(scope["app"].routes):
+        pattern: re.Pattern[str] | None = getattr(route, "path_regex", None)
+        methods: set[str] | None = getattr(route, "methods", None)
+        if pattern is None or not pattern.match(scope["path"]):
+            continue
+        if methods is None or scope["method"] in methods:
+            dependant = getattr(route, "dependant", None)
+            return dependant is not None and _depends_on(dependant, web_session)
+    return False
+
+
+def _depends_on(dependant: Any, call: Any) -> bool:
+    return dependant.call is call or any(_depends_on(d, call) for d in dependant.dependencies)
 
 
 def _for_browsers(scope: Scope, refusal: JSONResponse) -> Response:
@@ -201,7 +231,7 @@ def _nul_in_body(scope: Scope, body: bytes) -> JSONResponse | None:
         except (UnicodeDecodeError, ValueError):
             return None  # the page's own form reader refuses it
         names = [name for name, value in pairs if NUL in name or NUL in value]
-        return _nul_refusal([FieldError(short_field(names[0]), _NUL_MESSAGE)]) if names else None
+        return _nul_refusal(scope, names[0]) if names else None
     json_kind = kind in ("", "application/json") or kind.endswith("+json")
     if (b"\\u0000" in body or b"\x00" in body) and json_kind:
         try:
@@ -210,8 +240,7 @@ def _nul_in_body(scope: Scope, body: bytes) -> JSONResponse | None:
             return None  # not JSON, or nested too deep: the app answers it (400)
         found = next(_nul_paths(data), None)
         if found is not None:
-            field = ".".join(str(part) for part in found) or "-"
-            return _nul_refusal([FieldError(short_field(field), _NUL_MESSAGE)])
+            return _nul_refusal(scope, ".".join(str(part) for part in found) or "-")
     return None
 
 

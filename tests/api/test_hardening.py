@@ -88,8 +88,18 @@ def test_a_deeply_nested_body_is_unreadable_not_a_server_error(api: Api, depth: 
     assert _refused(answer, 400)["error"] == "BadRequest"
 
 
-def test_a_nul_in_a_web_page_path_is_refused_with_422(api: Api) -> None:
-    _refused(api.client.get("/servicepunt/aanmeldingen/a%00b"), 422, "referral_id")
+def test_a_nul_on_a_page_goes_to_the_log_in_without_a_session(api: Api) -> None:
+    # As the API answers 401 before anything else, a page sends a visitor without a session
+    # to the log-in page; signed in, the NUL gets its 422 (tests/web/test_refusals.py).
+    answer = api.client.get("/servicepunt/aanmeldingen/a%00b", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/inloggen")
+    posted = api.client.post(
+        "/servicepunt/aanmeldingen/a%00b/besluit", data={"reden": NUL}, follow_redirects=False
+    )
+    assert (posted.status_code, posted.headers["location"]) == (303, "/inloggen")
+    # The log-in form itself takes no session: there the NUL is refused, not looked up.
+    login = api.client.post("/inloggen", data={"gebruikersnaam": NUL, "token": "x", "csrf": "x"})
+    _refused(login, 422, "gebruikersnaam")
 
 
 # -- Size and authentication before the body ---------------------------------------------
