@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ClassVar
 from uuid import uuid4
 
 import pytest
@@ -22,6 +23,7 @@ from schemathesis.generation import GenerationMode
 from api.app import create_app
 from api.settings import Settings
 from capacity import db as capacity_db
+from domain.fields import EARLIEST_DATE, LATEST_DATE
 from tests.api.api_support import T0, Api, Clock, referral_payload, seed_region
 from tests.api.conftest import REDIS_URL, reset_pg
 
@@ -69,14 +71,49 @@ def running(
             keys.delete(*found)
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+# What an error may legitimately say: the schema's own words (enum choices, filled in by
+# _operations) and the limits.
+SCHEMA_WORDS: set[str] = set()
+ALLOWED = {EARLIEST_DATE.isoformat(), LATEST_DATE.isoformat()}
+
+
+@schemathesis.check
+def error_repeats_no_value(ctx: Any, response: Any, case: Any) -> bool | None:
+    """An error answer never repeats a submitted value (they may be about a child)."""
+    if response.status_code < 400 or "json" not in response.headers.get("content-type", [""])[0]:
+        return None
+    told = list(_strings(response.json()))
+    sent = _strings([case.body, case.query, case.path_parameters])
+    for value in sent:
+        if len(value) < 6 or value.isdigit() or value in ALLOWED:
+            continue
+        if value in SCHEMA_WORDS or not value.strip():
+            continue
+        repeated = [text for text in told if value in text]
+        assert not repeated, f"error repeats a submitted value: {repeated[:1]}"
+    return None
+
+
 ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin")
-# Every default check but positive_data_acceptance (see below); these two above all.
-REQUIRED = [not_a_server_error, status_code_conformance]
+# Every default check but positive_data_acceptance (see below); these above all.
+REQUIRED = [not_a_server_error, status_code_conformance, error_repeats_no_value]
 NUL = "a\x00b"
 OVERSIZE = "x" * (1024 * 1024 + 1)
 
 
 def _operations(running: Api) -> list[Any]:
+    SCHEMA_WORDS.update(_strings(running.client.get("/openapi.json").json()))
     schema = schemathesis.openapi.from_asgi("/openapi.json", running.client.app)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) >= 20
@@ -138,3 +175,19 @@ def test_nul_and_oversize_are_refused_on_every_operation(running: Api) -> None:
                 case.validate_response(response, checks=REQUIRED)
                 refused += 1
     assert refused > 100
+
+
+def test_the_repeat_check_sees_a_repeated_value() -> None:
+    class Answer:
+        status_code = 422
+        # As schemathesis keeps them: lowercase names, a list of values each.
+        headers: ClassVar[dict[str, list[str]]] = {"content-type": ["application/json"]}
+
+        def json(self) -> Any:
+            return {"error": "InvalidInput", "detail": "bsn: 'geheim-123' is fout", "fields": []}
+
+    sent = SimpleNamespace(body={"bsn": "geheim-123"}, query=None, path_parameters={"id": "x"})
+    with pytest.raises(AssertionError, match="repeats a submitted value"):
+        error_repeats_no_value(None, Answer(), sent)
+    quiet = SimpleNamespace(body={"bsn": "anders-456"}, query=None, path_parameters=None)
+    assert error_repeats_no_value(None, Answer(), quiet) is None
