@@ -170,7 +170,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.servicepunt = state
-    errors.install(app)
+    errors.install(app, labels=web.FIELD_LABELS)
     # Inside the metrics middleware (ops), so refused requests are counted too.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     ops.install(app)

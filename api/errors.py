@@ -97,10 +97,20 @@ def error_response(
     )
 
 
-def invalid_response(errors: list[FieldError]) -> JSONResponse:
-    """422 naming every field and what is wrong with it."""
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+def invalid_response(
+    errors: list[FieldError], labels: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """422 naming every field and what is wrong with it; the detail uses the Dutch label
+    where the pages have one, `fields` the field's path."""
+    labels = labels or {}
+    detail = "; ".join(f"{labels.get(e.field, e.field)}: {e.message}" for e in errors)
     return error_response("InvalidInput", detail, errors, 422)
+
+
+def labels_of(app: Any) -> Mapping[str, str]:
+    """The Dutch field labels install() gave this app."""
+    found: Mapping[str, str] = getattr(app.state, "field_labels", {})
+    return found
 
 
 def unexpected_response(exc: Exception) -> JSONResponse:
@@ -126,24 +136,25 @@ def is_disconnect(exc: Exception) -> bool:
     )
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on an app."""
+def install(app: FastAPI, *, labels: Mapping[str, str] | None = None) -> None:
+    """Register the handlers on an app; `labels` name fields in Dutch (path -> label)."""
+    app.state.field_labels = dict(labels or {})
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return error_response(exc.kind, str(exc), field_errors(exc), status_for(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             kind, detail = HTTP_KINDS[400]
             # The parser's position is no field; the detail says what is wrong.
             return error_response(kind, detail + ": geen geldige JSON", [], 400)
-        return invalid_response(errors_to_fields(exc.errors()))
+        return invalid_response(errors_to_fields(exc.errors()), labels_of(request.app))
 
     @app.exception_handler(ValidationError)
-    async def _model(_: Request, exc: ValidationError) -> JSONResponse:
-        return invalid_response(field_errors(exc))
+    async def _model(request: Request, exc: ValidationError) -> JSONResponse:
+        return invalid_response(field_errors(exc), labels_of(request.app))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> Response:

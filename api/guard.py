@@ -31,14 +31,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
 from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authenticate
-from api.web import referral_form, simulations
 from api.web.auth import SESSION_COOKIE, unsign, web_session
 from api.web.render import page
 from domain.validation import FieldError, short_field
 
 API_PREFIX = "/api/v1"
 NUL = "\x00"
-FIELD_LABELS = referral_form.LABELS | simulations.FIELD_LABELS
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
@@ -166,7 +164,8 @@ def _nul_refusal(scope: Scope, field: str) -> JSONResponse | None:
     the visitor to the log-in page, as it would without the NUL (nothing is read first)."""
     if _needs_session(scope) and not _signed_session(scope):
         return None
-    return errors.invalid_response([FieldError(short_field(field), _NUL_MESSAGE)])
+    found = [FieldError(short_field(field), _NUL_MESSAGE)]
+    return errors.invalid_response(found, errors.labels_of(scope["app"]))
 
 
 def _signed_session(scope: Scope) -> bool:
@@ -199,15 +198,13 @@ def _for_browsers(scope: Scope, refusal: JSONResponse) -> Response:
     if path.startswith("/api/") or "text/html" not in (_header(scope, b"accept") or ""):
         return refusal
     body = json.loads(bytes(refusal.body))
-    # The pages' own labels where a form has them ("Pseudoniem van het kind", not child_ref).
-    named = [f"{FIELD_LABELS.get(f['field'], f['field'])}: {f['message']}" for f in body["fields"]]
+    # The detail names a field by the pages' own label ("Pseudoniem van het kind").
     return page(
         "error.html",
         None,
         status_code=refusal.status_code,
         title="Verzoek niet verwerkt",
-        message=f"{'; '.join(named) or body['detail']}. Er is niets opgeslagen. "
-        "Ga terug en probeer het opnieuw.",
+        message=f"{body['detail']}. Er is niets opgeslagen. Ga terug en probeer het opnieuw.",
     )
 
 

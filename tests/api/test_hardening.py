@@ -308,6 +308,13 @@ def test_a_server_error_has_the_error_shape_and_repeats_nothing(
     assert body["error"] == "InternalError" and "2012" not in answer.text
 
 
+def test_the_detail_names_a_field_by_its_dutch_label(api: Api) -> None:
+    payload = referral_payload("x")
+    answer = api.call("POST", "/api/v1/referrals", "verwijzer", json=payload)
+    body = _refused(answer, 422, "child_ref")
+    assert body["detail"] == "Pseudoniem van het kind: heeft niet de juiste vorm"
+
+
 def test_an_unknown_field_is_named_short_and_no_value_is_repeated(api: Api) -> None:
     name = "veld_" + "x" * 200
     payload = referral_payload() | {name: "geheime-waarde"}
