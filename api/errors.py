@@ -1,7 +1,10 @@
 """Typed domain errors and validation failures mapped to HTTP in one place.
 
-Body: {"error": kind, "detail": text, "fields": [{"field", "message"}]}. Input values are
-never echoed back, so no personal data leaks through an error.
+Body: {"error": kind, "detail": text, "fields": [{"field", "message"}]}, for every error:
+the domain's, validation failures, Starlette's own (unknown route 404, wrong method 405,
+unreadable body 400), the request guard's (api.guard: 401, 413, 422) and unexpected ones
+(500, or 503 when a backend is unreachable). Input values are never echoed back, so no
+personal data leaks through an error. `document_errors` puts these answers in the schema.
 """
 
 from __future__ import annotations
