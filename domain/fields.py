@@ -19,7 +19,8 @@ EARLIEST_DATE = date(1990, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 
 
-def _plausible(value: date) -> date:
+def check_plausible_date(value: date) -> date:
+    """The date, if it lies in the plausible window; a field error otherwise."""
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise PydanticCustomError(
             "date_range",
@@ -29,22 +30,15 @@ def _plausible(value: date) -> date:
     return value
 
 
-def _not_bool(value: Any) -> Any:
+def refuse_bool(value: Any) -> Any:
+    """The value, unless it is a boolean (which pydantic would take as 0 or 1)."""
     if isinstance(value, bool):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
     return value
 
 
-def is_plausible(value: date) -> bool:
-    """Whether a date lies in the window every submitted date must lie in."""
-    return EARLIEST_DATE <= value <= LATEST_DATE
-
-
-PlausibleDate = Annotated[date, AfterValidator(_plausible)]
+PlausibleDate = Annotated[date, AfterValidator(check_plausible_date)]
 """A date between EARLIEST_DATE and LATEST_DATE."""
 
-WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
+WholeNumber = Annotated[int, BeforeValidator(refuse_bool)]
 """An integer that refuses booleans; give it bounds with Field(ge=..., le=...)."""
-
-PLAUSIBLE_DATE_CHECK = _plausible
-NOT_BOOL_CHECK = _not_bool

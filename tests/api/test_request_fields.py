@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from api.app import create_app
 from api.settings import Settings
-from domain.fields import NOT_BOOL_CHECK, PLAUSIBLE_DATE_CHECK
+from domain.fields import check_plausible_date, refuse_bool
 
 UPPER = (annotated_types.Le, annotated_types.Lt, annotated_types.Interval)
 
@@ -57,12 +57,12 @@ def _problems(annotation: Any, metadata: list[Any], where: str, *, json: bool) -
         if not any(isinstance(m, UPPER) for m in metadata):
             yield f"{where}: whole number without an upper bound"
         refuses_bool = any(
-            isinstance(m, BeforeValidator) and m.func is NOT_BOOL_CHECK for m in metadata
+            isinstance(m, BeforeValidator) and m.func is refuse_bool for m in metadata
         )
         if json and not refuses_bool:
             yield f"{where}: whole number that takes a boolean"
     if (annotation is date or annotation is datetime) and not any(
-        isinstance(m, AfterValidator) and m.func is PLAUSIBLE_DATE_CHECK for m in metadata
+        isinstance(m, AfterValidator) and m.func is check_plausible_date for m in metadata
     ):
         yield f"{where}: date without the plausible window"
 
