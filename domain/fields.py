@@ -2,7 +2,7 @@
 
 One rule for every request model (a test walks them all):
 - a date lies in PLAUSIBLE_DATES: no 1970 from `0`, no year 1 or 9999;
-- a whole number is never a boolean (`true` is not 1 place) and always has an upper bound;
+- a number is never a boolean (`true` is not 1 place) and always has an upper bound;
 - a list has a maximum length.
 """
 
@@ -42,3 +42,6 @@ PlausibleDate = Annotated[date, AfterValidator(check_plausible_date)]
 
 WholeNumber = Annotated[int, BeforeValidator(refuse_bool)]
 """An integer that refuses booleans; give it bounds with Field(ge=..., le=...)."""
+
+Amount = Annotated[float, BeforeValidator(refuse_bool)]
+"""A number that refuses booleans; give it bounds with Field(gt=..., le=...)."""

@@ -17,7 +17,7 @@ from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, State
 from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page, ReferralPublic
 from domain.errors import InvalidInput, NotFound
-from domain.fields import PlausibleDate
+from domain.fields import Amount, PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
@@ -193,7 +193,7 @@ class HoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str = Field(min_length=1, max_length=64)
-    hours: float = Field(default=4.0, gt=0, le=168, description="looptijd in uren (max. 7 dagen)")
+    hours: Amount = Field(default=4.0, gt=0, le=168, description="looptijd in uren (max. 7 dagen)")
 
 
 class HoldPublic(BaseModel):

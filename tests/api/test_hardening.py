@@ -272,6 +272,13 @@ def test_implausible_profile_values_are_refused(api: Api, field: str, value: Any
     assert _count_referrals(api) == 0
 
 
+def test_hold_hours_refuse_a_boolean(api: Api) -> None:
+    answer = api.call(
+        "POST", "/api/v1/referrals/r-1/hold", "sp", json={"unit_id": _unit(api), "hours": True}
+    )
+    _refused(answer, 422, "hours")
+
+
 def test_replications_refuse_a_boolean(api: Api) -> None:
     answer = api.call(
         "POST", "/api/v1/simulations", "planner", json={"scenario": "snel", "replications": True}

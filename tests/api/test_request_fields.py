@@ -53,14 +53,14 @@ def _problems(annotation: Any, metadata: list[Any], where: str, *, json: bool) -
         for name, field in annotation.model_fields.items():
             yield from _problems(field.annotation, field.metadata, f"{where}.{name}", json=json)
         return
-    if annotation is int:
+    if annotation in (int, float):
         if not any(isinstance(m, UPPER) for m in metadata):
-            yield f"{where}: whole number without an upper bound"
+            yield f"{where}: number without an upper bound"
         refuses_bool = any(
             isinstance(m, BeforeValidator) and m.func is refuse_bool for m in metadata
         )
         if json and not refuses_bool:
-            yield f"{where}: whole number that takes a boolean"
+            yield f"{where}: number that takes a boolean"
     if (annotation is date or annotation is datetime) and not any(
         isinstance(m, AfterValidator) and m.func is check_plausible_date for m in metadata
     ):
@@ -100,7 +100,7 @@ def test_the_rule_catches_what_it_should() -> None:
     found = list(_problems(Loose, [], "Loose", json=True))
     assert found == [
         "Loose.when: date without the plausible window",
-        "Loose.count: whole number without an upper bound",
-        "Loose.count: whole number that takes a boolean",
+        "Loose.count: number without an upper bound",
+        "Loose.count: number that takes a boolean",
         "Loose.items: list without a maximum length",
     ]
