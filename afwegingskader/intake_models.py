@@ -15,6 +15,7 @@ from afwegingskader.deadlines import Deadline
 from afwegingskader.regisseur import RegisseurResult
 from afwegingskader.wlz import WlzFlag, WlzInput
 from afwegingskader.woonplaats import WoonplaatsInput, WoonplaatsResult
+from domain.fields import PlausibleDate, WholeNumber
 from domain.people import MAX_AGE, Perspective
 from domain.places import Municipality
 
@@ -66,15 +67,19 @@ class IntakeCase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    case_start_date: date = Field(description="start van de casus; bepaalt welke woonplaatsregel")
-    beschikking_date: date | None = Field(default=None, description="datum van de beschikking")
+    case_start_date: PlausibleDate = Field(
+        description="start van de casus; bepaalt welke woonplaatsregel"
+    )
+    beschikking_date: PlausibleDate | None = Field(
+        default=None, description="datum van de beschikking"
+    )
     crisis: bool = False
-    crisis_placement_date: date | None = None
-    reference_date: date | None = Field(
+    crisis_placement_date: PlausibleDate | None = None
+    reference_date: PlausibleDate | None = Field(
         default=None, description="peildatum: voor de leeftijd en of termijnen verlopen zijn"
     )
-    birth_date: date | None = None
-    age: int | None = Field(default=None, ge=0, le=MAX_AGE, description="leeftijd in jaren")
+    birth_date: PlausibleDate | None = None
+    age: WholeNumber | None = Field(default=None, ge=0, le=MAX_AGE, description="leeftijd in jaren")
     perspective: Perspective | None = None
     future_municipality: MunicipalityField | None = Field(
         default=None, description="gemeente waar het kind gaat wonen"
@@ -82,14 +87,16 @@ class IntakeCase(BaseModel):
     child_protection_measure: bool = Field(
         default=False, description="er is een jeugdbeschermingsmaatregel (gedwongen kader)"
     )
-    siblings: int = Field(default=0, ge=0, le=MAX_SIBLINGS, description="broers/zussen in de hulp")
+    siblings: WholeNumber = Field(
+        default=0, ge=0, le=MAX_SIBLINGS, description="broers/zussen in de hulp"
+    )
     woonplaats: WoonplaatsInput
     wlz: WlzInput = WlzInput()
-    help_started_date: date | None = Field(
+    help_started_date: PlausibleDate | None = Field(
         default=None, description="hulp of plaatsing daadwerkelijk gestart"
     )
-    start_agreements_date: date | None = None
-    perspectiefplan_date: date | None = None
+    start_agreements_date: PlausibleDate | None = None
+    perspectiefplan_date: PlausibleDate | None = None
 
     @property
     def assessment_date(self) -> date:

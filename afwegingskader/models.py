@@ -10,8 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from domain.care import CareForm
 from domain.codelist import default_codelist
+from domain.fields import PlausibleDate, WholeNumber
 from domain.people import MAX_AGE, Capability, Perspective, Sex
 from domain.places import Municipality
+
+# Upper bounds of what a profile can list or count; far above any real child's.
+MAX_CODES = 20
+MAX_PLACEMENTS = 50
+MAX_SIBLINGS = 20
 
 
 class Severity(StrEnum):
@@ -62,7 +68,7 @@ class SiblingLink(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, description="pseudonymous id of the sibling")
-    contraindications: tuple[Contraindication, ...] = ()
+    contraindications: tuple[Contraindication, ...] = Field(default=(), max_length=10)
 
 
 def _years_between(born: date, on: date) -> int:
@@ -74,11 +80,15 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    birth_date: date | None = None
-    age: int | None = Field(default=None, description="age in whole years; derived when absent")
-    reference_date: date
+    birth_date: PlausibleDate | None = None
+    age: WholeNumber | None = Field(
+        default=None, ge=0, le=MAX_AGE, description="age in whole years; derived when absent"
+    )
+    reference_date: PlausibleDate
     sex: Sex
-    capj: tuple[str, ...] = Field(default=(), description="CAP-J codes at any level")
+    capj: tuple[str, ...] = Field(
+        default=(), max_length=MAX_CODES, description="CAP-J codes at any level"
+    )
     severity: Severity
     complexity: Complexity
     externalising: Externalising = Externalising.GEEN
@@ -87,14 +97,14 @@ class Profile(BaseModel):
     )
     trauma: bool = False
     lvb: bool = False
-    earlier_placements: int = Field(default=0, ge=0)
-    earlier_breakdowns: int = Field(default=0, ge=0)
+    earlier_placements: WholeNumber = Field(default=0, ge=0, le=MAX_PLACEMENTS)
+    earlier_breakdowns: WholeNumber = Field(default=0, ge=0, le=MAX_PLACEMENTS)
     parents_view: ParentsView = ParentsView.AMBIVALENT
     child_agrees: bool = False
     network_family_available: bool = False
     perspective: Perspective
     crisis: bool = False
-    siblings: tuple[SiblingLink, ...] = ()
+    siblings: tuple[SiblingLink, ...] = Field(default=(), max_length=MAX_SIBLINGS)
     home_municipality: Municipality | None = None
     responsible_municipality: Municipality | None = None
 

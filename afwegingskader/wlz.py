@@ -75,7 +75,9 @@ class WlzInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     grounds: tuple[WlzGround, ...] | None = Field(
-        default=None, description="aandoeningen of beperkingen; leeg = geen; null = onbekend"
+        default=None,
+        max_length=len(WlzGround),
+        description="aandoeningen of beperkingen; leeg = geen; null = onbekend",
     )
     needs_24h_care_or_supervision: Finding = Finding.ONBEKEND
     lasting_need: Finding = Finding.ONBEKEND

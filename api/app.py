@@ -16,9 +16,10 @@ from sqlmodel import Session
 
 from afwegingskader import engine, intake
 from afwegingskader.models import Advice, Profile
-from api import errors, hold_endings, ops, web
+from api import docs, errors, hold_endings, ops, web
 from api.deps import AnyUser, ServicepuntUser, ServiceState, TokenCache
 from api.embedded import SecondProcess, SingleProcess
+from api.guard import RequestGuard
 from api.hsts import HSTSMiddleware
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
@@ -176,9 +177,14 @@ def create_app(
         version="0.1.0",
         description="Afwegingskader, live capaciteit, matching en scenario's.",
         lifespan=lifespan,
+        # Served by api.docs from local assets: FastAPI's own pages load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.servicepunt = state
-    errors.install(app)
+    errors.install(app, labels=web.FIELD_LABELS)
+    # Inside the metrics middleware (ops), so refused requests are counted too.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     ops.install(app)
     if settings.environment == "production":
         app.add_middleware(HSTSMiddleware)
@@ -187,6 +193,7 @@ def create_app(
     app.include_router(report_routes.router)
     app.include_router(simulation_routes.router)
     web.install(app)
+    docs.install(app)
 
     @app.get("/health", tags=["beheer"])
     def health() -> dict[str, str]:
@@ -211,6 +218,7 @@ def create_app(
         """Who the token belongs to, and its role."""
         return {"username": user.username, "role": user.role, "provider_id": user.provider_id}
 
+    errors.document_errors(app)
     return app
 
 

@@ -24,10 +24,10 @@ import logging
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api import metrics
+from api import errors, metrics
 from api.deps import NotAuthenticated, StateDep
 from capacity.live import LiveViewUnavailable
 from capacity.live_redis import RedisLiveView
@@ -35,7 +35,7 @@ from domain.errors import NotFound
 
 log = logging.getLogger("servicepunt.ops")
 router = APIRouter(tags=["beheer"])
-RETRY_AFTER_SECONDS = "2"
+RETRY_AFTER_SECONDS = errors.RETRY_AFTER_SECONDS
 
 
 def _check_database(state: StateDep) -> str:
@@ -103,12 +103,6 @@ def _unavailable(detail: str) -> JSONResponse:
     )
 
 
-def _is_disconnect(exc: Exception) -> bool:
-    return isinstance(exc, OperationalError | PoolTimeout) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-
-
 def install(app: FastAPI) -> None:
     """Add /ready, /metrics, the metrics middleware and the 503 mapping to an app."""
     app.include_router(router)
@@ -116,13 +110,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        if not _is_disconnect(exc):
+        if not errors.is_disconnect(exc):
             # Any other database error is a bug: answered like every unexpected error.
-            log.error("unexpected database error", extra={"error_type": type(exc).__name__})
-            return JSONResponse(
-                {"error": "InternalError", "detail": "interne fout; probeer het later opnieuw"},
-                status_code=500,
-            )
+            return errors.unexpected_response(exc)
         log.warning("database unreachable", extra={"error_type": type(exc.orig).__name__})
         return _unavailable("database tijdelijk niet bereikbaar; probeer het opnieuw")
 

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
         default=None,
         description="bearer-token voor /metrics; leeg: /metrics staat uit (404)",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="grootste verzoek in bytes; groter krijgt 413 voordat het gelezen wordt",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
     )

@@ -10,6 +10,9 @@ from pydantic import ValidationError
 
 from domain.errors import DomainError
 
+# Field names can come from the request (an unknown field): never longer than this.
+MAX_FIELD_CHARS = 40
+
 # Location parts FastAPI adds that mean nothing to the user.
 _TRANSPORT_PARTS = frozenset({"body", "query", "path", "header"})
 
@@ -23,6 +26,7 @@ _DUTCH: dict[str, str] = {
     "int_parsing": "moet een geheel getal zijn",
     "int_type": "moet een geheel getal zijn",
     "int_from_float": "moet een geheel getal zijn",
+    "int_parsing_size": "is te groot voor een geheel getal",
     "float_parsing": "moet een getal zijn",
     "float_type": "moet een getal zijn",
     "bool_parsing": "moet true of false zijn",
@@ -31,6 +35,7 @@ _DUTCH: dict[str, str] = {
     "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
     "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
     "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_range": "moet een datum tussen {earliest} en {latest} zijn",
     "datetime_parsing": "moet een tijdstip zijn (ISO 8601)",
     "datetime_from_date_parsing": "moet een tijdstip zijn (ISO 8601)",
     "greater_than_equal": "moet minstens {ge} zijn",
@@ -62,6 +67,12 @@ def _dutch(err: Mapping[str, Any]) -> str:
         return str(err["msg"])
 
 
+def short_field(name: str) -> str:
+    """A field name fit to repeat: control characters replaced, at most MAX_FIELD_CHARS long."""
+    clean = "".join(c if c.isprintable() else "?" for c in name)
+    return clean if len(clean) <= MAX_FIELD_CHARS else clean[: MAX_FIELD_CHARS - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One problem: the field (dotted path) and what is wrong with it, in Dutch."""
@@ -74,7 +85,7 @@ def errors_to_fields(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     """Pydantic error dicts to field-named messages; input values are never used."""
     out: list[FieldError] = []
     for err in errors:
-        loc = ".".join(str(p) for p in err["loc"] if p not in _TRANSPORT_PARTS)
+        loc = short_field(".".join(str(p) for p in err["loc"] if p not in _TRANSPORT_PARTS))
         message = _dutch(err).removeprefix("Value error, ")
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):

@@ -19,6 +19,7 @@ from api.jobs import catalogue
 from api.jobs.catalogue import MAX_REPLICATIONS, ScenarioInfo
 from capacity.models import UTCDateTime, new_id
 from domain.errors import InvalidInput
+from domain.fields import WholeNumber
 
 __all__ = ["MAX_REPLICATIONS", "ScenarioInfo"]
 # The files write_outputs may leave; a download names one of these, nothing else.
@@ -86,7 +87,7 @@ class SimulationRequest(BaseModel):
         max_length=64,
         description="tweede scenario, zelfde toevalsgetallen; looptijd en seed van het eerste",
     )
-    replications: int | None = PydanticField(
+    replications: WholeNumber | None = PydanticField(
         default=None,
         ge=1,
         le=MAX_REPLICATIONS,

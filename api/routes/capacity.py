@@ -29,6 +29,7 @@ from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
 from domain.errors import NotFound
+from domain.fields import PlausibleDate, WholeNumber
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability
 from domain.places import Municipality
@@ -179,8 +180,8 @@ class AdmissionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     child_ref: str = Field(pattern=r"^[A-Za-z0-9_-]{4,64}$")
-    since: date
-    expected_end: date | None = None
+    since: PlausibleDate
+    expected_end: PlausibleDate | None = None
 
 
 @router.post("/units/{unit_id}/admissions", status_code=201)
@@ -206,7 +207,7 @@ class DepartureRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    left_on: date
+    left_on: PlausibleDate
     outcome: DepartureOutcome
 
 
@@ -234,7 +235,7 @@ class ExpectedDepartureRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    expected_end: date | None
+    expected_end: PlausibleDate | None
 
 
 @router.post("/occupancies/{occupancy_id}/expected-departure", status_code=204)
@@ -259,8 +260,8 @@ class CapacityChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ChangeKind
-    effective_on: date
-    places: int = Field(default=0, ge=0, le=100)
+    effective_on: PlausibleDate
+    places: WholeNumber = Field(default=0, ge=0, le=100)
 
 
 @router.post("/units/{unit_id}/capacity-changes", status_code=201)
@@ -316,12 +317,12 @@ async def availability(
     user: ServicepuntUser,
     state: StateDep,
     now: NowDep,
-    care_form: Annotated[list[CareForm] | None, Query()] = None,
+    care_form: Annotated[list[CareForm] | None, Query(max_length=len(CareForm))] = None,
     municipality: Municipality | None = None,
     region_only: bool = False,
     age: Annotated[int | None, Query(ge=0, le=23)] = None,
-    capability: Annotated[list[Capability] | None, Query()] = None,
-    by: date | None = None,
+    capability: Annotated[list[Capability] | None, Query(max_length=len(Capability))] = None,
+    by: PlausibleDate | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Units with a free place now, or expected free on `by`, matching every filter."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -18,6 +18,7 @@ from api.errors import ERROR_RESPONSES
 from api.schemas import Offset, Page, ReferralPublic
 from capacity import holds as capacity_holds
 from domain.errors import InvalidInput, NotFound
+from domain.fields import Amount, PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
@@ -201,7 +202,7 @@ class HoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit_id: str = Field(min_length=1, max_length=64)
-    hours: float | None = Field(
+    hours: Amount | None = Field(
         default=None,
         gt=0,
         le=capacity_holds.MAX_HOLD_HOURS,
@@ -314,7 +315,7 @@ class DischargeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    left_on: date
+    left_on: PlausibleDate
     outcome: DepartureOutcome
 
 

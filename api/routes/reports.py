@@ -16,6 +16,7 @@ from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
+from domain.fields import PlausibleDate
 from matcher.workflow import disclosure, reports
 from matcher.workflow.models import Deviation
 
@@ -76,8 +77,8 @@ def report(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    since: date | None = None,
-    until: date | None = None,
+    since: PlausibleDate | None = None,
+    until: PlausibleDate | None = None,
     format: Format = "json",
 ) -> Any:
     """One report (aggregates only), as JSON or CSV; the planner sees small counts as "<5"."""

@@ -9,11 +9,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import aanbieder, board, login, planner, servicepunt, simulations
+from api.web import aanbieder, board, login, planner, referral_form, servicepunt, simulations
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
 
 STATIC = Path(__file__).parent / "static"
+# The forms' Dutch labels by field path; the API's error details use them too (api.errors).
+# ("-", the referral as a whole, is left out: other payloads are no referral.)
+FIELD_LABELS: dict[str, str] = {
+    path: label
+    for path, label in (referral_form.LABELS | simulations.FIELD_LABELS).items()
+    if path != "-"
+}
 
 
 def install(app: FastAPI) -> None:

@@ -41,7 +41,9 @@ BOARD_ROLES = frozenset(
     r.value for r in (Role.VERWIJZER, Role.SERVICEPUNT, Role.AANBIEDER, Role.PLANNER)
 )
 Verwijzer = Annotated[WebSession, Depends(page_for(Role.VERWIJZER))]
-Capabilities = Annotated[list[Capability] | None, Query(alias="vaardigheid")]
+Capabilities = Annotated[
+    list[Capability] | None, Query(alias="vaardigheid", max_length=len(Capability))
+]
 
 
 @dataclass

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
+from domain.fields import PlausibleDate
 from domain.people import VerwijzerType
 from matcher.workflow.models import BridgingCare, DecisionOutcome, ReasonCode
 
@@ -53,8 +53,8 @@ class DecisionCreate(BaseModel):
     outcome: DecisionOutcome
     reason_code: ReasonCode | None = None
     reason_text: str | None = Field(default=None, max_length=500)
-    placed_on: date | None = Field(default=None, description="standaard: vandaag")
-    expected_end: date | None = None
+    placed_on: PlausibleDate | None = Field(default=None, description="standaard: vandaag")
+    expected_end: PlausibleDate | None = None
 
     @model_validator(mode="after")
     def _reason(self) -> DecisionCreate:

@@ -40,7 +40,8 @@ def pg_database(worker_id: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _reset_pg(url: str) -> None:
+def reset_pg(url: str) -> None:
+    """Migrate a test database and empty every table."""
     capacity_db.migrate(url)
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -67,7 +68,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
         )
     else:
         url = request.getfixturevalue("pg_database")
-        _reset_pg(url)
+        reset_pg(url)
         redis.Redis.from_url(REDIS_URL).ping()
         settings = Settings(
             database_url=url, redis_url=REDIS_URL, redis_prefix=prefix, secret_key="test-secret"
