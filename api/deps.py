@@ -20,23 +20,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.accounts import Role, User, token_hash, token_owner
+from api.errors import Forbidden, NotAuthenticated
 from api.settings import Settings
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
-from domain.errors import DomainError
 from matcher.table import UnitTable, build_table
-
-
-class NotAuthenticated(DomainError):
-    """No valid bearer token."""
-
-    kind = "NotAuthenticated"
-
-
-class Forbidden(DomainError):
-    """The role may not use this endpoint."""
-
-    kind = "Forbidden"
 
 
 def _utc_now() -> datetime:

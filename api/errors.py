@@ -21,8 +21,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import Forbidden, NotAuthenticated
-from domain.errors import ConfigError, Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import (
+    ConfigError,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    ServiceFailure,
+)
 from domain.validation import FieldError, errors_to_fields, field_errors
 
 log = logging.getLogger("servicepunt.api")
@@ -42,6 +48,18 @@ class ErrorBody(BaseModel):
     error: str
     detail: str
     fields: list[FieldProblem] = []
+
+
+class NotAuthenticated(DomainError):
+    """No valid bearer token."""
+
+    kind = "NotAuthenticated"
+
+
+class Forbidden(DomainError):
+    """The role may not use this endpoint."""
+
+    kind = "Forbidden"
 
 
 DESCRIPTIONS: dict[int, str] = {
@@ -68,6 +86,7 @@ STATUS: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (InvalidInput, 422),
     (ConfigError, 500),
+    (ServiceFailure, 503),
 ]
 
 # Starlette's own errors (unknown route, wrong method, unreadable body) in the same shape.

@@ -30,7 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
-from api.deps import AUTHENTICATED_USER, NotAuthenticated, ServiceState, authenticate
+from api.deps import AUTHENTICATED_USER, ServiceState, authenticate
+from api.errors import NotAuthenticated
 from api.web.auth import SESSION_COOKIE, unsign, web_session
 from api.web.render import page
 from domain.validation import FieldError, short_field

@@ -28,7 +28,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api import errors, metrics
-from api.deps import NotAuthenticated, StateDep
+from api.deps import StateDep
+from api.errors import NotAuthenticated
 from capacity.live import LiveViewUnavailable
 from capacity.live_redis import RedisLiveView
 from domain.errors import NotFound

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.flow import SolverFailed
+from matcher.errors import SolverFailed
 from matcher.models import SolverSettings
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
 from matcher.table import MUNIS, NEIGHBOURS

@@ -44,6 +44,12 @@ class NoCapacity(Conflict):
     kind = "NoCapacity"
 
 
+class ServiceFailure(DomainError):
+    """A failure on the service's side, not the request's (a solver that found no plan)."""
+
+    kind = "ServiceFailure"
+
+
 class ConfigError(DomainError):
     """A data file (rule set, weights, scenario, code list) is malformed."""
 

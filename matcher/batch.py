@@ -20,9 +20,9 @@ from domain.people import Capability
 from matcher.models import (
     Assignment,
     Candidate,
+    MatchRequest,
     Plan,
     PlanStatus,
-    Referral,
     SolverRecord,
     SolverSettings,
     Unassigned,
@@ -65,15 +65,15 @@ class BatchProblem:
     """The solver's problem plus what is needed to explain it."""
 
     problem: MatchProblem
-    referrals: tuple[Referral, ...]
+    referrals: tuple[MatchRequest, ...]
     table: UnitTable
     scores: tuple[UnitScores, ...]
 
 
-def sibling_groups(referrals: Sequence[Referral]) -> list[SiblingGroup]:
+def sibling_groups(referrals: Sequence[MatchRequest]) -> list[SiblingGroup]:
     """Groups of referrals by sibling_group; members must share one advice."""
     index = {r.referral_id: i for i, r in enumerate(referrals)}
-    by_group: dict[str, list[Referral]] = {}
+    by_group: dict[str, list[MatchRequest]] = {}
     for r in referrals:
         if r.sibling_group is not None:
             by_group.setdefault(r.sibling_group, []).append(r)
@@ -95,7 +95,7 @@ def sibling_groups(referrals: Sequence[Referral]) -> list[SiblingGroup]:
 
 
 def build_problem(
-    referrals: Sequence[Referral], units: Sequence[UnitView], *, today: date, weights: Weights
+    referrals: Sequence[MatchRequest], units: Sequence[UnitView], *, today: date, weights: Weights
 ) -> BatchProblem:
     """Feasible pairs with scores and capacity chains, everything sorted by id."""
     seen: set[str] = set()
@@ -133,7 +133,7 @@ def build_problem(
     return BatchProblem(problem, ordered, table, scores)
 
 
-def _no_unit_reason(referral: Referral, table: UnitTable, furthest: int) -> str:
+def _no_unit_reason(referral: MatchRequest, table: UnitTable, furthest: int) -> str:
     text = NO_UNIT_REASONS[min(furthest, len(NO_UNIT_REASONS) - 1)]
     if "{missing}" in text:
         missing = {
@@ -183,7 +183,7 @@ class _Solved:
 
 
 def _solve_batch(
-    referrals: Sequence[Referral],
+    referrals: Sequence[MatchRequest],
     units: Sequence[UnitView],
     *,
     today: date,
@@ -207,7 +207,7 @@ def _solve_batch(
 
 
 def assign(
-    referrals: Sequence[Referral],
+    referrals: Sequence[MatchRequest],
     units: Sequence[UnitView],
     *,
     today: date,
@@ -222,7 +222,7 @@ def assign(
 
 
 def plan(
-    referrals: Sequence[Referral],
+    referrals: Sequence[MatchRequest],
     units: Sequence[UnitView],
     *,
     today: date,

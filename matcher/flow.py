@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from domain.errors import DomainError
+from matcher.errors import SolverFailed
 from matcher.problem import IntArray, MatchProblem
 
 SOURCE, SINK = 0, 1
@@ -48,12 +48,6 @@ class Bundles:
     arc_unit: IntArray
     arc_level: IntArray
     arc_weight: IntArray
-
-
-class SolverFailed(DomainError):
-    """The solver returned a status other than optimal or feasible."""
-
-    kind = "SolverFailed"
 
 
 def solve_flow(

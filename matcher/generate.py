@@ -22,7 +22,7 @@ from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
 from domain.care import CareCategory, CareForm
 from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
-from matcher.models import Referral
+from matcher.models import MatchRequest
 
 MUNI_SHARE = {
     Municipality.ALMERE: 45,
@@ -166,9 +166,9 @@ def random_referrals(
     *,
     sibling_share: float = 0.05,
     unit_ids: tuple[str, ...] = (),
-) -> list[Referral]:
+) -> list[MatchRequest]:
     """Waiting referrals; about `sibling_share` of them in sibling groups of 2-4."""
-    out: list[Referral] = []
+    out: list[MatchRequest] = []
     group_no = 0
 
     def excluded() -> tuple[str, ...]:
@@ -195,7 +195,7 @@ def random_referrals(
             age = min(17, max(0, base_age + (k if size > 1 else 0)))
             days = rng.randint(0, 2) if crisis else rng.randint(0, 90)
             out.append(
-                Referral(
+                MatchRequest(
                     referral_id=f"R{len(out) + 1:05d}",
                     age=age,
                     sex=rng.choice([Sex.M, Sex.V]),
@@ -217,7 +217,7 @@ def random_referrals(
 
 def random_instance(
     seed: int, n_referrals: int, n_units: int, today: date, *, sibling_share: float = 0.05
-) -> tuple[list[Referral], list[UnitView]]:
+) -> tuple[list[MatchRequest], list[UnitView]]:
     """Referrals and units for one seeded synthetic instance."""
     rng = random.Random(seed)
     units = [random_unit(rng, f"U{i + 1:05d}", today) for i in range(n_units)]

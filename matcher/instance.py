@@ -22,7 +22,7 @@ from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from domain.validation import describe
 from matcher.batch import plan, sibling_groups
-from matcher.models import Plan, Referral, SolverSettings
+from matcher.models import MatchRequest, Plan, SolverSettings
 from matcher.weights import Weights, default_weights
 
 FORMAT = "servicepunt-batch/1"
@@ -150,10 +150,10 @@ class ReferralIn(BaseModel):
                     raise ValueError(f"{name}: verplicht zonder profile")
         return self
 
-    def referral(self, advice: Advice) -> Referral:
-        """The matcher's Referral; facts missing here come from the profile."""
+    def referral(self, advice: Advice) -> MatchRequest:
+        """The matcher's MatchRequest; facts missing here come from the profile."""
         p = self.profile
-        return Referral(
+        return MatchRequest(
             referral_id=self.referral_id,
             age=self.age if self.age is not None else (p.years if p else 0),
             sex=self.sex or (p.sex if p else Sex.X),
@@ -231,7 +231,7 @@ def load_instance(data: Any) -> Instance:
     return instance
 
 
-def referrals_of(instance: Instance) -> list[Referral]:
+def referrals_of(instance: Instance) -> list[MatchRequest]:
     """The instance's referrals, advising those that come with a profile."""
     out = []
     for r in instance.referrals:

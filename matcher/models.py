@@ -13,7 +13,7 @@ from domain.people import MAX_AGE, Perspective, Sex
 from domain.places import Municipality
 
 
-class Referral(BaseModel):
+class MatchRequest(BaseModel):
     """A waiting child as the matcher sees it: the facts that the hard rules and scores use."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

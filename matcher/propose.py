@@ -16,7 +16,7 @@ import numpy as np
 from capacity.snapshot import UnitView
 from domain.care import CareCategory
 from domain.errors import InvalidInput
-from matcher.models import Bridging, PairScore, Proposal, ProposalKind, Referral
+from matcher.models import Bridging, MatchRequest, PairScore, Proposal, ProposalKind
 from matcher.score_table import score_units
 from matcher.scoring import score_pair
 from matcher.table import FORMS, UnitTable, build_table
@@ -27,7 +27,7 @@ BRIDGING_NORM_DAYS = 14
 KIND_ORDER = list(ProposalKind)
 
 
-def _bridging(referral: Referral, today: date, until: date) -> Bridging:
+def _bridging(referral: MatchRequest, today: date, until: date) -> Bridging:
     days = (until - today).days
     if referral.crisis:
         help_ = "crisisopvang of ambulante crisishulp tot de plek vrij is"
@@ -42,7 +42,7 @@ def _bridging(referral: Referral, today: date, until: date) -> Bridging:
     return Bridging(start=today, end=until, days=days, advice=text)
 
 
-def _given_up(option: PairScore, best_first: PairScore | None, referral: Referral) -> list[str]:
+def _given_up(option: PairScore, best_first: PairScore | None, referral: MatchRequest) -> list[str]:
     first = referral.advice.first_best
     lost = [f"eerste keus van het advies ({first.label}) wordt niet gevolgd"]
     if best_first is None:
@@ -59,7 +59,7 @@ def _given_up(option: PairScore, best_first: PairScore | None, referral: Referra
 
 
 def propose(
-    referral: Referral,
+    referral: MatchRequest,
     units: Sequence[UnitView] | UnitTable,
     *,
     today: date,

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from domain.care import CareForm
 from domain.people import Sex
 from domain.places import Municipality
-from matcher.models import Referral
+from matcher.models import MatchRequest
 from matcher.scoring import CHECKS
 from matcher.table import (
     FORM_INDEX,
@@ -61,7 +61,7 @@ class ProfileKey(NamedTuple):
     crisis: bool
 
 
-def profile_key(referral: Referral, required: int | None = None) -> ProfileKey:
+def profile_key(referral: MatchRequest, required: int | None = None) -> ProfileKey:
     """The referral's ProfileKey (`required`: its advice's cap_mask, if known already)."""
     return ProfileKey(
         referral.age,
@@ -108,12 +108,12 @@ class UnitScores:
     furthest_check: int  # how many hard checks the best unit passed (len(CHECKS) if feasible)
 
 
-def score_units(referral: Referral, table: UnitTable, weights: Weights) -> UnitScores:
+def score_units(referral: MatchRequest, table: UnitTable, weights: Weights) -> UnitScores:
     """Feasibility and integer score terms of one referral against every unit in the table."""
     return with_capacity(referral, table, weights, static_scores(referral, table, weights))
 
 
-def static_scores(referral: Referral, table: UnitTable, weights: Weights) -> StaticScores:
+def static_scores(referral: MatchRequest, table: UnitTable, weights: Weights) -> StaticScores:
     """The hard checks before capacity and the static terms of one referral (all units)."""
     form = form_part(table, weights, referral.advice.acceptable)
     return combine(len(table.units), form, profile_part(table, weights, profile_key(referral)))
@@ -210,7 +210,7 @@ def situation_part(
 
 
 def with_capacity(
-    referral: Referral, table: UnitTable, weights: Weights, static: StaticScores
+    referral: MatchRequest, table: UnitTable, weights: Weights, static: StaticScores
 ) -> UnitScores:
     """The last hard check (a place by the deadline) and the terms that need the date."""
     candidates = static.index
@@ -236,7 +236,7 @@ def with_capacity(
     )
 
 
-def waiting_points(referral: Referral, today: date, weights: Weights) -> int:
+def waiting_points(referral: MatchRequest, today: date, weights: Weights) -> int:
     """Points for the whole weeks waited (capped): the same for every unit."""
     w = weights.params["waiting"]
     weeks = min(max(0, (today - referral.waiting_since).days) // 7, w["max_weeks"])

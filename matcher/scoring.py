@@ -22,7 +22,7 @@ from capacity.snapshot import UnitStatus, UnitView
 from domain.care import CareCategory
 from domain.people import SexPolicy
 from domain.places import Municipality, distance_km, neighbours
-from matcher.models import PairScore, Referral, ScoreTerm
+from matcher.models import MatchRequest, PairScore, ScoreTerm
 from matcher.weights import LABELS, Weights
 
 # The hard constraints in the order they are checked; the Dutch text says why a pair fails.
@@ -75,7 +75,7 @@ def is_open(unit: UnitView) -> bool:
     return unit.status is UnitStatus.OPEN and unit.closing_date is None
 
 
-def check_pair(referral: Referral, unit: UnitView, today: date) -> tuple[str, str] | None:
+def check_pair(referral: MatchRequest, unit: UnitView, today: date) -> tuple[str, str] | None:
     """The first hard constraint the pair breaks, as (check, Dutch reason), or None."""
     broken = static_check(referral, unit)
     if broken is not None:
@@ -85,7 +85,7 @@ def check_pair(referral: Referral, unit: UnitView, today: date) -> tuple[str, st
     return None
 
 
-def static_check(referral: Referral, unit: UnitView) -> tuple[str, str] | None:
+def static_check(referral: MatchRequest, unit: UnitView) -> tuple[str, str] | None:
     """The first hard constraint before capacity that the pair breaks, or None.
 
     These checks read neither the date nor the unit's places, occupied and held.
@@ -118,7 +118,7 @@ def distance_points(km: float, weights: Weights) -> int:
     return weights["distance"]["per_km"] * _round_km(km)
 
 
-def _preferences(referral: Referral, unit: UnitView, weights: Weights) -> tuple[int, str]:
+def _preferences(referral: MatchRequest, unit: UnitView, weights: Weights) -> tuple[int, str]:
     prefs = unit.preferences
     if prefs is None:
         return 0, "geen wensen van het gezin opgegeven"
@@ -159,7 +159,7 @@ def _nearness(
     return 0, f"niet bij {place}"
 
 
-def score_pair(referral: Referral, unit: UnitView, today: date, weights: Weights) -> PairScore:
+def score_pair(referral: MatchRequest, unit: UnitView, today: date, weights: Weights) -> PairScore:
     """The pair's integer score split into named terms with Dutch explanations.
 
     Call it for feasible pairs only (see check_pair); the availability term uses the first

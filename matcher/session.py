@@ -43,7 +43,7 @@ from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
 from matcher.batch import Placement, assign
-from matcher.models import Referral, SolverSettings
+from matcher.models import MatchRequest, SolverSettings
 from matcher.problem import pair_tiebreak
 from matcher.score_table import (
     Part,
@@ -86,7 +86,7 @@ _Part = tuple[BoolArray, IntArray, int, "array[int]"]
 _View = tuple[UnitView, int, int, int]
 # A referral; the rows passing all three parts (bit j: row j); the points of its care-form,
 # child and situation parts; its waiting_since as an ordinal.
-_Entry = tuple[Referral, int, "array[int]", "array[int]", "array[int]", int]
+_Entry = tuple[MatchRequest, int, "array[int]", "array[int]", "array[int]", int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -124,19 +124,19 @@ class Session:
         """The unit's row in the static table (None for a unit the session does not know)."""
         return self._row.get(unit_id)
 
-    def static_row(self, referral: Referral) -> StaticRow:
+    def static_row(self, referral: MatchRequest) -> StaticRow:
         """Per static-table row: passes the hard checks before capacity, and static points
         (the cached parts added up, as arrays: for inspection; the fast paths read the
         parts themselves)."""
         form, child, situation = self._parts(*self._key(referral))
         return (form[0] & child[0] & situation[0], form[1] + child[1] + situation[1])
 
-    def fits(self, referral: Referral) -> int:
+    def fits(self, referral: MatchRequest) -> int:
         """The static-table rows (bit j: row j, see `row`) whose unit passes the referral's
         hard checks before capacity: `static_row`'s first half as an int."""
         return self._entry(referral)[1]
 
-    def _key(self, referral: Referral) -> tuple[tuple[CareForm, ...], ProfileKey]:
+    def _key(self, referral: MatchRequest) -> tuple[tuple[CareForm, ...], ProfileKey]:
         """What the static row reads: the acceptable care forms and the ProfileKey."""
         advice = referral.advice
         known = self._advice.get(id(advice))  # what profile_key reads of the advice
@@ -164,7 +164,7 @@ class Session:
         return form, child, situation
 
     def assign(
-        self, referrals: Sequence[Referral], units: Sequence[UnitView], *, today: date
+        self, referrals: Sequence[MatchRequest], units: Sequence[UnitView], *, today: date
     ) -> tuple[Placement, ...]:
         """The same as batch.assign(referrals, units, today=...), with the session's caches."""
         known = self._views
@@ -195,7 +195,7 @@ class Session:
         such as a simulation starting a new run): only memory, the results stay the same."""
         self._by_referral.clear()
 
-    def _entry(self, referral: Referral) -> _Entry:
+    def _entry(self, referral: MatchRequest) -> _Entry:
         """The referral's static row for the fast paths, and its waiting_since (cached per
         object)."""
         hit = self._by_referral.get(id(referral))
@@ -213,7 +213,7 @@ class Session:
         return entry
 
     def _one_referral(
-        self, referral: Referral, views: list[_View], today: date
+        self, referral: MatchRequest, views: list[_View], today: date
     ) -> tuple[Placement, ...]:
         _, ok, form, child, situation, _ = self._entry(referral)
         day = max(referral.deadline, today).toordinal()
@@ -245,12 +245,12 @@ class Session:
         return (Placement(referral.referral_id, best[1].unit_id, score, date.fromordinal(best[2])),)
 
     def _one_unit(
-        self, referrals: Sequence[Referral], view: _View, today: date
+        self, referrals: Sequence[MatchRequest], view: _View, today: date
     ) -> tuple[Placement, ...]:
         unit, row, places, extra = view
         if places <= 0:
             return ()
-        scored: list[tuple[int, Referral]] = []
+        scored: list[tuple[int, MatchRequest]] = []
         entries = self._by_referral
         w = self.weights.params["waiting"]  # waiting_points, inlined
         per_week, max_weeks, day = w["per_week"], w["max_weeks"], today.toordinal()
@@ -342,7 +342,7 @@ def _second(item: tuple[int, str]) -> str:
     return item[1]
 
 
-def _distinct(referrals: Sequence[Referral]) -> bool:
+def _distinct(referrals: Sequence[MatchRequest]) -> bool:
     """No two referrals with the same id, nor two in the same sibling group."""
     groups = [r.sibling_group for r in referrals if r.sibling_group is not None]
     return len({r.referral_id for r in referrals}) == len(referrals) and len(set(groups)) == len(

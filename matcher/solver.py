@@ -25,8 +25,8 @@ from importlib.metadata import version
 
 import numpy as np
 
+from matcher.errors import SolverFailed
 from matcher.finish import milp_finish
-from matcher.flow import SolverFailed
 from matcher.models import SolverSettings
 from matcher.problem import IntArray, MatchProblem, SiblingGroup, trivial_choice, usable_pairs
 from matcher.relaxation import relax

@@ -48,25 +48,25 @@ from afwegingskader.advisor import Advisor
 from afwegingskader.models import Advice, Profile, SiblingLink
 from domain.errors import InvalidInput
 from domain.trusted import check, replaced, trusted
-from matcher.models import Referral
+from matcher.models import MatchRequest
 from simulations.distributions import DAYS_PER_YEAR, ArrivalRate, GroupArrivalRates
 from simulations.model import ChildNeed
 from simulations.profile_mix import MAX_GROUP_SIZE, ArrivalGroup, Drawn, Features, ProfileMix
 
-# The fields given to Profile and Referral (the others keep their defaults): their fields set.
+# The fields given to Profile and MatchRequest (the others keep their defaults): their fields set.
 _PROFILE_SET = frozenset(Profile.model_fields) - {
     "birth_date",
     "capj",
     "earlier_placements",
     "earlier_breakdowns",
 }
-_REFERRAL_SET = frozenset(Referral.model_fields) - {
+_REFERRAL_SET = frozenset(MatchRequest.model_fields) - {
     "school_municipality",
     "network_municipalities",
     "excluded_units",
 }
 check(Profile)
-check(Referral)
+check(MatchRequest)
 check(Advice)
 
 # Uniforms per child: group, age, sex, severity, complexity, externalising, treatment, trauma,
@@ -83,8 +83,8 @@ class ChildCase:
 
     profile: Profile
     advice: Advice
-    referral: Referral
-    first_best_only: Referral
+    referral: MatchRequest
+    first_best_only: MatchRequest
 
 
 @dataclass
@@ -314,8 +314,8 @@ class ProfileSource:
             "excluded_units": (),
         }
         _, only, first_best, alternatives = self._forms(placed_on)
-        referral = trusted(Referral, fields, _REFERRAL_SET)
-        only_first = trusted(Referral, {**fields, "advice": only}, _REFERRAL_SET)
+        referral = trusted(MatchRequest, fields, _REFERRAL_SET)
+        only_first = trusted(MatchRequest, {**fields, "advice": only}, _REFERRAL_SET)
         case = ChildCase(profile, advice, referral, only_first)
         return ChildNeed(first_best, alternatives, str(key.municipality), case, group)
 

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from domain.errors import InvalidInput
 from simulations.distributions import residual_ppf, uniforms
+from simulations.errors import PolicyError
 from simulations.events import Event, Kind
 from simulations.model import (
     BlockSource,
@@ -51,12 +51,6 @@ from simulations.streams import paused_gc, stream
 
 FIRST_BEST_FULL = "first_best_full"
 POLICY_CHOICE = "policy_choice"
-
-
-class PolicyError(InvalidInput):
-    """An allocation policy returned an assignment that breaks a hard rule."""
-
-    kind = "PolicyError"
 
 
 def simulate(

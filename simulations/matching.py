@@ -50,7 +50,7 @@ from operator import attrgetter, is_not
 
 from capacity.snapshot import UnitView
 from matcher.batch import Placement, assign
-from matcher.models import Referral, SolverSettings
+from matcher.models import MatchRequest, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
 from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
@@ -125,7 +125,7 @@ class MatcherPolicy:
             elif len(opened) == 1 and not children_changed:
                 return self._departure(run, now, waiting, next(iter(opened)))
         chosen = self._select(run, waiting, opened, full, children_changed)
-        referrals: list[Referral] = []
+        referrals: list[MatchRequest] = []
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id
         used: set[int] = set()
@@ -253,7 +253,7 @@ class MatcherPolicy:
 
     def _solve(
         self,
-        referrals: list[Referral],
+        referrals: list[MatchRequest],
         views: dict[str, UnitView],
         today: date,
         by_id: dict[str, int],
@@ -261,7 +261,7 @@ class MatcherPolicy:
         if self.mode == "optimizer":
             return self._plan(referrals, list(views.values()), today, by_id)
         out: list[SimAssignment] = []
-        groups: dict[str, list[Referral]] = {}
+        groups: dict[str, list[MatchRequest]] = {}
         for referral in referrals:
             if referral.sibling_group is not None:
                 groups.setdefault(referral.sibling_group, []).append(referral)
@@ -285,7 +285,11 @@ class MatcherPolicy:
         return out
 
     def _plan(
-        self, referrals: list[Referral], views: list[UnitView], today: date, by_id: dict[str, int]
+        self,
+        referrals: list[MatchRequest],
+        views: list[UnitView],
+        today: date,
+        by_id: dict[str, int],
     ) -> list[SimAssignment]:
         self.calls += 1
         placements: Sequence[Placement]

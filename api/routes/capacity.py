@@ -13,14 +13,13 @@ from api import audit, hold_endings
 from api.accounts import Role, User
 from api.deps import (
     AnyUser,
-    Forbidden,
     NowDep,
     ProviderOrStaff,
     ServicepuntUser,
     SessionDep,
     StateDep,
 )
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, Forbidden
 from api.schemas import Offset, Page
 from capacity import service as capacity_service
 from capacity.models import ChangeKind, Location, Occupancy, Unit

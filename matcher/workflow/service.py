@@ -27,8 +27,7 @@ from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from domain.places import Municipality
 from matcher import propose as matcher_propose
-from matcher.models import Proposal
-from matcher.models import Referral as MatchReferral
+from matcher.models import MatchRequest, Proposal
 from matcher.table import UnitTable
 from matcher.workflow import hold_endings
 from matcher.workflow.models import (
@@ -172,12 +171,12 @@ def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     return advice
 
 
-def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchReferral:
+def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchRequest:
     """The referral as the matcher sees it; a crisis needs a place today."""
     profile = profile_of(referral)
     waiting_since = referral.created_at.date()
     deadline = today if profile.crisis else today + timedelta(days=wait_days)
-    return MatchReferral(
+    return MatchRequest(
         referral_id=referral.id,
         age=profile.years,
         sex=profile.sex,

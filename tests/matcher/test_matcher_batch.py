@@ -26,15 +26,15 @@ from domain.people import Capability
 from domain.places import neighbours
 from matcher.batch import plan
 from matcher.generate import make_advice, random_instance, random_unit
-from matcher.models import Plan, PlanStatus, Referral, SolverSettings
+from matcher.models import MatchRequest, Plan, PlanStatus, SolverSettings
 from matcher.scoring import available, check_pair, score_pair
 from matcher.weights import Weights, default_weights
 
-Pair = tuple[Referral, UnitView, int]
+Pair = tuple[MatchRequest, UnitView, int]
 
 
 def spec_pairs(
-    referrals: Sequence[Referral], units: Sequence[UnitView], today: date, weights: Weights
+    referrals: Sequence[MatchRequest], units: Sequence[UnitView], today: date, weights: Weights
 ) -> list[Pair]:
     """Every feasible pair with its score, pair by pair from the scalar spec."""
     return [
@@ -70,7 +70,7 @@ def lsa_optimum(pairs: list[Pair], units: Sequence[UnitView], today: date) -> in
 
 
 def highs_optimum(
-    pairs: list[Pair], referrals: Sequence[Referral], units: Sequence[UnitView], today: date
+    pairs: list[Pair], referrals: Sequence[MatchRequest], units: Sequence[UnitView], today: date
 ) -> int:
     """Optimum with sibling rules, as a MILP solved by HiGHS."""
     n = len(pairs)
@@ -89,7 +89,7 @@ def highs_optimum(
         for d in sorted({max(pairs[p][0].deadline, today) for p in at_u}):
             early = [p for p in at_u if max(pairs[p][0].deadline, today) <= d]
             rows.append(({p: 1.0 for p in early}, float(available(u, d, today))))
-    groups: dict[str, list[Referral]] = {}
+    groups: dict[str, list[MatchRequest]] = {}
     for r in referrals:
         if r.sibling_group:
             groups.setdefault(r.sibling_group, []).append(r)
@@ -143,7 +143,7 @@ instances = st.tuples(
 )
 
 
-def _check_plan(plan_: Plan, referrals: list[Referral], units: list[UnitView]) -> None:
+def _check_plan(plan_: Plan, referrals: list[MatchRequest], units: list[UnitView]) -> None:
     by_ref = {r.referral_id: r for r in referrals}
     by_unit = {u.unit_id: u for u in units}
     placed = {a.referral_id: a for a in plan_.assignments}
@@ -165,7 +165,7 @@ def _check_plan(plan_: Plan, referrals: list[Referral], units: list[UnitView]) -
             by_then = [x for x in here if max(x.deadline, TODAY) <= max(r.deadline, TODAY)]
             assert len(by_then) <= available(unit, max(r.deadline, TODAY), TODAY)
     # Siblings together unless the advice says apart; apart -> same or neighbouring.
-    groups: dict[str, list[Referral]] = {}
+    groups: dict[str, list[MatchRequest]] = {}
     for r in referrals:
         if r.sibling_group:
             groups.setdefault(r.sibling_group, []).append(r)

@@ -11,7 +11,7 @@ from domain.care import CareForm
 from domain.people import Perspective, Sex
 from domain.places import Municipality
 from matcher.generate import make_advice, random_instance
-from matcher.models import ProposalKind, Referral
+from matcher.models import MatchRequest, ProposalKind
 from matcher.propose import propose, weights_version
 from matcher.scoring import check_pair
 from matcher.table import build_table
@@ -37,8 +37,8 @@ def _unit(unit_id: str, form: CareForm, *, occupied: int, leaving: int | None = 
     )
 
 
-def _referral(first: CareForm, alternatives: tuple[CareForm, ...]) -> Referral:
-    return Referral(
+def _referral(first: CareForm, alternatives: tuple[CareForm, ...]) -> MatchRequest:
+    return MatchRequest(
         referral_id="R1",
         age=8,
         sex=Sex.M,

@@ -15,7 +15,7 @@ from domain.care import CareForm
 from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from matcher.generate import make_advice, random_instance
-from matcher.models import Referral
+from matcher.models import MatchRequest
 from matcher.score_table import score_units
 from matcher.scoring import available, check_pair, first_available, score_pair
 from matcher.table import build_table
@@ -42,7 +42,7 @@ def _unit(**kw: object) -> UnitView:
     return UnitView(**base)  # type: ignore[arg-type]
 
 
-def _referral(**kw: object) -> Referral:
+def _referral(**kw: object) -> MatchRequest:
     base: dict[str, object] = dict(
         referral_id="R1",
         age=10,
@@ -55,7 +55,7 @@ def _referral(**kw: object) -> Referral:
         responsible_municipality=Municipality.ZEEWOLDE,
     )
     base.update(kw)
-    return Referral.model_validate(base)
+    return MatchRequest.model_validate(base)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from afwegingskader.engine import advise
 from afwegingskader.models import Complexity, Profile, Severity
 from domain.people import Perspective, Sex
 from domain.places import Municipality
-from matcher.models import Referral
+from matcher.models import MatchRequest
 from simulations.children import ChildCase
 
 TODAY = date(2026, 1, 1)
@@ -84,7 +84,7 @@ def case(
         responsible_municipality=home,
     )  # fmt: skip
     advice = advise(profile)
-    referral = Referral(
+    referral = MatchRequest(
         referral_id=referral_id, age=age, sex=Sex.V, advice=advice,
         perspective=profile.perspective, deadline=TODAY, waiting_since=TODAY,
         home_municipality=home, responsible_municipality=home,

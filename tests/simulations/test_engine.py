@@ -23,7 +23,8 @@ from simulations.distributions import (
     PoissonArrivals,
     RenewalArrivals,
 )
-from simulations.engine import PolicyError, simulate
+from simulations.engine import simulate
+from simulations.errors import PolicyError
 from simulations.model import (
     CapacityChange,
     DemandClass,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from afwegingskader.models import Profile
 from domain.trusted import check, replaced
-from matcher.models import Referral
+from matcher.models import MatchRequest
 from simulations.children import ChildCase, ProfileSource
 from simulations.scenario import load_scenario
 
@@ -35,7 +35,7 @@ def test_drawn_profiles_and_referrals_equal_validated_ones() -> None:
         assert isinstance(case, ChildCase)
         for model in (case.profile, case.referral, case.first_best_only):
             again = _validated(model)
-            assert type(again) in (Profile, Referral) and again == model
+            assert type(again) in (Profile, MatchRequest) and again == model
             assert again.model_fields_set == model.model_fields_set
             checked += 1
     assert checked == 900
