@@ -15,21 +15,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.web.render import SECURITY_HEADERS
+
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs-assets"
 OPENAPI_URL = "/openapi.json"
 
-# Everything from this server; images also as data: URLs (Swagger UI's icons).
-DOCS_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; "
-        "form-action 'self'; base-uri 'none'"
-    ),
+# The pages' own headers, and Swagger UI's web worker (a blob: URL) besides.
+DOCS_HEADERS = SECURITY_HEADERS | {
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "frame-ancestors", "worker-src 'self' blob:; frame-ancestors"
+    )
 }
 
 # ReDoc sets its styles inline (styled-components) and renders nothing without them; scripts,
