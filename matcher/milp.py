@@ -75,6 +75,7 @@ def solve_group_milp(
 
     `taken[u][k]` places of unit u at level <= k are already used by children kept fixed.
     """
+    # Data
     score = problem.pair_score
     ref, unit, level = problem.pair_ref[pairs], problem.pair_unit[pairs], problem.pair_level[pairs]
     together = [g for g in groups if g.together]
@@ -85,9 +86,12 @@ def solve_group_milp(
     for g in groups:
         if not g.together:
             apart[list(g.members)] = True
+
+    # Variables: x[p] for every kept pair of a child outside the together groups (binary for
+    # apart siblings, continuous in [0, 1] otherwise); y[g, u] (binary) for a together group
+    # and a unit where every sibling has a kept pair.
     single = member_of[ref] < 0
     s_idx = np.flatnonzero(single)  # positions in `pairs` of x columns
-    # y columns: (group, unit) where every sibling has a kept pair.
     y_group: list[int] = []
     y_pairs: list[IntArray] = []
     in_group = np.flatnonzero(~single)
@@ -99,11 +103,13 @@ def solve_group_milp(
             y_group.append(gi)
             y_pairs.append(np.asarray(sorted(idx), np.int64))
     n_x, n_y = len(s_idx), len(y_group)
+    # Objective: the plain score of every placed child (y carries its siblings' scores).
     cost = np.concatenate(
         [score[pairs[s_idx]], [int(score[pairs[ps]].sum()) for ps in y_pairs]]
     ).astype(np.float64)
     col_unit = np.concatenate([unit[s_idx], [int(unit[ps[0]]) for ps in y_pairs]]).astype(np.int64)
 
+    # Constraints
     rows = _Rows([], [], [], [])
     # One place per child.
     x_ref = ref[s_idx]
@@ -153,7 +159,7 @@ def solve_group_milp(
                     if len(far):
                         both = np.concatenate([here, far])
                         rows.add(both, np.ones(len(both), np.int64), 1.0)
-    # Model
+    # Model: the rows as one sparse matrix; x of apart siblings and every y integral.
     n = n_x + n_y
     integer = np.concatenate([apart[x_ref], np.ones(n_y, np.bool_)]).astype(np.int64)
     constraints = []
