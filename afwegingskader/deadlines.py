@@ -112,6 +112,29 @@ def _day_off_note(due: date, calendar: WorkingCalendar) -> str:
     return f" Die dag is geen werkdag ({kind}); de termijn schuift niet op."
 
 
+def _deadline(
+    kind: DeadlineKind,
+    from_date: date,
+    due: date,
+    *,
+    basis: str,
+    norm: str,
+    done_on: date | None,
+    today: date | None,
+) -> Deadline:
+    """A deadline with its status; the explanation is the norm, then where it stands."""
+    status = _status(due, done_on, today)
+    return Deadline(
+        kind=kind,
+        from_date=from_date,
+        due=due,
+        done_on=done_on,
+        status=status,
+        basis=basis,
+        explanation=f"{norm} {_status_text(status, due, done_on, today)}",
+    )
+
+
 def start_deadline(
     beschikking_date: date,
     *,
@@ -121,21 +144,19 @@ def start_deadline(
 ) -> Deadline:
     """Help (ambulant, bridging or placement) starts within 14 days of the beschikking."""
     due = beschikking_date + timedelta(days=START_NORM_DAYS)
-    status = _status(due, done_on, today)
-    explanation = (
+    norm = (
         f"Beschikking op {format_date_nl(beschikking_date)}: ambulante hulp, "
         f"overbruggingshulp of de plaatsing start uiterlijk {format_date_nl(due)} "
-        f"({START_NORM_DAYS} kalenderdagen)."
-        f"{_day_off_note(due, calendar)} {_status_text(status, due, done_on, today)}"
+        f"({START_NORM_DAYS} kalenderdagen).{_day_off_note(due, calendar)}"
     )
-    return Deadline(
-        kind=DeadlineKind.START_HULP,
-        from_date=beschikking_date,
-        due=due,
-        done_on=done_on,
-        status=status,
+    return _deadline(
+        DeadlineKind.START_HULP,
+        beschikking_date,
+        due,
         basis=BASIS_START,
-        explanation=explanation,
+        norm=norm,
+        done_on=done_on,
+        today=today,
     )
 
 
@@ -148,25 +169,23 @@ def start_agreements_deadline(
 ) -> Deadline:
     """Start agreements after a crisis placement by the next working day."""
     due = calendar.next_working_day(crisis_placement_date)
-    status = _status(due, done_on, today)
     skipped = calendar.days_off_between(crisis_placement_date, due)
     skipped_text = ""
     if skipped:
         names = ", ".join(f"{format_date_nl(d)} ({day_kind_nl(d, calendar)})" for d in skipped)
         skipped_text = f" Overgeslagen: {names}."
-    explanation = (
+    norm = (
         f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: startafspraken "
-        f"uiterlijk de eerstvolgende werkdag, {format_date_nl(due)}.{skipped_text} "
-        f"{_status_text(status, due, done_on, today)}"
+        f"uiterlijk de eerstvolgende werkdag, {format_date_nl(due)}.{skipped_text}"
     )
-    return Deadline(
-        kind=DeadlineKind.STARTAFSPRAKEN,
-        from_date=crisis_placement_date,
-        due=due,
-        done_on=done_on,
-        status=status,
+    return _deadline(
+        DeadlineKind.STARTAFSPRAKEN,
+        crisis_placement_date,
+        due,
         basis=BASIS_CRISIS,
-        explanation=explanation,
+        norm=norm,
+        done_on=done_on,
+        today=today,
     )
 
 
@@ -179,19 +198,17 @@ def perspectiefplan_deadline(
 ) -> Deadline:
     """Evaluation and a perspectiefplan within 14 days of the crisis placement."""
     due = crisis_placement_date + timedelta(days=PERSPECTIEFPLAN_DAYS)
-    status = _status(due, done_on, today)
-    explanation = (
+    norm = (
         f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: evaluatie en "
         f"perspectiefplan uiterlijk {format_date_nl(due)} ({PERSPECTIEFPLAN_DAYS} "
-        f"kalenderdagen).{_day_off_note(due, calendar)} "
-        f"{_status_text(status, due, done_on, today)}"
+        f"kalenderdagen).{_day_off_note(due, calendar)}"
     )
-    return Deadline(
-        kind=DeadlineKind.PERSPECTIEFPLAN,
-        from_date=crisis_placement_date,
-        due=due,
-        done_on=done_on,
-        status=status,
+    return _deadline(
+        DeadlineKind.PERSPECTIEFPLAN,
+        crisis_placement_date,
+        due,
         basis=BASIS_CRISIS,
-        explanation=explanation,
+        norm=norm,
+        done_on=done_on,
+        today=today,
     )
