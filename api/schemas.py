@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from matcher.workflow.models import Referral
+from placements.models import Referral
 
 T = TypeVar("T")
 # Bounded, so a huge offset is a 422 and never a database overflow.

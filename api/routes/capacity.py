@@ -32,7 +32,7 @@ from domain.fields import PlausibleDate, WholeNumber
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability
 from domain.places import Municipality
-from matcher.workflow import departures
+from placements import departures
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 

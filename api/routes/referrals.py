@@ -22,9 +22,9 @@ from domain.fields import Amount, PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
-from matcher.workflow import service as workflow
-from matcher.workflow.models import BridgingCare, Referral
-from matcher.workflow.requests import DecisionCreate, ReferralCreate
+from placements import service as workflow
+from placements.models import BridgingCare, Referral
+from placements.requests import DecisionCreate, ReferralCreate
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
 ENTITY = "referral"

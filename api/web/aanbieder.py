@@ -29,7 +29,7 @@ from capacity.models import ChangeKind, Location, Occupancy, Unit
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
-from matcher.workflow import departures
+from placements import departures
 
 router = APIRouter(include_in_schema=False)
 Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]

@@ -31,7 +31,7 @@ from capacity.queries import BAND_RANGE, AvailabilityQuery
 from domain.care import CareForm
 from domain.people import AgeBand, Capability
 from domain.places import Municipality
-from matcher.workflow.models import Referral
+from placements.models import Referral
 
 HORIZON_DAYS = 30
 KEEPALIVE_SECONDS = 15.0

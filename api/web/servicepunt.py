@@ -26,16 +26,16 @@ from domain.errors import DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
-from matcher.workflow import service as workflow
-from matcher.workflow.models import (
+from placements import service as workflow
+from placements.models import (
     BridgingCare,
     Decision,
     ReasonCode,
     Referral,
     ReferralStatus,
 )
-from matcher.workflow.reports import norm_status
-from matcher.workflow.requests import DecisionCreate
+from placements.reports import norm_status
+from placements.requests import DecisionCreate
 
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)

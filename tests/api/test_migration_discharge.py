@@ -18,9 +18,9 @@ from capacity import db as capacity_db
 from capacity import service as capacity_service
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from matcher.workflow import service as workflow
-from matcher.workflow.models import Referral
-from matcher.workflow.requests import ReferralCreate
+from placements import service as workflow
+from placements.models import Referral
+from placements.requests import ReferralCreate
 from tests.api.api_support import T0, referral_payload
 from tests.capacity.capacity_support import PG_ADMIN_URL
 

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, or_, select
 
 from capacity.ledger import REGION_TZ
 from capacity.models import Hold, HoldState, Unit
-from matcher.workflow.models import Referral, ReferralStatus
-from matcher.workflow.transitions import Action, target
+from placements.models import Referral, ReferralStatus
+from placements.transitions import Action, target
 
 
 def has_ended(hold: Hold | None, now: datetime) -> bool:

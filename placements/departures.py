@@ -14,8 +14,8 @@ from sqlmodel import Session
 from capacity import service as capacity_service
 from capacity.models import Hold, Occupancy
 from domain.outcomes import DepartureOutcome
-from matcher.workflow import service as workflow
-from matcher.workflow.models import Referral, ReferralStatus
+from placements import service as workflow
+from placements.models import Referral, ReferralStatus
 
 
 def referral_of_stay(session: Session, occupancy_id: str) -> Referral | None:

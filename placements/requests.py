@@ -10,7 +10,7 @@ from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from domain.fields import PlausibleDate
 from domain.people import VerwijzerType
-from matcher.workflow.models import BridgingCare, DecisionOutcome, ReasonCode
+from placements.models import BridgingCare, DecisionOutcome, ReasonCode
 
 CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"

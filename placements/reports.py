@@ -19,7 +19,7 @@ from capacity import views as capacity_views
 from domain.care import CareForm
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
-from matcher.workflow.models import (
+from placements.models import (
     OPEN_STATUSES,
     REASON_LABEL,
     BridgingCare,
@@ -28,7 +28,7 @@ from matcher.workflow.models import (
     Referral,
     Urgency,
 )
-from matcher.workflow.service import profile_of
+from placements.service import profile_of
 
 # How many days before the 14-day deadline a waiting child shows amber (lokale keuze).
 AT_RISK_DAYS = 3

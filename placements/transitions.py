@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.errors import Conflict
-from matcher.workflow.models import OPEN_STATUSES, ReferralStatus
+from placements.models import OPEN_STATUSES, ReferralStatus
 
 
 class Action(StrEnum):

@@ -29,8 +29,8 @@ from domain.places import Municipality
 from matcher import propose as matcher_propose
 from matcher.models import MatchRequest, Proposal
 from matcher.table import UnitTable
-from matcher.workflow import hold_endings
-from matcher.workflow.models import (
+from placements import hold_endings
+from placements.models import (
     BridgingCare,
     Decision,
     DecisionOutcome,
@@ -39,9 +39,9 @@ from matcher.workflow.models import (
     ReferralStatus,
     Urgency,
 )
-from matcher.workflow.requests import DecisionCreate, ReferralCreate
-from matcher.workflow.transitions import TRANSITIONS, Action
-from matcher.workflow.transitions import require as require_action
+from placements.requests import DecisionCreate, ReferralCreate
+from placements.transitions import TRANSITIONS, Action
+from placements.transitions import require as require_action
 
 
 def _now_date(now: datetime) -> date:
