@@ -42,7 +42,7 @@ def record_departure(
     the provider recorded directly), which only frees the place.
     """
     referral = referral_of_stay(session, occupancy_id)
-    if referral is None or referral.status != ReferralStatus.GEPLAATST.value:
+    if referral is None or referral.status is not ReferralStatus.GEPLAATST:
         capacity_service.record_departure(
             session, occupancy_id=occupancy_id, left_on=left_on, outcome=outcome, now=now
         )

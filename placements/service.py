@@ -40,8 +40,7 @@ from placements.models import (
     Urgency,
 )
 from placements.requests import DecisionCreate, ReferralCreate
-from placements.transitions import TRANSITIONS, Action
-from placements.transitions import require as require_action
+from placements.transitions import TRANSITIONS, Action, advance, changes
 
 
 def _now_date(now: datetime) -> date:
@@ -56,13 +55,9 @@ def get_referral(session: Session, referral_id: str) -> Referral:
     return referral
 
 
-def _require(referral: Referral, action: Action) -> None:
-    require_action(referral.status, action, note=referral.status_note)
-
-
 def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:
     """Move a referral whose hold ended (expired, unit closed) back to 'voorgesteld' first."""
-    if referral.status != ReferralStatus.VASTGEHOUDEN.value:
+    if referral.status is not ReferralStatus.VASTGEHOUDEN:
         return False
     hold = hold_endings.held_on(session, referral)
     if not hold_endings.has_ended(hold, now):
@@ -80,15 +75,6 @@ def settle_hold(session: Session, *, referral_id: str, now: datetime) -> bool:
 def settle_ended_holds(session: Session, *, now: datetime, unit_id: str | None = None) -> list[str]:
     """Move every referral whose hold ended (of one unit, if given); returns their ids."""
     return hold_endings.settle_all(session, now=now, unit_id=unit_id)
-
-
-def _touch(referral: Referral, action: Action, now: datetime) -> None:
-    """A person's step: the status the table names, and the service's note is answered."""
-    target = TRANSITIONS[action].target
-    if target is not None:
-        referral.status = target.value
-    referral.status_note = None
-    referral.updated_at = now
 
 
 def create_referral(
@@ -160,12 +146,11 @@ def advice_of(referral: Referral) -> Advice:
 def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     """Run the afwegingskader on the referral and store the advice with its rule set."""
     referral = get_referral(session, referral_id)
-    _require(referral, Action.ADVISE)
+    advance(referral, Action.ADVISE, now=now)
     advice = afwegingskader_engine.advise(profile_of(referral))
     referral.advice_json = advice.model_dump_json()
     referral.first_best = advice.first_best.value
     referral.rule_set = f"{advice.rule_set.name} {advice.rule_set.version}"
-    _touch(referral, Action.ADVISE, now)
     session.add(referral)
     session.flush()
     return advice
@@ -193,7 +178,7 @@ def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchR
 
 
 _PROPOSALS = TypeAdapter(list[Proposal])
-_PROPOSABLE = [s.value for s in TRANSITIONS[Action.PROPOSE].sources]
+_PROPOSABLE = sorted(TRANSITIONS[Action.PROPOSE].sources)
 
 
 @dataclass(frozen=True)
@@ -221,7 +206,7 @@ def propose(
     """
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.PROPOSE)
+    moved = changes(referral, Action.PROPOSE, now=now)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
@@ -230,9 +215,7 @@ def propose(
         "proposals_json": stored.decode(),
         "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
         "weights_version": version,
-        "status": ReferralStatus.VOORGESTELD.value,
-        "status_note": None,
-        "updated_at": now,
+        **moved,
     }
     statement = (
         update(Referral)
@@ -258,12 +241,11 @@ def hold_place(
     """Hold a place of a unit for the referral while the provider is called."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.HOLD)
+    advance(referral, Action.HOLD, now=now)
     hold = capacity_holds.place_hold(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
     referral.hold_id = hold.id
-    _touch(referral, Action.HOLD, now)
     session.add(referral)
     session.flush()
     return hold
@@ -280,7 +262,7 @@ def decide(
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     action = Action.DECLINE if data.outcome is DecisionOutcome.DECLINE else Action.ACCEPT
-    _require(referral, action)
+    advance(referral, action, now=now)
     assert referral.hold_id is not None  # set together with the status
     hold = session.get(Hold, referral.hold_id)
     if hold is None:
@@ -298,7 +280,6 @@ def decide(
     if data.outcome is DecisionOutcome.DECLINE:
         capacity_holds.release_hold(session, hold_id=hold.id, now=now)
         referral.hold_id = None
-        _touch(referral, Action.DECLINE, now)
     else:
         _place(session, referral=referral, hold=hold, data=data, now=now)
     session.add(decision)
@@ -337,7 +318,6 @@ def _place(
     referral.placed_municipality = location.municipality
     referral.placed_on = placed_on
     referral.hold_id = None
-    _touch(referral, Action.ACCEPT, now)
     if form_deviates or place_deviates:
         assert data.reason_code is not None
         session.add(
@@ -365,11 +345,13 @@ def update_bridging(
     """Record the bridging care a waiting child gets (it counts for the 14-day norm)."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.BRIDGING)
-    if bridging_care.value != referral.bridging_care:
+    if bridging_care.value == referral.bridging_care:
+        # Nothing changes, but only a referral the table allows it for is answered so.
+        changes(referral, Action.BRIDGING, now=now)
+    else:
+        advance(referral, Action.BRIDGING, now=now)
         referral.bridging_care = bridging_care.value
         referral.bridging_since = None if bridging_care is BridgingCare.GEEN else _now_date(now)
-        referral.updated_at = now
     session.add(referral)
     session.flush()
     return referral
@@ -379,11 +361,10 @@ def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
     """Withdraw a referral that has not been placed; a held place is given back."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.WITHDRAW)
+    advance(referral, Action.WITHDRAW, now=now)
     if referral.hold_id is not None:
         capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
         referral.hold_id = None
-    _touch(referral, Action.WITHDRAW, now)
     session.add(referral)
     session.flush()
     return referral
@@ -399,14 +380,13 @@ def discharge(
 ) -> Referral:
     """The child leaves the placement: record the outcome; the place comes free."""
     referral = get_referral(session, referral_id)
-    _require(referral, Action.DISCHARGE)
+    advance(referral, Action.DISCHARGE, now=now)
     assert referral.occupancy_id is not None  # set together with the status
     capacity_service.record_departure(
         session, occupancy_id=referral.occupancy_id, left_on=left_on, outcome=outcome, now=now
     )
     referral.discharged_on = left_on
     referral.discharge_outcome = outcome.value
-    _touch(referral, Action.DISCHARGE, now)
     session.add(referral)
     session.flush()
     return referral

@@ -27,15 +27,10 @@ from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from placements import service as workflow
-from placements.models import (
-    BridgingCare,
-    Decision,
-    ReasonCode,
-    Referral,
-    ReferralStatus,
-)
+from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
 from placements.requests import DecisionCreate
+from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)
@@ -49,14 +44,8 @@ E = TypeVar("E", bound=StrEnum)
 def workbench(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
     """The workbench: open referrals first, with their status and the 14-day norm."""
     rows = session.exec(select(Referral).order_by(col(Referral.updated_at).desc()).limit(200)).all()
-    open_values = {
-        ReferralStatus.AANGEMELD.value,
-        ReferralStatus.GEADVISEERD.value,
-        ReferralStatus.VOORGESTELD.value,
-        ReferralStatus.VASTGEHOUDEN.value,
-    }
-    open_rows = [r for r in rows if r.status in open_values]
-    closed_rows = [r for r in rows if r.status not in open_values]
+    open_rows = [r for r in rows if r.status in OPEN_STATUSES]
+    closed_rows = [r for r in rows if r.status not in OPEN_STATUSES]
     audit_reads(session, web, [r.id for r in rows], via="GET /servicepunt", now=now)
     today = now.date()
     return page(
@@ -109,6 +98,8 @@ def detail_page(
         web,
         status_code=status_code,
         r=referral,
+        # The forms this page offers are the servicepunt's actions the table allows now.
+        actions=offered(referral.status, Actor.SERVICEPUNT),
         explanation=referral.responsibility_explanation.splitlines(),
         advice=advice,
         proposals=proposals,
