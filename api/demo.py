@@ -23,7 +23,7 @@ from capacity.models import Unit
 from domain.people import VerwijzerType
 from placements import service as workflow
 from placements.models import BridgingCare, Referral
-from placements.requests import ReferralCreate
+from placements.schemas import ReferralCreate
 
 DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [
     ("demo-servicepunt", Role.SERVICEPUNT, {}),

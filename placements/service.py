@@ -10,7 +10,7 @@ from typing import Any, cast
 from pydantic import TypeAdapter
 from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
@@ -39,7 +39,7 @@ from placements.models import (
     ReferralStatus,
     Urgency,
 )
-from placements.requests import DecisionCreate, ReferralCreate
+from placements.schemas import DecisionCreate, ReferralCreate
 from placements.transitions import TRANSITIONS, Action, advance, changes
 
 
@@ -53,6 +53,30 @@ def get_referral(session: Session, referral_id: str) -> Referral:
     if referral is None:
         raise NotFound("onbekende aanmelding", field="referral_id")
     return referral
+
+
+def list_referrals(
+    session: Session,
+    *,
+    verwijzer_user_id: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Referral], int]:
+    """One page of referrals, oldest first, and how many there are in all.
+
+    `verwijzer_user_id` narrows it to one verwijzer's own; `status` to one status.
+    """
+    query = select(Referral)
+    if verwijzer_user_id is not None:
+        query = query.where(Referral.verwijzer_user_id == verwijzer_user_id)
+    if status is not None:
+        query = query.where(Referral.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
 
 
 def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:

@@ -26,7 +26,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
 from domain.places import Municipality
 from placements import service as workflow
-from placements.requests import ReferralCreate
+from placements.schemas import ReferralCreate
 
 router = APIRouter(include_in_schema=False)
 Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
-from api.routes.referrals import DischargeRequest
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field
@@ -29,7 +28,7 @@ from matcher.models import Proposal
 from placements import service as workflow
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
-from placements.requests import DecisionCreate
+from placements.schemas import DecisionCreate, DischargeRequest
 from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from api import hold_endings
-from api.deps import NowDep, SessionDep
+from api.deps import NowDep, SessionDep, visible_referral
 from api.web.auth import FormDep, PageNotFound
 from api.web.board import Verwijzer
 from api.web.common import audit_change
@@ -24,11 +24,9 @@ def withdraw(
 ) -> Response:
     """Withdraw one of the verwijzer's own referrals that has not been placed."""
     try:
-        referral = workflow.get_referral(session, referral_id)
+        visible_referral(session, web.user, referral_id)  # another's is not revealed
     except NotFound:
         raise PageNotFound from None
-    if referral.verwijzer_user_id != web.user.id:
-        raise PageNotFound  # another verwijzer's referral: its existence is not revealed
     via = "POST " + PREFIX + "/intrekken"
     try:
         hold_endings.before_step(

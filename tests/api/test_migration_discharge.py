@@ -20,7 +20,7 @@ from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from placements import service as workflow
 from placements.models import Referral, ReferralStatus
-from placements.requests import ReferralCreate
+from placements.schemas import ReferralCreate
 from tests.api.api_support import T0, referral_payload
 from tests.capacity.capacity_support import PG_ADMIN_URL
 

@@ -18,7 +18,7 @@ from domain.people import VerwijzerType
 from placements import departures
 from placements import service as workflow
 from placements.models import DecisionOutcome, ReasonCode, Referral, ReferralStatus
-from placements.requests import DecisionCreate, ReferralCreate
+from placements.schemas import DecisionCreate, ReferralCreate
 from placements.transitions import FINAL_STATUSES, Action, exits
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session
 
-import migrations.registry  # noqa: F401  (every table, for create_all)
 from domain.errors import Conflict
 from placements.models import OPEN_STATUSES, Referral, ReferralStatus
 from placements.transitions import (
@@ -24,6 +23,7 @@ from placements.transitions import (
     changes,
     offered,
 )
+from tests.placements.placements_support import referral_row, sqlite_engine
 
 S = ReferralStatus
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -31,20 +31,7 @@ T1 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def _referral(status: ReferralStatus, note: str | None = None) -> Referral:
-    return Referral(
-        child_ref="kind-0001",
-        verwijzer_user_id="v",
-        verwijzer_type="01",
-        urgency="regulier",
-        perspective="terug_naar_huis",
-        responsible_municipality="utrecht",
-        responsibility_explanation="",
-        profile_json="{}",
-        status=status,
-        status_note=note,
-        created_at=T0,
-        updated_at=T0,
-    )
+    return referral_row(status, note=note)
 
 
 def test_a_step_sets_the_tables_target_answers_the_note_and_stamps_the_time() -> None:
@@ -114,16 +101,14 @@ def test_no_person_is_offered_anything_on_a_final_referral() -> None:
 
 
 def test_the_status_is_the_enum_in_python_and_its_value_in_the_database(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'status.db'}")
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        referral = _referral(S.VASTGEHOUDEN)
-        session.add(referral)
-        session.commit()
-        rid = referral.id
-    with Session(engine) as session:
-        stored = session.get(Referral, rid)
-        assert stored is not None and stored.status is S.VASTGEHOUDEN
-        raw = session.execute(text("SELECT status FROM workflow_referral")).scalar_one()
-        assert raw == "vastgehouden" and type(raw) is str
-    engine.dispose()
+    with sqlite_engine(tmp_path) as engine:
+        with Session(engine) as session:
+            referral = _referral(S.VASTGEHOUDEN)
+            session.add(referral)
+            session.commit()
+            rid = referral.id
+        with Session(engine) as session:
+            stored = session.get(Referral, rid)
+            assert stored is not None and stored.status is S.VASTGEHOUDEN
+            raw = session.execute(text("SELECT status FROM workflow_referral")).scalar_one()
+            assert raw == "vastgehouden" and type(raw) is str
