@@ -19,6 +19,7 @@ from capacity import views as capacity_views
 from domain.care import CareForm
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
+from placements.match import profile_of
 from placements.models import (
     OPEN_STATUSES,
     REASON_LABEL,
@@ -28,7 +29,6 @@ from placements.models import (
     Referral,
     Urgency,
 )
-from placements.service import profile_of
 
 # How many days before the 14-day deadline a waiting child shows amber (lokale keuze).
 AT_RISK_DAYS = 3

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
 from afwegingskader.deadlines import DeadlineKind
-from afwegingskader.models import Advice, Profile
+from afwegingskader.models import Advice
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.models import Hold, Unit
@@ -25,11 +25,11 @@ from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from domain.places import Municipality
 from matcher import propose as matcher_propose
-from matcher.models import MatchRequest, Proposal
+from matcher.models import Proposal
 from matcher.table import UnitTable
 from placements import hold_endings
+from placements.match import advice_of, match_referral, profile_of
 from placements.models import (
     BridgingCare,
     Decision,
@@ -150,23 +150,6 @@ def create_referral(
     return referral
 
 
-def profile_of(referral: Referral) -> Profile:
-    """The stored profile, with the responsible municipality the intake found."""
-    profile = Profile.model_validate_json(referral.profile_json)
-    if profile.responsible_municipality is None:
-        profile = profile.model_copy(
-            update={"responsible_municipality": referral.responsible_municipality}
-        )
-    return profile
-
-
-def advice_of(referral: Referral) -> Advice:
-    """The stored advice; Conflict if the referral has not been advised yet."""
-    if referral.advice_json is None:
-        raise Conflict("aanmelding heeft nog geen advies", field="status")
-    return Advice.model_validate_json(referral.advice_json)
-
-
 def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     """Run the afwegingskader on the referral and store the advice with its rule set."""
     referral = get_referral(session, referral_id)
@@ -178,27 +161,6 @@ def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     session.add(referral)
     session.flush()
     return advice
-
-
-def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchRequest:
-    """The referral as the matcher sees it; a crisis needs a place today."""
-    profile = profile_of(referral)
-    waiting_since = referral.created_at.date()
-    deadline = today if profile.crisis else today + timedelta(days=wait_days)
-    return MatchRequest(
-        referral_id=referral.id,
-        age=profile.years,
-        sex=profile.sex,
-        advice=advice_of(referral),
-        perspective=profile.perspective,
-        deadline=max(deadline, waiting_since),
-        waiting_since=min(waiting_since, today),
-        crisis=profile.crisis,
-        sibling_group=referral.sibling_group,
-        home_municipality=profile.home_municipality,
-        responsible_municipality=Municipality(referral.responsible_municipality),
-        excluded_units=tuple(u for u in referral.excluded_units.split(",") if u),
-    )
 
 
 _PROPOSALS = TypeAdapter(list[Proposal])

@@ -26,6 +26,7 @@ from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from placements import service as workflow
+from placements.match import advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
 from placements.schemas import DecisionCreate, DischargeRequest
@@ -76,7 +77,7 @@ def detail_page(
 ) -> HTMLResponse:
     """The referral with its advice, proposals, hold and decision forms."""
     referral = workflow.get_referral(session, referral_id)
-    advice = workflow.advice_of(referral) if referral.advice_json else None
+    advice = advice_of(referral) if referral.advice_json else None
     proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
     target = _perspective_place(referral)
     units = {v.unit_id: v for v in state.index.views(now=now)}
