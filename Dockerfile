@@ -12,6 +12,7 @@ COPY domain domain
 COPY afwegingskader afwegingskader
 COPY capacity capacity
 COPY matcher matcher
+COPY placements placements
 COPY simulations simulations
 COPY api api
 COPY migrations migrations

@@ -21,9 +21,9 @@ from capacity import db as capacity_db
 from capacity.demo import SHARE, flevoland_landscape, load_with_services
 from capacity.models import Unit
 from domain.people import VerwijzerType
-from matcher.workflow import service as workflow
-from matcher.workflow.models import BridgingCare, Referral
-from matcher.workflow.requests import ReferralCreate
+from placements import service as workflow
+from placements.models import BridgingCare, Referral
+from placements.schemas import ReferralCreate
 
 DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [
     ("demo-servicepunt", Role.SERVICEPUNT, {}),

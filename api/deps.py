@@ -24,7 +24,10 @@ from api.errors import Forbidden, NotAuthenticated
 from api.settings import Settings
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
+from domain.errors import NotFound
 from matcher.table import UnitTable, build_table
+from placements import service as workflow
+from placements.models import Referral
 
 
 def _utc_now() -> datetime:
@@ -243,3 +246,22 @@ AnyUser = Annotated[
     Depends(require(Role.SERVICEPUNT, Role.VERWIJZER, Role.AANBIEDER, Role.PLANNER, Role.ADMIN)),
 ]
 AdminUser = Annotated[User, Depends(require(Role.ADMIN))]
+
+
+def visible_referral(session: Session, user: User, referral_id: str) -> Referral:
+    """The referral if this user may see it; NotFound otherwise (existence is not revealed).
+
+    The servicepunt sees every referral, a verwijzer only its own.
+    """
+    referral = workflow.get_referral(session, referral_id)
+    if user.role == Role.VERWIJZER.value and referral.verwijzer_user_id != user.id:
+        raise NotFound("onbekende aanmelding", field="referral_id")
+    return referral
+
+
+def get_visible_referral(referral_id: str, user: ReferrerOrStaff, session: SessionDep) -> Referral:
+    """The path's referral, loaded for a user who may see it (404 otherwise)."""
+    return visible_referral(session, user, referral_id)
+
+
+VisibleReferral = Annotated[Referral, Depends(get_visible_referral)]

@@ -16,8 +16,8 @@ from api.web.render import BRIDGING_LABEL, NORM_BADGE, SECURITY_HEADERS, STATUS_
 from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
 from domain.places import Municipality
-from matcher.workflow import reports
-from matcher.workflow.models import REASON_LABEL, ReasonCode
+from placements import reports
+from placements.models import REASON_LABEL, ReasonCode
 
 Label = Callable[[reports.Cell], reports.Cell]
 

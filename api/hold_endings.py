@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from api import audit
 from api.deps import ServiceState
-from matcher.workflow import service as workflow
-from matcher.workflow.transitions import Actor
+from placements import service as workflow
+from placements.transitions import Actor
 
 ENTITY = "referral"
 SYSTEM_USER = "systeem"

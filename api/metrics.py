@@ -27,7 +27,7 @@ from sqlmodel import Session, col, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from capacity.models import Hold, HoldState
-from matcher.workflow.models import OPEN_STATUSES, Referral
+from placements.models import OPEN_STATUSES, Referral
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

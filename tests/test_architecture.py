@@ -1,4 +1,4 @@
-"""Imports run one way (DESIGN.md): api -> simulations -> matcher -> capacity/afwegingskader."""
+"""Imports run one way: api -> simulations | placements -> matcher -> capacity | afwegingskader."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ ALLOWED = {
     "afwegingskader": {"domain"},
     "capacity": {"domain"},
     "matcher": {"domain", "afwegingskader", "capacity"},
+    # The workflow and the simulations both drive the matcher, and neither needs the other.
+    "placements": {"domain", "afwegingskader", "capacity", "matcher"},
     "simulations": {"domain", "afwegingskader", "capacity", "matcher"},
-    "api": {"domain", "afwegingskader", "capacity", "matcher", "simulations"},
+    "api": {"domain", "afwegingskader", "capacity", "matcher", "placements", "simulations"},
 }
 IO_FRAMEWORKS = {"fastapi", "sqlmodel", "sqlalchemy", "redis"}
 PURE_MODULES = [

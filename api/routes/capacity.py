@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from api import audit, hold_endings
@@ -22,85 +21,28 @@ from api.deps import (
 from api.errors import ERROR_RESPONSES, Forbidden
 from api.schemas import Offset, Page
 from capacity import service as capacity_service
-from capacity.models import ChangeKind, Location, Occupancy, Unit
+from capacity.models import Location, Occupancy, Unit
 from capacity.queries import AvailabilityQuery
-from capacity.snapshot import UnitView
+from capacity.schemas import (
+    AdmissionRequest,
+    AggregatePublic,
+    AvailabilityItem,
+    AvailabilityList,
+    CapacityChangeRequest,
+    DepartureRequest,
+    ExpectedDepartureRequest,
+    OccupancyPublic,
+    UnitPublic,
+)
 from capacity.views import unit_views
 from domain.care import CareForm
 from domain.errors import NotFound
-from domain.fields import PlausibleDate, WholeNumber
-from domain.outcomes import DepartureOutcome
+from domain.fields import PlausibleDate
 from domain.people import Capability
 from domain.places import Municipality
-from matcher.workflow import departures
+from placements import departures
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
-
-
-class UnitPublic(BaseModel):
-    """A unit and its places; no child data."""
-
-    unit_id: str
-    name: str
-    provider_id: str
-    municipality: Municipality
-    care_form: CareForm
-    places: int
-    occupied: int
-    held: int
-    free_now: int
-    age_min: int
-    age_max: int
-    sex_policy: str
-    capabilities: list[Capability]
-    status: str
-    closing_date: date | None
-    expected_departures: list[date]
-
-    @classmethod
-    def of(cls, v: UnitView) -> UnitPublic:
-        """Build from a unit view."""
-        return cls(
-            unit_id=v.unit_id,
-            name=v.name,
-            provider_id=v.provider_id,
-            municipality=v.municipality,
-            care_form=v.care_form,
-            places=v.places,
-            occupied=v.occupied,
-            held=v.held,
-            free_now=v.free_now,
-            age_min=v.age_min,
-            age_max=v.age_max,
-            sex_policy=v.sex_policy.value,
-            capabilities=sorted(v.capabilities),
-            status=v.status.value,
-            closing_date=v.closing_date,
-            expected_departures=list(v.expected_departures),
-        )
-
-
-class OccupancyPublic(BaseModel):
-    """A stay in a unit, by pseudonym (for the provider of that unit and the servicepunt)."""
-
-    occupancy_id: str
-    unit_id: str
-    child_ref: str
-    since: date
-    expected_end: date | None
-    closure_flagged: bool
-
-    @classmethod
-    def of(cls, stay: Occupancy) -> OccupancyPublic:
-        """Build from the table row."""
-        return cls(
-            occupancy_id=stay.id,
-            unit_id=stay.unit_id,
-            child_ref=stay.child_ref,
-            since=stay.since,
-            expected_end=stay.expected_end,
-            closure_flagged=stay.closure_flagged,
-        )
 
 
 def _provider_of(session: Session, unit_id: str) -> str:
@@ -173,16 +115,6 @@ def unit_occupancies(
     return [OccupancyPublic.of(o) for o in rows]
 
 
-class AdmissionRequest(BaseModel):
-    """A child comes into the unit."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    child_ref: str = Field(pattern=r"^[A-Za-z0-9_-]{4,64}$")
-    since: PlausibleDate
-    expected_end: PlausibleDate | None = None
-
-
 @router.post("/units/{unit_id}/admissions", status_code=201)
 def admit(
     unit_id: str, data: AdmissionRequest, user: ProviderOrStaff, session: SessionDep, now: NowDep
@@ -199,15 +131,6 @@ def admit(
     )
     session.commit()
     return OccupancyPublic.of(stay)
-
-
-class DepartureRequest(BaseModel):
-    """A child leaves, and where to."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    left_on: PlausibleDate
-    outcome: DepartureOutcome
 
 
 @router.post("/occupancies/{occupancy_id}/departure", status_code=204)
@@ -229,14 +152,6 @@ def depart(
     session.commit()
 
 
-class ExpectedDepartureRequest(BaseModel):
-    """The date a child is expected to leave (null clears it)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expected_end: PlausibleDate | None
-
-
 @router.post("/occupancies/{occupancy_id}/expected-departure", status_code=204)
 def expect_departure(
     occupancy_id: str,
@@ -251,16 +166,6 @@ def expect_departure(
         session, occupancy_id=occupancy_id, expected_end=data.expected_end, now=now
     )
     session.commit()
-
-
-class CapacityChangeRequest(BaseModel):
-    """Places opened or closed, or the unit closing, from a date."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: ChangeKind
-    effective_on: PlausibleDate
-    places: WholeNumber = Field(default=0, ge=0, le=100)
 
 
 @router.post("/units/{unit_id}/capacity-changes", status_code=201)
@@ -292,21 +197,6 @@ def change_capacity(
     )
     session.commit()
     return {"change_id": change.id}
-
-
-class AvailabilityItem(BaseModel):
-    """A unit with free places on the asked day."""
-
-    unit: UnitPublic
-    free: int
-
-
-class AvailabilityList(BaseModel):
-    """Matching units (up to `limit`, most free first) and totals over all matches."""
-
-    units: list[AvailabilityItem]
-    total_units: int
-    total_free: int
 
 
 # The availability endpoints read only the in-memory index (well under a millisecond), so
@@ -351,16 +241,6 @@ async def availability(
 
     key = ("availability", query, state.capacity_moment(now))
     return Response(state.answers.get_or_make(key, make), media_type="application/json")
-
-
-class AggregatePublic(BaseModel):
-    """Free and coming-free places per care form × municipality × age band (anonymous)."""
-
-    care_form: CareForm
-    municipality: Municipality
-    age_band: str
-    free_now: int
-    coming_free: int
 
 
 @router.get("/availability/summary", response_model=list[AggregatePublic])

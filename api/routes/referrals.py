@@ -7,35 +7,37 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from afwegingskader.models import Advice
 from api import audit, hold_endings, idempotency, metrics
 from api.accounts import Role, User
-from api.deps import NowDep, ReferrerOrStaff, ServicepuntUser, SessionDep, StateDep
+from api.deps import (
+    NowDep,
+    ReferrerOrStaff,
+    ServicepuntUser,
+    SessionDep,
+    StateDep,
+    VisibleReferral,
+    visible_referral,
+)
 from api.errors import ERROR_RESPONSES
-from api.schemas import Offset, Page, ReferralPublic
-from capacity import holds as capacity_holds
-from domain.errors import InvalidInput, NotFound
-from domain.fields import Amount, PlausibleDate
-from domain.outcomes import DepartureOutcome
+from api.schemas import Offset, Page
+from capacity.schemas import HoldPublic, HoldRequest
+from domain.errors import InvalidInput
 from domain.people import VerwijzerType
-from matcher.models import Proposal
-from matcher.workflow import service as workflow
-from matcher.workflow.models import BridgingCare, Referral
-from matcher.workflow.requests import DecisionCreate, ReferralCreate
+from placements import service as workflow
+from placements.schemas import (
+    BridgingRequest,
+    DecisionCreate,
+    DischargeRequest,
+    ProposalList,
+    ReferralCreate,
+    ReferralPublic,
+)
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
 ENTITY = "referral"
-
-
-def _visible(session: Session, user: User, referral_id: str) -> Referral:
-    """The referral if this user may see it; 404 otherwise (existence is not revealed)."""
-    referral = workflow.get_referral(session, referral_id)
-    if user.role == Role.VERWIJZER.value and referral.verwijzer_user_id != user.id:
-        raise NotFound("onbekende aanmelding", field="referral_id")
-    return referral
 
 
 def _audit(
@@ -46,7 +48,29 @@ def _audit(
     via: str,
     now: datetime,
 ) -> None:
+    """Audit entries in the caller's transaction (the idempotent routes commit with the answer)."""
     audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=action,
+        entity=ENTITY,
+        entity_ids=referral_ids,
+        via=via,
+        at=now,
+    )
+
+
+def _done(
+    session: Session,
+    user: User,
+    action: audit.AuditAction,
+    referral_ids: list[str],
+    via: str,
+    now: datetime,
+) -> None:
+    """How a step ends: its audit entries, then the commit."""
+    audit.commit_with_entries(
         session,
         user_id=user.id,
         role=user.role,
@@ -95,7 +119,7 @@ def create_referral(
     else:
         verwijzer_type = data.verwijzer_type
     if data.sibling_of is not None:
-        _visible(session, user, data.sibling_of)
+        visible_referral(session, user, data.sibling_of)
     referral = workflow.create_referral(
         session,
         data=data,
@@ -104,7 +128,7 @@ def create_referral(
         bsn_key=state.settings.secret_key,
         now=now,
     )
-    body = ReferralPublic.of(referral).model_dump(mode="json")
+    body = ReferralPublic.model_validate(referral).model_dump(mode="json")
     _audit(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
     response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
     return answer
@@ -120,49 +144,33 @@ def list_referrals(
     offset: Offset = 0,
 ) -> Page[ReferralPublic]:
     """Referrals the user may see: the servicepunt all, a verwijzer its own."""
-    query = select(Referral)
-    if user.role == Role.VERWIJZER.value:
-        query = query.where(Referral.verwijzer_user_id == user.id)
-    if status is not None:
-        query = query.where(Referral.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
-    ).all()
-    _audit(
-        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now
+    rows, total = workflow.list_referrals(
+        session,
+        verwijzer_user_id=user.id if user.role == Role.VERWIJZER.value else None,
+        status=status,
+        limit=limit,
+        offset=offset,
     )
-    session.commit()
-    items = [ReferralPublic.of(r) for r in rows]
+    _done(session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now)
+    items = [ReferralPublic.model_validate(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{referral_id}", response_model=ReferralPublic)
 def get_referral(
-    referral_id: str, user: ReferrerOrStaff, session: SessionDep, now: NowDep
+    referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    referral = _visible(session, user, referral_id)
-    _audit(session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now)
-    session.commit()
-    return ReferralPublic.of(referral)
+    _done(session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now)
+    return ReferralPublic.model_validate(referral)
 
 
 @router.post("/{referral_id}/advice")
 def advise(referral_id: str, user: ServicepuntUser, session: SessionDep, now: NowDep) -> Advice:
     """Run the afwegingskader for the referral and store the advice."""
     advice = workflow.advise(session, referral_id=referral_id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
-    session.commit()
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
     return advice
-
-
-class ProposalList(BaseModel):
-    """Proposals for one referral, best first, with the weights version that scored them."""
-
-    referral_id: str
-    weights_version: str
-    proposals: list[Proposal]
 
 
 @router.post("/{referral_id}/proposals", response_model=ProposalList)
@@ -179,8 +187,7 @@ def propose(
             wait_days=state.settings.first_best_wait_days,
             now=now,
         )
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now)
-    session.commit()
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now)
     # The ProposalList around the proposals' JSON as just stored: serialised once, not twice.
     body = b"".join(
         (
@@ -194,28 +201,6 @@ def propose(
         )
     )
     return Response(content=body, media_type="application/json")
-
-
-class HoldRequest(BaseModel):
-    """Which unit to hold a place in, and for how long."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    unit_id: str = Field(min_length=1, max_length=64)
-    hours: Amount | None = Field(
-        default=None,
-        gt=0,
-        le=capacity_holds.MAX_HOLD_HOURS,
-        description="looptijd in uren (max. 7 dagen); leeg: SERVICEPUNT_HOLD_TTL_SECONDS",
-    )
-
-
-class HoldPublic(BaseModel):
-    """A held place."""
-
-    hold_id: str
-    unit_id: str
-    expires_at: datetime
 
 
 @router.post("/{referral_id}/hold", status_code=201)
@@ -233,8 +218,7 @@ def hold(
     placed = workflow.hold_place(
         session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
-    session.commit()
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)
 
 
@@ -270,17 +254,9 @@ def decide(
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now)
-    body = ReferralPublic.of(referral).model_dump(mode="json")
+    body = ReferralPublic.model_validate(referral).model_dump(mode="json")
     response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
     return answer
-
-
-class BridgingRequest(BaseModel):
-    """The bridging care a waiting child now gets."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    bridging_care: BridgingCare
 
 
 @router.post("/{referral_id}/bridging", response_model=ReferralPublic)
@@ -292,31 +268,20 @@ def bridging(
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now)
-    session.commit()
-    return ReferralPublic.of(referral)
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now)
+    return ReferralPublic.model_validate(referral)
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralPublic)
 def withdraw(
-    referral_id: str, user: ReferrerOrStaff, session: SessionDep, now: NowDep
+    visible: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """Withdraw an unplaced referral (a verwijzer only its own)."""
-    _visible(session, user, referral_id)
+    referral_id = visible.id
     _settle(session, user, referral_id, "POST .../withdraw", now)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
-    session.commit()
-    return ReferralPublic.of(referral)
-
-
-class DischargeRequest(BaseModel):
-    """Leaving the placement, and where the child went."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    left_on: PlausibleDate
-    outcome: DepartureOutcome
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
+    return ReferralPublic.model_validate(referral)
 
 
 @router.post("/{referral_id}/discharge", response_model=ReferralPublic)
@@ -331,6 +296,5 @@ def discharge(
     referral = workflow.discharge(
         session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now)
-    session.commit()
-    return ReferralPublic.of(referral)
+    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now)
+    return ReferralPublic.model_validate(referral)

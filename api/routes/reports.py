@@ -17,8 +17,8 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from matcher.workflow import disclosure, reports
-from matcher.workflow.models import Deviation
+from placements import disclosure, reports
+from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
 Format = Literal["json", "csv"]

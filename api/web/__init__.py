@@ -9,7 +9,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import aanbieder, board, login, planner, referral_form, servicepunt, simulations
+from api.web import (
+    aanbieder,
+    board,
+    login,
+    planner,
+    referral_form,
+    servicepunt,
+    simulations,
+    verwijzer,
+)
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
 
@@ -25,7 +34,7 @@ FIELD_LABELS: dict[str, str] = {
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the app."""
-    for module in (login, board, servicepunt, planner, simulations, aanbieder):
+    for module in (login, board, verwijzer, servicepunt, planner, simulations, aanbieder):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -15,21 +15,21 @@ from sqlmodel import Session, col, select
 from api import audit, hold_endings
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
-from api.routes.capacity import (
-    AdmissionRequest,
-    CapacityChangeRequest,
-    DepartureRequest,
-    ExpectedDepartureRequest,
-)
 from api.web.auth import Form, FormDep, PageForbidden, WebSession, page_for
 from api.web.common import errors_by_field
 from api.web.render import page
 from capacity import service as capacity_service
 from capacity.models import ChangeKind, Location, Occupancy, Unit
+from capacity.schemas import (
+    AdmissionRequest,
+    CapacityChangeRequest,
+    DepartureRequest,
+    ExpectedDepartureRequest,
+)
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
-from matcher.workflow import departures
+from placements import departures
 
 router = APIRouter(include_in_schema=False)
 Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]

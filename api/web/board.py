@@ -31,7 +31,8 @@ from capacity.queries import BAND_RANGE, AvailabilityQuery
 from domain.care import CareForm
 from domain.people import AgeBand, Capability
 from domain.places import Municipality
-from matcher.workflow.models import Referral
+from placements.models import Referral
+from placements.transitions import Action, Actor, offered
 
 HORIZON_DAYS = 30
 KEEPALIVE_SECONDS = 15.0
@@ -280,6 +281,7 @@ def verwijzer_home(
     session: SessionDep,
     now: NowDep,
     capability: Capabilities = None,
+    ingetrokken: str = "",
 ) -> HTMLResponse:
     """The verwijzer's page: the live board and their own referrals with their status."""
     caps = sorted(set(capability or ()))
@@ -297,5 +299,10 @@ def verwijzer_home(
         board=board,
         chosen=set(caps),
         referrals=referrals,
+        # The table says which of them the verwijzer may still withdraw.
+        withdrawable={
+            r.id for r in referrals if Action.WITHDRAW in offered(r.status, Actor.VERWIJZER)
+        },
+        withdrawn=ingetrokken == "1",
         stream_query="&".join(f"vaardigheid={c.value}" for c in caps),
     )

@@ -15,8 +15,8 @@ from api.exports import csv_download
 from api.web.auth import WebSession, page_for
 from api.web.common import audit_change
 from api.web.render import page
-from matcher.workflow import reports
-from matcher.workflow.models import Deviation, Referral
+from placements import reports
+from placements.models import Deviation, Referral
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]

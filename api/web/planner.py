@@ -1,7 +1,7 @@
 """The planner dashboard: deviations, first-best rate, occupancy and time to placement.
 
 Aggregates only, never a child. Every chart has its table beside it and a CSV download.
-The planner sees counts of children below the threshold as "<5" (matcher.workflow.disclosure)
+The planner sees counts of children below the threshold as "<5" (placements.disclosure)
 in the tables, the charts and the CSV alike; the servicepunt sees the exact figures.
 """
 
@@ -25,7 +25,7 @@ from api.web.charts import Series, bar_chart, line_chart
 from api.web.render import page
 from capacity.models import Occupancy, Unit
 from domain.care import CareForm
-from matcher.workflow import reports
+from placements import reports
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]

@@ -25,8 +25,8 @@ from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
 from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
 from domain.places import Municipality
-from matcher.workflow import service as workflow
-from matcher.workflow.requests import ReferralCreate
+from placements import service as workflow
+from placements.schemas import ReferralCreate
 
 router = APIRouter(include_in_schema=False)
 Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]

@@ -15,7 +15,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality
-from matcher.workflow.models import BridgingCare, ReasonCode, ReferralStatus
+from placements.models import BridgingCare, ReasonCode, ReferralStatus
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
-from api.routes.referrals import DischargeRequest
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field
@@ -26,16 +25,12 @@ from domain.errors import DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
-from matcher.workflow import service as workflow
-from matcher.workflow.models import (
-    BridgingCare,
-    Decision,
-    ReasonCode,
-    Referral,
-    ReferralStatus,
-)
-from matcher.workflow.reports import norm_status
-from matcher.workflow.requests import DecisionCreate
+from placements import service as workflow
+from placements.match import advice_of
+from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
+from placements.reports import norm_status
+from placements.schemas import DecisionCreate, DischargeRequest
+from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)
@@ -49,14 +44,8 @@ E = TypeVar("E", bound=StrEnum)
 def workbench(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
     """The workbench: open referrals first, with their status and the 14-day norm."""
     rows = session.exec(select(Referral).order_by(col(Referral.updated_at).desc()).limit(200)).all()
-    open_values = {
-        ReferralStatus.AANGEMELD.value,
-        ReferralStatus.GEADVISEERD.value,
-        ReferralStatus.VOORGESTELD.value,
-        ReferralStatus.VASTGEHOUDEN.value,
-    }
-    open_rows = [r for r in rows if r.status in open_values]
-    closed_rows = [r for r in rows if r.status not in open_values]
+    open_rows = [r for r in rows if r.status in OPEN_STATUSES]
+    closed_rows = [r for r in rows if r.status not in OPEN_STATUSES]
     audit_reads(session, web, [r.id for r in rows], via="GET /servicepunt", now=now)
     today = now.date()
     return page(
@@ -88,7 +77,7 @@ def detail_page(
 ) -> HTMLResponse:
     """The referral with its advice, proposals, hold and decision forms."""
     referral = workflow.get_referral(session, referral_id)
-    advice = workflow.advice_of(referral) if referral.advice_json else None
+    advice = advice_of(referral) if referral.advice_json else None
     proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
     target = _perspective_place(referral)
     units = {v.unit_id: v for v in state.index.views(now=now)}
@@ -109,6 +98,8 @@ def detail_page(
         web,
         status_code=status_code,
         r=referral,
+        # The forms this page offers are the servicepunt's actions the table allows now.
+        actions=offered(referral.status, Actor.SERVICEPUNT),
         explanation=referral.responsibility_explanation.splitlines(),
         advice=advice,
         proposals=proposals,

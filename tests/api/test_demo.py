@@ -11,7 +11,7 @@ from api import accounts
 from api.demo import seed_demo
 from capacity import db as capacity_db
 from capacity.models import Provider, Unit
-from matcher.workflow.models import Referral
+from placements.models import Referral
 from tests.api.api_support import T0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from matcher.workflow.models import Referral
+from placements.models import Referral
 from tests.api.api_support import Api
 from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
 

@@ -20,8 +20,8 @@ from api.app import create_app
 from api.settings import Settings
 from capacity import db as capacity_db
 from capacity.models import Hold, HoldState
-from matcher.workflow import hold_endings as hold_endings_service
-from matcher.workflow.models import Referral
+from placements import hold_endings as hold_endings_service
+from placements.models import Referral
 from tests.api.api_support import T0, Api, Clock, seed_region
 from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
 

@@ -18,9 +18,9 @@ from capacity import db as capacity_db
 from capacity import service as capacity_service
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from matcher.workflow import service as workflow
-from matcher.workflow.models import Referral
-from matcher.workflow.requests import ReferralCreate
+from placements import service as workflow
+from placements.models import Referral, ReferralStatus
+from placements.schemas import ReferralCreate
 from tests.api.api_support import T0, referral_payload
 from tests.capacity.capacity_support import PG_ADMIN_URL
 
@@ -56,7 +56,7 @@ def _placed(session: Session, unit_id: str, child_ref: str) -> tuple[str, str]:
     stay = capacity_service.record_admission(
         session, unit_id=unit_id, child_ref=child_ref, since=date(2026, 11, 1), now=T0
     )
-    referral.status, referral.occupancy_id = "geplaatst", stay.id
+    referral.status, referral.occupancy_id = ReferralStatus.GEPLAATST, stay.id
     session.add(referral)
     session.flush()
     return referral.id, stay.id

@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlmodel import Session
 
-from api.routes.referrals import ProposalList
 from domain.errors import Conflict
-from matcher.workflow import service as workflow
-from matcher.workflow.models import Referral, ReferralStatus
+from placements import service as workflow
+from placements.models import Referral, ReferralStatus
+from placements.schemas import ProposalList
 from tests.api.api_support import Api, referral_payload
 
 

@@ -15,11 +15,11 @@ from capacity import service as capacity_service
 from capacity.models import ChangeKind
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from matcher.workflow import departures
-from matcher.workflow import service as workflow
-from matcher.workflow.models import DecisionOutcome, ReasonCode, Referral, ReferralStatus
-from matcher.workflow.requests import DecisionCreate, ReferralCreate
-from matcher.workflow.transitions import FINAL_STATUSES, Action, exits
+from placements import departures
+from placements import service as workflow
+from placements.models import DecisionOutcome, ReasonCode, Referral, ReferralStatus
+from placements.schemas import DecisionCreate, ReferralCreate
+from placements.transitions import FINAL_STATUSES, Action, exits
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of
 

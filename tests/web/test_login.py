@@ -13,7 +13,7 @@ from api import accounts
 from api.settings import Settings
 from api.web import auth
 from api.web.auth import SESSION_COOKIE
-from matcher.workflow.models import Referral
+from placements.models import Referral
 from tests.web.web_support import T0, Site, csrf_of, login
 
 HOMES = {

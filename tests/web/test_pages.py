@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from capacity.models import Occupancy
-from matcher.workflow.models import Referral
+from placements.models import Referral
 from tests.web.web_support import Site, csrf_of, login, referral_payload
 
 FIELD_ERROR = re.compile(r'<p class="veldfout" id="fout-([^"]+)">.*?</span>(.*?)</p>', re.S)

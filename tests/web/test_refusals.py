@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from matcher.workflow.models import Referral
+from placements.models import Referral
 from tests.web.web_support import Site, csrf_of, login
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml"}

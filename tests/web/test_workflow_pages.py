@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from api import hold_endings
 from api.audit import AuditEntry
 from capacity.models import Hold
-from matcher.workflow.models import Referral, ReferralStatus
-from matcher.workflow.transitions import TRANSITIONS, Action, Actor
+from placements.models import Referral, ReferralStatus
+from placements.transitions import TRANSITIONS, Action, Actor
 from tests.web.web_support import Site, csrf_of, login, referral_payload
 
 FIELD_ERROR = re.compile(r'<p class="veldfout" id="fout-([^"]+)">.*?</span>(.*?)</p>', re.S)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from matcher.workflow.reports import Cell, Table
+from placements.reports import Cell, Table
 
 DEFAULT_THRESHOLD = 5
 HIDDEN = "afgeschermd"

@@ -10,12 +10,12 @@ from typing import Any, cast
 from pydantic import TypeAdapter
 from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
 from afwegingskader.deadlines import DeadlineKind
-from afwegingskader.models import Advice, Profile
+from afwegingskader.models import Advice
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.models import Hold, Unit
@@ -25,12 +25,12 @@ from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from domain.places import Municipality
 from matcher import propose as matcher_propose
-from matcher.models import MatchRequest, Proposal
+from matcher.models import Proposal
 from matcher.table import UnitTable
-from matcher.workflow import hold_endings
-from matcher.workflow.models import (
+from placements import hold_endings
+from placements.match import advice_of, match_referral, profile_of
+from placements.models import (
     BridgingCare,
     Decision,
     DecisionOutcome,
@@ -39,9 +39,8 @@ from matcher.workflow.models import (
     ReferralStatus,
     Urgency,
 )
-from matcher.workflow.requests import DecisionCreate, ReferralCreate
-from matcher.workflow.transitions import TRANSITIONS, Action
-from matcher.workflow.transitions import require as require_action
+from placements.schemas import DecisionCreate, ReferralCreate
+from placements.transitions import TRANSITIONS, Action, advance, changes
 
 
 def _now_date(now: datetime) -> date:
@@ -56,13 +55,33 @@ def get_referral(session: Session, referral_id: str) -> Referral:
     return referral
 
 
-def _require(referral: Referral, action: Action) -> None:
-    require_action(referral.status, action, note=referral.status_note)
+def list_referrals(
+    session: Session,
+    *,
+    verwijzer_user_id: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Referral], int]:
+    """One page of referrals, oldest first, and how many there are in all.
+
+    `verwijzer_user_id` narrows it to one verwijzer's own; `status` to one status.
+    """
+    query = select(Referral)
+    if verwijzer_user_id is not None:
+        query = query.where(Referral.verwijzer_user_id == verwijzer_user_id)
+    if status is not None:
+        query = query.where(Referral.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
 
 
 def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:
     """Move a referral whose hold ended (expired, unit closed) back to 'voorgesteld' first."""
-    if referral.status != ReferralStatus.VASTGEHOUDEN.value:
+    if referral.status is not ReferralStatus.VASTGEHOUDEN:
         return False
     hold = hold_endings.held_on(session, referral)
     if not hold_endings.has_ended(hold, now):
@@ -80,15 +99,6 @@ def settle_hold(session: Session, *, referral_id: str, now: datetime) -> bool:
 def settle_ended_holds(session: Session, *, now: datetime, unit_id: str | None = None) -> list[str]:
     """Move every referral whose hold ended (of one unit, if given); returns their ids."""
     return hold_endings.settle_all(session, now=now, unit_id=unit_id)
-
-
-def _touch(referral: Referral, action: Action, now: datetime) -> None:
-    """A person's step: the status the table names, and the service's note is answered."""
-    target = TRANSITIONS[action].target
-    if target is not None:
-        referral.status = target.value
-    referral.status_note = None
-    referral.updated_at = now
 
 
 def create_referral(
@@ -140,60 +150,21 @@ def create_referral(
     return referral
 
 
-def profile_of(referral: Referral) -> Profile:
-    """The stored profile, with the responsible municipality the intake found."""
-    profile = Profile.model_validate_json(referral.profile_json)
-    if profile.responsible_municipality is None:
-        profile = profile.model_copy(
-            update={"responsible_municipality": referral.responsible_municipality}
-        )
-    return profile
-
-
-def advice_of(referral: Referral) -> Advice:
-    """The stored advice; Conflict if the referral has not been advised yet."""
-    if referral.advice_json is None:
-        raise Conflict("aanmelding heeft nog geen advies", field="status")
-    return Advice.model_validate_json(referral.advice_json)
-
-
 def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     """Run the afwegingskader on the referral and store the advice with its rule set."""
     referral = get_referral(session, referral_id)
-    _require(referral, Action.ADVISE)
+    advance(referral, Action.ADVISE, now=now)
     advice = afwegingskader_engine.advise(profile_of(referral))
     referral.advice_json = advice.model_dump_json()
     referral.first_best = advice.first_best.value
     referral.rule_set = f"{advice.rule_set.name} {advice.rule_set.version}"
-    _touch(referral, Action.ADVISE, now)
     session.add(referral)
     session.flush()
     return advice
 
 
-def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchRequest:
-    """The referral as the matcher sees it; a crisis needs a place today."""
-    profile = profile_of(referral)
-    waiting_since = referral.created_at.date()
-    deadline = today if profile.crisis else today + timedelta(days=wait_days)
-    return MatchRequest(
-        referral_id=referral.id,
-        age=profile.years,
-        sex=profile.sex,
-        advice=advice_of(referral),
-        perspective=profile.perspective,
-        deadline=max(deadline, waiting_since),
-        waiting_since=min(waiting_since, today),
-        crisis=profile.crisis,
-        sibling_group=referral.sibling_group,
-        home_municipality=profile.home_municipality,
-        responsible_municipality=Municipality(referral.responsible_municipality),
-        excluded_units=tuple(u for u in referral.excluded_units.split(",") if u),
-    )
-
-
 _PROPOSALS = TypeAdapter(list[Proposal])
-_PROPOSABLE = [s.value for s in TRANSITIONS[Action.PROPOSE].sources]
+_PROPOSABLE = sorted(TRANSITIONS[Action.PROPOSE].sources)
 
 
 @dataclass(frozen=True)
@@ -221,7 +192,7 @@ def propose(
     """
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.PROPOSE)
+    moved = changes(referral, Action.PROPOSE, now=now)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
@@ -230,9 +201,7 @@ def propose(
         "proposals_json": stored.decode(),
         "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
         "weights_version": version,
-        "status": ReferralStatus.VOORGESTELD.value,
-        "status_note": None,
-        "updated_at": now,
+        **moved,
     }
     statement = (
         update(Referral)
@@ -258,12 +227,11 @@ def hold_place(
     """Hold a place of a unit for the referral while the provider is called."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.HOLD)
+    advance(referral, Action.HOLD, now=now)
     hold = capacity_holds.place_hold(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
     referral.hold_id = hold.id
-    _touch(referral, Action.HOLD, now)
     session.add(referral)
     session.flush()
     return hold
@@ -280,7 +248,7 @@ def decide(
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     action = Action.DECLINE if data.outcome is DecisionOutcome.DECLINE else Action.ACCEPT
-    _require(referral, action)
+    advance(referral, action, now=now)
     assert referral.hold_id is not None  # set together with the status
     hold = session.get(Hold, referral.hold_id)
     if hold is None:
@@ -298,7 +266,6 @@ def decide(
     if data.outcome is DecisionOutcome.DECLINE:
         capacity_holds.release_hold(session, hold_id=hold.id, now=now)
         referral.hold_id = None
-        _touch(referral, Action.DECLINE, now)
     else:
         _place(session, referral=referral, hold=hold, data=data, now=now)
     session.add(decision)
@@ -337,7 +304,6 @@ def _place(
     referral.placed_municipality = location.municipality
     referral.placed_on = placed_on
     referral.hold_id = None
-    _touch(referral, Action.ACCEPT, now)
     if form_deviates or place_deviates:
         assert data.reason_code is not None
         session.add(
@@ -365,11 +331,13 @@ def update_bridging(
     """Record the bridging care a waiting child gets (it counts for the 14-day norm)."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.BRIDGING)
-    if bridging_care.value != referral.bridging_care:
+    if bridging_care.value == referral.bridging_care:
+        # Nothing changes, but only a referral the table allows it for is answered so.
+        changes(referral, Action.BRIDGING, now=now)
+    else:
+        advance(referral, Action.BRIDGING, now=now)
         referral.bridging_care = bridging_care.value
         referral.bridging_since = None if bridging_care is BridgingCare.GEEN else _now_date(now)
-        referral.updated_at = now
     session.add(referral)
     session.flush()
     return referral
@@ -379,11 +347,10 @@ def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
     """Withdraw a referral that has not been placed; a held place is given back."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
-    _require(referral, Action.WITHDRAW)
+    advance(referral, Action.WITHDRAW, now=now)
     if referral.hold_id is not None:
         capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
         referral.hold_id = None
-    _touch(referral, Action.WITHDRAW, now)
     session.add(referral)
     session.flush()
     return referral
@@ -399,14 +366,13 @@ def discharge(
 ) -> Referral:
     """The child leaves the placement: record the outcome; the place comes free."""
     referral = get_referral(session, referral_id)
-    _require(referral, Action.DISCHARGE)
+    advance(referral, Action.DISCHARGE, now=now)
     assert referral.occupancy_id is not None  # set together with the status
     capacity_service.record_departure(
         session, occupancy_id=referral.occupancy_id, left_on=left_on, outcome=outcome, now=now
     )
     referral.discharged_on = left_on
     referral.discharge_outcome = outcome.value
-    _touch(referral, Action.DISCHARGE, now)
     session.add(referral)
     session.flush()
     return referral

@@ -8,10 +8,12 @@ status must be left by some action (tests walk the table), so no referral is stu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.errors import Conflict
-from matcher.workflow.models import OPEN_STATUSES, ReferralStatus
+from placements.models import OPEN_STATUSES, Referral, ReferralStatus
 
 
 class Action(StrEnum):
@@ -88,7 +90,7 @@ def exits(status: ReferralStatus) -> dict[Action, ReferralStatus]:
 def require(status: str, action: Action, *, note: str | None = None) -> None:
     """Conflict unless `action` may start from `status` (the note says why it moved)."""
     transition = TRANSITIONS[action]
-    if status in {s.value for s in transition.sources}:
+    if status in transition.sources:
         return
     wanted = ", ".join(sorted(s.value for s in transition.sources))
     message = f"aanmelding heeft status {status}; nodig: {wanted}"
@@ -98,3 +100,30 @@ def require(status: str, action: Action, *, note: str | None = None) -> None:
 def target(action: Action) -> ReferralStatus | None:
     """Where the action leads (None: the status stays)."""
     return TRANSITIONS[action].target
+
+
+def changes(referral: Referral, action: Action, *, now: datetime) -> dict[str, Any]:
+    """The table applied to a referral: Conflict unless allowed, else the columns it sets.
+
+    A move sets the target status and answers the service's note (a person took the next
+    step); an action that keeps the status only stamps the time. The referral itself is not
+    changed, so a conditional UPDATE can carry these values (see `advance` for the rest).
+    """
+    require(referral.status, action, note=referral.status_note)
+    moved_to = TRANSITIONS[action].target
+    if moved_to is None:
+        return {"updated_at": now}
+    return {"status": moved_to, "status_note": None, "updated_at": now}
+
+
+def advance(referral: Referral, action: Action, *, now: datetime) -> None:
+    """Take `action` on the referral as the table says: check, set the target, stamp the time."""
+    for name, value in changes(referral, action, now=now).items():
+        setattr(referral, name, value)
+
+
+def offered(status: ReferralStatus, actor: Actor) -> frozenset[Action]:
+    """The actions this actor may take on a referral with this status (what a page offers)."""
+    return frozenset(
+        action for action, t in TRANSITIONS.items() if status in t.sources and actor in t.actors
+    )

@@ -19,7 +19,8 @@ from capacity import views as capacity_views
 from domain.care import CareForm
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
-from matcher.workflow.models import (
+from placements.match import profile_of
+from placements.models import (
     OPEN_STATUSES,
     REASON_LABEL,
     BridgingCare,
@@ -28,7 +29,6 @@ from matcher.workflow.models import (
     Referral,
     Urgency,
 )
-from matcher.workflow.service import profile_of
 
 # How many days before the 14-day deadline a waiting child shows amber (lokale keuze).
 AT_RISK_DAYS = 3
@@ -123,7 +123,7 @@ def waiting_list(session: Session, *, today: date) -> Table:
             "perspectiefplan_uiterlijk",
         ),
     )
-    open_values = {s.value for s in OPEN_STATUSES}
+    open_values = sorted(OPEN_STATUSES)
     query = select(Referral).where(col(Referral.status).in_(open_values))
     for r in session.exec(query.order_by(col(Referral.created_at))).all():
         since = r.created_at.date()
@@ -276,7 +276,7 @@ def start_norm_compliance(
 def bridging_overview(session: Session, *, today: date) -> Table:
     """Waiting referrals by bridging care and norm status."""
     counts: Counter[tuple[str, str]] = Counter()
-    open_values = {s.value for s in OPEN_STATUSES}
+    open_values = sorted(OPEN_STATUSES)
     for r in session.exec(select(Referral).where(col(Referral.status).in_(open_values))).all():
         counts[(r.bridging_care, norm_status(r, today).value)] += 1
     table = Table(
@@ -308,7 +308,7 @@ def out_of_region(
 
 def needed_vs_available(session: Session, *, now: datetime) -> Table:
     """Per care form: children waiting with it as first-best against free places now."""
-    open_values = {s.value for s in OPEN_STATUSES}
+    open_values = sorted(OPEN_STATUSES)
     needed: Counter[str] = Counter(
         r.first_best
         for r in session.exec(select(Referral).where(col(Referral.status).in_(open_values))).all()

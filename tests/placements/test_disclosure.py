@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.workflow.disclosure import HIDDEN, suppress
-from matcher.workflow.reports import Cell, Table
+from placements.disclosure import HIDDEN, suppress
+from placements.reports import Cell, Table
 
 NORM = ("maand", "beschikkingen", "gehaald", "te_laat", "nog_lopend", "percentage_gehaald")
 

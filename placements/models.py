@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Index, Text
+from sqlalchemy import CheckConstraint, Dialect, Index, String, Text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
@@ -21,6 +23,20 @@ class ReferralStatus(StrEnum):
     GEPLAATST = "geplaatst"
     UITGESTROOMD = "uitgestroomd"
     INGETROKKEN = "ingetrokken"
+
+
+class StatusColumn(TypeDecorator[ReferralStatus]):
+    """The status as its plain value in the database and as a ReferralStatus in Python."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        # A filter may compare with any text (an unknown status simply matches nothing).
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> ReferralStatus | None:
+        return None if value is None else ReferralStatus(value)
 
 
 OPEN_STATUSES = frozenset(
@@ -113,7 +129,7 @@ class Referral(SQLModel, table=True):
     responsible_municipality: str = Field(max_length=32)
     responsibility_explanation: str = Field(sa_type=Text)
     profile_json: str = Field(sa_type=Text)
-    status: str = Field(default=ReferralStatus.AANGEMELD.value, max_length=16)
+    status: ReferralStatus = Field(default=ReferralStatus.AANGEMELD, sa_type=StatusColumn)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     start_deadline: date | None = None

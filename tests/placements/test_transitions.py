@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict
-from matcher.workflow.models import OPEN_STATUSES, ReferralStatus
-from matcher.workflow.transitions import (
+from placements.models import OPEN_STATUSES, ReferralStatus
+from placements.transitions import (
     FINAL_STATUSES,
     TRANSITIONS,
     Action,

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, or_, select
 
 from capacity.ledger import REGION_TZ
 from capacity.models import Hold, HoldState, Unit
-from matcher.workflow.models import Referral, ReferralStatus
-from matcher.workflow.transitions import Action, target
+from placements.models import Referral
+from placements.transitions import TRANSITIONS, Action, changes
 
 
 def has_ended(hold: Hold | None, now: datetime) -> bool:
@@ -44,19 +44,16 @@ def note_for(session: Session, hold: Hold | None) -> str:
 
 def settle(session: Session, referral: Referral, hold: Hold | None, now: datetime) -> bool:
     """Move one referral whose hold ended back to 'voorgesteld'; False if it moved meanwhile."""
-    moved_to = target(Action.HOLD_ENDED)
-    assert moved_to is not None
-    values = {
-        "status": moved_to.value,
+    # The service moves it, so the note says why (where a person's step would answer it).
+    values = changes(referral, Action.HOLD_ENDED, now=now) | {
         "hold_id": None,
         "status_note": note_for(session, hold),
-        "updated_at": now,
     }
     statement = (
         update(Referral)
         .where(
             col(Referral.id) == referral.id,
-            col(Referral.status) == ReferralStatus.VASTGEHOUDEN.value,
+            col(Referral.status).in_(sorted(TRANSITIONS[Action.HOLD_ENDED].sources)),
             col(Referral.hold_id) == referral.hold_id,
         )
         .values(**values)
@@ -82,7 +79,7 @@ def settle_all(session: Session, *, now: datetime, unit_id: str | None = None) -
         select(Referral, Hold)
         .join(Hold, col(Hold.id) == col(Referral.hold_id))
         .where(
-            Referral.status == ReferralStatus.VASTGEHOUDEN.value,
+            col(Referral.status).in_(sorted(TRANSITIONS[Action.HOLD_ENDED].sources)),
             or_(Hold.state != HoldState.ACTIVE.value, col(Hold.expires_at) <= now),
         )
         .order_by(col(Referral.id))

@@ -14,8 +14,8 @@ from sqlmodel import Session
 from capacity import service as capacity_service
 from capacity.models import Hold, Occupancy
 from domain.outcomes import DepartureOutcome
-from matcher.workflow import service as workflow
-from matcher.workflow.models import Referral, ReferralStatus
+from placements import service as workflow
+from placements.models import Referral, ReferralStatus
 
 
 def referral_of_stay(session: Session, occupancy_id: str) -> Referral | None:
@@ -42,7 +42,7 @@ def record_departure(
     the provider recorded directly), which only frees the place.
     """
     referral = referral_of_stay(session, occupancy_id)
-    if referral is None or referral.status != ReferralStatus.GEPLAATST.value:
+    if referral is None or referral.status is not ReferralStatus.GEPLAATST:
         capacity_service.record_departure(
             session, occupancy_id=occupancy_id, left_on=left_on, outcome=outcome, now=now
         )

@@ -1,0 +1,50 @@
+"""The referral as the afwegingskader and the matcher see it: its profile, its advice, and
+the MatchRequest that proposals are scored for."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from afwegingskader.models import Advice, Profile
+from domain.errors import Conflict
+from domain.places import Municipality
+from matcher.models import MatchRequest
+from placements.models import Referral
+
+
+def profile_of(referral: Referral) -> Profile:
+    """The stored profile, with the responsible municipality the intake found."""
+    profile = Profile.model_validate_json(referral.profile_json)
+    if profile.responsible_municipality is None:
+        profile = profile.model_copy(
+            update={"responsible_municipality": referral.responsible_municipality}
+        )
+    return profile
+
+
+def advice_of(referral: Referral) -> Advice:
+    """The stored advice; Conflict if the referral has not been advised yet."""
+    if referral.advice_json is None:
+        raise Conflict("aanmelding heeft nog geen advies", field="status")
+    return Advice.model_validate_json(referral.advice_json)
+
+
+def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchRequest:
+    """The referral as the matcher sees it; a crisis needs a place today."""
+    profile = profile_of(referral)
+    waiting_since = referral.created_at.date()
+    deadline = today if profile.crisis else today + timedelta(days=wait_days)
+    return MatchRequest(
+        referral_id=referral.id,
+        age=profile.years,
+        sex=profile.sex,
+        advice=advice_of(referral),
+        perspective=profile.perspective,
+        deadline=max(deadline, waiting_since),
+        waiting_since=min(waiting_since, today),
+        crisis=profile.crisis,
+        sibling_group=referral.sibling_group,
+        home_municipality=profile.home_municipality,
+        responsible_municipality=Municipality(referral.responsible_municipality),
+        excluded_units=tuple(u for u in referral.excluded_units.split(",") if u),
+    )

@@ -1,0 +1,152 @@
+"""What clients send about a referral and what they get back, one module per resource.
+
+`ReferralBase` holds what every shape of a referral shares; `ReferralCreate` is what a
+verwijzer or the servicepunt submits, validated on arrival; `ReferralPublic` is what its
+readers see, built from the table row with `model_validate(row, from_attributes=True)`.
+Every request field keeps its guard (plausible dates, patterns, bounded lists).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from afwegingskader.intake_models import IntakeCase
+from afwegingskader.models import Profile
+from capacity.schemas import CHILD_REF_PATTERN
+from domain.fields import PlausibleDate
+from domain.outcomes import DepartureOutcome
+from domain.people import VerwijzerType
+from matcher.models import Proposal
+from placements.models import BridgingCare, DecisionOutcome, ReasonCode
+
+UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class ReferralBase(BaseModel):
+    """What every shape of a referral shares: the child, by pseudonym only."""
+
+    child_ref: str = Field(pattern=CHILD_REF_PATTERN, description="pseudoniem van het kind")
+
+
+class ReferralCreate(ReferralBase):
+    """An aanmelding as submitted: a pseudonymous child, its profile and the intake facts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bsn: str | None = Field(default=None, description="optioneel; alleen gehasht bewaard")
+    verwijzer_type: VerwijzerType | None = Field(
+        default=None, description="COD327; voor een verwijzer zelf volgt het uit het account"
+    )
+    sibling_of: str | None = Field(default=None, description="aanmelding van een broer/zus")
+    bridging_care: BridgingCare = BridgingCare.GEEN
+    excluded_units: tuple[Annotated[str, Field(pattern=UNIT_ID_PATTERN)], ...] = Field(
+        default=(),
+        max_length=50,
+        description="eenheden waar een eerdere plaatsing van dit kind is afgebroken",
+    )
+    profile: Profile
+    intake: IntakeCase
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReferralCreate:
+        if self.intake.crisis != self.profile.crisis:
+            raise ValueError("intake.crisis: moet gelijk zijn aan profile.crisis")
+        if self.intake.perspective not in (None, self.profile.perspective):
+            raise ValueError("intake.perspective: moet gelijk zijn aan profile.perspective")
+        return self
+
+
+class ReferralPublic(ReferralBase):
+    """A referral as its readers see it: pseudonymous, never a BSN (not even its digest)."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    id: str
+    status: str
+    status_note: str | None = Field(
+        default=None, description="waarom de service zelf de status wijzigde"
+    )
+    urgency: str
+    verwijzer_type: str
+    sibling_group: str | None
+    beschikking_date: date | None
+    perspective: str
+    responsible_municipality: str
+    responsibility_explanation: list[str]
+    start_deadline: date | None
+    perspectiefplan_deadline: date | None
+    bridging_care: str
+    first_best: str | None
+    rule_set: str | None
+    # The table keeps the advice as JSON text (advice_json); readers get the object.
+    advice: dict[str, Any] | None = Field(validation_alias="advice_json")
+    top_unit_id: str | None
+    weights_version: str | None
+    placed_unit_id: str | None
+    placed_form: str | None
+    placed_on: date | None
+    regisseur_team: str | None
+    discharged_on: date | None
+    discharge_outcome: str | None
+    created_at: datetime
+
+    @field_validator("responsibility_explanation", mode="before")
+    @classmethod
+    def _lines(cls, value: Any) -> Any:
+        return value.splitlines() if isinstance(value, str) else value
+
+    @field_validator("advice", mode="before")
+    @classmethod
+    def _advice(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value else None
+        return value
+
+
+class DecisionCreate(BaseModel):
+    """Accept or decline the held place; a decline, and a deviating accept, need a reason."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outcome: DecisionOutcome
+    reason_code: ReasonCode | None = None
+    reason_text: str | None = Field(default=None, max_length=500)
+    placed_on: PlausibleDate | None = Field(default=None, description="standaard: vandaag")
+    expected_end: PlausibleDate | None = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> DecisionCreate:
+        if self.outcome is DecisionOutcome.DECLINE and self.reason_code is None:
+            raise ValueError("reason_code: verplicht bij afwijzen")
+        if self.reason_code is ReasonCode.ANDERS and not (self.reason_text or "").strip():
+            raise ValueError("reason_text: verplicht bij reden 'anders'")
+        return self
+
+
+class ProposalList(BaseModel):
+    """Proposals for one referral, best first, with the weights version that scored them."""
+
+    referral_id: str
+    weights_version: str
+    proposals: list[Proposal]
+
+
+class BridgingRequest(BaseModel):
+    """The bridging care a waiting child now gets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bridging_care: BridgingCare
+
+
+class DischargeRequest(BaseModel):
+    """Leaving the placement, and where the child went."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: PlausibleDate
+    outcome: DepartureOutcome

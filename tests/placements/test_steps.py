@@ -1,0 +1,130 @@
+"""The workflow steps at the service level, one behaviour per test (the HTTP scenario is
+tests/api/test_referral_flow.py): every step goes through the status table, a refused step
+changes nothing, a person's step answers the service's note, and a withdrawal or a
+decline gives the held place back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from capacity import db as capacity_db
+from capacity.models import Hold
+from capacity.views import unit_views
+from domain.errors import Conflict
+from domain.people import VerwijzerType
+from placements import service as workflow
+from placements.models import BridgingCare, DecisionOutcome, ReasonCode, ReferralStatus
+from placements.schemas import DecisionCreate, ReferralCreate
+from tests.api.api_support import T0, referral_payload, seed_region
+
+S = ReferralStatus
+
+
+@dataclass
+class World:
+    """A migrated SQLite database with the seeded region, and one of its units."""
+
+    engine: Engine
+    unit_id: str
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    url = f"sqlite:///{tmp_path / 'steps.db'}"
+    capacity_db.migrate(url)
+    engine = capacity_db.make_engine(url)
+    region = seed_region(engine)
+    yield World(engine, region.units["groep_lely"])
+    engine.dispose()
+
+
+def _held(session: Session, world: World, now: datetime = T0) -> str:
+    """A new referral, advised, proposed and holding a place for an hour."""
+    data = ReferralCreate.model_validate(referral_payload())
+    rid = workflow.create_referral(
+        session,
+        data=data,
+        verwijzer_user_id="v",
+        verwijzer_type=VerwijzerType.GEMEENTE,
+        bsn_key="k",
+        now=now,
+    ).id
+    workflow.advise(session, referral_id=rid, now=now)
+    units = unit_views(session, now=now)
+    workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
+    workflow.hold_place(
+        session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=now
+    )
+    session.commit()
+    return rid
+
+
+def test_each_step_stamps_the_time_it_was_taken(world: World) -> None:
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        later = T0 + timedelta(minutes=5)
+        workflow.withdraw(session, referral_id=rid, now=later)
+        assert workflow.get_referral(session, rid).updated_at == later
+
+
+def test_a_step_the_table_refuses_changes_nothing(world: World) -> None:
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        with pytest.raises(Conflict):
+            workflow.advise(session, referral_id=rid, now=T0 + timedelta(minutes=5))
+        session.rollback()
+        referral = workflow.get_referral(session, rid)
+        assert (referral.status, referral.updated_at) == (S.VASTGEHOUDEN, T0)
+
+
+def test_withdrawing_gives_the_held_place_back(world: World) -> None:
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        hold_id = workflow.get_referral(session, rid).hold_id
+        workflow.withdraw(session, referral_id=rid, now=T0)
+        hold = session.get(Hold, hold_id)
+        assert hold is not None and hold.state == "released"
+        assert workflow.get_referral(session, rid).hold_id is None
+
+
+def test_declining_gives_the_held_place_back_and_proposes_again(world: World) -> None:
+    decline = DecisionCreate(outcome=DecisionOutcome.DECLINE, reason_code=ReasonCode.AFSTAND)
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        workflow.decide(session, referral_id=rid, data=decline, user_id="sp", now=T0)
+        referral = workflow.get_referral(session, rid)
+        assert (referral.status, referral.hold_id) == (S.VOORGESTELD, None)
+
+
+def test_a_persons_next_step_answers_the_note_of_an_ended_hold(world: World) -> None:
+    later = T0 + timedelta(hours=2)
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        assert workflow.settle_ended_holds(session, now=later) == [rid]
+        assert workflow.get_referral(session, rid).status_note
+        workflow.hold_place(
+            session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=later
+        )
+        referral = workflow.get_referral(session, rid)
+        assert (referral.status, referral.status_note) == (S.VASTGEHOUDEN, None)
+
+
+def test_bridging_keeps_the_status_and_is_refused_once_final(world: World) -> None:
+    with Session(world.engine, expire_on_commit=False) as session:
+        rid = _held(session, world)
+        workflow.update_bridging(
+            session, referral_id=rid, bridging_care=BridgingCare.AMBULANT, now=T0
+        )
+        assert workflow.get_referral(session, rid).status == S.VASTGEHOUDEN
+        workflow.withdraw(session, referral_id=rid, now=T0)
+        with pytest.raises(Conflict):
+            workflow.update_bridging(
+                session, referral_id=rid, bridging_care=BridgingCare.GEEN, now=T0
+            )
