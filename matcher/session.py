@@ -12,14 +12,16 @@ that code reads:
   `score_table.form_part` (read: the advice's acceptable care forms) and
   `score_table.profile_part` (read: the referral's `ProfileKey`), the latter as its two
   halves `child_part` (age, sex, required capabilities) and `situation_part` (the rest),
-  each cached by exactly the fields it reads. The fast paths keep, per referral (keyed by
-  its value), the units that pass all three as one int (bit j: static-table row j) and
-  the three parts' points, added up per unit they look at: a new referral costs a few
-  look-ups, no array arithmetic (`static_row` adds them up as arrays);
-- per unit view (keyed by its value), its row of the static table (checked once against
-  its fields) and, for a unit without expected departures or scheduled changes, its
-  places and the availability and room points, which then read no date.
-Every cache is keyed by the values its entry is computed from, never by object identity.
+  each cached by exactly the fields it reads. The fast paths keep, per referral object,
+  the units that pass all three as one int (bit j: static-table row j) and the three
+  parts' points, added up per unit they look at: a new referral costs a few look-ups,
+  no array arithmetic (`static_row` adds them up as arrays);
+- per unit view object, its row of the static table (checked once against its fields)
+  and, for a unit without expected departures or scheduled changes, its places and the
+  availability and room points, which then read no date.
+Those two are kept per object (id(), the entry holding and checked against its object):
+keyed by value they cost Flevoland 63 % more CPU (hashing a referral reads its whole
+advice). Every other cache is keyed by value.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
 (score, tie-break), equal ones in (referral id, unit id) order. Their scores are the
@@ -87,9 +89,9 @@ StaticRow = tuple[BoolArray, IntArray]
 # pass as an int (bit j: row j) and the points as an int64 array (neither holds Python
 # objects, so the garbage collector never scans them).
 _Part = tuple[BoolArray, IntArray, int, "array[int]"]
-# A unit view's static row (-1: not one of the session's units, or changed) and, when
+# A unit view, its static row (-1: not one of the session's units, or changed) and, when
 # steady, its places now and availability and room points (else -1, 0); see _view.
-_View = tuple[int, int, int]
+_View = tuple[UnitView, int, int, int]
 # A referral's rows passing all three parts (bit j: row j); the points of its care-form,
 # child and situation parts; its waiting_since as an ordinal.
 _Entry = tuple[int, "array[int]", "array[int]", "array[int]", int]
@@ -118,12 +120,18 @@ class Session:
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
         self._fixed = [_fixed(u) for u in self.table.units]
-        self._views: dict[UnitView, _View] = {}
+        # Per unit view and per referral object, by id() (the entry keeps its object alive and
+        # is checked against it): keyed by value instead, Flevoland cost 17 % more CPU per
+        # replication for the views and 63 % for both (A/B, interleaved, 8 and 12 rounds):
+        # a referral's hash reads its whole advice. Every other cache is keyed by value.
+        self._views: dict[int, _View] = {}
         self._forms: dict[tuple[CareForm, ...], _Part] = {}
         self._children: dict[tuple[object, ...], _Part] = {}
         self._situations: dict[tuple[object, ...], _Part] = {}
         self._masks: dict[tuple[Capability, ...], int] = {}
-        self._referrals: dict[MatchRequest, _Entry] = {}
+        self._by_referral: dict[int, tuple[MatchRequest, _Entry]] = {}
+        w = weights.params["waiting"]
+        self._waiting = [waited_points(d, weights) for d in range(7 * w["max_weeks"] + 1)]
 
     def row(self, unit_id: str) -> int | None:
         """The unit's row in the static table (None for a unit the session does not know)."""
@@ -147,8 +155,8 @@ class Session:
         """The session's evaluation of every feasible pair of the referral with one of the
         session's units: unit id -> (score, first day a place is available). For the tests,
         which hold it to `scoring.check_pair` and `scoring.score_pair`."""
-        views = [(u, self._view(u)) for u in units]
-        assert all(v[0] >= 0 for _, v in views), "units of the session only"
+        views = [self._view(u) for u in units]
+        assert all(v[1] >= 0 for v in views), "units of the session only"
         entry = self._entry(referral)
         waiting = waited_points(today.toordinal() - entry[4], self.weights)
         return {
@@ -188,21 +196,21 @@ class Session:
     ) -> tuple[Placement, ...]:
         """The same as batch.assign(referrals, units, today=...), with the session's caches."""
         known = self._views
-        views: list[tuple[UnitView, _View]] = []
+        views: list[_View] = []
         for u in units:
-            hit = known.get(u)
-            if hit is None:
+            hit = known.get(id(u))
+            if hit is None or hit[0] is not u:
                 hit = self._view(u)
-            if hit[0] < 0:  # not one of the session's units: the batch
+            if hit[1] < 0:  # not one of the session's units: the batch
                 views = []
                 break
-            views.append((u, hit))
+            views.append(hit)
         if views or not units:
             if len(referrals) == 1:
                 if len(units) < 2 or len({u.unit_id for u in units}) == len(units):
                     return self._one_referral(referrals[0], views, today)
             elif len(units) == 1 and _distinct(referrals):
-                unit, (row, cap, extra) = views[0]
+                unit, row, cap, extra = views[0]
                 if cap < 0:  # not steady
                     rises, caps, _, extra = self._unit_now(unit, today)
                     cap = -1 if rises else caps[0]
@@ -213,27 +221,27 @@ class Session:
     def forget_referrals(self) -> None:
         """Drop what is cached per referral (for a caller done with its referrals, such as a
         simulation starting a new run): only memory, the results stay the same."""
-        self._referrals.clear()
+        self._by_referral.clear()
 
     def _entry(self, referral: MatchRequest) -> _Entry:
         """The referral's static row for the fast paths, and its waiting_since (cached)."""
-        hit = self._referrals.get(referral)
-        if hit is not None:
-            return hit
+        hit = self._by_referral.get(id(referral))
+        if hit is not None and hit[0] is referral:
+            return hit[1]
         form, child, situation = self._parts(*self._key(referral))
         ok = form[2] & child[2] & situation[2]
         entry = (ok, form[3], child[3], situation[3], referral.waiting_since.toordinal())
-        known = self._referrals
+        known = self._by_referral
         if len(known) >= REFERRAL_LIMIT:
             for old in list(islice(known, REFERRAL_LIMIT // 2)):
                 del known[old]
-        known[referral] = entry
+        known[id(referral)] = (referral, entry)
         return entry
 
     def _candidates(
         self,
         entry: _Entry,
-        views: Sequence[tuple[UnitView, _View]],
+        views: Sequence[_View],
         deadline: date,
         today: date,
     ) -> list[tuple[int, UnitView, int]]:
@@ -242,7 +250,7 @@ class Session:
         day = max(deadline, today).toordinal()
         now = today.toordinal()
         found: list[tuple[int, UnitView, int]] = []
-        for unit, (row, cap, extra) in views:
+        for unit, row, cap, extra in views:
             if not ok >> row & 1:
                 continue
             points = form[row] + child[row] + situation[row]
@@ -256,7 +264,7 @@ class Session:
         return found
 
     def _one_referral(
-        self, referral: MatchRequest, views: list[tuple[UnitView, _View]], today: date
+        self, referral: MatchRequest, views: list[_View], today: date
     ) -> tuple[Placement, ...]:
         entry = self._entry(referral)
         found = self._candidates(entry, views, referral.deadline, today)
@@ -286,17 +294,16 @@ class Session:
         if places <= 0:
             return ()
         scored: list[tuple[int, MatchRequest]] = []
-        entries = self._referrals
-        waiting: dict[int, int] = {}  # waiting points by waiting_since, for this day
+        entries = self._by_referral
+        waiting = self._waiting  # waited_points by days waited, up to the cap
+        most = len(waiting) - 1
         day = today.toordinal()
         for r in referrals:
-            hit = entries.get(r)
-            if hit is None:
-                hit = self._entry(r)
+            known = entries.get(id(r))
+            hit = known[1] if known is not None and known[0] is r else self._entry(r)
             if hit[0] >> row & 1:
-                wait = waiting.get(hit[4])
-                if wait is None:
-                    wait = waiting[hit[4]] = waited_points(day - hit[4], self.weights)
+                waited = day - hit[4]
+                wait = waiting[waited if 0 <= waited <= most else (most if waited > 0 else 0)]
                 scored.append((hit[1][row] + hit[2][row] + hit[3][row] + wait, r))
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
@@ -346,8 +353,8 @@ class Session:
         if row >= 0 and not unit.expected_departures and not unit.scheduled_changes:
             _, caps, _, extra = self._unit_now(unit, _TABLE_DAY)
             cap = caps[0]
-        view = (row, cap, extra)
-        _bounded(self._views)[unit] = view
+        view = (unit, row, cap, extra)
+        _bounded(self._views)[id(unit)] = view
         return view
 
     def _part(self, part: Part) -> _Part:

@@ -212,8 +212,8 @@ def test_the_referral_cache_drops_its_older_half_when_full() -> None:
     many = [referrals[0].model_copy(update={"referral_id": f"R{k}"}) for k in range(limit + 1)]
     expected = session.fits(many[0])
     assert all(session.fits(r) == expected for r in many)
-    cached = session._referrals
+    cached = session._by_referral
     assert len(cached) == limit + 1 - half
-    assert many[-1] in cached
-    assert many[half] in cached
-    assert many[half - 1] not in cached
+    assert cached[id(many[-1])][0] is many[-1]
+    assert cached[id(many[half])][0] is many[half]
+    assert id(many[half - 1]) not in cached
