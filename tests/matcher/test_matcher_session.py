@@ -5,8 +5,8 @@
   pairs the min-cost flow picks;
 - `Session.static_row` is `score_table.static_scores` (checks before capacity, points), and
   `Session.fits` its rows that pass;
-- `Session.pair_scores`, the session's evaluation of a pair, is `scoring.check_pair` and
-  `scoring.score_pair` (the readable specification);
+- `Session.pair_scores`, the session's evaluation of a pair, and the one-unit path's scores
+  are `scoring.check_pair` and `scoring.score_pair` (the readable specification);
 - `Session.assign` returns what `batch.assign` returns, for units in other states, on
   other days, with and without sibling groups, with warm caches.
 """
@@ -139,6 +139,21 @@ def test_session_pair_scores_are_the_scalar_spec(seed: int, days: int) -> None:
                 if check_pair(referral, u, today) is None
             }
             assert session.pair_scores(referral, now, today) == expected
+        # The one-unit path: children of different sibling groups, a unit with room for all.
+        groups = {r.sibling_group or r.referral_id: r for r in referrals}
+        distinct = list(groups.values())
+        for u in now:
+            roomy = dataclasses.replace(
+                u, places=len(distinct), occupied=0, held=0, expected_departures=()
+            )
+            if roomy.scheduled_changes:
+                continue
+            got = {p.referral_id: p.score for p in session.assign(distinct, [roomy], today=today)}
+            assert got == {
+                r.referral_id: score_pair(r, roomy, today, W).total
+                for r in distinct
+                if check_pair(r, roomy, today) is None
+            }
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
