@@ -21,13 +21,8 @@ from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 _checked: set[type[BaseModel]] = set()
-# The setters of a model's __dict__ and of its slots: what object.__setattr__ finds for these
-# names on every pydantic model, without looking them up each time.
 _SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_setattr = object.__setattr__
 
 
 def check(cls: type[BaseModel]) -> None:
@@ -50,6 +45,8 @@ def check(cls: type[BaseModel]) -> None:
     _checked.add(cls)
 
 
+# Measured (A/B, Flevoland, 10 interleaved rounds): model_construct/model_copy instead of
+# trusted/replaced cost 16 % more CPU per replication (1.20 -> 1.40 s).
 def trusted(cls: type[M], values: dict[str, Any], fields_set: frozenset[str]) -> M:
     """An instance of `cls` with exactly these field values (every field, valid)."""
     return _new(cls, values, set(fields_set))
@@ -64,8 +61,8 @@ def replaced(model: M, update: dict[str, Any]) -> M:
 
 def _new(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
     m = cls.__new__(cls)
-    _set_dict(m, values)
-    _set_fields_set(m, fields_set)
-    _set_extra(m, None)
-    _set_private(m, None)
+    _setattr(m, "__dict__", values)
+    _setattr(m, "__pydantic_fields_set__", fields_set)
+    _setattr(m, "__pydantic_extra__", None)
+    _setattr(m, "__pydantic_private__", None)
     return m

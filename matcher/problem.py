@@ -115,20 +115,9 @@ def _splitmix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-@lru_cache(maxsize=1 << 16)
-def _unit_mix(unit_id: str) -> int:
-    return _splitmix_int(_id_hash(unit_id))
-
-
-@lru_cache(maxsize=1 << 14)
-def _referral_hash(referral_id: str) -> int:
-    return _id_hash(referral_id)
-
-
 def pair_tiebreak(referral_id: str, unit_id: str) -> int:
-    """`MatchProblem.tiebreak` of one pair, without building a problem (the same value).
-    The hashes of both ids are kept: a simulation pairs a waiting child with unit after unit."""
-    return _splitmix_int(_referral_hash(referral_id) ^ _unit_mix(unit_id)) % TIE_RANGE
+    """`MatchProblem.tiebreak` of one pair, without building a problem (the same value)."""
+    return _splitmix_int(_id_hash(referral_id) ^ _splitmix_int(_id_hash(unit_id))) % TIE_RANGE
 
 
 def trivial_choice(problem: MatchProblem) -> IntArray | None:

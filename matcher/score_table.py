@@ -238,9 +238,13 @@ def with_capacity(
 
 def waiting_points(referral: MatchRequest, today: date, weights: Weights) -> int:
     """Points for the whole weeks waited (capped): the same for every unit."""
+    return waited_points((today - referral.waiting_since).days, weights)
+
+
+def waited_points(days: int, weights: Weights) -> int:
+    """`waiting_points` for a child that has waited `days` days (0 or less: none)."""
     w = weights.params["waiting"]
-    weeks = min(max(0, (today - referral.waiting_since).days) // 7, w["max_weeks"])
-    return w["per_week"] * weeks
+    return w["per_week"] * min(max(0, days) // 7, w["max_weeks"])
 
 
 def availability_points(days: IntArray, weights: Weights) -> IntArray:

@@ -16,13 +16,21 @@ that code reads:
   the units that pass all three as one int (bit j: static-table row j) and the three
   parts' points, added up per unit they look at: a new referral costs a few look-ups,
   no array arithmetic (`static_row` adds them up as arrays);
-- per unit view object, its row of the static table (checked once against its fields).
+- per unit view object, its row of the static table (checked once against its fields)
+  and, for a unit without expected departures or scheduled changes, its places and the
+  availability and room points, which then read no date.
+Those two are kept per object (id(), the entry holding and checked against its object):
+keyed by value they cost Flevoland 63 % more CPU (hashing a referral reads its whole
+advice). Every other cache is keyed by value.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
-(score, tie-break), equal ones in (referral id, unit id) order. Their scores are the cached
-static points plus the terms that need the date (`score_table.waiting_points`,
-`availability_points`, `room_points`); the tie-break is only computed for pairs whose
-score could be chosen. Anything else goes to `batch.assign` (build_problem, solver.solve).
+(score, tie-break), equal ones in (referral id, unit id) order. Their scores are the
+session's one evaluation of a pair (`_candidates`, `pair_scores`; held to
+`scoring.score_pair` by a property test): the cached static points of `score_table` plus
+its terms that need the date (`waited_points`, `availability_points`, `room_points`);
+the one-unit path adds up the same parts per referral. The tie-break is only computed for
+pairs whose score could be chosen. Anything else goes to `batch.assign` (build_problem,
+solver.solve).
 """
 
 from __future__ import annotations
@@ -38,10 +46,10 @@ from typing import TypeVar
 
 import numpy as np
 
-from afwegingskader.models import Advice
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
+from domain.people import Capability
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
 from matcher.problem import pair_tiebreak
@@ -54,10 +62,9 @@ from matcher.score_table import (
     profile_key,
     room_points,
     situation_part,
-    waiting_points,
+    waited_points,
 )
 from matcher.table import (
-    NEVER,
     BoolArray,
     IntArray,
     build_table,
@@ -71,9 +78,9 @@ from matcher.weights import Weights
 _TABLE_DAY = date(2000, 1, 1)
 # Entries a cache keeps before it starts again (bounded memory in long runs).
 CACHE_LIMIT = 10_000
-# The same for what is kept per referral object, where the older half goes: a caller keeps
-# its waiting referrals in play (a simulation passes them again and again while new ones
-# arrive), and each entry keeps its referral alive.
+# The same for what is kept per referral, where the older half goes: a caller keeps its
+# waiting referrals in play (a simulation passes them again and again while new ones
+# arrive).
 REFERRAL_LIMIT = 8_000
 
 # Per static-table row: passes the checks before capacity; its static points.
@@ -82,11 +89,12 @@ StaticRow = tuple[BoolArray, IntArray]
 # pass as an int (bit j: row j) and the points as an int64 array (neither holds Python
 # objects, so the garbage collector never scans them).
 _Part = tuple[BoolArray, IntArray, int, "array[int]"]
-# A unit view, its static row, and when steady its places now and extra points (see _view).
+# A unit view, its static row (-1: not one of the session's units, or changed) and, when
+# steady, its places now and availability and room points (else -1, 0); see _view.
 _View = tuple[UnitView, int, int, int]
-# A referral; the rows passing all three parts (bit j: row j); the points of its care-form,
+# A referral's rows passing all three parts (bit j: row j); the points of its care-form,
 # child and situation parts; its waiting_since as an ordinal.
-_Entry = tuple[MatchRequest, int, "array[int]", "array[int]", "array[int]", int]
+_Entry = tuple[int, "array[int]", "array[int]", "array[int]", int]
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -112,13 +120,18 @@ class Session:
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
         self._fixed = [_fixed(u) for u in self.table.units]
+        # Per unit view and per referral object, by id() (the entry keeps its object alive and
+        # is checked against it): keyed by value instead, Flevoland cost 17 % more CPU per
+        # replication for the views and 63 % for both (A/B, interleaved, 8 and 12 rounds):
+        # a referral's hash reads its whole advice. Every other cache is keyed by value.
         self._views: dict[int, _View] = {}
-        self._steady: dict[int, tuple[UnitView, list[int], int]] = {}
         self._forms: dict[tuple[CareForm, ...], _Part] = {}
         self._children: dict[tuple[object, ...], _Part] = {}
         self._situations: dict[tuple[object, ...], _Part] = {}
-        self._by_referral: dict[int, _Entry] = {}
-        self._advice: dict[int, tuple[Advice, tuple[CareForm, ...], int]] = {}
+        self._masks: dict[tuple[Capability, ...], int] = {}
+        self._by_referral: dict[int, tuple[MatchRequest, _Entry]] = {}
+        w = weights.params["waiting"]
+        self._waiting = [waited_points(d, weights) for d in range(7 * w["max_weeks"] + 1)]
 
     def row(self, unit_id: str) -> int | None:
         """The unit's row in the static table (None for a unit the session does not know)."""
@@ -134,16 +147,31 @@ class Session:
     def fits(self, referral: MatchRequest) -> int:
         """The static-table rows (bit j: row j, see `row`) whose unit passes the referral's
         hard checks before capacity: `static_row`'s first half as an int."""
-        return self._entry(referral)[1]
+        return self._entry(referral)[0]
+
+    def pair_scores(
+        self, referral: MatchRequest, units: Sequence[UnitView], today: date
+    ) -> dict[str, tuple[int, date]]:
+        """The session's evaluation of every feasible pair of the referral with one of the
+        session's units: unit id -> (score, first day a place is available). For the tests,
+        which hold it to `scoring.check_pair` and `scoring.score_pair`."""
+        views = [self._view(u) for u in units]
+        assert all(v[1] >= 0 for v in views), "units of the session only"
+        entry = self._entry(referral)
+        waiting = waited_points(today.toordinal() - entry[4], self.weights)
+        return {
+            unit.unit_id: (points + waiting, date.fromordinal(free))
+            for points, unit, free in self._candidates(entry, views, referral.deadline, today)
+        }
 
     def _key(self, referral: MatchRequest) -> tuple[tuple[CareForm, ...], ProfileKey]:
         """What the static row reads: the acceptable care forms and the ProfileKey."""
         advice = referral.advice
-        known = self._advice.get(id(advice))  # what profile_key reads of the advice
-        if known is None or known[0] is not advice:
-            known = (advice, advice.acceptable, cap_mask(advice.required_capabilities))
-            _bounded(self._advice)[id(advice)] = known
-        return known[1], profile_key(referral, known[2])
+        required = advice.required_capabilities
+        mask = self._masks.get(required)
+        if mask is None:
+            mask = _bounded(self._masks)[required] = cap_mask(required)
+        return advice.acceptable, profile_key(referral, mask)
 
     def _parts(
         self, acceptable: tuple[CareForm, ...], key: ProfileKey
@@ -172,7 +200,7 @@ class Session:
         for u in units:
             hit = known.get(id(u))
             if hit is None or hit[0] is not u:
-                hit = self._view(u, today)
+                hit = self._view(u)
             if hit[1] < 0:  # not one of the session's units: the batch
                 views = []
                 break
@@ -187,38 +215,41 @@ class Session:
                     rises, caps, _, extra = self._unit_now(unit, today)
                     cap = -1 if rises else caps[0]
                 if cap >= 0:  # one capacity level: every place there is free now
-                    return self._one_unit(referrals, (unit, row, cap, extra), today)
+                    return self._one_unit(referrals, unit, row, cap, extra, today)
         return assign(referrals, units, today=today, settings=self.settings, weights=self.weights)
 
     def forget_referrals(self) -> None:
-        """Drop what is cached per referral object (for a caller done with its referrals,
-        such as a simulation starting a new run): only memory, the results stay the same."""
+        """Drop what is cached per referral (for a caller done with its referrals, such as a
+        simulation starting a new run): only memory, the results stay the same."""
         self._by_referral.clear()
 
     def _entry(self, referral: MatchRequest) -> _Entry:
-        """The referral's static row for the fast paths, and its waiting_since (cached per
-        object)."""
+        """The referral's static row for the fast paths, and its waiting_since (cached)."""
         hit = self._by_referral.get(id(referral))
         if hit is not None and hit[0] is referral:
-            return hit
+            return hit[1]
         form, child, situation = self._parts(*self._key(referral))
         ok = form[2] & child[2] & situation[2]
-        since = referral.waiting_since.toordinal()
-        entry = (referral, ok, form[3], child[3], situation[3], since)
+        entry = (ok, form[3], child[3], situation[3], referral.waiting_since.toordinal())
         known = self._by_referral
         if len(known) >= REFERRAL_LIMIT:
             for old in list(islice(known, REFERRAL_LIMIT // 2)):
                 del known[old]
-        known[id(referral)] = entry
+        known[id(referral)] = (referral, entry)
         return entry
 
-    def _one_referral(
-        self, referral: MatchRequest, views: list[_View], today: date
-    ) -> tuple[Placement, ...]:
-        _, ok, form, child, situation, _ = self._entry(referral)
-        day = max(referral.deadline, today).toordinal()
+    def _candidates(
+        self,
+        entry: _Entry,
+        views: Sequence[_View],
+        deadline: date,
+        today: date,
+    ) -> list[tuple[int, UnitView, int]]:
+        """Per feasible unit: its score but the waiting term, the unit, its first free day."""
+        ok, form, child, situation, _ = entry
+        day = max(deadline, today).toordinal()
         now = today.toordinal()
-        found: list[tuple[int, UnitView, int]] = []  # points but waiting, unit, first free day
+        found: list[tuple[int, UnitView, int]] = []
         for unit, row, cap, extra in views:
             if not ok >> row & 1:
                 continue
@@ -230,6 +261,13 @@ class Session:
             rises, caps, first_free, points_now = self._unit_now(unit, today)
             if caps[bisect_right(rises, day)] > 0:  # the level of the deadline
                 found.append((points + points_now, unit, first_free))
+        return found
+
+    def _one_referral(
+        self, referral: MatchRequest, views: list[_View], today: date
+    ) -> tuple[Placement, ...]:
+        entry = self._entry(referral)
+        found = self._candidates(entry, views, referral.deadline, today)
         if not found:
             return ()
         best = found[0]
@@ -241,28 +279,32 @@ class Session:
                 # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
                 rid = referral.referral_id
                 _, _, best = min((-pair_tiebreak(rid, f[1].unit_id), f[1].unit_id, f) for f in tied)
-        score = best[0] + waiting_points(referral, today, self.weights)
+        score = best[0] + waited_points(today.toordinal() - entry[4], self.weights)
         return (Placement(referral.referral_id, best[1].unit_id, score, date.fromordinal(best[2])),)
 
     def _one_unit(
-        self, referrals: Sequence[MatchRequest], view: _View, today: date
+        self,
+        referrals: Sequence[MatchRequest],
+        unit: UnitView,
+        row: int,
+        places: int,
+        extra: int,
+        today: date,
     ) -> tuple[Placement, ...]:
-        unit, row, places, extra = view
         if places <= 0:
             return ()
         scored: list[tuple[int, MatchRequest]] = []
         entries = self._by_referral
-        w = self.weights.params["waiting"]  # waiting_points, inlined
-        per_week, max_weeks, day = w["per_week"], w["max_weeks"], today.toordinal()
+        waiting = self._waiting  # waited_points by days waited, up to the cap
+        most = len(waiting) - 1
+        day = today.toordinal()
         for r in referrals:
-            hit = entries.get(id(r))
-            if hit is None or hit[0] is not r:
-                hit = self._entry(r)
-            if hit[1] >> row & 1:
-                waited = day - hit[5]
-                weeks = waited // 7 if waited > 0 else 0
-                static = hit[2][row] + hit[3][row] + hit[4][row]
-                scored.append((static + per_week * (weeks if weeks < max_weeks else max_weeks), r))
+            known = entries.get(id(r))
+            hit = known[1] if known is not None and known[0] is r else self._entry(r)
+            if hit[0] >> row & 1:
+                waited = day - hit[4]
+                wait = waiting[waited if 0 <= waited <= most else (most if waited > 0 else 0)]
+                scored.append((hit[1][row] + hit[2][row] + hit[3][row] + wait, r))
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
             if places == 1:
@@ -285,18 +327,7 @@ class Session:
         )
 
     def _unit_now(self, unit: UnitView, today: date) -> tuple[list[int], list[int], int, int]:
-        """`table.unit_capacity(unit, today)`, and the unit's availability and room points.
-
-        Without expected departures or scheduled changes, `scoring.available` reads no date:
-        one level, the same every day, free from today when it has a place. The capacity
-        and points are then kept per view object, and the first free day is today.
-        """
-        steady = not unit.expected_departures and not unit.scheduled_changes
-        if steady:
-            hit = self._steady.get(id(unit))
-            if hit is not None and hit[0] is unit:
-                _, caps, extra = hit
-                return [], caps, today.toordinal() if caps[0] > 0 else NEVER, extra
+        """`table.unit_capacity(unit, today)`, and the unit's availability and room points."""
         rises, caps, first_free = unit_capacity(unit, today)
         stated = np.asarray(
             [unit.preferences is not None and unit.preferences.max_children is not None]
@@ -304,21 +335,23 @@ class Session:
         room = np.asarray([room_left(unit)], dtype=np.int64)
         days = np.asarray([first_free - today.toordinal()], dtype=np.int64)
         points = availability_points(days, self.weights) + room_points(stated, room, self.weights)
-        extra = int(points[0])
-        if steady:
-            _bounded(self._steady)[id(unit)] = (unit, caps, extra)
-        return rises, caps, first_free, extra
+        return rises, caps, first_free, int(points[0])
 
-    def _view(self, unit: UnitView, today: date) -> _View:
-        """The unit, its static row (-1: not one of the session's units, or changed) and, when
-        steady (see `_unit_now`), its places now and availability and room points (else -1,
-        0); checked once per view object."""
+    def _view(self, unit: UnitView) -> _View:
+        """The unit's static row (-1: not one of the session's units, or changed) and, when
+        steady, its places now and availability and room points (else -1, 0); cached by the
+        unit's value.
+
+        Without expected departures or scheduled changes, `scoring.available` reads no date:
+        one level, the same every day, free from today when it has a place (so the points
+        read no date either: `_TABLE_DAY` stands for any day).
+        """
         row = self._row.get(unit.unit_id, -1)
         if row >= 0 and _fixed(unit) != self._fixed[row]:
             row = -1
         cap, extra = -1, 0
         if row >= 0 and not unit.expected_departures and not unit.scheduled_changes:
-            _, caps, _, extra = self._unit_now(unit, today)
+            _, caps, _, extra = self._unit_now(unit, _TABLE_DAY)
             cap = caps[0]
         view = (unit, row, cap, extra)
         _bounded(self._views)[id(unit)] = view

@@ -38,6 +38,8 @@ def paused_gc() -> Iterator[None]:
     being scanned by a young collection on the next allocation (30-80 ms). Not when the
     process had frozen objects itself: unfreezing would release those too.
     """
+    # Measured (A/B, Flevoland, 10 interleaved rounds): without the pause 24 % more CPU per
+    # replication (1.23 -> 1.53 s); without the freeze below 13 % more (1.11 -> 1.25 s).
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -5,6 +5,8 @@
   pairs the min-cost flow picks;
 - `Session.static_row` is `score_table.static_scores` (checks before capacity, points), and
   `Session.fits` its rows that pass;
+- `Session.pair_scores`, the session's evaluation of a pair, and the one-unit path's scores
+  are `scoring.check_pair` and `scoring.score_pair` (the readable specification);
 - `Session.assign` returns what `batch.assign` returns, for units in other states, on
   other days, with and without sibling groups, with warm caches.
 """
@@ -27,6 +29,7 @@ from matcher.generate import random_instance
 from matcher.models import SolverSettings
 from matcher.problem import pair_tiebreak, trivial_choice
 from matcher.score_table import static_scores
+from matcher.scoring import check_pair, first_available, score_pair
 from matcher.session import REFERRAL_LIMIT, Session
 from matcher.weights import TERMS, default_weights
 
@@ -101,6 +104,56 @@ def test_static_rows_are_the_static_scores(seed: int) -> None:
         assert fits >> len(ok) == 0
         assert points[static.index].tolist() == static.terms.sum(axis=1).tolist()
         assert not static.terms[:, DYNAMIC].any()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.integers(0, 200))
+def test_session_pair_scores_are_the_scalar_spec(seed: int, days: int) -> None:
+    # The session's one fast evaluation of a pair (cached static parts plus the terms that
+    # need the date or the places), held to scoring.check_pair and scoring.score_pair.
+    rng = random.Random(seed)
+    referrals, units = random_instance(seed, 8, 10, TODAY, sibling_share=0.2)
+    session = Session(units, weights=W, settings=SETTINGS)
+    for step in range(2):  # warm caches; the same unit values come back on other days
+        today = TODAY + timedelta(days=days + 11 * step)
+        now = [_other_state(rng, u) if rng.random() < 0.7 else u for u in units]
+        # Expected departures after today (the spec's first_available reads no earlier ones),
+        # and now and then a scheduled reduction.
+        now = [
+            dataclasses.replace(
+                u,
+                expected_departures=tuple(
+                    today + (d - TODAY) + timedelta(days=1) for d in u.expected_departures
+                ),
+                scheduled_changes=((today + timedelta(days=9), -1),) if rng.random() < 0.2 else (),
+            )
+            for u in now
+        ]
+        for referral in referrals:
+            expected = {
+                u.unit_id: (
+                    score_pair(referral, u, today, W).total,
+                    first_available(u, max(referral.deadline, today), today),
+                )
+                for u in now
+                if check_pair(referral, u, today) is None
+            }
+            assert session.pair_scores(referral, now, today) == expected
+        # The one-unit path: children of different sibling groups, a unit with room for all.
+        groups = {r.sibling_group or r.referral_id: r for r in referrals}
+        distinct = list(groups.values())
+        for u in now:
+            roomy = dataclasses.replace(
+                u, places=len(distinct), occupied=0, held=0, expected_departures=()
+            )
+            if roomy.scheduled_changes:
+                continue
+            got = {p.referral_id: p.score for p in session.assign(distinct, [roomy], today=today)}
+            assert got == {
+                r.referral_id: score_pair(r, roomy, today, W).total
+                for r in distinct
+                if check_pair(r, roomy, today) is None
+            }
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
