@@ -79,31 +79,6 @@ def record(
         session.execute(_INSERT, rows)
 
 
-def commit_with_entries(
-    session: Session,
-    *,
-    user_id: str,
-    role: str,
-    action: AuditAction,
-    entity: str,
-    entity_ids: Sequence[str],
-    via: str,
-    at: datetime,
-) -> None:
-    """How a step ends: its audit entries in the caller's transaction, then the commit."""
-    record(
-        session,
-        user_id=user_id,
-        role=role,
-        action=action,
-        entity=entity,
-        entity_ids=entity_ids,
-        via=via,
-        at=at,
-    )
-    session.commit()
-
-
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
     """The audit trail of one record, oldest first."""
     query = (

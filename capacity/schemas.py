@@ -8,12 +8,12 @@ capacity.holds, where alone they are defined.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from capacity.holds import MAX_HOLD_HOURS
-from capacity.models import ChangeKind, Occupancy
-from capacity.snapshot import UnitView
+from capacity.models import ChangeKind
 from domain.care import CareForm
 from domain.fields import Amount, PlausibleDate, WholeNumber
 from domain.outcomes import DepartureOutcome
@@ -24,7 +24,9 @@ CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 
 
 class UnitPublic(BaseModel):
-    """A unit and its places; no child data."""
+    """A unit and its places; no child data. Built with model_validate from a UnitView."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     unit_id: str
     name: str
@@ -43,50 +45,29 @@ class UnitPublic(BaseModel):
     closing_date: date | None
     expected_departures: list[date]
 
+    @field_validator("capabilities", mode="after")
     @classmethod
-    def of(cls, v: UnitView) -> UnitPublic:
-        """Build from a unit view."""
-        return cls(
-            unit_id=v.unit_id,
-            name=v.name,
-            provider_id=v.provider_id,
-            municipality=v.municipality,
-            care_form=v.care_form,
-            places=v.places,
-            occupied=v.occupied,
-            held=v.held,
-            free_now=v.free_now,
-            age_min=v.age_min,
-            age_max=v.age_max,
-            sex_policy=v.sex_policy.value,
-            capabilities=sorted(v.capabilities),
-            status=v.status.value,
-            closing_date=v.closing_date,
-            expected_departures=list(v.expected_departures),
-        )
+    def _in_order(cls, value: list[Capability]) -> list[Capability]:
+        return sorted(value)
+
+    @field_validator("sex_policy", "status", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> object:
+        return value.value if isinstance(value, Enum) else value
 
 
 class OccupancyPublic(BaseModel):
-    """A stay in a unit, by pseudonym (for the provider of that unit and the servicepunt)."""
+    """A stay in a unit, by pseudonym (for the provider of that unit and the servicepunt).
+    Built with model_validate from an Occupancy row (its `id` is the occupancy_id)."""
 
-    occupancy_id: str
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    occupancy_id: str = Field(validation_alias=AliasChoices("occupancy_id", "id"))
     unit_id: str
     child_ref: str
     since: date
     expected_end: date | None
     closure_flagged: bool
-
-    @classmethod
-    def of(cls, stay: Occupancy) -> OccupancyPublic:
-        """Build from the table row."""
-        return cls(
-            occupancy_id=stay.id,
-            unit_id=stay.unit_id,
-            child_ref=stay.child_ref,
-            since=stay.since,
-            expected_end=stay.expected_end,
-            closure_flagged=stay.closure_flagged,
-        )
 
 
 class AdmissionRequest(BaseModel):

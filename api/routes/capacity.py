@@ -97,7 +97,7 @@ def list_units(
         query = select(Unit.id).join(Location).where(Location.provider_id == user.provider_id)
         ids = list(session.exec(query).all())
     views = sorted(unit_views(session, now=now, unit_ids=ids), key=lambda v: (v.name, v.unit_id))
-    items = [UnitPublic.of(v) for v in views[offset : offset + limit]]
+    items = [UnitPublic.model_validate(v) for v in views[offset : offset + limit]]
     return Page[UnitPublic](items=items, total=len(views), limit=limit, offset=offset)
 
 
@@ -112,7 +112,7 @@ def unit_occupancies(
         .where(Occupancy.unit_id == unit_id, col(Occupancy.ended_on).is_(None))
         .order_by(col(Occupancy.since), col(Occupancy.id))
     ).all()
-    return [OccupancyPublic.of(o) for o in rows]
+    return [OccupancyPublic.model_validate(o) for o in rows]
 
 
 @router.post("/units/{unit_id}/admissions", status_code=201)
@@ -130,7 +130,7 @@ def admit(
         now=now,
     )
     session.commit()
-    return OccupancyPublic.of(stay)
+    return OccupancyPublic.model_validate(stay)
 
 
 @router.post("/occupancies/{occupancy_id}/departure", status_code=204)
@@ -230,7 +230,8 @@ async def availability(
         return (
             AvailabilityList(
                 units=[
-                    AvailabilityItem(unit=UnitPublic.of(a.view), free=a.free) for a in answer.units
+                    AvailabilityItem(unit=UnitPublic.model_validate(a.view), free=a.free)
+                    for a in answer.units
                 ],
                 total_units=answer.total_units,
                 total_free=answer.total_free,

@@ -70,16 +70,8 @@ def _done(
     now: datetime,
 ) -> None:
     """How a step ends: its audit entries, then the commit."""
-    audit.commit_with_entries(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=action,
-        entity=ENTITY,
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
+    _audit(session, user, action, referral_ids, via, now)
+    session.commit()
 
 
 def _settle(session: Session, user: User, referral_id: str, via: str, now: datetime) -> None:

@@ -33,7 +33,7 @@ def audit_change(
     action: audit.AuditAction = audit.AuditAction.UPDATE,
 ) -> None:
     """Log reads or changes of referrals in the caller's transaction, then commit it."""
-    audit.commit_with_entries(
+    audit.record(
         session,
         user_id=web.user.id,
         role=web.role,
@@ -43,6 +43,7 @@ def audit_change(
         via=via,
         at=now,
     )
+    session.commit()
 
 
 def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
