@@ -169,11 +169,10 @@ _PROPOSABLE = sorted(TRANSITIONS[Action.PROPOSE].sources)
 
 @dataclass(frozen=True)
 class Proposed:
-    """The ranked proposals, the weights version that scored them, and their JSON as stored."""
+    """The ranked proposals and the weights version that scored them."""
 
     proposals: list[Proposal]
     weights_version: str
-    stored_json: bytes
 
 
 def propose(
@@ -218,7 +217,7 @@ def propose(
         )
     for name, value in values.items():
         set_committed_value(referral, name, value)  # the session's copy matches the row
-    return Proposed(proposals, version, stored)
+    return Proposed(proposals, version)
 
 
 def hold_place(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -168,7 +167,7 @@ def advise(referral_id: str, user: ServicepuntUser, session: SessionDep, now: No
 @router.post("/{referral_id}/proposals", response_model=ProposalList)
 def propose(
     referral_id: str, user: ServicepuntUser, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+) -> ProposalList:
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
     _settle(session, user, referral_id, "POST .../proposals", now)
     with metrics.solver_timer("proposals"):
@@ -180,19 +179,11 @@ def propose(
             now=now,
         )
     _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now)
-    # The ProposalList around the proposals' JSON as just stored: serialised once, not twice.
-    body = b"".join(
-        (
-            b'{"referral_id":',
-            json.dumps(referral_id).encode(),
-            b',"weights_version":',
-            json.dumps(proposed.weights_version).encode(),
-            b',"proposals":',
-            proposed.stored_json,
-            b"}",
-        )
+    return ProposalList(
+        referral_id=referral_id,
+        weights_version=proposed.weights_version,
+        proposals=proposed.proposals,
     )
-    return Response(content=body, media_type="application/json")
 
 
 @router.post("/{referral_id}/hold", status_code=201)
