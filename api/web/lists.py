@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api import audit
 from api.accounts import Role
@@ -38,18 +39,23 @@ DEVIATION_COLUMNS = (
 )
 
 
+def _audit_rows(
+    session: Session,
+    web: WebSession,
+    table: reports.Table,
+    via: str,
+    now: datetime,
+    action: audit.AuditAction,
+) -> None:
+    """Log the read or export of every referral in the table (its first column)."""
+    audit_change(session, web, [str(row[0]) for row in table.rows], via=via, now=now, action=action)
+
+
 @router.get("/servicepunt/wachtlijst")
 def waiting_list(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
     """Every referral without a placement; the 14-day norm as green, amber or red."""
     table = reports.waiting_list(session, today=now.date())
-    audit_change(
-        session,
-        web,
-        [str(row[0]) for row in table.rows],
-        via="GET /servicepunt/wachtlijst",
-        now=now,
-        action=audit.AuditAction.READ,
-    )
+    _audit_rows(session, web, table, "GET /servicepunt/wachtlijst", now, audit.AuditAction.READ)
     return page("wachtlijst.html", web, rows=table.as_dicts())
 
 
@@ -57,13 +63,8 @@ def waiting_list(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
 def waiting_list_csv(web: Staff, session: SessionDep, now: NowDep) -> Response:
     """The waiting list as CSV (the export is logged per referral)."""
     table = reports.waiting_list(session, today=now.date())
-    audit_change(
-        session,
-        web,
-        [str(row[0]) for row in table.rows],
-        via="GET /servicepunt/wachtlijst.csv",
-        now=now,
-        action=audit.AuditAction.EXPORT,
+    _audit_rows(
+        session, web, table, "GET /servicepunt/wachtlijst.csv", now, audit.AuditAction.EXPORT
     )
     return csv_download(table)
 
@@ -103,14 +104,7 @@ def _deviation_table(session: SessionDep, limit: int | None) -> reports.Table:
 def deviation_log(web: Staff, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
     """The deviation log, newest first: advice or best proposal against what was placed."""
     table = _deviation_table(session, limit=500)
-    audit_change(
-        session,
-        web,
-        [str(row[0]) for row in table.rows],
-        via="GET /servicepunt/afwijkingen",
-        now=now,
-        action=audit.AuditAction.READ,
-    )
+    _audit_rows(session, web, table, "GET /servicepunt/afwijkingen", now, audit.AuditAction.READ)
     names = {v.unit_id: v.name for v in state.index.views(now=now)}
     return page("afwijkingen.html", web, rows=table.as_dicts(), unit_names=names)
 
@@ -119,13 +113,8 @@ def deviation_log(web: Staff, session: SessionDep, state: StateDep, now: NowDep)
 def deviation_log_csv(web: Staff, session: SessionDep, state: StateDep, now: NowDep) -> Response:
     """The whole deviation log as CSV (the export is logged per referral); units by name."""
     table = _deviation_table(session, limit=None)
-    audit_change(
-        session,
-        web,
-        [str(row[0]) for row in table.rows],
-        via="GET /servicepunt/afwijkingen.csv",
-        now=now,
-        action=audit.AuditAction.EXPORT,
+    _audit_rows(
+        session, web, table, "GET /servicepunt/afwijkingen.csv", now, audit.AuditAction.EXPORT
     )
     names = {v.unit_id: v.name for v in state.index.views(now=now)}
 
