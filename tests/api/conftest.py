@@ -20,6 +20,7 @@ from api.app import create_app
 from api.settings import Settings
 from capacity import db as capacity_db
 from tests.api.api_support import T0, Api, Clock, seed_region
+from tests.capacity.capacity_support import temporary_pg_database
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -28,16 +29,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 @pytest.fixture(scope="session")
 def pg_database(worker_id: str) -> Iterator[str]:
     """A private PostgreSQL database for this xdist worker."""
-    name = f"api_{worker_id}_{uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_pg_database(f"api_{worker_id}", PG_ADMIN_URL) as url:
+        yield url
 
 
 def reset_pg(url: str) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from capacity import db as capacity_db
@@ -22,7 +20,7 @@ from placements import service as workflow
 from placements.models import Referral, ReferralStatus
 from placements.schemas import ReferralCreate
 from tests.api.api_support import T0, referral_payload
-from tests.capacity.capacity_support import PG_ADMIN_URL
+from tests.capacity.capacity_support import temporary_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,16 +29,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'discharge.db'}"
         return
-    name = f"discharge_migrate_{uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_pg_database("discharge_migrate") as url:
+        yield url
 
 
 def _placed(session: Session, unit_id: str, child_ref: str) -> tuple[str, str]:

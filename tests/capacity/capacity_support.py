@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, SQLModel
 
 from capacity import db as capacity_db
@@ -29,6 +31,21 @@ REDIS_URL = os.environ.get("CAPACITY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
 TABLE_NAMES = [model.__tablename__ for model in TABLES]
+
+
+@contextmanager
+def temporary_pg_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database named `prefix_<random>`, dropped afterwards."""
+    name = f"{prefix}_{uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def sqlite_engine(path: Path) -> Engine:

@@ -18,39 +18,26 @@ from uuid import uuid4
 
 import pytest
 import redis
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from capacity import db as capacity_db
 from capacity.live import MemoryLiveView
 from capacity.live_redis import RedisLiveView
 from tests.capacity.capacity_support import (
-    PG_ADMIN_URL,
     REDIS_URL,
     TABLE_NAMES,
     Backend,
     sqlite_engine,
+    temporary_pg_database,
 )
-
-
-def _url_for(database: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
 
 
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> Iterator[str]:
     """A private PostgreSQL database for this xdist worker, migrated to head."""
-    name = f"capacity_{worker_id}_{uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = _url_for(name)
-    try:
+    with temporary_pg_database(f"capacity_{worker_id}") as url:
         capacity_db.migrate(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
