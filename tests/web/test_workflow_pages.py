@@ -56,6 +56,17 @@ def _post(client: TestClient, rid: str, step: str, token: str, **data: Any) -> A
     return client.post(f"/servicepunt/aanmeldingen/{rid}{step}", data={"csrf": token} | data)
 
 
+def _held(client: TestClient, site: Site, hours: str = "") -> tuple[str, str]:
+    """A referral advised, proposed and held in groep_lely by the servicepunt (and its CSRF)."""
+    rid = _referral(client, site)
+    token = csrf_of(login(client, site, "sp").text)
+    _post(client, rid, "/advies", token)
+    _post(client, rid, "/voorstellen", token)
+    held = {"uren": hours} if hours else {}
+    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], **held)
+    return rid, token
+
+
 def test_every_servicepunt_step_of_the_table_has_its_form_where_the_table_allows_it(
     client: TestClient, site: Site
 ) -> None:
@@ -87,11 +98,7 @@ def test_every_servicepunt_step_of_the_table_has_its_form_where_the_table_allows
 def test_withdraw_on_the_page_gives_a_held_place_back_and_is_audited(
     client: TestClient, site: Site
 ) -> None:
-    rid = _referral(client, site)
-    token = csrf_of(login(client, site, "sp").text)
-    _post(client, rid, "/advies", token)
-    _post(client, rid, "/voorstellen", token)
-    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    rid, token = _held(client, site)
     page = _post(client, rid, "/intrekken", token)
     assert page.status_code == 200 and "Opgeslagen: ingetrokken" in page.text
     assert _stored(site, rid).status == "ingetrokken"
@@ -109,11 +116,7 @@ def test_withdraw_on_the_page_gives_a_held_place_back_and_is_audited(
 def test_discharge_on_the_page_needs_its_fields_and_frees_the_place(
     client: TestClient, site: Site
 ) -> None:
-    rid = _referral(client, site)
-    token = csrf_of(login(client, site, "sp").text)
-    _post(client, rid, "/advies", token)
-    _post(client, rid, "/voorstellen", token)
-    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    rid, token = _held(client, site)
     placed = _post(client, rid, "/besluit", token, outcome="accept")
     assert "Uitstroom vastleggen" in placed.text and "Waar naartoe" in placed.text
     missing = _post(client, rid, "/uitstroom", token, left_on="2027-01-15")
@@ -128,11 +131,7 @@ def test_discharge_on_the_page_needs_its_fields_and_frees_the_place(
 def test_provider_departure_on_the_provider_page_discharges_the_referral(
     client: TestClient, site: Site
 ) -> None:
-    rid = _referral(client, site)
-    token = csrf_of(login(client, site, "sp").text)
-    _post(client, rid, "/advies", token)
-    _post(client, rid, "/voorstellen", token)
-    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"])
+    rid, token = _held(client, site)
     _post(client, rid, "/besluit", token, outcome="accept")
     stay = _stored(site, rid).occupancy_id
     provider = TestClient(site.app)
@@ -149,11 +148,7 @@ def test_provider_departure_on_the_provider_page_discharges_the_referral(
 def test_an_ended_hold_shows_its_note_on_the_workbench_and_the_referral(
     client: TestClient, site: Site
 ) -> None:
-    rid = _referral(client, site)
-    token = csrf_of(login(client, site, "sp").text)
-    _post(client, rid, "/advies", token)
-    _post(client, rid, "/voorstellen", token)
-    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="1")
+    rid, _ = _held(client, site, hours="1")
     site.clock.advance(minutes=61)  # past the hour (and within the 2 h sign-in)
     state = site.app.state.servicepunt
     assert hold_endings.sweep(state, now=site.clock())[2] == [rid]
@@ -182,11 +177,7 @@ def test_a_hold_without_a_chosen_lifetime_lasts_the_configured_time(
 def test_the_referral_page_shows_an_expired_hold_before_any_sweep(
     client: TestClient, site: Site
 ) -> None:
-    rid = _referral(client, site)
-    token = csrf_of(login(client, site, "sp").text)
-    _post(client, rid, "/advies", token)
-    _post(client, rid, "/voorstellen", token)
-    _post(client, rid, "/vasthouden", token, unit_id=site.units["groep_lely"], uren="1")
+    rid, _ = _held(client, site, hours="1")
     site.clock.advance(minutes=61)  # expired; no sweep has run (still signed in)
     page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
     assert "is verlopen op" in page and "/besluit" not in _forms(page, rid)
