@@ -133,11 +133,3 @@ def expire_holds(session: Session, *, now: datetime) -> list[Hold]:
         ledger.touch(session, unit, "hold_expired", now)
     session.flush()
     return expired
-
-
-def active_holds(session: Session, *, unit_id: str, now: datetime) -> list[Hold]:
-    """Holds of a unit that still keep a place at `now`."""
-    stmt = select(Hold).where(
-        Hold.unit_id == unit_id, Hold.state == HoldState.ACTIVE.value, col(Hold.expires_at) > now
-    )
-    return list(session.exec(stmt))

@@ -19,7 +19,6 @@ import math
 from datetime import date
 
 from capacity.snapshot import UnitStatus, UnitView
-from domain.care import CareCategory
 from domain.people import SexPolicy
 from domain.places import Municipality, distance_km, neighbours
 from matcher.models import MatchRequest, PairScore, ScoreTerm
@@ -206,8 +205,3 @@ def score_pair(referral: MatchRequest, unit: UnitView, today: date, weights: Wei
 
     parts = tuple(ScoreTerm(term=t, label=LABELS[t], points=p, explanation=e) for t, p, e in terms)
     return PairScore(total=sum(p.points for p in parts), terms=parts)
-
-
-def is_foster_family(unit: UnitView) -> bool:
-    """True for pleegzorg units (kindgericht werven applies when none fits)."""
-    return unit.care_form.category is CareCategory.PLEEGZORG
