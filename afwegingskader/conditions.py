@@ -84,7 +84,7 @@ FACTS: dict[str, FactSpec] = {
     "siblings_contraindicated": FactSpec(Kind.BOOL),
     "siblings_without_contraindication": FactSpec(Kind.INT),
     "sibling_contraindications": FactSpec(Kind.SET, _values(Contraindication)),
-    # Every CAP-J code of the profile plus the group and axis it rolls up to.
+    # Every CAP-J code of the profile plus every code above it: rubriek, groep and as.
     "capj": FactSpec(Kind.SET),
     "home_municipality": FactSpec(Kind.PLACE, _values(Municipality)),
     "responsible_municipality": FactSpec(Kind.PLACE, _values(Municipality)),

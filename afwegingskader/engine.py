@@ -54,12 +54,8 @@ _NO_LOCATION = LocationAdvice.model_construct(
 
 @cache
 def _roll_ups(codelist: CodeList) -> dict[str, frozenset[str]]:
-    """Each code with the group and axis it rolls up to, computed once per code list."""
-    out: dict[str, frozenset[str]] = {}
-    for entry in codelist.codes():
-        resolved = codelist.resolve(entry.code)
-        out[entry.code] = frozenset(c for c in (resolved.code, resolved.group, resolved.axis) if c)
-    return out
+    """Each code with every code above it (rubriek, groep, as), once per code list."""
+    return {entry.code: codelist.roll_up(entry.code) for entry in codelist.codes()}
 
 
 def facts_of(profile: Profile) -> Facts:

@@ -10,6 +10,7 @@ personal data leaks through an error. `document_errors` puts these answers in th
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,8 +126,20 @@ def invalid_response(
     """422 naming every field and what is wrong with it; the detail uses the Dutch label
     where the pages have one, `fields` the field's path."""
     labels = labels or {}
-    detail = "; ".join(f"{labels.get(e.field, e.field)}: {e.message}" for e in errors)
+    detail = "; ".join(f"{field_label(e.field, labels)}: {e.message}" for e in errors)
     return error_response("InvalidInput", detail, errors, 422)
+
+
+def field_label(field: str, labels: Mapping[str, str]) -> str:
+    """The Dutch label of a field path; an item of a list field ("profile.capj[1]" or
+    "profile.capj.1") is the list's label with its position: "CAP-J-codes (nr. 2)"."""
+    if field in labels:
+        return labels[field]
+    found = re.fullmatch(r"(.+?)(?:\[(\d+)\]|\.(\d+))", field)
+    if found and found.group(1) in labels:
+        position = int(found.group(2) or found.group(3)) + 1
+        return f"{labels[found.group(1)]} (nr. {position})"
+    return field
 
 
 def labels_of(app: Any) -> Mapping[str, str]:

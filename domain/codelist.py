@@ -1,8 +1,11 @@
 """Problem classification as a replaceable code list (CAP-J ships as the default).
 
-A code is an axis (one letter), a group or a category (rubriek) or subcategory. Every code
-rolls up to its group and axis. NJi stopped maintaining CAP-J in 2025, so the list is data:
-a successor classification is another YAML file with the same shape.
+A code is an axis (one letter), a group, a category (rubriek) or a subcategory
+(subrubriek). Every code rolls up to its axis, its group and, for a subrubriek, its
+rubriek. NJi stopped maintaining CAP-J in 2025, so the list is data: a successor
+classification is another YAML file with the same shape, checked by `load_codelist`.
+The file names its edition and sources; `CodeList.source` is the citation pages and
+advice print. An entry whose term no public source gives is `documented: false`.
 """
 
 from __future__ import annotations
@@ -10,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from domain.errors import ConfigError, InvalidInput
+from domain.codelist_file import CodeListFile, read_codelist_file
+from domain.errors import InvalidInput
 
 DEFAULT_CODELIST = Path(__file__).with_name("data") / "capj.yaml"
 LEVELS = ("as", "groep", "rubriek", "subrubriek")
+# What an entry without a public term shows instead of one.
+UNDOCUMENTED_TERM = "term niet openbaar gedocumenteerd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,41 +31,107 @@ class Code:
     term: str
     level: str
     parent: str | None
+    documented: bool = True
+    source: str | None = None
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Code and term as the pages show them: "A201 Druk en impulsief gedrag"."""
+        return f"{self.code} {self.term}" if self.documented else f"{self.code} ({self.term})"
 
 
 @dataclass(frozen=True, slots=True)
 class ResolvedCode:
-    """A code with the group and axis it rolls up to."""
+    """A code with the axis, group and rubriek it rolls up to (itself included)."""
 
     code: str
     term: str
     level: str
     axis: str
     group: str | None
+    rubriek: str | None = None
+    # The code and every code above it, from the code up to its axis.
+    chain: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A public source the list was read from."""
+
+    key: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Part of the classification known to be missing from the list, and why."""
+
+    where: str
+    note: str
 
 
 class CodeList:
-    """A loaded, validated classification: look codes up and roll them up."""
+    """A loaded, validated classification: look codes up, roll them up, cite the list."""
 
-    def __init__(self, name: str, version: str, codes: dict[str, Code]) -> None:
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        codes: dict[str, Code],
+        *,
+        title: str = "",
+        publisher: str = "",
+        read: str = "",
+        sources: tuple[Source, ...] = (),
+        gaps: tuple[Gap, ...] = (),
+    ) -> None:
         self.name = name
         self.version = version
+        self.title = title
+        self.publisher = publisher
+        self.read = read
+        self.sources = sources
+        self.gaps = gaps
         self._codes = codes
         self._resolved = {c: self._roll_up(c) for c in codes}
+        self._children: dict[str, list[Code]] = {c: [] for c in codes}
+        for entry in codes.values():
+            if entry.parent is not None:
+                self._children[entry.parent].append(entry)
 
     def _roll_up(self, code: str) -> ResolvedCode:
         entry = self._codes[code]
         chain = [entry]
         while chain[-1].parent is not None:
             chain.append(self._codes[chain[-1].parent])
-        group = next((c.code for c in chain if c.level == "groep"), None)
-        return ResolvedCode(entry.code, entry.term, entry.level, chain[-1].code, group)
+        by_level = {c.level: c.code for c in chain}
+        return ResolvedCode(
+            entry.code,
+            entry.term,
+            entry.level,
+            chain[-1].code,
+            by_level.get("groep"),
+            by_level.get("rubriek"),
+            tuple(c.code for c in chain),
+        )
 
     def __contains__(self, code: object) -> bool:
-        return isinstance(code, str) and code.upper() in self._codes
+        return isinstance(code, str) and code.strip().upper() in self._codes
 
     def __len__(self) -> int:
         return len(self._codes)
+
+    @property
+    def source(self) -> str:
+        """The citation: name, version, publisher, source addresses and the date read."""
+        urls = ", ".join(dict.fromkeys(s.url for s in self.sources))
+        parts = [f"{self.name} {self.version}".strip()]
+        parts += [p for p in (self.publisher, urls) if p]
+        if self.read:
+            parts.append(f"gelezen {self.read}")
+        return "; ".join(parts)
 
     def resolve(self, code: str, *, field: str = "capj") -> ResolvedCode:
         """The code with its group and axis; an unknown code is an InvalidInput."""
@@ -74,52 +143,52 @@ class CodeList:
                 f"onbekende code in classificatie {self.name} {self.version}", field=field
             ) from None
 
-    def codes(self) -> list[Code]:
-        """All entries, in file order."""
-        return list(self._codes.values())
+    def roll_up(self, code: str) -> frozenset[str]:
+        """The code and every code above it (rubriek, groep, as): what rules match on."""
+        return frozenset(self.resolve(code).chain)
 
+    def within(self, code: str, ancestor: str) -> bool:
+        """Whether `code` is `ancestor` or falls under it (A201 is within A200 and A)."""
+        return ancestor.strip().upper() in self.roll_up(code)
 
-def _require(raw: dict[str, Any], key: str, file: str, where: str) -> Any:
-    if key not in raw:
-        raise ConfigError(f"veld '{key}' ontbreekt", file=file, field=where)
-    return raw[key]
+    def children(self, code: str) -> list[Code]:
+        """The codes directly under `code`, in file order."""
+        return list(self._children[self.resolve(code).code])
+
+    def codes(self, level: str | None = None) -> list[Code]:
+        """All entries (or those of one level), in file order."""
+        return [c for c in self._codes.values() if level is None or c.level == level]
+
+    def undocumented(self) -> list[Code]:
+        """Entries known to exist whose term no public source gives."""
+        return [c for c in self._codes.values() if not c.documented]
 
 
 def load_codelist(path: Path | str) -> CodeList:
-    """Load and validate a classification file; errors name the file and the entry."""
-    file = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("verwacht een mapping met name, version en codes", file=file)
-    name = str(_require(raw, "name", file, "name"))
-    version = str(_require(raw, "version", file, "version"))
-    entries = _require(raw, "codes", file, "codes")
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError("codes moet een niet-lege lijst zijn", file=file, field="codes")
-    codes: dict[str, Code] = {}
-    for i, entry in enumerate(entries):
-        where = f"codes[{i}]"
-        if not isinstance(entry, dict):
-            raise ConfigError("verwacht een mapping", file=file, field=where)
-        code = str(_require(entry, "code", file, where)).upper()
-        level = str(_require(entry, "level", file, f"{where}.level"))
-        if level not in LEVELS:
-            raise ConfigError(f"level moet een van {LEVELS} zijn", file=file, field=where)
-        parent = entry.get("parent")
-        parent = str(parent).upper() if parent is not None else None
-        if (parent is None) != (level == "as"):
-            raise ConfigError("alleen een as heeft geen parent", file=file, field=where)
-        if parent is not None and parent not in codes:
-            raise ConfigError(
-                f"parent {parent} staat niet eerder in de lijst", file=file, field=where
-            )
-        if code in codes:
-            raise ConfigError(f"code {code} staat dubbel in de lijst", file=file, field=where)
-        codes[code] = Code(code, str(_require(entry, "term", file, where)), level, parent)
-    return CodeList(name, version, codes)
+    """Load and validate a classification file; errors name the file, the entry and the code."""
+    checked: CodeListFile = read_codelist_file(path, levels=LEVELS)
+    codes = {
+        e.code: Code(
+            e.code,
+            e.term if e.term is not None else UNDOCUMENTED_TERM,
+            e.level,
+            e.parent,
+            e.term is not None,
+            e.source,
+            e.url,
+        )
+        for e in checked.entries
+    }
+    return CodeList(
+        checked.name,
+        checked.version,
+        codes,
+        title=checked.title,
+        publisher=checked.publisher,
+        read=checked.read,
+        sources=tuple(Source(k, t, u) for k, (t, u) in checked.sources.items()),
+        gaps=tuple(Gap(w, n) for w, n in checked.gaps),
+    )
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,7 @@ def errors_to_fields(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
         message = _dutch(err).removeprefix("Value error, ")
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):
-            loc, message = cause.field or loc, cause.detail
+            loc, message = _at(loc, cause.field), cause.detail
         else:
             # Model-level checks say which field they concern as "field: message".
             head, sep, rest = message.partition(": ")
@@ -97,6 +98,17 @@ def errors_to_fields(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
                 loc, message = (f"{loc}.{head}" if loc else head), rest
         out.append(FieldError(loc or "-", message))
     return out
+
+
+def _at(loc: str, field: str | None) -> str:
+    """A domain error's field at its place in the input: a validator on `profile.capj`
+    that names `capj[1]` means `profile.capj[1]`; any other field stands as it is."""
+    if not field:
+        return loc
+    parts = loc.split(".") if loc else []
+    if parts and parts[-1] == re.split(r"[.\[]", field, maxsplit=1)[0]:
+        return ".".join([*parts[:-1], field])
+    return field
 
 
 def field_errors(exc: ValidationError | DomainError) -> list[FieldError]:

@@ -22,6 +22,7 @@ from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
 from api.web.common import audit_change, errors_by_field
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
+from domain.codelist import default_codelist
 from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
 from domain.places import Municipality
@@ -176,6 +177,7 @@ def _form_page(
         choices=CHOICES,
         checkboxes=CHECKBOXES,
         labels=LABELS,
+        capj=default_codelist(),
     )
 
 

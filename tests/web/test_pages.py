@@ -4,12 +4,14 @@ traffic light, the deviation log, the provider's forms and the planner's charts 
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from capacity.models import Occupancy
+from domain.codelist import default_codelist
 from placements.models import Referral
 from tests.web.web_support import Site, csrf_of, login, referral_payload
 
@@ -63,6 +65,32 @@ def test_referral_form_shows_each_error_beside_its_field_and_saves_nothing(
     assert "Er is niets opgeslagen" in answer.text
     assert "123456789" not in answer.text, "the BSN is never written back into the page"
     assert 'value="ernstig" selected' in answer.text, "valid answers are kept"
+    assert _count(site, Referral) == 0
+
+
+def test_referral_form_lists_every_capj_code_with_its_term_and_source(
+    client: TestClient, site: Site
+) -> None:
+    login(client, site, "sp")
+    page = client.get("/aanmeldingen/nieuw").text
+    codes = default_codelist()
+    for code in codes.codes():
+        assert f"<td>{code.code}</td>" in page, code.code
+        assert escape(code.term, quote=False) in page, code.code
+    assert "term niet openbaar gedocumenteerd" in page
+    assert escape(codes.source, quote=False) in page
+
+
+def test_an_unknown_capj_code_is_shown_beside_its_field_without_the_code(
+    client: TestClient, site: Site
+) -> None:
+    page = login(client, site, "sp")
+    page = client.get("/aanmeldingen/nieuw")
+    form = {"csrf": csrf_of(page.text), "child_ref": "kind-0001", "profile.capj": "A201, Q987"}
+    answer = client.post("/aanmeldingen/nieuw", data=form)
+    assert answer.status_code == 422
+    problem = _errors(answer.text)["profile-capj"]
+    assert problem == "onbekende code in classificatie CAP-J 2016"
     assert _count(site, Referral) == 0
 
 
