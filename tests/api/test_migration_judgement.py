@@ -109,9 +109,9 @@ def test_upgrade_keeps_the_data_and_takes_the_long_role(url: str) -> None:
             assert referral is not None
             assert (referral.judgement, referral.advice_round) == ("open", 1)
             assert referral.judged_advice_json is None
-            deviation = session.exec(text("SELECT original_form FROM workflow_deviation")).one()
+            deviation = session.execute(text("SELECT original_form FROM workflow_deviation")).one()
             assert deviation[0] == "behandelgroep"
-            roles = session.exec(text("SELECT role FROM audit_log ORDER BY id")).all()
+            roles = session.execute(text("SELECT role FROM audit_log ORDER BY id")).all()
             assert [r[0] for r in roles] == ["servicepunt", "gedragswetenschapper"]
     finally:
         engine.dispose()
