@@ -25,17 +25,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from afwegingskader.models import Advice, Reason
+from afwegingskader.models import Advice, Profile, Reason
 from domain.care import CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
 from placements.match import advice_of, original_advice_of
 from placements.models import (
+    JUDGEMENT_FIELD_LABELS,
     AdviceJudgement,
     JudgementState,
     Referral,
     Verdict,
 )
-from placements.schemas import JudgementCreate
+from placements.schemas import JudgementCreate, JudgementPublic, JudgementView
 from placements.transitions import TRANSITIONS, Action, changes
 
 JUDGED_RULE = "OORDEEL-GW"
@@ -145,6 +146,7 @@ def judge(
             "u heeft dit advies al beoordeeld; een tweede oordeel komt van een andere "
             "gedragswetenschapper",
             field="judged_by",
+            label=JUDGEMENT_FIELD_LABELS["judged_by"],
         )
     in_force = advice_of(referral)
     original = original_advice_of(referral)
@@ -154,6 +156,7 @@ def judge(
             raise InvalidInput(
                 "is al de first-best van het advies; kies een andere zorgvorm of bevestig",
                 field="chosen_first_best",
+                label=JUDGEMENT_FIELD_LABELS["chosen_first_best"],
             )
         judged = _changed_advice(in_force, data)
         values |= {
@@ -196,6 +199,7 @@ def judge(
             "het advies is intussen door een andere gedragswetenschapper beoordeeld; "
             "open de aanmelding opnieuw",
             field="judgement",
+            label=JUDGEMENT_FIELD_LABELS["judgement"],
         ) from None
     return row
 
@@ -221,7 +225,9 @@ def _write(session: Session, referral: Referral, values: dict[str, Any]) -> None
 def require_for_proposals(referral: Referral) -> None:
     """Conflict while an advice that needs two gedragswetenschappers lacks their judgement."""
     if endorsements_needed(referral) == 2 and state_of(referral) is not JudgementState.AFGEROND:
-        raise Conflict(_two_needed(referral), field="judgement")
+        raise Conflict(
+            _two_needed(referral), field="judgement", label=JUDGEMENT_FIELD_LABELS["judgement"]
+        )
 
 
 def require_for_hold(session: Session, referral: Referral, care_form: str) -> None:
@@ -236,6 +242,7 @@ def require_for_hold(session: Session, referral: Referral, care_form: str) -> No
             "een plek in gesloten jeugdhulp vraagt een advies waar twee verschillende "
             f"gedragswetenschappers mee instemmen ({CLOSED_CARE_SOURCE})",
             field="judgement",
+            label=JUDGEMENT_FIELD_LABELS["judgement"],
         )
 
 
@@ -278,3 +285,22 @@ def reset_for_new_advice(referral: Referral) -> None:
     referral.advice_round += 1
     referral.judged_advice_json = None
     referral.judgement = JudgementState.OPEN.value
+
+
+def view(session: Session, referral: Referral) -> JudgementView:
+    """The referral as a gedragswetenschapper judges it (see JudgementView)."""
+    stored = Profile.model_validate_json(referral.profile_json)
+    profile = stored.model_dump(mode="json", exclude={"birth_date"})
+    profile["responsible_municipality"] = referral.responsible_municipality
+    return JudgementView(
+        referral_id=referral.id,
+        child_ref=referral.child_ref,
+        status=referral.status,
+        urgency=referral.urgency,
+        judgement=referral.judgement,
+        endorsements_needed=endorsements_needed(referral),
+        profile=profile,
+        original_advice=original_advice_of(referral).model_dump(mode="json"),
+        advice_in_force=advice_of(referral).model_dump(mode="json"),
+        judgements=[JudgementPublic.model_validate(row) for row in history(session, referral.id)],
+    )

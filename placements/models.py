@@ -276,6 +276,18 @@ JUDGEMENT_REASON_LABEL: dict[JudgementReason, str] = {
 }
 
 
+# The judgement's fields as the pages and error messages name them.
+JUDGEMENT_FIELD_LABELS: dict[str, str] = {
+    "verdict": "Oordeel",
+    "chosen_first_best": "Gekozen first-best zorgvorm",
+    "chosen_alternatives": "Alternatieven in volgorde",
+    "reason_code": "Reden",
+    "reason_text": "Toelichting",
+    "judged_by": "Gedragswetenschapper",
+    "judgement": "Oordeel gedragswetenschapper",
+}
+
+
 class AdviceJudgement(SQLModel, table=True):
     """One gedragswetenschapper's confirmation or change of a referral's advice.
 

@@ -198,3 +198,59 @@ class JudgementCreate(BaseModel):
         if self.reason_code is JudgementReason.ANDERS and not text:
             raise ValueError("reason_text: verplicht bij reden 'anders'")
         return self
+
+
+class JudgementPublic(BaseModel):
+    """One judgement as its readers see it: who (by user id), what and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    advice_round: int
+    judged_by: str
+    judged_at: datetime
+    verdict: Verdict
+    original_form: str
+    judged_form: str
+    chosen_form: str
+    chosen_alternatives: list[str]
+    reason_code: str
+    reason_text: str | None
+    state_after: str
+
+    @field_validator("chosen_alternatives", mode="before")
+    @classmethod
+    def _forms(cls, value: Any) -> Any:
+        return [f for f in value.split(",") if f] if isinstance(value, str) else value
+
+
+class JudgementView(BaseModel):
+    """A referral as a gedragswetenschapper judges it: the clinical profile (no BSN, no
+    birth date: the age), the afwegingskader's advice, the advice in force and the
+    judgements so far. Pseudonymous, like every page."""
+
+    referral_id: str
+    child_ref: str
+    status: str
+    urgency: str
+    judgement: str | None
+    endorsements_needed: int
+    profile: dict[str, Any]
+    original_advice: dict[str, Any]
+    advice_in_force: dict[str, Any]
+    judgements: list[JudgementPublic]
+
+
+class AwaitingJudgement(BaseModel):
+    """A referral on the gedragswetenschapper's list."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    child_ref: str
+    status: str
+    urgency: str
+    judgement: str | None
+    first_best: str | None
+    rule_set: str | None
+    created_at: datetime
