@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     aanbieder,
     board,
+    gedragswetenschapper,
     login,
     planner,
     referral_form,
@@ -37,7 +38,16 @@ FIELD_LABELS: dict[str, str] = {
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the app."""
-    for module in (login, board, verwijzer, servicepunt, planner, simulations, aanbieder):
+    for module in (
+        login,
+        board,
+        verwijzer,
+        servicepunt,
+        planner,
+        simulations,
+        aanbieder,
+        gedragswetenschapper,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
