@@ -24,6 +24,8 @@ class Role(StrEnum):
     AANBIEDER = "aanbieder"
     PLANNER = "planner"
     ADMIN = "admin"
+    # Judges each advice of the afwegingskader: confirms or changes it (issue 18).
+    GEDRAGSWETENSCHAPPER = "gedragswetenschapper"
 
 
 class User(SQLModel, table=True):
@@ -34,7 +36,7 @@ class User(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
     display_name: str = Field(max_length=128)
-    role: str = Field(max_length=16)
+    role: str = Field(max_length=32)
     region: str = Field(default="flevoland", max_length=64)
     provider_id: str | None = Field(default=None, foreign_key="capacity_provider.id")
     verwijzer_type: str | None = Field(default=None, max_length=2)

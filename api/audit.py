@@ -33,7 +33,7 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     user_id: str = Field(max_length=64, index=True)
-    role: str = Field(max_length=16)
+    role: str = Field(max_length=32)
     action: str = Field(max_length=16)
     entity: str = Field(max_length=32)
     entity_id: str = Field(max_length=64, index=True)

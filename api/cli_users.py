@@ -33,7 +33,7 @@ def _fail(exc: DomainError) -> NoReturn:
 @users.command("add")
 def add(
     username: Annotated[str, typer.Argument(help="gebruikersnaam")],
-    role: Annotated[Role, typer.Option(help="rol")],
+    role: Annotated[Role, typer.Option(help="rol (gedragswetenschapper: beoordeelt adviezen)")],
     name: Annotated[str, typer.Option(help="weergavenaam")] = "",
     provider: Annotated[str | None, typer.Option(help="aanbieder-id (rol aanbieder)")] = None,
     verwijzer_type: Annotated[

@@ -31,6 +31,8 @@ DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [
     ("demo-aanbieder", Role.AANBIEDER, {"provider_id": "triade"}),
     ("demo-planner", Role.PLANNER, {}),
     ("demo-admin", Role.ADMIN, {}),
+    ("demo-gedragswetenschapper", Role.GEDRAGSWETENSCHAPPER, {}),
+    ("demo-gedragswetenschapper-2", Role.GEDRAGSWETENSCHAPPER, {}),
 ]
 WAITING = 14
 

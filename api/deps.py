@@ -243,10 +243,9 @@ ReferrerOrStaff = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.VERWIJZ
 ProviderOrStaff = Annotated[User, Depends(require(Role.AANBIEDER, Role.SERVICEPUNT))]
 ReportReader = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.PLANNER))]
 PlannerUser = Annotated[User, Depends(require(Role.PLANNER))]
-AnyUser = Annotated[
-    User,
-    Depends(require(Role.SERVICEPUNT, Role.VERWIJZER, Role.AANBIEDER, Role.PLANNER, Role.ADMIN)),
-]
+AnyUser = Annotated[User, Depends(require(*Role))]
+JudgeUser = Annotated[User, Depends(require(Role.GEDRAGSWETENSCHAPPER))]
+JudgeOrStaff = Annotated[User, Depends(require(Role.GEDRAGSWETENSCHAPPER, Role.SERVICEPUNT))]
 AdminUser = Annotated[User, Depends(require(Role.ADMIN))]
 
 

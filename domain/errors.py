@@ -11,13 +11,16 @@ class DomainError(Exception):
 
     kind = "DomainError"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(self, detail: str, *, field: str | None = None, label: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        # The field's Dutch name as its form shows it; the message names the field by it.
+        self.label = label
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.detail}" if self.field else self.detail
+        name = self.label or self.field
+        return f"{name}: {self.detail}" if name else self.detail
 
 
 class InvalidInput(DomainError, ValueError):

@@ -51,12 +51,26 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
     )
-    with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            # Every API worker migrates at start-up; one does the work, the others wait
-            # here and then find the database at head (SQLite's BEGIN IMMEDIATE serialises).
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch operation copies a table and drops the old one; with foreign keys on, that
+        # drop fails (or, deferred, leaves a count that fails the commit) as soon as another
+        # table's rows point at it. SQLite's own recipe: keys off outside the transaction,
+        # and one foreign_key_check before the commit. (A PRAGMA on the raw connection: a
+        # statement through SQLAlchemy would begin the transaction first.)
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Every API worker migrates at start-up; one does the work, the others wait
+                # here and then find the database at head (SQLite's BEGIN IMMEDIATE serialises).
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("migration left rows whose foreign key points at nothing")
+    finally:
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def run_online() -> None:

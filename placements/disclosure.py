@@ -79,6 +79,12 @@ RULES: dict[str, Rule] = {
         counts=("wachtend_first_best",), derived={"tekort": ("wachtend_first_best",)}
     ),
     "crisis_kwartaal": Rule(counts=("aantal",)),
+    "adviesoordelen": Rule(
+        counts=("oordelen", "bevestigd", "gewijzigd"),
+        partitions={"oordelen": ("bevestigd", "gewijzigd")},
+        derived={"percentage_gewijzigd": ("oordelen", "gewijzigd")},
+    ),
+    "adviesafwijkingen": Rule(counts=("aantal",)),
     "bezetting": Rule(keys=("maand",)),
 }
 

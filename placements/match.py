@@ -23,7 +23,18 @@ def profile_of(referral: Referral) -> Profile:
 
 
 def advice_of(referral: Referral) -> Advice:
-    """The stored advice; Conflict if the referral has not been advised yet."""
+    """The advice in force: as a gedragswetenschapper changed it, else the afwegingskader's.
+
+    Proposals are scored for it and a placement's deviation is measured against it.
+    Conflict if the referral has not been advised yet.
+    """
+    if referral.advice_json is None:
+        raise Conflict("aanmelding heeft nog geen advies", field="status")
+    return Advice.model_validate_json(referral.judged_advice_json or referral.advice_json)
+
+
+def original_advice_of(referral: Referral) -> Advice:
+    """The afwegingskader's own advice, kept as it was given; Conflict before any advice."""
     if referral.advice_json is None:
         raise Conflict("aanmelding heeft nog geen advies", field="status")
     return Advice.model_validate_json(referral.advice_json)

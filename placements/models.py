@@ -1,4 +1,5 @@
-"""Workflow tables: referrals (aanmeldingen), decisions and the deviation log."""
+"""Workflow tables: referrals (aanmeldingen), decisions, the deviation log, and the
+professional judgement of each advice."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Dialect, Index, String, Text
+from sqlalchemy import CheckConstraint, Dialect, Index, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -138,10 +139,18 @@ class Referral(SQLModel, table=True):
     bridging_since: date | None = None
     # Units where an earlier placement of this child broke down: never proposed again.
     excluded_units: str = Field(default="", sa_type=Text)
-    # Filled by the advice step.
+    # Filled by the advice step. advice_json is the afwegingskader's own advice and stays so;
+    # a gedragswetenschapper who changes it puts the advice in force in judged_advice_json.
+    # first_best is the first-best of the advice in force (what proposals and the deviation
+    # log measure against).
     advice_json: str | None = Field(default=None, sa_type=Text)
     first_best: str | None = Field(default=None, max_length=32)
     rule_set: str | None = Field(default=None, max_length=100)
+    # Professional judgement, beside the status (see placements.judgement): every advice
+    # starts a new round; `judgement` is a JudgementState value, None before any advice.
+    advice_round: int = Field(default=0)
+    judged_advice_json: str | None = Field(default=None, sa_type=Text)
+    judgement: str | None = Field(default=None, max_length=16)
     # Filled by the proposal step: the top proposal is what a deviation is measured against.
     proposals_json: str | None = Field(default=None, sa_type=Text)
     top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
@@ -186,7 +195,10 @@ class Deviation(SQLModel, table=True):
     referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
     recorded_at: datetime = Field(sa_type=UTCDateTime, index=True)
     placed_on: date
+    # The advice in force after professional judgement; original_form is the afwegingskader's
+    # own first-best (the same unless a gedragswetenschapper changed it).
     advised_form: str = Field(max_length=32)
+    original_form: str | None = Field(default=None, max_length=32)
     placed_form: str = Field(max_length=32)
     form_deviates: bool
     top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
@@ -196,3 +208,115 @@ class Deviation(SQLModel, table=True):
     reason_text: str | None = Field(default=None, max_length=500)
     rule_set: str = Field(max_length=100)
     weights_version: str | None = Field(default=None, max_length=100)
+
+
+class JudgementState(StrEnum):
+    """Where the professional judgement of a referral's advice stands."""
+
+    OPEN = "open"
+    TWEEDE_NODIG = "tweede_nodig"
+    AFGEROND = "afgerond"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return JUDGEMENT_STATE_LABEL[self]
+
+
+JUDGEMENT_STATE_LABEL: dict[JudgementState, str] = {
+    JudgementState.OPEN: "wacht op oordeel gedragswetenschapper",
+    JudgementState.TWEEDE_NODIG: "wacht op tweede gedragswetenschapper",
+    JudgementState.AFGEROND: "oordeel afgerond",
+}
+
+
+class Verdict(StrEnum):
+    """What a gedragswetenschapper does with the advice in force: confirm or change it."""
+
+    CONFIRM = "confirm"
+    CHANGE = "change"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return "bevestigd" if self is Verdict.CONFIRM else "gewijzigd"
+
+
+class JudgementReason(StrEnum):
+    """Why a gedragswetenschapper confirms or changes an advice."""
+
+    ADVIES_PAST = "advies_past"
+    ZWAARTE = "zwaarte"
+    BEHANDELBEHOEFTE = "behandelbehoefte"
+    VEILIGHEID = "veiligheid"
+    NETWERK = "netwerk"
+    AFBREEKRISICO = "afbreekrisico"
+    BROERS_ZUSSEN = "broers_zussen"
+    WENS_KIND_OUDERS = "wens_kind_ouders"
+    AANVULLENDE_INFORMATIE = "aanvullende_informatie"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return JUDGEMENT_REASON_LABEL[self]
+
+
+JUDGEMENT_REASON_LABEL: dict[JudgementReason, str] = {
+    JudgementReason.ADVIES_PAST: "het advies past bij het beeld van het kind",
+    JudgementReason.ZWAARTE: "zwaarte of complexiteit anders ingeschat",
+    JudgementReason.BEHANDELBEHOEFTE: "behandelbehoefte anders ingeschat",
+    JudgementReason.VEILIGHEID: "veiligheid van het kind of de omgeving",
+    JudgementReason.NETWERK: "mogelijkheden in het netwerk",
+    JudgementReason.AFBREEKRISICO: "risico op afbreken van de plaatsing",
+    JudgementReason.BROERS_ZUSSEN: "broers en zussen",
+    JudgementReason.WENS_KIND_OUDERS: "wens van kind of ouders",
+    JudgementReason.AANVULLENDE_INFORMATIE: "informatie die het afwegingskader niet weegt",
+    JudgementReason.ANDERS: "anders (zie toelichting)",
+}
+
+
+# The judgement's fields as the pages and error messages name them.
+JUDGEMENT_FIELD_LABELS: dict[str, str] = {
+    "verdict": "Oordeel",
+    "chosen_first_best": "Gekozen first-best zorgvorm",
+    "chosen_alternatives": "Alternatieven in volgorde",
+    "reason_code": "Reden",
+    "reason_text": "Toelichting",
+    "judged_by": "Gedragswetenschapper",
+    "judgement": "Oordeel gedragswetenschapper",
+}
+
+
+class AdviceJudgement(SQLModel, table=True):
+    """One gedragswetenschapper's confirmation or change of a referral's advice.
+
+    A change is an advice-level deviation: it is reported apart from the deviations of a
+    placement from its advice. Within one advice round a person judges once (`judged_by`
+    is unique per round), and `seq` numbers the judgements, so two judges who answer at the
+    same moment cannot both be the first.
+    """
+
+    __tablename__ = "workflow_advice_judgement"
+    __table_args__ = (
+        UniqueConstraint("referral_id", "advice_round", "seq", name="uq_judgement_seq"),
+        UniqueConstraint("referral_id", "advice_round", "judged_by", name="uq_judgement_person"),
+        CheckConstraint("verdict IN ('confirm', 'change')", name="ck_judgement_verdict"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    advice_round: int
+    seq: int
+    judged_by: str = Field(max_length=ID_LENGTH)
+    judged_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    verdict: str = Field(max_length=16)
+    # The afwegingskader's first-best, the first-best in force before, and the one chosen.
+    original_form: str = Field(max_length=32)
+    judged_form: str = Field(max_length=32)
+    chosen_form: str = Field(max_length=32)
+    chosen_alternatives: str = Field(default="", max_length=400)
+    reason_code: str = Field(max_length=32)
+    reason_text: str | None = Field(default=None, max_length=500)
+    rule_set: str = Field(max_length=100)
+    state_after: str = Field(max_length=16)

@@ -17,11 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from capacity.schemas import CHILD_REF_PATTERN
+from domain.care import CareForm
 from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
-from placements.models import BridgingCare, DecisionOutcome, ReasonCode
+from placements.models import (
+    BridgingCare,
+    DecisionOutcome,
+    JudgementReason,
+    ReasonCode,
+    Verdict,
+)
 
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -150,3 +157,100 @@ class DischargeRequest(BaseModel):
 
     left_on: PlausibleDate
     outcome: DepartureOutcome
+
+
+class JudgementCreate(BaseModel):
+    """A gedragswetenschapper's judgement of the advice in force: confirm it, or change it.
+
+    A change names another first-best care form and, optionally, the alternatives in order
+    (left out: the forms of the advice in force, in their order, without the chosen one).
+    Every judgement has a coded reason; a change, and the reason 'anders', also a text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verdict: Verdict
+    chosen_first_best: CareForm | None = Field(default=None, description="alleen bij wijzigen")
+    chosen_alternatives: tuple[CareForm, ...] | None = Field(
+        default=None, max_length=len(CareForm), description="alleen bij wijzigen; in volgorde"
+    )
+    reason_code: JudgementReason
+    reason_text: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> JudgementCreate:
+        text = (self.reason_text or "").strip()
+        if self.verdict is Verdict.CONFIRM:
+            if self.chosen_first_best is not None or self.chosen_alternatives is not None:
+                raise ValueError("chosen_first_best: alleen bij wijzigen van het advies")
+        else:
+            if self.chosen_first_best is None:
+                raise ValueError("chosen_first_best: verplicht bij wijzigen van het advies")
+            if self.reason_code is JudgementReason.ADVIES_PAST:
+                raise ValueError("reason_code: past niet bij wijzigen; kies waarom het anders moet")
+            if not text:
+                raise ValueError("reason_text: verplicht bij wijzigen van het advies")
+            alternatives = self.chosen_alternatives or ()
+            if self.chosen_first_best in alternatives:
+                raise ValueError("chosen_alternatives: bevat de gekozen first-best zorgvorm")
+            if len(set(alternatives)) != len(alternatives):
+                raise ValueError("chosen_alternatives: noemt een zorgvorm twee keer")
+        if self.reason_code is JudgementReason.ANDERS and not text:
+            raise ValueError("reason_text: verplicht bij reden 'anders'")
+        return self
+
+
+class JudgementPublic(BaseModel):
+    """One judgement as its readers see it: who (by user id), what and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    advice_round: int
+    judged_by: str
+    judged_at: datetime
+    verdict: Verdict
+    original_form: str
+    judged_form: str
+    chosen_form: str
+    chosen_alternatives: list[str]
+    reason_code: str
+    reason_text: str | None
+    state_after: str
+
+    @field_validator("chosen_alternatives", mode="before")
+    @classmethod
+    def _forms(cls, value: Any) -> Any:
+        return [f for f in value.split(",") if f] if isinstance(value, str) else value
+
+
+class JudgementView(BaseModel):
+    """A referral as a gedragswetenschapper judges it: the clinical profile (no BSN, no
+    birth date: the age), the afwegingskader's advice, the advice in force and the
+    judgements so far. Pseudonymous, like every page."""
+
+    referral_id: str
+    child_ref: str
+    status: str
+    urgency: str
+    judgement: str | None
+    endorsements_needed: int
+    profile: dict[str, Any]
+    original_advice: dict[str, Any]
+    advice_in_force: dict[str, Any]
+    judgements: list[JudgementPublic]
+
+
+class AwaitingJudgement(BaseModel):
+    """A referral on the gedragswetenschapper's list."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    child_ref: str
+    status: str
+    urgency: str
+    judgement: str | None
+    first_best: str | None
+    rule_set: str | None
+    created_at: datetime

@@ -29,7 +29,8 @@ from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.table import UnitTable
 from placements import hold_endings
-from placements.match import advice_of, match_referral, profile_of
+from placements import judgement as judgements
+from placements.match import advice_of, match_referral, original_advice_of, profile_of
 from placements.models import (
     BridgingCare,
     Decision,
@@ -151,10 +152,14 @@ def create_referral(
 
 
 def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
-    """Run the afwegingskader on the referral and store the advice with its rule set."""
+    """Run the afwegingskader on the referral and store the advice with its rule set.
+
+    A new advice waits for its own professional judgement (placements.judgement).
+    """
     referral = get_referral(session, referral_id)
     advance(referral, Action.ADVISE, now=now)
     advice = afwegingskader_engine.advise(profile_of(referral))
+    judgements.reset_for_new_advice(referral)
     referral.advice_json = advice.model_dump_json()
     referral.first_best = advice.first_best.value
     referral.rule_set = f"{advice.rule_set.name} {advice.rule_set.version}"
@@ -186,12 +191,14 @@ def propose(
     """Rank the places for the referral; the top one is kept for the deviation log.
 
     The proposals are written with one UPDATE that only applies while the referral still
-    has the status it was read with: a decision committed meanwhile is never undone by a
-    late proposal (Conflict instead).
+    has the status and the advice it was read with: a decision or a judgement committed
+    meanwhile is never undone by a late proposal (Conflict instead). An advice that needs
+    two gedragswetenschappers gets proposals only once they agree.
     """
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     moved = changes(referral, Action.PROPOSE, now=now)
+    judgements.require_for_proposals(referral)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date())
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
@@ -207,6 +214,8 @@ def propose(
         .where(
             col(Referral.id) == referral.id,
             col(Referral.status).in_(_PROPOSABLE),
+            col(Referral.advice_round) == referral.advice_round,
+            col(Referral.first_best) == referral.first_best,
         )
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -223,10 +232,16 @@ def propose(
 def hold_place(
     session: Session, *, referral_id: str, unit_id: str, ttl: timedelta, now: datetime
 ) -> Hold:
-    """Hold a place of a unit for the referral while the provider is called."""
+    """Hold a place of a unit for the referral while the provider is called.
+
+    A place in gesloten jeugdhulp needs an advice two gedragswetenschappers agree on.
+    """
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     advance(referral, Action.HOLD, now=now)
+    unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
+    if unit is not None:  # an unknown unit is the holds module's NotFound
+        judgements.require_for_hold(session, referral, unit.care_form)
     hold = capacity_holds.place_hold(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
@@ -280,7 +295,9 @@ def _place(
     assert unit is not None  # a hold always has its unit (foreign key)
     location = session.get(CapacityLocation, unit.location_id)
     assert location is not None
+    # Measured against the advice in force (as judged); the original is logged beside it.
     advice = advice_of(referral)
+    original = original_advice_of(referral)
     placed_on = data.placed_on or _now_date(now)
     form_deviates = unit.care_form != advice.first_best.value
     place_deviates = referral.top_unit_id is not None and unit.id != referral.top_unit_id
@@ -311,6 +328,7 @@ def _place(
                 recorded_at=now,
                 placed_on=placed_on,
                 advised_form=advice.first_best.value,
+                original_form=original.first_best.value,
                 placed_form=unit.care_form,
                 form_deviates=form_deviates,
                 top_unit_id=referral.top_unit_id,

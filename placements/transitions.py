@@ -28,6 +28,8 @@ class Action(StrEnum):
     BRIDGING = "bridging"
     WITHDRAW = "withdraw"
     DISCHARGE = "discharge"
+    CONFIRM_ADVICE = "confirm_advice"
+    CHANGE_ADVICE = "change_advice"
 
 
 class Actor(StrEnum):
@@ -36,6 +38,7 @@ class Actor(StrEnum):
     SERVICEPUNT = "servicepunt"
     VERWIJZER = "verwijzer"
     AANBIEDER = "aanbieder"
+    GEDRAGSWETENSCHAPPER = "gedragswetenschapper"
     SYSTEEM = "systeem"
 
 
@@ -50,6 +53,8 @@ class Transition:
 
 S = ReferralStatus
 _STAFF = frozenset({Actor.SERVICEPUNT})
+_JUDGES = frozenset({Actor.GEDRAGSWETENSCHAPPER})
+_JUDGEABLE = frozenset({S.GEADVISEERD, S.VOORGESTELD})
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.ADVISE: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), S.GEADVISEERD, _STAFF),
@@ -69,6 +74,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.DISCHARGE: Transition(
         frozenset({S.GEPLAATST}), S.UITGESTROOMD, frozenset({Actor.SERVICEPUNT, Actor.AANBIEDER})
     ),
+    # Professional judgement runs beside the status (placements.judgement): a confirmation
+    # keeps it; a change makes the proposals of the old advice void, so the referral goes
+    # back to 'geadviseerd' and the servicepunt proposes again for the changed advice.
+    Action.CONFIRM_ADVICE: Transition(_JUDGEABLE, None, _JUDGES),
+    Action.CHANGE_ADVICE: Transition(_JUDGEABLE, S.GEADVISEERD, _JUDGES),
 }
 
 FINAL_STATUSES = frozenset(

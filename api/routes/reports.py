@@ -17,7 +17,7 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from placements import disclosure, reports
+from placements import advice_reports, disclosure, reports
 from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -54,6 +54,11 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
+    # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
+    "adviesoordelen": lambda s, now, p: advice_reports.advice_judgements(s, since=p[0], until=p[1]),
+    "adviesafwijkingen": lambda s, now, p: advice_reports.advice_deviations(
+        s, since=p[0], until=p[1]
+    ),
 }
 
 
@@ -141,3 +146,27 @@ def deviation_log(
     )
     session.commit()
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/advice-deviations", responses=TABLE_OR_CSV)
+def advice_deviation_log(
+    user: ServicepuntUser,
+    session: SessionDep,
+    now: NowDep,
+    format: Format = "json",
+) -> Any:
+    """Every change of an advice by a gedragswetenschapper, newest first, with its reason
+    (apart from the placement deviations; the read is logged per referral)."""
+    table = advice_reports.advice_deviation_log(session)
+    audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
+        entity="referral",
+        entity_ids=sorted({str(row[0]) for row in table.rows}),
+        via="GET /api/v1/advice-deviations",
+        at=now,
+    )
+    session.commit()
+    return _render(table, format)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.web import (
     aanbieder,
     board,
+    gedragswetenschapper,
     login,
     planner,
     referral_form,
@@ -21,20 +22,32 @@ from api.web import (
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
+from placements.models import JUDGEMENT_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
 # The forms' Dutch labels by field path; the API's error details use them too (api.errors).
 # ("-", the referral as a whole, is left out: other payloads are no referral.)
 FIELD_LABELS: dict[str, str] = {
     path: label
-    for path, label in (referral_form.LABELS | simulations.FIELD_LABELS).items()
+    for path, label in (
+        referral_form.LABELS | simulations.FIELD_LABELS | JUDGEMENT_FIELD_LABELS
+    ).items()
     if path != "-"
 }
 
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the app."""
-    for module in (login, board, verwijzer, servicepunt, planner, simulations, aanbieder):
+    for module in (
+        login,
+        board,
+        verwijzer,
+        servicepunt,
+        planner,
+        simulations,
+        aanbieder,
+        gedragswetenschapper,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

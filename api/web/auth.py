@@ -41,6 +41,7 @@ HOME: dict[str, str] = {
     Role.PLANNER.value: "/planner",
     Role.AANBIEDER.value: "/aanbieder",
     Role.ADMIN.value: "/beheer",
+    Role.GEDRAGSWETENSCHAPPER.value: "/gedragswetenschapper",
 }
 
 

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api import audit
+from api.accounts import User
 from api.web.auth import WebSession
 from domain.errors import DomainError
 from domain.validation import field_errors
+from placements.models import AdviceJudgement
 
 ENTITY = "referral"
 
@@ -53,3 +55,12 @@ def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dic
         name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
         out.setdefault(name, problem.message)
     return out
+
+
+def judge_names(session: Session, rows: Iterable[AdviceJudgement]) -> dict[str, str]:
+    """The display names of the gedragswetenschappers of these judgements, by user id."""
+    ids = sorted({row.judged_by for row in rows})
+    if not ids:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    return {u.id: u.display_name for u in users}

@@ -1,4 +1,5 @@
-"""The servicepunt's lists: the waiting list with the 14-day norm, and the deviation log."""
+"""The servicepunt's lists: the waiting list with the 14-day norm, the deviation log, and the
+advice-level deviations (changes by gedragswetenschappers), kept apart from it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from api.exports import csv_download
 from api.web.auth import WebSession, page_for
 from api.web.common import audit_change
 from api.web.render import page
-from placements import reports
+from placements import advice_reports, reports
 from placements.models import Deviation, Referral
 
 router = APIRouter(include_in_schema=False)
@@ -122,3 +123,27 @@ def deviation_log_csv(web: Staff, session: SessionDep, state: StateDep, now: Now
         return names.get(str(value), value) if value is not None else None
 
     return csv_download(table, {"beste_voorstel": unit_name, "gekozen_eenheid": unit_name})
+
+
+@router.get("/servicepunt/adviesafwijkingen")
+def advice_deviation_log(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
+    """Advices changed by a gedragswetenschapper, newest first, with the counts per rule set."""
+    table = advice_reports.advice_deviation_log(session, limit=500)
+    via = "GET /servicepunt/adviesafwijkingen"
+    _audit_rows(session, web, table, via, now, audit.AuditAction.READ)
+    return page(
+        "adviesafwijkingen.html",
+        web,
+        rows=table.as_dicts(),
+        totals=advice_reports.advice_judgements(session),
+        counts=advice_reports.advice_deviations(session),
+    )
+
+
+@router.get("/servicepunt/adviesafwijkingen.csv")
+def advice_deviation_log_csv(web: Staff, session: SessionDep, now: NowDep) -> Response:
+    """Every advice-level deviation as CSV (the export is logged per referral)."""
+    table = advice_reports.advice_deviation_log(session)
+    via = "GET /servicepunt/adviesafwijkingen.csv"
+    _audit_rows(session, web, table, via, now, audit.AuditAction.EXPORT)
+    return csv_download(table)

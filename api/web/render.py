@@ -15,7 +15,13 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality
-from placements.models import BridgingCare, ReasonCode, ReferralStatus
+from placements.models import (
+    BridgingCare,
+    JudgementReason,
+    JudgementState,
+    ReasonCode,
+    ReferralStatus,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -107,6 +113,9 @@ def _environment() -> Environment:
     env.filters["capability"] = lambda v: _label(Capability, v)
     env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
     env.filters["reason"] = lambda v: _label(ReasonCode, v)
+    env.filters["judgement_reason"] = lambda v: _label(JudgementReason, v)
+    # No judgement state yet (before any advice) reads as such, not as "None".
+    env.filters["judgement"] = lambda v: _label(JudgementState, v) if v else "nog geen advies"
     env.filters["verwijzer"] = lambda v: _label(VerwijzerType, v)
     env.filters["status"] = lambda v: STATUS_LABEL.get(str(v), str(v))
     env.filters["perspective"] = lambda v: PERSPECTIVE_LABEL.get(str(v), str(v))

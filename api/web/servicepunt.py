@@ -17,7 +17,7 @@ from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field
+from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
 from api.web.render import page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
@@ -25,8 +25,9 @@ from domain.errors import DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
+from placements import judgement
 from placements import service as workflow
-from placements.match import advice_of
+from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
 from placements.schemas import DecisionCreate, DischargeRequest
@@ -78,6 +79,8 @@ def detail_page(
     """The referral with its advice, proposals, hold and decision forms."""
     referral = workflow.get_referral(session, referral_id)
     advice = advice_of(referral) if referral.advice_json else None
+    original = original_advice_of(referral) if referral.advice_json else None
+    judged = judgement.history(session, referral.id)
     proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
     target = _perspective_place(referral)
     units = {v.unit_id: v for v in state.index.views(now=now)}
@@ -102,6 +105,11 @@ def detail_page(
         actions=offered(referral.status, Actor.SERVICEPUNT),
         explanation=referral.responsibility_explanation.splitlines(),
         advice=advice,
+        original=original,
+        # The professional judgement: its state, and who confirmed or changed the advice.
+        rows=judged,
+        names=judge_names(session, judged),
+        needed=judgement.endorsements_needed(referral) if advice else 1,
         proposals=proposals,
         units=units,
         distances=distances,

@@ -153,6 +153,8 @@ def seed_region(engine: Any) -> Region:
             ("aanbieder2", Role.AANBIEDER, {"provider_id": region.providers["p2"]}),
             ("planner", Role.PLANNER, {}),
             ("admin", Role.ADMIN, {}),
+            ("gw", Role.GEDRAGSWETENSCHAPPER, {}),
+            ("gw2", Role.GEDRAGSWETENSCHAPPER, {}),
         ]
         for name, role, extra in users:
             accounts.create_user(s, username=name, role=role, now=T0, **extra)

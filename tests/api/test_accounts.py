@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, SQLModel, create_engine, select
+from typer.testing import CliRunner
 
-from api import accounts
+from api import accounts, cli
 from api.accounts import Role
+from api.settings import get_settings
+from capacity import db as capacity_db
 from capacity.models import Provider
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.people import VerwijzerType
@@ -90,3 +94,23 @@ def test_bad_usernames_and_duplicates(session: Session) -> None:
         accounts.create_user(session, username="ab", role=Role.ADMIN, now=NOW)
     with pytest.raises(NotFound):
         accounts.issue_token(session, username="nobody", now=NOW)
+
+
+def test_the_cli_adds_a_gedragswetenschapper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(
+            cli.app, ["users", "add", "gw-1", "--role", "gedragswetenschapper"]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert "gw-1 (gedragswetenschapper) aangemaakt" in done.output
+    engine = capacity_db.make_engine(url)
+    with Session(engine) as session:
+        assert accounts.get_user(session, username="gw-1").role == "gedragswetenschapper"
+    engine.dispose()

@@ -36,3 +36,17 @@ def test_demo_seed_builds_the_region_once_and_rotates_tokens(tmp_path: Path) -> 
         user = accounts.authenticate(session, second["demo-planner"], now=T0)
         assert user is not None and user.role == "planner"
     engine.dispose()
+
+
+def test_demo_has_two_gedragswetenschappers_to_judge_gesloten(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    capacity_db.migrate(url)
+    engine = capacity_db.make_engine(url)
+    tokens = seed_demo(engine, now=T0, secret_key="k")
+    with Session(engine) as session:
+        judges = [
+            accounts.authenticate(session, tokens[name], now=T0)
+            for name in ("demo-gedragswetenschapper", "demo-gedragswetenschapper-2")
+        ]
+        assert [u.role if u else None for u in judges] == ["gedragswetenschapper"] * 2
+    engine.dispose()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.api.api_support import Api, referral_payload
 
-ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin")
-SP, VW, AB, PL, AD = ROLES
+ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw")
+SP, VW, AB, PL, AD, GW = ROLES
 # Who may call each endpoint. A new endpoint must be added here (see the meta-test).
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/advice"): {SP},
@@ -21,6 +21,11 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/referrals/{referral_id}/bridging"): {SP},
     ("POST", "/api/v1/referrals/{referral_id}/withdraw"): {SP, VW},
     ("POST", "/api/v1/referrals/{referral_id}/discharge"): {SP},
+    # The gedragswetenschapper judges advices; the servicepunt follows the judgement.
+    ("GET", "/api/v1/judgements/awaiting"): {SP, GW},
+    ("GET", "/api/v1/referrals/{referral_id}/judgement"): {SP, GW},
+    ("POST", "/api/v1/referrals/{referral_id}/judgement"): {GW},
+    ("GET", "/api/v1/advice-deviations"): {SP},
     ("GET", "/api/v1/units"): {SP, AB},
     ("GET", "/api/v1/units/{unit_id}/occupancies"): {SP, AB},
     ("POST", "/api/v1/units/{unit_id}/admissions"): {SP, AB},

@@ -116,7 +116,7 @@ def error_repeats_no_value(ctx: Any, response: Any, case: Any) -> bool | None:
     return None
 
 
-ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin")
+ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw")
 # Every default check but positive_data_acceptance (see below); these above all.
 REQUIRED = [not_a_server_error, status_code_conformance, error_repeats_no_value]
 NUL = "a\x00b"

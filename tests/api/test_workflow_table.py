@@ -13,12 +13,20 @@ from sqlmodel import Session
 
 from capacity import service as capacity_service
 from capacity.models import ChangeKind
+from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from placements import departures
+from placements import departures, judgement
 from placements import service as workflow
-from placements.models import DecisionOutcome, ReasonCode, Referral, ReferralStatus
-from placements.schemas import DecisionCreate, ReferralCreate
+from placements.models import (
+    DecisionOutcome,
+    JudgementReason,
+    ReasonCode,
+    Referral,
+    ReferralStatus,
+    Verdict,
+)
+from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
 from placements.transitions import FINAL_STATUSES, Action, exits
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of
@@ -77,6 +85,20 @@ def _depart(session: Session, api: Api, rid: str, now: datetime) -> object:
     )
 
 
+def _judge(data: JudgementCreate) -> Step:
+    def step(session: Session, api: Api, rid: str, now: datetime) -> object:
+        return judgement.judge(session, referral_id=rid, data=data, user_id="gw", now=now)
+
+    return step
+
+
+CONFIRM = JudgementCreate(verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST)
+CHANGE = JudgementCreate(
+    verdict=Verdict.CHANGE,
+    chosen_first_best=CareForm.GEZINSHUIS,
+    reason_code=JudgementReason.ZWAARTE,
+    reason_text="minder zwaar dan ingeschat",
+)
 ACCEPT = DecisionCreate(outcome=DecisionOutcome.ACCEPT)
 DECLINE = DecisionCreate(outcome=DecisionOutcome.DECLINE, reason_code=ReasonCode.AFSTAND)
 ADVANCE: dict[ReferralStatus, Step] = {
@@ -99,6 +121,8 @@ WAYS: dict[Action, dict[str, Step]] = {
         )
     },
     Action.DISCHARGE: {"discharge": _discharge, "provider_departure": _depart},
+    Action.CONFIRM_ADVICE: {"confirm_advice": _judge(CONFIRM)},
+    Action.CHANGE_ADVICE: {"change_advice": _judge(CHANGE)},
 }
 CASES = [
     pytest.param(status, action, way, id=f"{status.value}-{way}")

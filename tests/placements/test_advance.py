@@ -112,3 +112,10 @@ def test_the_status_is_the_enum_in_python_and_its_value_in_the_database(tmp_path
             assert stored is not None and stored.status is S.VASTGEHOUDEN
             raw = session.execute(text("SELECT status FROM workflow_referral")).scalar_one()
             assert raw == "vastgehouden" and type(raw) is str
+
+
+def test_pages_offer_a_gedragswetenschapper_only_the_judgement_of_an_advised_referral() -> None:
+    judging = {Action.CONFIRM_ADVICE, Action.CHANGE_ADVICE}
+    for status in ReferralStatus:
+        wanted = judging if status in (S.GEADVISEERD, S.VOORGESTELD) else set()
+        assert offered(status, Actor.GEDRAGSWETENSCHAPPER) == wanted

@@ -70,3 +70,13 @@ def test_require_refuses_a_step_the_table_does_not_allow_with_the_note() -> None
         require(S.VOORGESTELD.value, Action.ACCEPT, note="De plek is verlopen.")
     assert refused.value.field == "status"
     assert "nodig: vastgehouden" in str(refused.value) and "verlopen" in str(refused.value)
+
+
+def test_a_gedragswetenschapper_judges_an_advice_until_a_place_is_held() -> None:
+    advised = {S.GEADVISEERD, S.VOORGESTELD}
+    for action in (Action.CONFIRM_ADVICE, Action.CHANGE_ADVICE):
+        assert TRANSITIONS[action].sources == advised
+        assert TRANSITIONS[action].actors == {Actor.GEDRAGSWETENSCHAPPER}
+    # A confirmation keeps the status; a change voids the proposals of the old advice.
+    assert TRANSITIONS[Action.CONFIRM_ADVICE].target is None
+    assert exits(S.VOORGESTELD)[Action.CHANGE_ADVICE] == S.GEADVISEERD

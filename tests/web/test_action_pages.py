@@ -1,7 +1,8 @@
 """Every action of the status table can be taken from the page of each role that may take
-it: the servicepunt's referral page, the verwijzer's own list (withdraw) and the provider's
-stays (a departure discharges). The verwijzer's withdraw form needs CSRF, is audited, and
-another verwijzer's referral stays hidden."""
+it: the servicepunt's referral page, the verwijzer's own list (withdraw), the provider's
+stays (a departure discharges) and the gedragswetenschapper's judgement page. The
+verwijzer's withdraw form needs CSRF, is audited, and another verwijzer's referral stays
+hidden."""
 
 from __future__ import annotations
 
@@ -60,8 +61,21 @@ PAGE_FORM: dict[tuple[Action, Actor], Form] = {
         "/aanbieder",
         f"/aanbieder/verblijven/{r.occupancy_id}/vertrek",
     ),
+    # One form confirms or changes the advice (the verdict is a choice in it).
+    **{
+        (a, Actor.GEDRAGSWETENSCHAPPER): lambda r: (
+            f"/gedragswetenschapper/aanmeldingen/{r.id}",
+            f"/gedragswetenschapper/aanmeldingen/{r.id}/oordeel",
+        )
+        for a in (Action.CONFIRM_ADVICE, Action.CHANGE_ADVICE)
+    },
 }
-USER_OF = {Actor.SERVICEPUNT: "sp", Actor.VERWIJZER: "verwijzer", Actor.AANBIEDER: "aanbieder"}
+USER_OF = {
+    Actor.SERVICEPUNT: "sp",
+    Actor.VERWIJZER: "verwijzer",
+    Actor.AANBIEDER: "aanbieder",
+    Actor.GEDRAGSWETENSCHAPPER: "gw",
+}
 CASES = [
     pytest.param(action, actor, status, id=f"{action.value}-{actor.value}-{status.value}")
     for action, t in TRANSITIONS.items()

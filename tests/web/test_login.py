@@ -22,17 +22,20 @@ HOMES = {
     "planner": "/planner",
     "aanbieder": "/aanbieder",
     "admin": "/beheer",
+    "gw": "/gedragswetenschapper",
 }
 PAGES = [
     "/verwijzer",
     "/servicepunt",
     "/servicepunt/wachtlijst",
     "/servicepunt/afwijkingen",
+    "/servicepunt/adviesafwijkingen",
     "/aanmeldingen/nieuw",
     "/planner",
     "/planner/simulaties",
     "/aanbieder",
     "/beheer",
+    "/gedragswetenschapper",
 ]
 # Which signed-in user may see which page (everything else answers 403).
 ALLOWED = {
@@ -41,6 +44,7 @@ ALLOWED = {
         "/servicepunt",
         "/servicepunt/wachtlijst",
         "/servicepunt/afwijkingen",
+        "/servicepunt/adviesafwijkingen",
         "/aanmeldingen/nieuw",
         "/planner",
         "/planner/simulaties",
@@ -48,6 +52,7 @@ ALLOWED = {
     "planner": {"/planner", "/planner/simulaties"},
     "aanbieder": {"/aanbieder"},
     "admin": {"/beheer"},
+    "gw": {"/gedragswetenschapper"},
 }
 
 
