@@ -12,16 +12,19 @@ that code reads:
   `score_table.form_part` (read: the advice's acceptable care forms) and
   `score_table.profile_part` (read: the referral's `ProfileKey`), the latter as its two
   halves `child_part` (age, sex, required capabilities) and `situation_part` (the rest),
-  each cached by exactly the fields it reads. The fast paths keep, per referral object,
-  the units that pass all three as one int (bit j: static-table row j) and the three
-  parts' points, added up per unit they look at: a new referral costs a few look-ups,
-  no array arithmetic (`static_row` adds them up as arrays);
-- per unit view object, its row of the static table (checked once against its fields)
-  and, for a unit without expected departures or scheduled changes, its places and the
+  each cached by exactly the fields it reads. The fast paths keep, per referral, the
+  units that pass all three as one int (bit j: static-table row j) and the three parts'
+  points, added up per unit they look at: a new referral costs a few look-ups, no array
+  arithmetic (`static_row` adds them up as arrays);
+- per unit state, its row of the static table (checked once against its fields) and, for
+  a unit without expected departures or scheduled changes, its places and the
   availability and room points, which then read no date.
-Those two are kept per object (id(), the entry holding and checked against its object):
-keyed by value they cost Flevoland 63 % more CPU (hashing a referral reads its whole
-advice). Every other cache is keyed by value.
+Those two are keyed by cheap values the objects carry: a unit view by its id, places,
+occupied and held, a referral by its id. An entry holds the object it was worked out
+from and serves only that object or an equal one (both are frozen; the identity check
+comes first because it is cheap). Keyed by their whole value instead, they cost
+Flevoland 63 % more CPU (hashing a referral reads its whole advice). Every other cache is
+keyed by the whole value it reads.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
 (score, tie-break), equal ones in (referral id, unit id) order. Their scores are the
@@ -92,6 +95,8 @@ _Part = tuple[BoolArray, IntArray, int, "array[int]"]
 # A unit view, its static row (-1: not one of the session's units, or changed) and, when
 # steady, its places now and availability and room points (else -1, 0); see _view.
 _View = tuple[UnitView, int, int, int]
+# What a unit view is cached by: its id, places, occupied and held.
+_ViewKey = tuple[str, int, int, int]
 # A referral's rows passing all three parts (bit j: row j); the points of its care-form,
 # child and situation parts; its waiting_since as an ordinal.
 _Entry = tuple[int, "array[int]", "array[int]", "array[int]", int]
@@ -120,16 +125,14 @@ class Session:
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
         self._fixed = [_fixed(u) for u in self.table.units]
-        # Per unit view and per referral object, by id() (the entry keeps its object alive and
-        # is checked against it): keyed by value instead, Flevoland cost 17 % more CPU per
-        # replication for the views and 63 % for both (A/B, interleaved, 8 and 12 rounds):
-        # a referral's hash reads its whole advice. Every other cache is keyed by value.
-        self._views: dict[int, _View] = {}
+        # Per unit state and per referral: by cheap values, each entry checked against its
+        # object (see the module docs).
+        self._views: dict[_ViewKey, _View] = {}
         self._forms: dict[tuple[CareForm, ...], _Part] = {}
         self._children: dict[tuple[object, ...], _Part] = {}
         self._situations: dict[tuple[object, ...], _Part] = {}
         self._masks: dict[tuple[Capability, ...], int] = {}
-        self._by_referral: dict[int, tuple[MatchRequest, _Entry]] = {}
+        self._by_referral: dict[str, tuple[MatchRequest, _Entry]] = {}
         w = weights.params["waiting"]
         self._waiting = [waited_points(d, weights) for d in range(7 * w["max_weeks"] + 1)]
 
@@ -198,8 +201,8 @@ class Session:
         known = self._views
         views: list[_View] = []
         for u in units:
-            hit = known.get(id(u))
-            if hit is None or hit[0] is not u:
+            hit = known.get((u.unit_id, u.places, u.occupied, u.held))
+            if hit is None or (hit[0] is not u and hit[0] != u):  # else worked out from u
                 hit = self._view(u)
             if hit[1] < 0:  # not one of the session's units: the batch
                 views = []
@@ -225,9 +228,13 @@ class Session:
 
     def _entry(self, referral: MatchRequest) -> _Entry:
         """The referral's static row for the fast paths, and its waiting_since (cached)."""
-        hit = self._by_referral.get(id(referral))
-        if hit is not None and hit[0] is referral:
+        hit = self._by_referral.get(referral.referral_id)
+        if hit is not None and (hit[0] is referral or hit[0] == referral):
             return hit[1]
+        return self._new_entry(referral)
+
+    def _new_entry(self, referral: MatchRequest) -> _Entry:
+        """`_entry` worked out, and kept by the referral's id."""
         form, child, situation = self._parts(*self._key(referral))
         ok = form[2] & child[2] & situation[2]
         entry = (ok, form[3], child[3], situation[3], referral.waiting_since.toordinal())
@@ -235,7 +242,7 @@ class Session:
         if len(known) >= REFERRAL_LIMIT:
             for old in list(islice(known, REFERRAL_LIMIT // 2)):
                 del known[old]
-        known[id(referral)] = (referral, entry)
+        known[referral.referral_id] = (referral, entry)
         return entry
 
     def _candidates(
@@ -299,7 +306,7 @@ class Session:
         most = len(waiting) - 1
         day = today.toordinal()
         for r in referrals:
-            known = entries.get(id(r))
+            known = entries.get(r.referral_id)
             hit = known[1] if known is not None and known[0] is r else self._entry(r)
             if hit[0] >> row & 1:
                 waited = day - hit[4]
@@ -340,7 +347,7 @@ class Session:
     def _view(self, unit: UnitView) -> _View:
         """The unit's static row (-1: not one of the session's units, or changed) and, when
         steady, its places now and availability and room points (else -1, 0); cached by the
-        unit's value.
+        unit's id, places, occupied and held (see the module docs).
 
         Without expected departures or scheduled changes, `scoring.available` reads no date:
         one level, the same every day, free from today when it has a place (so the points
@@ -354,7 +361,7 @@ class Session:
             _, caps, _, extra = self._unit_now(unit, _TABLE_DAY)
             cap = caps[0]
         view = (unit, row, cap, extra)
-        _bounded(self._views)[id(unit)] = view
+        _bounded(self._views)[unit.unit_id, unit.places, unit.occupied, unit.held] = view
         return view
 
     def _part(self, part: Part) -> _Part:
