@@ -27,12 +27,12 @@ Flevoland 63 % more CPU (hashing a referral reads its whole advice). Every other
 keyed by the whole value it reads.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
-(score, tie-break), equal ones in (referral id, unit id) order. Their scores are the
-session's one evaluation of a pair (`_candidates`, `pair_scores`; held to
-`scoring.score_pair` by a property test): the cached static points of `score_table` plus
-its terms that need the date (`waited_points`, `availability_points`, `room_points`);
-the one-unit path adds up the same parts per referral. The tie-break is only computed for
-pairs whose score could be chosen. Anything else goes to `batch.assign` (build_problem,
+(score, tie-break), equal ones in (referral id, unit id) order. Both paths score a pair
+with the session's one evaluation of it, `_score` (held to `scoring.score_pair` by
+property tests, through `pair_scores` and the one-unit path): the cached static points
+of `score_table` plus its terms that need the date (`waited_points`,
+`availability_points`, `room_points`). The tie-break is only computed for pairs whose
+score could be chosen. Anything else goes to `batch.assign` (build_problem,
 solver.solve).
 """
 
@@ -161,10 +161,9 @@ class Session:
         views = [self._view(u) for u in units]
         assert all(v[1] >= 0 for v in views), "units of the session only"
         entry = self._entry(referral)
-        waiting = waited_points(today.toordinal() - entry[4], self.weights)
         return {
-            unit.unit_id: (points + waiting, date.fromordinal(free))
-            for points, unit, free in self._candidates(entry, views, referral.deadline, today)
+            unit.unit_id: (score, date.fromordinal(free))
+            for score, unit, free in self._candidates(entry, views, referral.deadline, today)
         }
 
     def _key(self, referral: MatchRequest) -> tuple[tuple[CareForm, ...], ProfileKey]:
@@ -252,23 +251,35 @@ class Session:
         deadline: date,
         today: date,
     ) -> list[tuple[int, UnitView, int]]:
-        """Per feasible unit: its score but the waiting term, the unit, its first free day."""
-        ok, form, child, situation, _ = entry
+        """Per feasible unit: the pair's score, the unit, its first free day (an ordinal)."""
+        ok = entry[0]
+        score = self._score
         day = max(deadline, today).toordinal()
         now = today.toordinal()
         found: list[tuple[int, UnitView, int]] = []
         for unit, row, cap, extra in views:
             if not ok >> row & 1:
                 continue
-            points = form[row] + child[row] + situation[row]
             if cap >= 0:  # steady: one level, free from today when it has a place
                 if cap > 0:
-                    found.append((points + extra, unit, now))
+                    found.append((score(entry, row, now, extra), unit, now))
                 continue
             rises, caps, first_free, points_now = self._unit_now(unit, today)
             if caps[bisect_right(rises, day)] > 0:  # the level of the deadline
-                found.append((points + points_now, unit, first_free))
+                found.append((score(entry, row, now, points_now), unit, first_free))
         return found
+
+    def _score(self, entry: _Entry, row: int, day: int, unit_points: int) -> int:
+        """The session's one evaluation of `scoring.score_pair` for a feasible pair: the
+        referral's static points in the unit's row, its waiting points on `day` (an ordinal)
+        and the unit's availability and room points on that day (`unit_points`)."""
+        waiting = self._waiting  # waited_points by days waited, up to the cap
+        waited = day - entry[4]
+        if waited >= len(waiting):
+            waited = len(waiting) - 1
+        elif waited < 0:
+            waited = 0
+        return entry[1][row] + entry[2][row] + entry[3][row] + waiting[waited] + unit_points
 
     def _one_referral(
         self, referral: MatchRequest, views: list[_View], today: date
@@ -286,8 +297,9 @@ class Session:
                 # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
                 rid = referral.referral_id
                 _, _, best = min((-pair_tiebreak(rid, f[1].unit_id), f[1].unit_id, f) for f in tied)
-        score = best[0] + waited_points(today.toordinal() - entry[4], self.weights)
-        return (Placement(referral.referral_id, best[1].unit_id, score, date.fromordinal(best[2])),)
+        return (
+            Placement(referral.referral_id, best[1].unit_id, best[0], date.fromordinal(best[2])),
+        )
 
     def _one_unit(
         self,
@@ -301,17 +313,12 @@ class Session:
         if places <= 0:
             return ()
         scored: list[tuple[int, MatchRequest]] = []
-        entries = self._by_referral
-        waiting = self._waiting  # waited_points by days waited, up to the cap
-        most = len(waiting) - 1
+        entry_of, score = self._entry, self._score
         day = today.toordinal()
         for r in referrals:
-            known = entries.get(r.referral_id)
-            hit = known[1] if known is not None and known[0] is r else self._entry(r)
-            if hit[0] >> row & 1:
-                waited = day - hit[4]
-                wait = waiting[waited if 0 <= waited <= most else (most if waited > 0 else 0)]
-                scored.append((hit[1][row] + hit[2][row] + hit[3][row] + wait, r))
+            entry = entry_of(r)
+            if entry[0] >> row & 1:
+                scored.append((score(entry, row, day, extra), r))
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
             if places == 1:
@@ -330,7 +337,7 @@ class Session:
         else:
             chosen = [(s, r.referral_id) for s, r in scored]
         return tuple(
-            Placement(rid, unit.unit_id, s + extra, today) for s, rid in sorted(chosen, key=_second)
+            Placement(rid, unit.unit_id, s, today) for s, rid in sorted(chosen, key=_second)
         )
 
     def _unit_now(self, unit: UnitView, today: date) -> tuple[list[int], list[int], int, int]:
