@@ -21,10 +21,11 @@ that code reads:
   availability and room points, which then read no date.
 Those two are keyed by cheap values the objects carry: a unit view by its id, places,
 occupied and held, a referral by its id. An entry holds the object it was worked out
-from and serves only that object or an equal one (both are frozen; the identity check
-comes first because it is cheap). Keyed by their whole value instead, they cost
-Flevoland 63 % more CPU (hashing a referral reads its whole advice). Every other cache is
-keyed by the whole value it reads.
+from and serves only that object (`is`; both are frozen): another object with the same
+key is worked out again and takes the entry's place. Keyed by their whole value
+instead, they cost Flevoland 63 % more CPU (hashing a referral reads its whole advice);
+comparing a new object with the entry's (==) cost 2 % and saved nothing. Every other
+cache is keyed by the whole value it reads.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
 (score, tie-break), equal ones in (referral id, unit id) order. Both paths score a pair
@@ -55,7 +56,7 @@ from domain.errors import InvalidInput
 from domain.people import Capability
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
-from matcher.problem import pair_tiebreak
+from matcher.problem import tiebreak_with, unit_half
 from matcher.score_table import (
     Part,
     ProfileKey,
@@ -124,6 +125,7 @@ class Session:
         self.settings = settings
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
+        self._half = {u.unit_id: unit_half(u.unit_id) for u in self.table.units}
         self._fixed = [_fixed(u) for u in self.table.units]
         # Per unit state and per referral: by cheap values, each entry checked against its
         # object (see the module docs).
@@ -201,7 +203,7 @@ class Session:
         views: list[_View] = []
         for u in units:
             hit = known.get((u.unit_id, u.places, u.occupied, u.held))
-            if hit is None or (hit[0] is not u and hit[0] != u):  # else worked out from u
+            if hit is None or hit[0] is not u:
                 hit = self._view(u)
             if hit[1] < 0:  # not one of the session's units: the batch
                 views = []
@@ -228,7 +230,7 @@ class Session:
     def _entry(self, referral: MatchRequest) -> _Entry:
         """The referral's static row for the fast paths, and its waiting_since (cached)."""
         hit = self._by_referral.get(referral.referral_id)
-        if hit is not None and (hit[0] is referral or hit[0] == referral):
+        if hit is not None and hit[0] is referral:
             return hit[1]
         return self._new_entry(referral)
 
@@ -295,8 +297,10 @@ class Session:
             best = tied[0]
             if len(tied) > 1:
                 # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
-                rid = referral.referral_id
-                _, _, best = min((-pair_tiebreak(rid, f[1].unit_id), f[1].unit_id, f) for f in tied)
+                rid, half = referral.referral_id, self._half
+                _, _, best = min(
+                    (-tiebreak_with(rid, half[f[1].unit_id]), f[1].unit_id, f) for f in tied
+                )
         return (
             Placement(referral.referral_id, best[1].unit_id, best[0], date.fromordinal(best[2])),
         )
@@ -325,10 +329,10 @@ class Session:
                 cut = max(scored, key=itemgetter(0))[0]
             else:
                 cut = sorted((s for s, _ in scored), reverse=True)[places - 1]
-            uid = unit.unit_id
+            half = self._half[unit.unit_id]
             ranked = sorted(
                 [
-                    (-s, -pair_tiebreak(r.referral_id, uid), r.referral_id)
+                    (-s, -tiebreak_with(r.referral_id, half), r.referral_id)
                     for s, r in scored
                     if s >= cut
                 ]

@@ -234,10 +234,9 @@ def test_the_referral_cache_drops_its_older_half_when_full() -> None:
     assert many[half - 1].referral_id not in cached
 
 
-def test_the_caches_serve_an_equal_object_and_never_another_with_the_same_key() -> None:
+def test_the_caches_never_serve_another_object_with_the_same_key() -> None:
     # A referral is cached by its id, a unit by its id, places, occupied and held: another
-    # object with the same key but other values gets its own answer, an equal copy the
-    # cached one.
+    # object with the same key gets its own answer, whether its other values differ or not.
     referrals, units = random_instance(5, 4, 12, TODAY, sibling_share=0.0)
     session = Session(units, weights=W, settings=SETTINGS)
     everything = tuple(u.unit_id for u in units)
