@@ -24,8 +24,9 @@ occupied and held, a referral by its id. An entry holds the object it was worked
 from and serves only that object (`is`; both are frozen): another object with the same
 key is worked out again and takes the entry's place. Keyed by their whole value
 instead, they cost Flevoland 63 % more CPU (hashing a referral reads its whole advice);
-comparing a new object with the entry's (==) cost 2 % and saved nothing. Every other
-cache is keyed by the whole value it reads.
+comparing a new object with the entry's (==) took 2 % of a replication's CPU (sampled)
+and found an equal one 12 times in 2,342. Every other cache is keyed by the whole value
+it reads.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
 (score, tie-break), equal ones in (referral id, unit id) order. Both paths score a pair
