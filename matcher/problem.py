@@ -117,7 +117,17 @@ def _splitmix_int(x: int) -> int:
 
 def pair_tiebreak(referral_id: str, unit_id: str) -> int:
     """`MatchProblem.tiebreak` of one pair, without building a problem (the same value)."""
-    return _splitmix_int(_id_hash(referral_id) ^ _splitmix_int(_id_hash(unit_id))) % TIE_RANGE
+    return tiebreak_with(referral_id, unit_half(unit_id))
+
+
+def unit_half(unit_id: str) -> int:
+    """The unit's part of every tie-break it is in (for a caller that keeps it per unit)."""
+    return _splitmix_int(_id_hash(unit_id))
+
+
+def tiebreak_with(referral_id: str, half: int) -> int:
+    """`pair_tiebreak` of the referral with the unit whose `unit_half` is `half`."""
+    return _splitmix_int(_id_hash(referral_id) ^ half) % TIE_RANGE
 
 
 def trivial_choice(problem: MatchProblem) -> IntArray | None:

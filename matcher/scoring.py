@@ -9,6 +9,10 @@ Time semantics (documented in the README):
   the minimum of the free places on d and on every known later change date; it never
   decreases with d, so "free by the deadline" is a monotone, exact capacity per deadline.
 - Days on or before today use `free_now`; later days use `UnitView.free_by`.
+- An expected departure on or before today is overdue: the child has not left yet, so the
+  place is not free today (`free_now`), and it is due: `free_by` counts it as gone on every
+  later day. Its place therefore changes on the day after today (`change_dates`), so that
+  `check_pair` and `first_available` agree.
 - A unit is open when its status is open and it has no closing date: a unit that is closing
   takes no new children, who would otherwise have to move again.
 """
@@ -16,7 +20,7 @@ Time semantics (documented in the README):
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 from capacity.snapshot import UnitStatus, UnitView
 from domain.people import SexPolicy
@@ -38,10 +42,12 @@ CHECK_INDEX = {name: i for i, (name, _) in enumerate(CHECKS)}
 
 
 def change_dates(unit: UnitView, today: date) -> tuple[date, ...]:
-    """The dates after today on which the unit's free places can change, sorted."""
+    """The dates after today on which the unit's free places can change, sorted (an overdue
+    expected departure: the day after today)."""
     if not unit.expected_departures and not unit.scheduled_changes:
         return ()
-    days = {d for d in unit.expected_departures if d > today}
+    due = today + timedelta(days=1)
+    days = {max(d, due) for d in unit.expected_departures}
     days |= {d for d, _ in unit.scheduled_changes if d > today}
     return tuple(sorted(days))
 

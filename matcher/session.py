@@ -12,24 +12,29 @@ that code reads:
   `score_table.form_part` (read: the advice's acceptable care forms) and
   `score_table.profile_part` (read: the referral's `ProfileKey`), the latter as its two
   halves `child_part` (age, sex, required capabilities) and `situation_part` (the rest),
-  each cached by exactly the fields it reads. The fast paths keep, per referral object,
-  the units that pass all three as one int (bit j: static-table row j) and the three
-  parts' points, added up per unit they look at: a new referral costs a few look-ups,
-  no array arithmetic (`static_row` adds them up as arrays);
-- per unit view object, its row of the static table (checked once against its fields)
-  and, for a unit without expected departures or scheduled changes, its places and the
+  each cached by exactly the fields it reads. The fast paths keep, per referral, the
+  units that pass all three as one int (bit j: static-table row j) and the three parts'
+  points, added up per unit they look at: a new referral costs a few look-ups, no array
+  arithmetic (`static_row` adds them up as arrays);
+- per unit state, its row of the static table (checked once against its fields) and, for
+  a unit without expected departures or scheduled changes, its places and the
   availability and room points, which then read no date.
-Those two are kept per object (id(), the entry holding and checked against its object):
-keyed by value they cost Flevoland 63 % more CPU (hashing a referral reads its whole
-advice). Every other cache is keyed by value.
+Those two are keyed by cheap values the objects carry: a unit view by its id, places,
+occupied and held, a referral by its id. An entry holds the object it was worked out
+from and serves only that object (`is`; both are frozen): another object with the same
+key is worked out again and takes the entry's place. Keyed by their whole value
+instead, they cost Flevoland 63 % more CPU (hashing a referral reads its whole advice);
+comparing a new object with the entry's (==) took 2 % of a replication's CPU (sampled)
+and found an equal one 12 times in 2,342. Every other cache is keyed by the whole value
+it reads.
 Trivial instances (no sibling group; one referral, or one unit with a single capacity
 level) are solved by the rule of `problem.trivial_choice`: the pairs with the highest
-(score, tie-break), equal ones in (referral id, unit id) order. Their scores are the
-session's one evaluation of a pair (`_candidates`, `pair_scores`; held to
-`scoring.score_pair` by a property test): the cached static points of `score_table` plus
-its terms that need the date (`waited_points`, `availability_points`, `room_points`);
-the one-unit path adds up the same parts per referral. The tie-break is only computed for
-pairs whose score could be chosen. Anything else goes to `batch.assign` (build_problem,
+(score, tie-break), equal ones in (referral id, unit id) order. Both paths score a pair
+with the session's one evaluation of it, `_score` (held to `scoring.score_pair` by
+property tests, through `pair_scores` and the one-unit path): the cached static points
+of `score_table` plus its terms that need the date (`waited_points`,
+`availability_points`, `room_points`). The tie-break is only computed for pairs whose
+score could be chosen. Anything else goes to `batch.assign` (build_problem,
 solver.solve).
 """
 
@@ -52,7 +57,7 @@ from domain.errors import InvalidInput
 from domain.people import Capability
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
-from matcher.problem import pair_tiebreak
+from matcher.problem import tiebreak_with, unit_half
 from matcher.score_table import (
     Part,
     ProfileKey,
@@ -92,6 +97,8 @@ _Part = tuple[BoolArray, IntArray, int, "array[int]"]
 # A unit view, its static row (-1: not one of the session's units, or changed) and, when
 # steady, its places now and availability and room points (else -1, 0); see _view.
 _View = tuple[UnitView, int, int, int]
+# What a unit view is cached by: its id, places, occupied and held.
+_ViewKey = tuple[str, int, int, int]
 # A referral's rows passing all three parts (bit j: row j); the points of its care-form,
 # child and situation parts; its waiting_since as an ordinal.
 _Entry = tuple[int, "array[int]", "array[int]", "array[int]", int]
@@ -119,17 +126,16 @@ class Session:
         self.settings = settings
         self.table = build_table(units, _TABLE_DAY)
         self._row = {u.unit_id: j for j, u in enumerate(self.table.units)}
+        self._half = {u.unit_id: unit_half(u.unit_id) for u in self.table.units}
         self._fixed = [_fixed(u) for u in self.table.units]
-        # Per unit view and per referral object, by id() (the entry keeps its object alive and
-        # is checked against it): keyed by value instead, Flevoland cost 17 % more CPU per
-        # replication for the views and 63 % for both (A/B, interleaved, 8 and 12 rounds):
-        # a referral's hash reads its whole advice. Every other cache is keyed by value.
-        self._views: dict[int, _View] = {}
+        # Per unit state and per referral: by cheap values, each entry checked against its
+        # object (see the module docs).
+        self._views: dict[_ViewKey, _View] = {}
         self._forms: dict[tuple[CareForm, ...], _Part] = {}
         self._children: dict[tuple[object, ...], _Part] = {}
         self._situations: dict[tuple[object, ...], _Part] = {}
         self._masks: dict[tuple[Capability, ...], int] = {}
-        self._by_referral: dict[int, tuple[MatchRequest, _Entry]] = {}
+        self._by_referral: dict[str, tuple[MatchRequest, _Entry]] = {}
         w = weights.params["waiting"]
         self._waiting = [waited_points(d, weights) for d in range(7 * w["max_weeks"] + 1)]
 
@@ -158,10 +164,9 @@ class Session:
         views = [self._view(u) for u in units]
         assert all(v[1] >= 0 for v in views), "units of the session only"
         entry = self._entry(referral)
-        waiting = waited_points(today.toordinal() - entry[4], self.weights)
         return {
-            unit.unit_id: (points + waiting, date.fromordinal(free))
-            for points, unit, free in self._candidates(entry, views, referral.deadline, today)
+            unit.unit_id: (score, date.fromordinal(free))
+            for score, unit, free in self._candidates(entry, views, referral.deadline, today)
         }
 
     def _key(self, referral: MatchRequest) -> tuple[tuple[CareForm, ...], ProfileKey]:
@@ -198,7 +203,7 @@ class Session:
         known = self._views
         views: list[_View] = []
         for u in units:
-            hit = known.get(id(u))
+            hit = known.get((u.unit_id, u.places, u.occupied, u.held))
             if hit is None or hit[0] is not u:
                 hit = self._view(u)
             if hit[1] < 0:  # not one of the session's units: the batch
@@ -225,9 +230,13 @@ class Session:
 
     def _entry(self, referral: MatchRequest) -> _Entry:
         """The referral's static row for the fast paths, and its waiting_since (cached)."""
-        hit = self._by_referral.get(id(referral))
+        hit = self._by_referral.get(referral.referral_id)
         if hit is not None and hit[0] is referral:
             return hit[1]
+        return self._new_entry(referral)
+
+    def _new_entry(self, referral: MatchRequest) -> _Entry:
+        """`_entry` worked out, and kept by the referral's id."""
         form, child, situation = self._parts(*self._key(referral))
         ok = form[2] & child[2] & situation[2]
         entry = (ok, form[3], child[3], situation[3], referral.waiting_since.toordinal())
@@ -235,7 +244,7 @@ class Session:
         if len(known) >= REFERRAL_LIMIT:
             for old in list(islice(known, REFERRAL_LIMIT // 2)):
                 del known[old]
-        known[id(referral)] = (referral, entry)
+        known[referral.referral_id] = (referral, entry)
         return entry
 
     def _candidates(
@@ -245,23 +254,35 @@ class Session:
         deadline: date,
         today: date,
     ) -> list[tuple[int, UnitView, int]]:
-        """Per feasible unit: its score but the waiting term, the unit, its first free day."""
-        ok, form, child, situation, _ = entry
+        """Per feasible unit: the pair's score, the unit, its first free day (an ordinal)."""
+        ok = entry[0]
+        score = self._score
         day = max(deadline, today).toordinal()
         now = today.toordinal()
         found: list[tuple[int, UnitView, int]] = []
         for unit, row, cap, extra in views:
             if not ok >> row & 1:
                 continue
-            points = form[row] + child[row] + situation[row]
             if cap >= 0:  # steady: one level, free from today when it has a place
                 if cap > 0:
-                    found.append((points + extra, unit, now))
+                    found.append((score(entry, row, now, extra), unit, now))
                 continue
             rises, caps, first_free, points_now = self._unit_now(unit, today)
             if caps[bisect_right(rises, day)] > 0:  # the level of the deadline
-                found.append((points + points_now, unit, first_free))
+                found.append((score(entry, row, now, points_now), unit, first_free))
         return found
+
+    def _score(self, entry: _Entry, row: int, day: int, unit_points: int) -> int:
+        """The session's one evaluation of `scoring.score_pair` for a feasible pair: the
+        referral's static points in the unit's row, its waiting points on `day` (an ordinal)
+        and the unit's availability and room points on that day (`unit_points`)."""
+        waiting = self._waiting  # waited_points by days waited, up to the cap
+        waited = day - entry[4]
+        if waited >= len(waiting):
+            waited = len(waiting) - 1
+        elif waited < 0:
+            waited = 0
+        return entry[1][row] + entry[2][row] + entry[3][row] + waiting[waited] + unit_points
 
     def _one_referral(
         self, referral: MatchRequest, views: list[_View], today: date
@@ -277,10 +298,13 @@ class Session:
             best = tied[0]
             if len(tied) > 1:
                 # Among the best scores, the highest tie-break; equal ones: the lowest unit id.
-                rid = referral.referral_id
-                _, _, best = min((-pair_tiebreak(rid, f[1].unit_id), f[1].unit_id, f) for f in tied)
-        score = best[0] + waited_points(today.toordinal() - entry[4], self.weights)
-        return (Placement(referral.referral_id, best[1].unit_id, score, date.fromordinal(best[2])),)
+                rid, half = referral.referral_id, self._half
+                _, _, best = min(
+                    (-tiebreak_with(rid, half[f[1].unit_id]), f[1].unit_id, f) for f in tied
+                )
+        return (
+            Placement(referral.referral_id, best[1].unit_id, best[0], date.fromordinal(best[2])),
+        )
 
     def _one_unit(
         self,
@@ -294,27 +318,22 @@ class Session:
         if places <= 0:
             return ()
         scored: list[tuple[int, MatchRequest]] = []
-        entries = self._by_referral
-        waiting = self._waiting  # waited_points by days waited, up to the cap
-        most = len(waiting) - 1
+        entry_of, score = self._entry, self._score
         day = today.toordinal()
         for r in referrals:
-            known = entries.get(id(r))
-            hit = known[1] if known is not None and known[0] is r else self._entry(r)
-            if hit[0] >> row & 1:
-                waited = day - hit[4]
-                wait = waiting[waited if 0 <= waited <= most else (most if waited > 0 else 0)]
-                scored.append((hit[1][row] + hit[2][row] + hit[3][row] + wait, r))
+            entry = entry_of(r)
+            if entry[0] >> row & 1:
+                scored.append((score(entry, row, day, extra), r))
         if len(scored) > places:
             # Only scores at or above the places-th best can be chosen; rank those fully.
             if places == 1:
                 cut = max(scored, key=itemgetter(0))[0]
             else:
                 cut = sorted((s for s, _ in scored), reverse=True)[places - 1]
-            uid = unit.unit_id
+            half = self._half[unit.unit_id]
             ranked = sorted(
                 [
-                    (-s, -pair_tiebreak(r.referral_id, uid), r.referral_id)
+                    (-s, -tiebreak_with(r.referral_id, half), r.referral_id)
                     for s, r in scored
                     if s >= cut
                 ]
@@ -323,7 +342,7 @@ class Session:
         else:
             chosen = [(s, r.referral_id) for s, r in scored]
         return tuple(
-            Placement(rid, unit.unit_id, s + extra, today) for s, rid in sorted(chosen, key=_second)
+            Placement(rid, unit.unit_id, s, today) for s, rid in sorted(chosen, key=_second)
         )
 
     def _unit_now(self, unit: UnitView, today: date) -> tuple[list[int], list[int], int, int]:
@@ -340,7 +359,7 @@ class Session:
     def _view(self, unit: UnitView) -> _View:
         """The unit's static row (-1: not one of the session's units, or changed) and, when
         steady, its places now and availability and room points (else -1, 0); cached by the
-        unit's value.
+        unit's id, places, occupied and held (see the module docs).
 
         Without expected departures or scheduled changes, `scoring.available` reads no date:
         one level, the same every day, free from today when it has a place (so the points
@@ -354,7 +373,7 @@ class Session:
             _, caps, _, extra = self._unit_now(unit, _TABLE_DAY)
             cap = caps[0]
         view = (unit, row, cap, extra)
-        _bounded(self._views)[id(unit)] = view
+        _bounded(self._views)[unit.unit_id, unit.places, unit.occupied, unit.held] = view
         return view
 
     def _part(self, part: Part) -> _Part:

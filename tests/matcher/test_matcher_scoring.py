@@ -15,9 +15,10 @@ from domain.care import CareForm
 from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from matcher.generate import make_advice, random_instance
-from matcher.models import MatchRequest
+from matcher.models import MatchRequest, SolverSettings
 from matcher.score_table import score_units
 from matcher.scoring import available, check_pair, first_available, score_pair
+from matcher.session import Session
 from matcher.table import build_table
 from matcher.weights import TERMS, default_weights
 
@@ -171,3 +172,25 @@ def test_vectorised_scoring_equals_the_scalar_spec(seed: int, n_ref: int, n_unit
             assert [int(v) for v in scores.terms[k]] == [t.points for t in spec.terms]
             first = first_available(unit, max(referral.deadline, TODAY), TODAY)
             assert first is not None and int(scores.available_ord[k]) == first.toordinal()
+
+
+def test_an_overdue_departure_frees_its_place_tomorrow() -> None:
+    # Expected three days ago, not recorded yet: not free today, due from tomorrow on. The
+    # checks, the score and the vectorised twin agree on it.
+    tomorrow = TODAY + timedelta(days=1)
+    unit = _unit(occupied=4, expected_departures=(TODAY - timedelta(days=3),))
+    referral = _referral()
+    assert unit.free_now == 0
+    assert check_pair(referral, unit, TODAY) is None
+    assert first_available(unit, referral.deadline, TODAY) == tomorrow
+    parts = score_pair(referral, unit, TODAY, W)
+    availability = next(t for t in parts.terms if t.term == "availability")
+    assert availability.points == W["availability"]["per_day"]
+    scores = score_units(referral, build_table([unit], TODAY), W)
+    assert scores.index.tolist() == [0] and scores.available_ord.tolist() == [tomorrow.toordinal()]
+    assert int(scores.total[0]) == parts.total
+    session = Session([unit], weights=W, settings=SolverSettings())
+    assert session.pair_scores(referral, [unit], TODAY) == {unit.unit_id: (parts.total, tomorrow)}
+    # A child whose place must be free today does not get it.
+    today_only = _referral(deadline=TODAY)
+    assert check_pair(today_only, unit, TODAY) == ("capacity", check_pair_reason())

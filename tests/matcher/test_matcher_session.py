@@ -229,6 +229,29 @@ def test_the_referral_cache_drops_its_older_half_when_full() -> None:
     assert all(session.fits(r) == expected for r in many)
     cached = session._by_referral
     assert len(cached) == limit + 1 - half
-    assert cached[id(many[-1])][0] is many[-1]
-    assert cached[id(many[half])][0] is many[half]
-    assert id(many[half - 1]) not in cached
+    assert cached[many[-1].referral_id][0] is many[-1]
+    assert cached[many[half].referral_id][0] is many[half]
+    assert many[half - 1].referral_id not in cached
+
+
+def test_the_caches_never_serve_another_object_with_the_same_key() -> None:
+    # A referral is cached by its id, a unit by its id, places, occupied and held: another
+    # object with the same key gets its own answer, whether its other values differ or not.
+    referrals, units = random_instance(5, 4, 12, TODAY, sibling_share=0.0)
+    session = Session(units, weights=W, settings=SETTINGS)
+    everything = tuple(u.unit_id for u in units)
+    for referral in referrals:
+        excluded = referral.model_copy(update={"excluded_units": everything})
+        for r in (referral, excluded, referral.model_copy(), excluded.model_copy()):
+            assert session.fits(r) == Session(units, weights=W, settings=SETTINGS).fits(r)
+        assert session.fits(excluded) == 0
+    leaving = TODAY + timedelta(days=5)
+    later = [dataclasses.replace(u, expected_departures=(leaving,) * u.occupied) for u in units]
+    closing = [dataclasses.replace(u, closing_date=leaving) for u in units]
+    for views in (units, later, closing, [dataclasses.replace(u) for u in units]):
+        for refs in [[r] for r in referrals] + [[r for r in referrals if r.sibling_group is None]]:
+            for unit in views:
+                expected = assign(refs, [unit], today=TODAY, settings=SETTINGS, weights=W)
+                assert session.assign(refs, [unit], today=TODAY) == expected
+            expected = assign(refs, views, today=TODAY, settings=SETTINGS, weights=W)
+            assert session.assign(refs, views, today=TODAY) == expected
