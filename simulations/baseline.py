@@ -45,8 +45,12 @@ MUNICIPALITY_SHARES: dict[M, float] = {
 
 _ALL_NEEDS = frozenset(
     {C.TRAUMA, C.LVB, C.CRISIS, C.GEDRAGSPROBLEMATIEK, C.JONGE_KINDEREN,
-     C.ZELFSTANDIGHEIDSTRAINING, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.SIBLING_GROUP_4}
+     C.ZELFSTANDIGHEIDSTRAINING, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.SIBLING_GROUP_4,
+     C.PSYCHIATRIE, C.VERSLAVING, C.UITBUITING}
 )  # fmt: skip
+# Assumption (no source): a share of the families and houses can take children with
+# psychiatric problems (with jeugd-ggz involved), substance use or running away; the
+# behandelgroepen more often. Matches the rates in flevoland.yaml's profile_mix.
 
 
 def spread(count: int) -> list[M]:
@@ -81,6 +85,10 @@ def _foster(form: CareForm, prefix: str, places_total: int) -> Iterator[UnitView
             caps.add(C.GEDRAGSPROBLEMATIEK)
         if i % 4 == 3:
             caps.add(C.ZELFSTANDIGHEIDSTRAINING)
+        if i % 3 == 1 or form is CareForm.PLEEGZORG_CRISIS:
+            caps.add(C.PSYCHIATRIE)
+        if i % 10 == 7:
+            caps |= {C.VERSLAVING, C.UITBUITING}
         if size >= 2:
             caps.add(C.SIBLING_GROUP_2)
         yield UnitView(
@@ -98,8 +106,10 @@ def _groups(
         caps = {C.TRAUMA, C.LVB}
         if i % 2 == 0:
             caps.add(C.GEDRAGSPROBLEMATIEK)
-        if form is CareForm.BEHANDELGROEP and i % 3 == 0:
+        if form is not CareForm.GEZINSHUIS or i % 2 == 0:
             caps.add(C.PSYCHIATRIE)
+        if i % 3 == 1 or form.is_crisis:
+            caps |= {C.VERSLAVING, C.UITBUITING}
         if age_max >= 16:
             caps.add(C.ZELFSTANDIGHEIDSTRAINING)
         if age_min <= 4:
@@ -134,6 +144,10 @@ def flevoland_units() -> list[UnitView]:
     units += _groups(CareForm.BEHANDELGROEP, "BG", 40, 10, [(6, 12), (12, 18), (12, 18)])
     units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", 1, 8, [(0, 11)])
     units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", 2, 8, [(12, 17)])
+    # Older youth (assumption: a few small houses, as the crisis desk's follow-up shows
+    # independence training, supported living and fasehuis as onward forms).
+    units += _groups(CareForm.KAMERTRAINING, "KT", 2, 6, [(16, 23)])
+    units += _groups(CareForm.BEGELEID_WONEN, "BW", 2, 6, [(16, 23)])
     return units
 
 
