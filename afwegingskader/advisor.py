@@ -184,14 +184,16 @@ class Advisor:
         # Warning rules give no reason: their text is in the warnings.
         self._reason = {1 << i: rule.reason for i, rule in enumerate(rules) if not rule.then.warn}
         self._scores: dict[tuple[int, object], tuple[float, int, BreakdownRisk]] = {}
-        self._known: dict[tuple[int, bool, int, int, int], Advice] = {}
-        self._any_place: dict[tuple[int, bool, int, int], Advice] = {}
+        self._known: dict[tuple[int, bool, int, bool, int, int], Advice] = {}
+        self._any_place: dict[tuple[int, bool, int, bool, int, int], Advice] = {}
         self._forms: dict[tuple[int, bool], tuple[Forms, tuple[Reason, ...]]] = {}
         self._siblings: dict[tuple[int, bool, int], tuple[SiblingAdvice, tuple[Capability, ...]]]
         self._siblings = {}
         self._notes: dict[int, Notes] = {}
         self._locations: dict[tuple[object, ...], LocationAdvice] = {}
         self._breakdown: BreakdownRisk | None = None
+        # At most 256 entries per block of 8 rules: bounded by the rule set.
+        self._chunks: dict[tuple[int, int], tuple[Reason, ...]] = {}
 
     @property
     def lookups(self) -> int:
@@ -243,16 +245,32 @@ class Advisor:
         below = facts["below_residential_age"]
         # The location and breakdown objects are held by the advice kept for them, so their
         # ids cannot be reused while it is kept.
-        key = (fired, has_siblings, free, id(breakdown), id(location))
+        key = (fired, has_siblings, free, below, id(breakdown), id(location))
         advice = self._known.get(key)
         if advice is None:
-            same = (fired, has_siblings, free, id(breakdown))
+            # Each part but the reasons, the location and the breakdown risk (whose score may
+            # scale with a fact) is decided by the rules of its kind that fired: an advice
+            # with the same parts is copied with those three swapped in.
+            same = (
+                fired & self._order_bits,
+                below,
+                fired & self._sibling_bits,
+                has_siblings,
+                free,
+                fired & self._notes_bits,
+            )
             other = self._any_place.get(same)
             if other is None:
                 advice = self._build(fired, has_siblings, free, below, breakdown, location)
                 _remember(self._any_place, same, advice, self.limit)
-            else:  # the same advice at another place
-                advice = replaced(other, {"location": location})
+            else:
+                extra = self._forms_of(same[0], below)[1]
+                swap = {
+                    "reasons": self._reasons(fired) + extra,
+                    "location": location,
+                    "breakdown_risk": breakdown,
+                }
+                advice = replaced(other, swap)
             _remember(self._known, key, advice, self.limit)
         preferences = preferences_of(profile)
         return replaced(advice, {"preferences": preferences}) if preferences else advice
@@ -269,14 +287,7 @@ class Advisor:
         """engine.build_advice from its parts, each worked out for the rules of its kind
         that fired (kept per those)."""
         rules, limit = self.rules, self.limit
-        part = fired & self._order_bits
-        forms = self._forms.get((part, below))
-        if forms is None:
-            state, reasons = run_rules(rules, part)
-            fired_reasons = len(reasons)
-            decided = forms_of(rules, state, reasons, below)  # fallback or age guard: a reason
-            forms = (decided, tuple(reasons[fired_reasons:]))
-            _remember(self._forms, (part, below), forms, limit)
+        forms = self._forms_of(fired & self._order_bits, below)
         part = fired & self._sibling_bits
         key = (part, has_siblings, free)
         siblings = self._siblings.get(key)
@@ -288,16 +299,48 @@ class Advisor:
         if notes is None:
             notes = notes_of(run_rules(rules, part)[0])
             _remember(self._notes, part, notes, limit)
-        reasons = []
-        reason = self._reason
+        reasons = self._reasons(fired) + forms[1]
+        return new_advice(rules, forms[0], siblings, breakdown, location, reasons, notes)
+
+    def _forms_of(self, part: int, below: bool) -> tuple[Forms, tuple[Reason, ...]]:
+        """The forms of the care-form rules that fired (`part`), and the reasons a fallback
+        or the age guard adds (kept per those and `below`)."""
+        forms = self._forms.get((part, below))
+        if forms is None:
+            state, fired_reasons = run_rules(self.rules, part)
+            count = len(fired_reasons)
+            decided = forms_of(self.rules, state, fired_reasons, below)  # may add a reason
+            forms = (decided, tuple(fired_reasons[count:]))
+            _remember(self._forms, (part, below), forms, self.limit)
+        return forms
+
+    def _reasons(self, fired: int) -> tuple[Reason, ...]:
+        """The reasons of the rules that fired, in rule order, per 8 rules at a time (kept
+        per which of them fired): of the many sets of rules that fire, each block of 8 sees
+        only a few."""
+        reasons: tuple[Reason, ...] = ()
+        chunks, shift = self._chunks, 0
         while fired:
-            bit = fired & -fired  # the first rule left that fired, in rule order
-            got = reason.get(bit)
-            if got is not None:
-                reasons.append(got)
-            fired ^= bit
-        reasons.extend(forms[1])
-        return new_advice(rules, forms[0], siblings, breakdown, location, tuple(reasons), notes)
+            part = fired & 0xFF
+            if part:
+                key = (shift, part)
+                got = chunks.get(key)
+                if got is None:
+                    got = chunks[key] = self._chunk(shift, part)
+                reasons += got
+            fired >>= 8
+            shift += 8
+        return reasons
+
+    def _chunk(self, shift: int, part: int) -> tuple[Reason, ...]:
+        """The reasons of the rules shift.. shift+7 whose bits are set in part."""
+        out = []
+        for i in range(8):
+            if part >> i & 1:
+                got = self._reason.get(1 << (shift + i))
+                if got is not None:
+                    out.append(got)
+        return tuple(out)
 
     def _location(self, profile: Profile, fired: int) -> LocationAdvice:
         """The location advice of build_advice: what the location rules that fired set, for
