@@ -1,7 +1,10 @@
 """The `then` block of a rule: the actions a rule takes, parsed and validated.
 
 Within one rule the actions apply in the order of the fields of Actions: exclude, order,
-first, promote, demote, require, siblings, risk, location.
+first, promote, demote, require, siblings, risk, location. `first` is kept until every rule
+has fired and then applied by the rule's priority (lowest first, so the highest priority ends
+on top). The other actions (warn, prevention, second_opinion, age_exception, continuation)
+only add to the advice's notes.
 """
 
 from __future__ import annotations
@@ -23,12 +26,21 @@ ACTION_KEYS = (
     "siblings",
     "risk",
     "location",
+    "conditions",
+    "warn",
+    "prevention",
+    "second_opinion",
+    "age_exception",
+    "continuation",
 )
 # `require: sibling_group` asks for the capability that fits the whole sibling group; the
 # engine resolves it only when the siblings are placed together.
 SIBLING_GROUP = "sibling_group"
 SIBLING_CHOICES = {"samen": True, "apart": False}
 LOCATIONS = ("home_municipality", "responsible_municipality", "none")
+PREVENTION_KEYS = ("ambulant_thuis", "deeltijd", "gezinsopname")
+# Whole-number facts a risk weight may scale with (`risk: {weight, per, from, to}`).
+SCALED_FACTS = ("age", "earlier_placements", "earlier_breakdowns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +57,25 @@ class Actions:
     siblings_together: bool | None = None
     risk_weight: float | None = None
     risk_factor: str = ""
+    # A weight per unit of a fact: weight * (clamp(fact, from, to) - from).
+    risk_per: str | None = None
+    risk_from: int = 0
+    risk_to: int = 0
     location: str | None = None
+    conditions: tuple[CareForm, ...] = ()
+    warn: bool = False
+    prevention: tuple[tuple[str, bool], ...] = ()
+    second_opinion: bool = False
+    age_exception: bool = False
+    continuation: bool = False
+
+    def risk_points(self, facts: dict[str, Any]) -> float:
+        """The points this rule adds to the breakdown score for these facts."""
+        weight = self.risk_weight or 0.0
+        if self.risk_per is None:
+            return weight
+        value = min(max(facts[self.risk_per], self.risk_from), self.risk_to)
+        return float(weight * (value - self.risk_from))
 
 
 def _form(raw: Any, where: Where, path: str) -> CareForm:
@@ -99,23 +129,61 @@ def _require(raw: Any, where: Where, path: str) -> tuple[tuple[Capability, ...],
     return tuple(caps), group
 
 
-def _risk(raw: Any, where: Where, default_factor: str) -> tuple[float, str]:
-    factor = default_factor
+def _risk(raw: Any, where: Where, default_factor: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"risk_factor": default_factor}
     weight = raw
     if isinstance(raw, dict):
-        unknown = set(raw) - {"weight", "factor"}
+        unknown = set(raw) - {"weight", "factor", "per", "from", "to"}
         if unknown or "weight" not in raw:
             raise where.error(
-                "then.risk", "verwacht een getal of {weight: <getal>, factor: <tekst>}"
+                "then.risk",
+                "verwacht een getal of {weight: <getal>, factor: <tekst>, per: <feit>, "
+                "from: <getal>, to: <getal>}",
             )
         weight = raw["weight"]
         if "factor" in raw:
             if not isinstance(raw["factor"], str) or not raw["factor"].strip():
                 raise where.error("then.risk.factor", "verwacht een niet-lege tekst")
-            factor = " ".join(raw["factor"].split())
+            out["risk_factor"] = " ".join(raw["factor"].split())
+        if "per" in raw:
+            if raw["per"] not in SCALED_FACTS:
+                raise where.error("then.risk.per", f"kies uit {', '.join(SCALED_FACTS)}")
+            low, high = raw.get("from"), raw.get("to")
+            if not (_whole(low) and _whole(high)):
+                raise where.error("then.risk", "per vraagt gehele getallen from en to")
+            assert isinstance(low, int) and isinstance(high, int)
+            if not low < high:
+                raise where.error("then.risk", "verwacht from < to")
+            out |= {"risk_per": raw["per"], "risk_from": low, "risk_to": high}
+        elif "from" in raw or "to" in raw:
+            raise where.error("then.risk", "from en to horen bij per")
     if isinstance(weight, bool) or not isinstance(weight, int | float):
         raise where.error("then.risk", f"gewicht moet een getal zijn, niet {weight!r}")
-    return float(weight), factor
+    out["risk_weight"] = float(weight)
+    return out
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _flag(raw: dict[str, Any], key: str, where: Where) -> bool:
+    if not isinstance(raw[key], bool):
+        raise where.error(f"then.{key}", f"verwacht true of false, niet {raw[key]!r}")
+    return bool(raw[key])
+
+
+def _prevention(raw: Any, where: Where) -> tuple[tuple[str, bool], ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise where.error("then.prevention", f"verwacht {{{': ja|nee, '.join(PREVENTION_KEYS)}}}")
+    out = []
+    for key, value in raw.items():
+        if key not in PREVENTION_KEYS:
+            raise where.error(f"then.prevention.{key}", f"kies uit {', '.join(PREVENTION_KEYS)}")
+        if not isinstance(value, bool):
+            raise where.error(f"then.prevention.{key}", "verwacht true of false")
+        out.append((str(key), value))
+    return tuple(out)
 
 
 def parse_actions(raw: Any, where: Where, text: str) -> Actions:
@@ -147,11 +215,22 @@ def parse_actions(raw: Any, where: Where, text: str) -> Actions:
             raise where.error("then.siblings", f"kies samen of apart, niet {raw['siblings']!r}")
         kwargs["siblings_together"] = SIBLING_CHOICES[raw["siblings"]]
     if "risk" in raw:
-        kwargs["risk_weight"], kwargs["risk_factor"] = _risk(raw["risk"], where, text)
+        kwargs |= _risk(raw["risk"], where, text)
     if "location" in raw:
         if raw["location"] not in LOCATIONS:
             raise where.error(
                 "then.location", f"kies uit {', '.join(LOCATIONS)}, niet {raw['location']!r}"
             )
         kwargs["location"] = raw["location"]
+    if "conditions" in raw:
+        kwargs["conditions"] = _forms(raw["conditions"], where, "then.conditions")
+    for key in ("warn", "second_opinion", "age_exception", "continuation"):
+        if key in raw:
+            kwargs[key] = _flag(raw, key, where)
+    if "prevention" in raw:
+        kwargs["prevention"] = _prevention(raw["prevention"], where)
+    if kwargs.get("warn") and len(kwargs) > 1:
+        raise where.error(
+            "then.warn", "een waarschuwing doet verder niets; zet andere acties in een eigen regel"
+        )
     return Actions(**kwargs)

@@ -26,6 +26,14 @@ advice is exactly `engine.advise(profile, rule_set)`, by exact memos:
   care forms, 45 in those about siblings and capabilities, 48 in the risk rules. An advice
   for a new location is a copy (`domain.trusted.replaced`) of the one for the same rules.
 
+Since rule set 2.0.0 a risk rule may scale with a fact (age, earlier placements or
+breakdowns): the score, and so the breakdown part, is kept per risk rules fired and the
+values of those facts, and the advice per rules fired and breakdown object too. The forms
+depend on whether the child is below the rule set's residential age (a fact the engine sets
+per rule set), so they are kept per that as well; warnings, prevention checks, second
+opinions and continuation (the notes) per the rules of that kind that fired. Wishes on
+religion and culture (the advice's preferences) come from the profile, never from a memo.
+
 Every memo is bounded (`limit` entries each; then it starts again).
 """
 
@@ -35,17 +43,21 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TypeVar
 
+from afwegingskader.actions import SCALED_FACTS
 from afwegingskader.conditions import Facts
 from afwegingskader.decision import RuleOutcome
 from afwegingskader.engine import (
     _RISK_LEVELS,
     Forms,
+    Notes,
     _risk,
     breakdown_of,
     facts_of,
     forms_of,
     location_of,
     new_advice,
+    notes_of,
+    preferences_of,
     run_rules,
     siblings_of,
 )
@@ -157,25 +169,31 @@ class Advisor:
         self._after = _groups(after, len(before), limit)
         self._advised = 0
         self._risk = [
-            (1 << i, rule.then.risk_weight)
+            (1 << i, rule.then)
             for i, rule in enumerate(before)
             if rule.then.risk_weight is not None
         ]
+        self._scaled = itemgetter(*SCALED_FACTS)
         parts = [_parts(rule) for rule in rules]
+        kinds = ("order", "siblings", "risk", "location", "notes")
         self._order_bits, self._sibling_bits, self._risk_bits, self._locating_bits = (
-            sum(1 << i for i, kinds in enumerate(parts) if kind in kinds)
-            for kind in ("order", "siblings", "risk", "location")
+            sum(1 << i for i, found in enumerate(parts) if kind in found) for kind in kinds[:4]
         )
+        self._notes_bits = sum(1 << i for i, found in enumerate(parts) if "notes" in found)
         self._locating = [(1 << i, rule) for i, rule in enumerate(rules) if rule.then.location]
-        self._reason = {1 << i: rule.reason for i, rule in enumerate(rules)}
-        self._scores: dict[int, tuple[float, int]] = {}
-        self._known: dict[tuple[int, bool, int, int], Advice] = {}
-        self._any_place: dict[tuple[int, bool, int], Advice] = {}
-        self._forms: dict[int, tuple[Forms, tuple[Reason, ...]]] = {}
+        # Warning rules give no reason: their text is in the warnings.
+        self._reason = {1 << i: rule.reason for i, rule in enumerate(rules) if not rule.then.warn}
+        self._scores: dict[tuple[int, object], tuple[float, int, BreakdownRisk]] = {}
+        self._known: dict[tuple[int, bool, int, bool, int, int], Advice] = {}
+        self._any_place: dict[tuple[int, bool, int, bool, int, int], Advice] = {}
+        self._forms: dict[tuple[int, bool], tuple[Forms, tuple[Reason, ...]]] = {}
         self._siblings: dict[tuple[int, bool, int], tuple[SiblingAdvice, tuple[Capability, ...]]]
         self._siblings = {}
-        self._breakdowns: dict[int, BreakdownRisk] = {}
+        self._notes: dict[int, Notes] = {}
         self._locations: dict[tuple[object, ...], LocationAdvice] = {}
+        self._breakdown: BreakdownRisk | None = None
+        # At most 256 entries per block of 8 rules: bounded by the rule set.
+        self._chunks: dict[tuple[int, int], tuple[Reason, ...]] = {}
 
     @property
     def lookups(self) -> int:
@@ -183,23 +201,27 @@ class Advisor:
         return len(self._before) + len(self._after)
 
     def fired(self, facts: Facts) -> int:
-        """The same as engine.fired_rules(rule_set, facts), setting the same risk facts."""
+        """The same as engine.fired_rules(rule_set, facts), setting the same facts; keeps
+        the breakdown risk of these facts for `advise`."""
+        facts["below_residential_age"] = facts["age"] < self.rules.residential_min_age
         fired = 0
         for key, known, evaluate, _ in self._before:
             value = key(facts)
             bits = known.get(value)
             fired |= evaluate(facts, value) if bits is None else bits
         risky = fired & self._risk_bits
-        risk = self._scores.get(risky)
+        risk_key = (risky, self._scaled(facts))
+        risk = self._scores.get(risk_key)
         if risk is None:
             score = 0.0
-            for bit, weight in self._risk:  # in rule order, as the steps add them up
+            for bit, then in self._risk:  # in rule order, as the steps add them up
                 if fired & bit:
-                    score += weight
+                    score += then.risk_points(facts)
             score = max(0.0, score)
-            risk = (score, _RISK_LEVELS.index(_risk(self.rules, score)))
-            _remember(self._scores, risky, risk, self.limit)
-        facts["breakdown_score"], facts["breakdown_risk"] = risk
+            breakdown = breakdown_of(self.rules, run_rules(self.rules, risky, facts)[0])
+            risk = (score, _RISK_LEVELS.index(_risk(self.rules, score)), breakdown)
+            _remember(self._scores, risk_key, risk, self.limit)
+        facts["breakdown_score"], facts["breakdown_risk"], self._breakdown = risk
         for key, known, evaluate, _ in self._after:
             value = key(facts)
             bits = known.get(value)
@@ -215,54 +237,110 @@ class Advisor:
                 self._after = _plan(self._after, self.limit)
         facts = facts_of(profile)
         fired = self.fired(facts)
+        breakdown = self._breakdown
+        assert breakdown is not None
         location = self._location(profile, fired)
         has_siblings = bool(profile.siblings)
         free = facts["siblings_without_contraindication"]
-        # The location objects belong to the rule set (or the engine): their ids are fixed.
-        key = (fired, has_siblings, free, id(location))
+        below = facts["below_residential_age"]
+        # The location and breakdown objects are held by the advice kept for them, so their
+        # ids cannot be reused while it is kept.
+        key = (fired, has_siblings, free, below, id(breakdown), id(location))
         advice = self._known.get(key)
         if advice is None:
-            same = (fired, has_siblings, free)
+            # Each part but the reasons, the location and the breakdown risk (whose score may
+            # scale with a fact) is decided by the rules of its kind that fired: an advice
+            # with the same parts is copied with those three swapped in.
+            same = (
+                fired & self._order_bits,
+                below,
+                fired & self._sibling_bits,
+                has_siblings,
+                free,
+                fired & self._notes_bits,
+            )
             other = self._any_place.get(same)
             if other is None:
-                advice = self._build(fired, has_siblings, free, location)
+                advice = self._build(fired, has_siblings, free, below, breakdown, location)
                 _remember(self._any_place, same, advice, self.limit)
-            else:  # the same advice at another place
-                advice = replaced(other, {"location": location})
+            else:
+                extra = self._forms_of(same[0], below)[1]
+                swap = {
+                    "reasons": self._reasons(fired) + extra,
+                    "location": location,
+                    "breakdown_risk": breakdown,
+                }
+                advice = replaced(other, swap)
             _remember(self._known, key, advice, self.limit)
-        return advice
+        preferences = preferences_of(profile)
+        return replaced(advice, {"preferences": preferences}) if preferences else advice
 
-    def _build(self, fired: int, has_siblings: bool, free: int, location: LocationAdvice) -> Advice:
+    def _build(
+        self,
+        fired: int,
+        has_siblings: bool,
+        free: int,
+        below: bool,
+        breakdown: BreakdownRisk,
+        location: LocationAdvice,
+    ) -> Advice:
         """engine.build_advice from its parts, each worked out for the rules of its kind
         that fired (kept per those)."""
         rules, limit = self.rules, self.limit
-        part = fired & self._order_bits
-        forms = self._forms.get(part)
-        if forms is None:
-            state, reasons = run_rules(rules, part)
-            fired_reasons = len(reasons)
-            decided = forms_of(rules, state, reasons)  # a fallback adds its reason
-            forms = (decided, tuple(reasons[fired_reasons:]))
-            _remember(self._forms, part, forms, limit)
+        forms = self._forms_of(fired & self._order_bits, below)
         part = fired & self._sibling_bits
         key = (part, has_siblings, free)
         siblings = self._siblings.get(key)
         if siblings is None:
             siblings = siblings_of(run_rules(rules, part)[0], has_siblings, free)
             _remember(self._siblings, key, siblings, limit)
-        part = fired & self._risk_bits
-        breakdown = self._breakdowns.get(part)
-        if breakdown is None:
-            breakdown = breakdown_of(rules, run_rules(rules, part)[0])
-            _remember(self._breakdowns, part, breakdown, limit)
-        reasons = []
-        reason = self._reason
+        part = fired & self._notes_bits
+        notes = self._notes.get(part)
+        if notes is None:
+            notes = notes_of(run_rules(rules, part)[0])
+            _remember(self._notes, part, notes, limit)
+        reasons = self._reasons(fired) + forms[1]
+        return new_advice(rules, forms[0], siblings, breakdown, location, reasons, notes)
+
+    def _forms_of(self, part: int, below: bool) -> tuple[Forms, tuple[Reason, ...]]:
+        """The forms of the care-form rules that fired (`part`), and the reasons a fallback
+        or the age guard adds (kept per those and `below`)."""
+        forms = self._forms.get((part, below))
+        if forms is None:
+            state, fired_reasons = run_rules(self.rules, part)
+            count = len(fired_reasons)
+            decided = forms_of(self.rules, state, fired_reasons, below)  # may add a reason
+            forms = (decided, tuple(fired_reasons[count:]))
+            _remember(self._forms, (part, below), forms, self.limit)
+        return forms
+
+    def _reasons(self, fired: int) -> tuple[Reason, ...]:
+        """The reasons of the rules that fired, in rule order, per 8 rules at a time (kept
+        per which of them fired): of the many sets of rules that fire, each block of 8 sees
+        only a few."""
+        reasons: tuple[Reason, ...] = ()
+        chunks, shift = self._chunks, 0
         while fired:
-            bit = fired & -fired  # the first rule left that fired, in rule order
-            reasons.append(reason[bit])
-            fired ^= bit
-        reasons.extend(forms[1])
-        return new_advice(rules, forms[0], siblings, breakdown, location, tuple(reasons))
+            part = fired & 0xFF
+            if part:
+                key = (shift, part)
+                got = chunks.get(key)
+                if got is None:
+                    got = chunks[key] = self._chunk(shift, part)
+                reasons += got
+            fired >>= 8
+            shift += 8
+        return reasons
+
+    def _chunk(self, shift: int, part: int) -> tuple[Reason, ...]:
+        """The reasons of the rules shift.. shift+7 whose bits are set in part."""
+        out = []
+        for i in range(8):
+            if part >> i & 1:
+                got = self._reason.get(1 << (shift + i))
+                if got is not None:
+                    out.append(got)
+        return tuple(out)
 
     def _location(self, profile: Profile, fired: int) -> LocationAdvice:
         """The location advice of build_advice: what the location rules that fired set, for
@@ -298,6 +376,17 @@ def _parts(rule: Rule) -> frozenset[str]:
         ("siblings", then.siblings_together is not None),
         ("risk", then.risk_weight is not None),
         ("location", then.location is not None),
+        (
+            "notes",
+            bool(
+                then.warn
+                or then.prevention
+                or then.second_opinion
+                or then.continuation
+                or then.conditions
+            ),
+        ),
+        ("order", then.age_exception),
     )
     written = [part for part, present in steps if present]
     if len(written) != len(rule.steps):

@@ -7,7 +7,7 @@ operator to value. Several keys in one mapping must all hold. Examples:
     age: {">=": 12}
     severity: ernstig
     capj: {has_any: [A200, D100]}
-    any: [{treatment_need: true}, {severity: ernstig, complexity: complex}]
+    any: [{treatment_need: residentieel}, {severity: ernstig, complexity: complex}]
 
 Conditions are validated once, when the rule file is loaded, and compiled into plain
 closures over a dict of facts, so advising needs no parsing.
@@ -24,10 +24,14 @@ from afwegingskader.models import (
     Complexity,
     Contraindication,
     Externalising,
+    NetworkSafety,
     ParentsView,
     RiskLevel,
     Severity,
+    Suicidality,
+    TreatmentNeed,
 )
+from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import ConfigError
 from domain.people import Perspective, Sex
@@ -46,6 +50,7 @@ class Kind(StrEnum):
     ORDERED = "geordende waarde"
     ENUM = "waarde"
     PLACE = "gemeente of null"
+    OPTIONAL = "waarde of null"
     SET = "verzameling"
 
 
@@ -70,14 +75,21 @@ FACTS: dict[str, FactSpec] = {
     "severity": FactSpec(Kind.ORDERED, _values(Severity)),
     "complexity": FactSpec(Kind.ORDERED, _values(Complexity)),
     "externalising": FactSpec(Kind.ORDERED, _values(Externalising)),
-    "treatment_need": FactSpec(Kind.BOOL),
+    "treatment_need": FactSpec(Kind.ORDERED, _values(TreatmentNeed)),
     "trauma": FactSpec(Kind.BOOL),
     "lvb": FactSpec(Kind.BOOL),
+    "psychiatric": FactSpec(Kind.BOOL),
+    "substance_use": FactSpec(Kind.BOOL),
+    "runaway_exploitation": FactSpec(Kind.BOOL),
+    "suicidality": FactSpec(Kind.ORDERED, _values(Suicidality)),
+    "parents_problems": FactSpec(Kind.BOOL),
+    "earlier_ambulant_help": FactSpec(Kind.BOOL),
     "earlier_placements": FactSpec(Kind.INT),
     "earlier_breakdowns": FactSpec(Kind.INT),
     "parents_view": FactSpec(Kind.ENUM, _values(ParentsView)),
     "child_agrees": FactSpec(Kind.BOOL),
     "network_family_available": FactSpec(Kind.BOOL),
+    "network_safety": FactSpec(Kind.ENUM, _values(NetworkSafety)),
     "perspective": FactSpec(Kind.ENUM, _values(Perspective)),
     "crisis": FactSpec(Kind.BOOL),
     "siblings": FactSpec(Kind.INT),
@@ -88,6 +100,12 @@ FACTS: dict[str, FactSpec] = {
     "capj": FactSpec(Kind.SET),
     "home_municipality": FactSpec(Kind.PLACE, _values(Municipality)),
     "responsible_municipality": FactSpec(Kind.PLACE, _values(Municipality)),
+    "continuation_of_current_placement": FactSpec(Kind.BOOL),
+    "current_care_form": FactSpec(Kind.OPTIONAL, _values(CareForm)),
+    # A wish on religion or culture is given (matching only).
+    "matching_wish": FactSpec(Kind.BOOL),
+    # The age is below the rule set's residential_min_age (set by the engine per rule set).
+    "below_residential_age": FactSpec(Kind.BOOL),
     "breakdown_score": FactSpec(Kind.NUMBER, dynamic=True),
     "breakdown_risk": FactSpec(Kind.ORDERED, _values(RiskLevel), dynamic=True),
 }
@@ -102,6 +120,7 @@ OPERATORS: dict[Kind, tuple[str, ...]] = {
     Kind.ORDERED: (*_COMPARE, *_MEMBERSHIP),
     Kind.ENUM: ("==", "!=", *_MEMBERSHIP),
     Kind.PLACE: ("==", "!=", *_MEMBERSHIP),
+    Kind.OPTIONAL: ("==", "!=", *_MEMBERSHIP),
     Kind.SET: _SET_OPS,
 }
 
@@ -133,7 +152,7 @@ def _scalar(spec: FactSpec, raw: Any, where: Where, path: str) -> Any:
         if not isinstance(raw, bool):
             raise where.error(path, f"verwacht true of false, niet {raw!r}")
         return raw
-    if kind is Kind.PLACE and raw is None:
+    if kind in (Kind.PLACE, Kind.OPTIONAL) and raw is None:
         return None
     if kind is Kind.SET and not spec.values:
         code = str(raw).strip().upper()

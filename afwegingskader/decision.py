@@ -7,9 +7,19 @@ actions it has), with every output object built once; firing a rule only runs it
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from afwegingskader.actions import Actions
-from afwegingskader.models import Exclusion, LocationAdvice, SiblingAdvice
+from afwegingskader.models import (
+    Exclusion,
+    FormCondition,
+    LocationAdvice,
+    PreventionCheck,
+    PreventionOption,
+    Reason,
+    SecondOpinion,
+    SiblingAdvice,
+)
 from domain.care import CareForm
 from domain.people import Capability
 from domain.places import Municipality
@@ -21,18 +31,35 @@ class RuleOutcome:
     """What the rules have decided so far for one profile."""
 
     __slots__ = (
+        "age_exception",
         "capabilities",
+        "conditions",
+        "continuation",
         "excluded",
+        "facts",
+        "firsts",
         "location",
         "order",
+        "prevention",
         "risk_factors",
         "score",
+        "second_opinion",
         "sibling_group",
         "siblings",
+        "warnings",
     )
 
-    def __init__(self, order: tuple[CareForm, ...]) -> None:
+    def __init__(self, order: tuple[CareForm, ...], facts: dict[str, Any] | None = None) -> None:
+        self.facts = facts if facts is not None else {}
         self.order = list(order)
+        # `first` actions, applied after all rules by priority: (priority, form, reason).
+        self.firsts: list[tuple[int, CareForm, Reason]] = []
+        self.age_exception: Reason | None = None
+        self.warnings: list[Reason] = []
+        self.prevention: dict[PreventionOption, PreventionCheck] = {}
+        self.second_opinion: SecondOpinion | None = None
+        self.continuation = False
+        self.conditions: list[FormCondition] = []
         self.excluded: dict[CareForm, Exclusion] = {}
         self.capabilities: set[Capability] = set()
         self.sibling_group = False
@@ -74,11 +101,18 @@ def _set_order(order: tuple[CareForm, ...]) -> Step:
     return step
 
 
-def _first(form: CareForm) -> Step:
+def put_first(order: list[CareForm], form: CareForm) -> None:
+    """Put form at the top of the order (adding it when absent)."""
+    if form in order:
+        order.remove(form)
+    order.insert(0, form)
+
+
+def _first(form: CareForm, priority: int, reason: Reason) -> Step:
+    entry = (priority, form, reason)
+
     def step(d: RuleOutcome) -> None:
-        if form in d.order:
-            d.order.remove(form)
-        d.order.insert(0, form)
+        d.firsts.append(entry)
 
     return step
 
@@ -113,10 +147,48 @@ def _siblings(advice: SiblingAdvice) -> Step:
     return step
 
 
-def _risk(weight: float, factor: str) -> Step:
-    def step(d: RuleOutcome) -> None:
-        d.score += weight
+def _risk(then: Actions) -> Step:
+    factor = then.risk_factor
+    if then.risk_per is None:
+        weight = then.risk_weight or 0.0
+
+        def fixed(d: RuleOutcome) -> None:
+            d.score += weight
+            d.risk_factors.append(factor)
+
+        return fixed
+
+    def scaled(d: RuleOutcome) -> None:
+        d.score += then.risk_points(d.facts)
         d.risk_factors.append(factor)
+
+    return scaled
+
+
+def _notes(then: Actions, reason: Reason) -> Step:
+    checks = tuple(
+        PreventionCheck.model_construct(
+            option=PreventionOption(key), could_prevent=value, rule_id=reason.rule_id,
+            reason=reason.text,
+        )
+        for key, value in then.prevention
+    )  # fmt: skip
+    opinion = SecondOpinion.model_construct(rule_id=reason.rule_id, reason=reason.text)
+    conditions = tuple(
+        FormCondition.model_construct(care_form=form, rule_id=reason.rule_id, text=reason.text)
+        for form in then.conditions
+    )
+
+    def step(d: RuleOutcome) -> None:
+        if then.warn:
+            d.warnings.append(reason)
+        for check in checks:
+            d.prevention[check.option] = check  # a later rule overrides an earlier one
+        if then.second_opinion and d.second_opinion is None:
+            d.second_opinion = opinion
+        if then.continuation:
+            d.continuation = True
+        d.conditions.extend(conditions)
 
     return step
 
@@ -142,8 +214,9 @@ def _locations(source: str, text: str) -> Locations:
     return out
 
 
-def compile_steps(then: Actions, rule_id: str, text: str) -> tuple[Step, ...]:
+def compile_steps(then: Actions, reason: Reason, priority: int) -> tuple[Step, ...]:
     """The steps of one rule, in the documented order of its actions."""
+    rule_id, text = reason.rule_id, reason.text
     steps: list[Step] = []
     if then.exclude:
         steps.append(
@@ -157,7 +230,7 @@ def compile_steps(then: Actions, rule_id: str, text: str) -> tuple[Step, ...]:
     if then.order is not None:
         steps.append(_set_order(then.order))
     if then.first is not None:
-        steps.append(_first(then.first))
+        steps.append(_first(then.first, priority, reason))
     if then.promote or then.demote:
         steps.append(_moves(then.promote, then.demote))
     if then.require or then.require_sibling_group:
@@ -168,7 +241,18 @@ def compile_steps(then: Actions, rule_id: str, text: str) -> tuple[Step, ...]:
         )
         steps.append(_siblings(advice))
     if then.risk_weight is not None:
-        steps.append(_risk(then.risk_weight, then.risk_factor))
+        steps.append(_risk(then))
     if then.location is not None:
         steps.append(_location(then.location, _locations(then.location, text)))
+    if then.warn or then.prevention or then.second_opinion or then.continuation or then.conditions:
+        steps.append(_notes(then, reason))
+    if then.age_exception:
+        steps.append(_age_exception(reason))
     return tuple(steps)
+
+
+def _age_exception(reason: Reason) -> Step:
+    def step(d: RuleOutcome) -> None:
+        d.age_exception = reason
+
+    return step

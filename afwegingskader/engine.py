@@ -2,8 +2,15 @@
 
 The rules run top to bottom over a dict of facts derived once from the profile. Between
 the last breakdown-risk rule and the rest, the engine scores the risk so later rules can
-read it. The result always has a first-best form that is not excluded: if the rules leave
-no acceptable form, the engine falls back deterministically and says so in the reasons.
+read it. `first` actions are applied after every rule, by priority. The result always has a
+first-best form that is not excluded: if the rules leave no acceptable form, the engine
+falls back deterministically and says so in the reasons.
+
+Two guarantees hold whatever the rule file says:
+- below the rule set's `residential_min_age`, a residential form is first-best only when a
+  rule with `age_exception` fired; the advice then asks for a second gedragswetenschapper.
+  Otherwise the engine puts the most home-like acceptable form first and says why.
+- every care form is either acceptable or excluded with a reason.
 """
 
 from __future__ import annotations
@@ -11,32 +18,55 @@ from __future__ import annotations
 from functools import cache
 
 from afwegingskader.conditions import FACTS, Facts
-from afwegingskader.decision import RuleOutcome
+from afwegingskader.decision import RuleOutcome, put_first
 from afwegingskader.models import (
     Advice,
     BreakdownRisk,
     Exclusion,
+    FormCondition,
     LocationAdvice,
+    PreventionCheck,
+    PreventionOption,
     Profile,
     Reason,
     RiskLevel,
+    SecondOpinion,
     SiblingAdvice,
 )
 from afwegingskader.ruleset import RuleSet, default_rule_set
-from domain.care import HOMELIKENESS, CareForm
+from domain.care import HOMELIKENESS, RESIDENTIAL_FORMS, CareForm
 from domain.codelist import CodeList, default_codelist
 from domain.people import Capability, sibling_capability
-from domain.trusted import check, trusted
+from domain.trusted import check, replaced, trusted
 
 FALLBACK_RULE_ID = "TERUGVAL"
-# First-best form, alternatives and exclusions (forms_of).
-Forms = tuple[CareForm, tuple[CareForm, ...], tuple[Exclusion, ...]]
+AGE_GUARD_RULE_ID = "LEEFTIJDSGRENS"
+NOT_ADVISED_RULE_ID = "NIET_GEADVISEERD"
+LOCAL = "lokale keuze van de regio"
+# First-best form, alternatives, exclusions, what makes a family setting impossible (when
+# the first-best is residential) and the second opinion the forms ask for (forms_of).
+Forms = tuple[
+    CareForm, tuple[CareForm, ...], tuple[Exclusion, ...], Reason | None, SecondOpinion | None
+]
+# Warnings, prevention checks, a second opinion asked by a rule, continuation and the
+# conditions on care forms (notes_of).
+Notes = tuple[
+    tuple[Reason, ...],
+    tuple[PreventionCheck, ...],
+    SecondOpinion | None,
+    bool,
+    tuple[FormCondition, ...],
+]
+_NO_NOTES: Notes = ((), (), None, False, ())
 _CAPABILITY_RANK = {cap: i for i, cap in enumerate(Capability)}
+_OPTION_RANK = {option: i for i, option in enumerate(PreventionOption)}
 _RISK_LEVELS = tuple(RiskLevel)
 # The rank of each value of the ordered facts (StrEnum members hash like their values).
 _SEVERITY = {value: rank for rank, value in enumerate(FACTS["severity"].values)}
 _COMPLEXITY = {value: rank for rank, value in enumerate(FACTS["complexity"].values)}
 _EXTERNALISING = {value: rank for rank, value in enumerate(FACTS["externalising"].values)}
+_TREATMENT = {value: rank for rank, value in enumerate(FACTS["treatment_need"].values)}
+_SUICIDALITY = {value: rank for rank, value in enumerate(FACTS["suicidality"].values)}
 _ADVICE_FIELDS = frozenset(Advice.model_fields)
 check(Advice)
 _NO_SIBLINGS = SiblingAdvice.model_construct(
@@ -81,14 +111,21 @@ def facts_of(profile: Profile) -> Facts:
         "severity": _SEVERITY[profile.severity],
         "complexity": _COMPLEXITY[profile.complexity],
         "externalising": _EXTERNALISING[profile.externalising],
-        "treatment_need": profile.treatment_need,
+        "treatment_need": _TREATMENT[profile.treatment_need],
         "trauma": profile.trauma,
         "lvb": profile.lvb,
+        "psychiatric": profile.psychiatric,
+        "substance_use": profile.substance_use,
+        "runaway_exploitation": profile.runaway_exploitation,
+        "suicidality": _SUICIDALITY[profile.suicidality],
+        "parents_problems": profile.parents_problems,
+        "earlier_ambulant_help": profile.earlier_ambulant_help,
         "earlier_placements": profile.earlier_placements,
         "earlier_breakdowns": profile.earlier_breakdowns,
         "parents_view": profile.parents_view,
         "child_agrees": profile.child_agrees,
         "network_family_available": profile.network_family_available,
+        "network_safety": profile.network_safety,
         "perspective": profile.perspective,
         "crisis": profile.crisis,
         "siblings": len(profile.siblings),
@@ -98,7 +135,22 @@ def facts_of(profile: Profile) -> Facts:
         "capj": capj,
         "home_municipality": profile.home_municipality,
         "responsible_municipality": profile.responsible_municipality,
+        "continuation_of_current_placement": profile.continuation_of_current_placement,
+        "current_care_form": profile.current_care_form,
+        "matching_wish": profile.religion_wish is not None or profile.culture_wish is not None,
+        # Set again per rule set by fired_rules (its residential_min_age).
+        "below_residential_age": profile.years < 12,
     }
+
+
+def preferences_of(profile: Profile) -> tuple[str, ...]:
+    """The wishes on religion and culture, for the match (never a care-form factor)."""
+    out = []
+    if profile.religion_wish is not None:
+        out.append(f"religie: {profile.religion_wish}")
+    if profile.culture_wish is not None:
+        out.append(f"cultuur: {profile.culture_wish}")
+    return tuple(out)
 
 
 def _fallback(rule_set: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> CareForm:
@@ -121,9 +173,7 @@ def _fallback(rule_set: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> C
             f"De regels lieten geen passende zorgvorm over; terugval op {chosen.label}. "
             "Een gedragsdeskundige moet dit advies beoordelen."
         )
-    reasons.append(
-        Reason.model_construct(rule_id=FALLBACK_RULE_ID, text=text, source="lokale keuze (engine)")
-    )
+    reasons.append(Reason.model_construct(rule_id=FALLBACK_RULE_ID, text=text, source=LOCAL))
     return chosen
 
 
@@ -161,22 +211,24 @@ def advise(profile: Profile, rule_set: RuleSet | None = None) -> Advice:
     """The afwegingskader advice for one profile (None = the shipped default rule set)."""
     rules = rule_set if rule_set is not None else default_rule_set()
     facts = facts_of(profile)
-    return build_advice(rules, profile, facts, fired_rules(rules, facts))
+    advice = build_advice(rules, profile, facts, fired_rules(rules, facts))
+    preferences = preferences_of(profile)
+    return replaced(advice, {"preferences": preferences}) if preferences else advice
 
 
 def fired_rules(rules: RuleSet, facts: Facts) -> int:
     """Which rules fire (bit i: rule i in file order), testing the conditions only.
 
-    The breakdown score is the sum of the risk weights of the rules that fired before it, in
+    The breakdown score is the sum of the risk points of the rules that fired before it, in
     rule order (as the steps add them), so the rules after it see the facts `advise` gives.
     """
+    facts["below_residential_age"] = facts["age"] < rules.residential_min_age
     fired, bit, score = 0, 1, 0.0
     for rule in rules.before_risk:
         if rule.when(facts):
             fired |= bit
-            weight = rule.then.risk_weight
-            if weight is not None:
-                score += weight
+            if rule.then.risk_weight is not None:
+                score += rule.then.risk_points(facts)
         bit <<= 1
     score = max(0.0, score)
     facts["breakdown_score"] = score
@@ -188,28 +240,121 @@ def fired_rules(rules: RuleSet, facts: Facts) -> int:
     return fired
 
 
-def run_rules(rules: RuleSet, fired: int) -> tuple[RuleOutcome, list[Reason]]:
+def run_rules(
+    rules: RuleSet, fired: int, facts: Facts | None = None
+) -> tuple[RuleOutcome, list[Reason]]:
     """The decision after the steps of the rules that fire, in rule order, and their
-    reasons."""
-    state = RuleOutcome(rules.order)
+    reasons (a warning rule's reason goes to the warnings instead)."""
+    state = RuleOutcome(rules.order, facts)
     reasons: list[Reason] = []
     for rule in rules.rules:
         if fired & 1:
-            reasons.append(rule.reason)
+            if not rule.then.warn:
+                reasons.append(rule.reason)
             for step in rule.steps:
                 step(state)
         fired >>= 1
     return state, reasons
 
 
-def forms_of(rules: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> Forms:
-    """First-best form, alternatives and exclusions of a decision (its order and exclusions
-    only); a fallback appends its reason to `reasons`."""
+def _family_impossible(state: RuleOutcome, first: CareForm, top: Reason | None) -> Reason:
+    """Why a residential first-best: the rule that put it first, else the exclusions of the
+    family forms."""
+    if top is not None:
+        return top
+    family = [e for f, e in state.excluded.items() if f not in RESIDENTIAL_FORMS]
+    text = "; ".join(f"{e.care_form.label}: {e.reason}" for e in family) or (
+        f"Geen regel zette {first.label} bovenaan; alleen deze vorm bleef over."
+    )
+    return Reason.model_construct(
+        rule_id=family[0].rule_id if family else NOT_ADVISED_RULE_ID,
+        text=f"Gezinsvormen vallen af: {text}",
+        source=LOCAL,
+    )
+
+
+def forms_of(
+    rules: RuleSet, state: RuleOutcome, reasons: list[Reason], below_age: bool = False
+) -> Forms:
+    """First-best form, alternatives, exclusions, the residential reason and second opinion
+    of a decision (its order, exclusions, `first` actions and age exception only), for a
+    child below the rule set's residential age or not; a fallback or the age guard appends
+    its reason to `reasons`."""
+    order = state.order
+    top: dict[CareForm, Reason] = {}
+    for _, form, reason in sorted(state.firsts, key=lambda entry: entry[0]):  # stable
+        put_first(order, form)
+        top[form] = reason
     excluded = state.excluded
-    acceptable = [form for form in state.order if form not in excluded]
+    acceptable = [form for form in order if form not in excluded]
+    opinion: SecondOpinion | None = None
+    if below_age and acceptable and acceptable[0] in RESIDENTIAL_FORMS:
+        exception = state.age_exception
+        home = [form for form in acceptable if form not in RESIDENTIAL_FORMS]
+        if exception is not None or not home:
+            why = exception or Reason.model_construct(
+                rule_id=AGE_GUARD_RULE_ID,
+                text="Alleen een residentiële vorm bleef over onder de leeftijdsgrens.",
+                source=LOCAL,
+            )
+            opinion = SecondOpinion.model_construct(rule_id=why.rule_id, reason=why.text)
+        else:
+            acceptable = [home[0], *(form for form in acceptable if form is not home[0])]
+            reasons.append(
+                Reason.model_construct(
+                    rule_id=AGE_GUARD_RULE_ID,
+                    text=(
+                        f"Jonger dan {rules.residential_min_age}: geen residentiële eerste keus "
+                        f"zonder uitzonderingsregel; {home[0].label} eerst."
+                    ),
+                    source=f"Richtlijn Uithuisplaatsing (zo thuis mogelijk); grens {LOCAL}",
+                )
+            )
     first_best = acceptable[0] if acceptable else _fallback(rules, state, reasons)
     alternatives = tuple(form for form in acceptable if form is not first_best)
-    return first_best, alternatives, tuple(excluded.values())
+    residential = None
+    if first_best in RESIDENTIAL_FORMS:
+        residential = _family_impossible(state, first_best, top.get(first_best))
+    chosen = {first_best, *alternatives}
+    missing = [form for form in CareForm if form not in chosen and form not in excluded]
+    exclusions = tuple(excluded.values()) + tuple(_not_advised(form) for form in missing)
+    return first_best, alternatives, exclusions, residential, opinion
+
+
+def _not_advised(form: CareForm) -> Exclusion:
+    return _NOT_ADVISED[form]
+
+
+_NOT_ADVISED = {
+    form: Exclusion.model_construct(
+        care_form=form,
+        rule_id=NOT_ADVISED_RULE_ID,
+        reason="Geen regel maakte deze zorgvorm passend voor dit profiel.",
+    )
+    for form in CareForm
+}
+
+
+def notes_of(state: RuleOutcome) -> Notes:
+    """Warnings, prevention checks, a rule's second opinion and continuation of a decision
+    (its notes only), prevention in PreventionOption order."""
+    if not (
+        state.warnings
+        or state.prevention
+        or state.second_opinion
+        or state.continuation
+        or state.conditions
+    ):
+        return _NO_NOTES
+    options = sorted(state.prevention, key=_OPTION_RANK.__getitem__)
+    prevention = tuple(state.prevention[option] for option in options)
+    return (
+        tuple(state.warnings),
+        prevention,
+        state.second_opinion,
+        state.continuation,
+        tuple(state.conditions),
+    )
 
 
 def siblings_of(
@@ -241,9 +386,11 @@ def new_advice(
     breakdown: BreakdownRisk,
     location: LocationAdvice,
     reasons: tuple[Reason, ...],
+    notes: Notes = _NO_NOTES,
 ) -> Advice:
     """The Advice of these parts: what Advice.model_construct builds from them, fields set
     included, without its generic pass (domain.trusted)."""
+    warnings, prevention, opinion, continuation, conditions = notes
     return trusted(
         Advice,
         {
@@ -256,6 +403,13 @@ def new_advice(
             "location": location,
             "reasons": reasons,
             "rule_set": rules.ref,
+            "warnings": warnings,
+            "prevention": prevention,
+            "family_setting_impossible": forms[3],
+            "second_opinion": forms[4] or opinion,
+            "continuation": continuation,
+            "conditions": conditions,
+            "preferences": (),
         },
         _ADVICE_FIELDS,
     )
@@ -270,11 +424,12 @@ def build_advice(rules: RuleSet, profile: Profile, facts: Facts, fired: int) -> 
     kind of step writes (`forms_of`, `siblings_of`, `breakdown_of`, `location_of`), which
     the Advisor relies on too.
     """
-    state, reasons = run_rules(rules, fired)
+    state, reasons = run_rules(rules, fired, facts)
     breakdown = breakdown_of(rules, state)
-    forms = forms_of(rules, state, reasons)
+    forms = forms_of(rules, state, reasons, facts["below_residential_age"])
     siblings = siblings_of(
         state, bool(profile.siblings), facts["siblings_without_contraindication"]
     )
     location = location_of(profile, state)
-    return new_advice(rules, forms, siblings, breakdown, location, tuple(reasons))
+    notes = notes_of(state)
+    return new_advice(rules, forms, siblings, breakdown, location, tuple(reasons), notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,6 +18,7 @@ from domain.places import Municipality
 MAX_CODES = 20
 MAX_PLACEMENTS = 50
 MAX_SIBLINGS = 20
+MAX_WISH = 80  # characters of a wish on religion or culture
 
 
 class Severity(StrEnum):
@@ -43,6 +44,35 @@ class Externalising(StrEnum):
     LICHT = "licht"
     MATIG = "matig"
     ERNSTIG = "ernstig"
+
+
+class TreatmentNeed(StrEnum):
+    """How much treatment the child needs, and where it can be given (low to high)."""
+
+    GEEN = "geen"
+    # Treatment the child can get while living in a family (ambulant).
+    AMBULANT = "ambulant"
+    # Intensive treatment within a family setting: therapeutic foster care or a gezinshuis
+    # with treatment.
+    INTENSIEF_GEZIN = "intensief_gezin"
+    # Only when the treatment needs a group setting: 24-hour specialist care or safety.
+    RESIDENTIEEL = "residentieel"
+
+
+class Suicidality(StrEnum):
+    """Suicide risk as the referrer assesses it (low to high)."""
+
+    GEEN = "geen"
+    VERHOOGD = "verhoogd"
+    ACUUT = "acuut"
+
+
+class NetworkSafety(StrEnum):
+    """Whether the child's own network (a network family) is safe for the child."""
+
+    ONBEKEND = "onbekend"
+    VEILIG = "veilig"
+    ONVEILIG = "onveilig"
 
 
 class ParentsView(StrEnum):
@@ -92,21 +122,56 @@ class Profile(BaseModel):
     severity: Severity
     complexity: Complexity
     externalising: Externalising = Externalising.GEEN
-    treatment_need: bool = Field(
-        default=False, description="needs treatment that a family setting cannot give"
+    treatment_need: TreatmentNeed = Field(
+        default=TreatmentNeed.GEEN,
+        description=(
+            "geen, ambulant, intensief_gezin or residentieel; the old yes/no form is read as "
+            "true = residentieel, false = geen"
+        ),
     )
     trauma: bool = False
     lvb: bool = False
+    psychiatric: bool = Field(default=False, description="psychiatrische problematiek")
+    substance_use: bool = Field(default=False, description="middelengebruik / verslaving")
+    runaway_exploitation: bool = Field(
+        default=False, description="weglopen of (risico op) seksuele uitbuiting"
+    )
+    suicidality: Suicidality = Suicidality.GEEN
+    parents_problems: bool = Field(
+        default=False, description="ouders hebben eigen problemen (ggz, verslaving, lvb, geweld)"
+    )
+    earlier_ambulant_help: bool = Field(
+        default=False, description="ambulante hulp thuis is al ingezet zonder voldoende resultaat"
+    )
     earlier_placements: WholeNumber = Field(default=0, ge=0, le=MAX_PLACEMENTS)
     earlier_breakdowns: WholeNumber = Field(default=0, ge=0, le=MAX_PLACEMENTS)
     parents_view: ParentsView = ParentsView.AMBIVALENT
     child_agrees: bool = False
     network_family_available: bool = False
+    network_safety: NetworkSafety = NetworkSafety.ONBEKEND
     perspective: Perspective
     crisis: bool = False
     siblings: tuple[SiblingLink, ...] = Field(default=(), max_length=MAX_SIBLINGS)
     home_municipality: Municipality | None = None
     responsible_municipality: Municipality | None = None
+    # Continuation after 18 of the current stay (foster care or gezinshuis to 21).
+    continuation_of_current_placement: bool = False
+    current_care_form: CareForm | None = None
+    # Wishes on religion and culture: for matching only, never a care-form factor.
+    religion_wish: str | None = Field(default=None, min_length=1, max_length=MAX_WISH)
+    culture_wish: str | None = Field(default=None, min_length=1, max_length=MAX_WISH)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_treatment_need(cls, data: Any) -> Any:
+        """Profiles stored or sent before rule set 2.0.0 had treatment_need as yes/no,
+        meaning "treatment a family setting cannot give": true is residentieel now."""
+        if isinstance(data, dict):
+            value = data.get("treatment_need")
+            if isinstance(value, bool):
+                level = TreatmentNeed.RESIDENTIEEL if value else TreatmentNeed.GEEN
+                data = {**data, "treatment_need": level}
+        return data
 
     @field_validator("capj")
     @classmethod
@@ -158,6 +223,56 @@ class Reason(BaseModel):
     rule_id: str
     text: str
     source: str
+
+
+class PreventionOption(StrEnum):
+    """Help that could prevent a stay (24-uurszorg: nee, tenzij)."""
+
+    AMBULANT_THUIS = "ambulant_thuis"
+    DEELTIJD = "deeltijd"
+    GEZINSOPNAME = "gezinsopname"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return PREVENTION_LABEL[self]
+
+
+PREVENTION_LABEL = {
+    PreventionOption.AMBULANT_THUIS: "ambulante hulp thuis",
+    PreventionOption.DEELTIJD: "deeltijdverblijf",
+    PreventionOption.GEZINSOPNAME: "gezinsopname",
+}
+
+
+class PreventionCheck(BaseModel):
+    """Whether one kind of lighter help could prevent the stay, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    option: PreventionOption
+    could_prevent: bool
+    rule_id: str
+    reason: str
+
+
+class FormCondition(BaseModel):
+    """A condition the advice attaches to one care form (e.g. extra support for a family)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    care_form: CareForm
+    rule_id: str
+    text: str
+
+
+class SecondOpinion(BaseModel):
+    """Why this advice needs a second gedragswetenschapper."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    reason: str
 
 
 class Exclusion(BaseModel):
@@ -222,6 +337,27 @@ class Advice(BaseModel):
     location: LocationAdvice
     reasons: tuple[Reason, ...]
     rule_set: RuleSetRef
+    # Contradictory or doubtful inputs: shown to the user to check, never silently resolved.
+    warnings: tuple[Reason, ...] = ()
+    # 24-uurszorg: nee, tenzij: could ambulant help at home, deeltijd or gezinsopname
+    # prevent the stay? One check per option, in PreventionOption order.
+    prevention: tuple[PreventionCheck, ...] = ()
+    # When the first-best is residential: what makes a family setting impossible.
+    family_setting_impossible: Reason | None = None
+    # Set when the advice needs a second gedragswetenschapper (e.g. residential below the
+    # age threshold through an exception rule).
+    second_opinion: SecondOpinion | None = None
+    # The advice continues the current placement after 18: not a new placement.
+    continuation: bool = False
+    # Conditions attached to care forms (named extra support, recruitment conditions).
+    conditions: tuple[FormCondition, ...] = ()
+    # Wishes on religion and culture, for the match only (no effect on the care form).
+    preferences: tuple[str, ...] = ()
+
+    @property
+    def second_opinion_required(self) -> bool:
+        """True when a second gedragswetenschapper must confirm this advice."""
+        return self.second_opinion is not None
 
     @property
     def acceptable(self) -> tuple[CareForm, ...]:

@@ -60,7 +60,12 @@ def _demo_referral(rng: random.Random, n: int, today: date) -> ReferralCreate:
             "severity": "ernstig" if severe else rng.choice(["licht", "matig"]),
             "complexity": rng.choice(["enkelvoudig", "meervoudig", "complex"]),
             "externalising": rng.choice(["geen", "licht", "matig", "ernstig"]),
-            "treatment_need": severe and rng.random() < 0.5,
+            "treatment_need": rng.choice(["residentieel", "intensief_gezin"])
+            if severe
+            else rng.choice(["geen", "ambulant"]),
+            "psychiatric": rng.random() < 0.15,
+            "earlier_ambulant_help": rng.random() < 0.7,
+            "parents_problems": rng.random() < 0.4,
             "trauma": rng.random() < 0.4,
             "lvb": rng.random() < 0.15,
             "earlier_placements": (placements := rng.randint(0, 3)),

@@ -26,9 +26,12 @@ from afwegingskader.models import (  # noqa: E402
     Complexity,
     Contraindication,
     Externalising,
+    NetworkSafety,
     ParentsView,
     Profile,
     Severity,
+    Suicidality,
+    TreatmentNeed,
 )
 from afwegingskader.ruleset import default_rule_set  # noqa: E402
 from domain.codelist import default_codelist  # noqa: E402
@@ -55,7 +58,14 @@ def random_profile(rng: random.Random, codes: list[str]) -> Profile:
         "severity": rng.choice(list(Severity)),
         "complexity": rng.choice(list(Complexity)),
         "externalising": rng.choice(list(Externalising)),
-        "treatment_need": rng.random() < 0.25,
+        "treatment_need": rng.choice(list(TreatmentNeed)),
+        "psychiatric": rng.random() < 0.15,
+        "substance_use": rng.random() < 0.08,
+        "runaway_exploitation": rng.random() < 0.05,
+        "suicidality": rng.choice([Suicidality.GEEN] * 8 + list(Suicidality)),
+        "parents_problems": rng.random() < 0.4,
+        "earlier_ambulant_help": rng.random() < 0.7,
+        "network_safety": rng.choice(list(NetworkSafety)),
         "trauma": rng.random() < 0.4,
         "lvb": rng.random() < 0.2,
         "earlier_placements": placements,

@@ -40,6 +40,8 @@ PLACES_RANGE: dict[CareCategory, tuple[int, int]] = {
     CareCategory.PLEEGZORG: (1, 3),
     CareCategory.GEZINSHUIS: (3, 4),
     CareCategory.BEHANDELGROEP: (6, 12),
+    # Kamertraining and begeleid wonen / fasehuis: a house or a set of rooms (assumption).
+    CareCategory.ZELFSTANDIGHEID: (1, 12),
     CareCategory.GESLOTEN: (6, 12),
 }
 

@@ -11,6 +11,8 @@ class CareCategory(StrEnum):
     PLEEGZORG = "pleegzorg"
     GEZINSHUIS = "gezinshuis"
     BEHANDELGROEP = "behandelgroep"
+    # Stays aimed at independent living for older youth (kamertraining, begeleid wonen).
+    ZELFSTANDIGHEID = "zelfstandigheid"
     GESLOTEN = "gesloten"
 
 
@@ -25,6 +27,8 @@ class CareForm(StrEnum):
     BEHANDELGROEP = "behandelgroep"
     CRISISGROEP_12MIN = "crisisgroep_12min"
     CRISISGROEP_12PLUS = "crisisgroep_12plus"
+    KAMERTRAINING = "kamertraining"
+    BEGELEID_WONEN = "begeleid_wonen"
     GESLOTEN = "gesloten"
 
     @property
@@ -52,6 +56,8 @@ CATEGORY: dict[CareForm, CareCategory] = {
     CareForm.BEHANDELGROEP: CareCategory.BEHANDELGROEP,
     CareForm.CRISISGROEP_12MIN: CareCategory.BEHANDELGROEP,
     CareForm.CRISISGROEP_12PLUS: CareCategory.BEHANDELGROEP,
+    CareForm.KAMERTRAINING: CareCategory.ZELFSTANDIGHEID,
+    CareForm.BEGELEID_WONEN: CareCategory.ZELFSTANDIGHEID,
     CareForm.GESLOTEN: CareCategory.GESLOTEN,
 }
 
@@ -64,6 +70,8 @@ LABEL: dict[CareForm, str] = {
     CareForm.BEHANDELGROEP: "residentiële behandelgroep",
     CareForm.CRISISGROEP_12MIN: "crisisgroep 12-",
     CareForm.CRISISGROEP_12PLUS: "crisisgroep 12+",
+    CareForm.KAMERTRAINING: "kamertraining (training zelfstandig wonen)",
+    CareForm.BEGELEID_WONEN: "begeleid wonen / fasehuis",
     CareForm.GESLOTEN: "gesloten jeugdhulp (JeugdzorgPlus)",
 }
 
@@ -75,8 +83,9 @@ CRISIS_FORMS = frozenset(
 HOMELIKENESS: dict[CareCategory, int] = {
     CareCategory.PLEEGZORG: 0,
     CareCategory.GEZINSHUIS: 1,
-    CareCategory.BEHANDELGROEP: 2,
-    CareCategory.GESLOTEN: 3,
+    CareCategory.ZELFSTANDIGHEID: 2,
+    CareCategory.BEHANDELGROEP: 3,
+    CareCategory.GESLOTEN: 4,
 }
 
 # CBS Beleidsinformatie Jeugd, hulpvorm codes (DOMAIN.md section 8).
@@ -85,6 +94,7 @@ CBS_HULPVORM: dict[CareCategory, str] = {
     CareCategory.GEZINSHUIS: "12",
     CareCategory.GESLOTEN: "13",
     CareCategory.BEHANDELGROEP: "14",
+    CareCategory.ZELFSTANDIGHEID: "14",
 }
 
 # iJw JZ020 product categories: 43 verblijf incl. behandeling, 44 excl. behandeling, 46 crisis.
@@ -97,8 +107,15 @@ IJW_PRODUCT_CATEGORY: dict[CareForm, str] = {
     CareForm.BEHANDELGROEP: "43",
     CareForm.CRISISGROEP_12MIN: "46",
     CareForm.CRISISGROEP_12PLUS: "46",
+    CareForm.KAMERTRAINING: "44",
+    CareForm.BEGELEID_WONEN: "44",
     CareForm.GESLOTEN: "43",
 }
+
+
+# Residential (non-crisis) forms: a group setting, not a family. The afwegingskader's age
+# threshold for residential first-best applies to these.
+RESIDENTIAL_FORMS = frozenset({CareForm.BEHANDELGROEP, CareForm.GESLOTEN})
 
 
 def forms_of(category: CareCategory) -> tuple[CareForm, ...]:

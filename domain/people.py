@@ -98,6 +98,7 @@ class Capability(StrEnum):
     JONGE_KINDEREN = "jonge_kinderen"
     ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining"
     BEVEILIGD = "beveiligd"
+    UITBUITING = "uitbuiting"
 
     @property
     def label(self) -> str:
@@ -118,6 +119,7 @@ CAPABILITY_LABEL: dict[Capability, str] = {
     Capability.JONGE_KINDEREN: "jonge kinderen (0-4)",
     Capability.ZELFSTANDIGHEIDSTRAINING: "training zelfstandig wonen",
     Capability.BEVEILIGD: "beveiligd / gesloten",
+    Capability.UITBUITING: "weglopen en (seksuele) uitbuiting: veiligheidsplan en expertise",
 }
 
 

@@ -10,11 +10,11 @@ Assumptions (no public Flevoland unit list exists; each number is a local choice
   foster 18,987, gezinshuis ~3,700-4,000, residential ~10,000 of ~41,000 in care; closed
   care is outside the voluntary afwegingskader and left out): foster ~55% (netwerk 47% of
   foster), gezinshuis ~12%, behandelgroep ~28%, crisis ~2%.
-- Places per care form: pleegzorg_netwerk 400 (network families arise per child; modelled as
-  one pool per municipality that accepts any need except closed care), pleegzorg_bestand 420
-  in families of 1-3 places, pleegzorg_deeltijd 40, gezinshuis 48 houses x 4 = 192,
-  behandelgroep 44 groups x 10 = 440 (the 2016 level; the regional agreement halves it),
-  crisis: crisisgroep_12min 8, crisisgroep_12plus 2 x 8, pleegzorg_crisis 12 families x 1.
+- Places per care form (see flevoland_units for the numbers): network families (one pool
+  per municipality that accepts any need except closed care), bestandspleegzorg in families
+  of 1-3 places, deeltijd, gezinshuizen of 4, behandelgroepen of 10, the crisis forms, and
+  a few houses for kamertraining and begeleid wonen / fasehuis. Since afwegingskader 2.0.0
+  the gezinshuis and behandelgroep places follow its first-best demand (see below).
 - Units are spread over the municipalities by their share of the youth population (CBS
   2016, rounded): Almere 49%, Lelystad 19%, Noordoostpolder 11.5%, Dronten 10%,
   Zeewolde 5.5%, Urk 5%.
@@ -45,8 +45,12 @@ MUNICIPALITY_SHARES: dict[M, float] = {
 
 _ALL_NEEDS = frozenset(
     {C.TRAUMA, C.LVB, C.CRISIS, C.GEDRAGSPROBLEMATIEK, C.JONGE_KINDEREN,
-     C.ZELFSTANDIGHEIDSTRAINING, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.SIBLING_GROUP_4}
+     C.ZELFSTANDIGHEIDSTRAINING, C.SIBLING_GROUP_2, C.SIBLING_GROUP_3, C.SIBLING_GROUP_4,
+     C.PSYCHIATRIE, C.VERSLAVING, C.UITBUITING}
 )  # fmt: skip
+# Assumption (no source): a share of the families and houses can take children with
+# psychiatric problems (with jeugd-ggz involved), substance use or running away; the
+# behandelgroepen more often. Matches the rates in flevoland.yaml's profile_mix.
 
 
 def spread(count: int) -> list[M]:
@@ -81,6 +85,10 @@ def _foster(form: CareForm, prefix: str, places_total: int) -> Iterator[UnitView
             caps.add(C.GEDRAGSPROBLEMATIEK)
         if i % 4 == 3:
             caps.add(C.ZELFSTANDIGHEIDSTRAINING)
+        if i % 3 == 1 or form is CareForm.PLEEGZORG_CRISIS:
+            caps.add(C.PSYCHIATRIE)
+        if i % 10 == 7:
+            caps |= {C.VERSLAVING, C.UITBUITING}
         if size >= 2:
             caps.add(C.SIBLING_GROUP_2)
         yield UnitView(
@@ -98,8 +106,10 @@ def _groups(
         caps = {C.TRAUMA, C.LVB}
         if i % 2 == 0:
             caps.add(C.GEDRAGSPROBLEMATIEK)
-        if form is CareForm.BEHANDELGROEP and i % 3 == 0:
+        if form is not CareForm.GEZINSHUIS or i % 2 == 0:
             caps.add(C.PSYCHIATRIE)
+        if i % 3 == 1 or form.is_crisis:
+            caps |= {C.VERSLAVING, C.UITBUITING}
         if age_max >= 16:
             caps.add(C.ZELFSTANDIGHEIDSTRAINING)
         if age_min <= 4:
@@ -130,10 +140,19 @@ def flevoland_units() -> list[UnitView]:
     units += _foster(CareForm.PLEEGZORG_BESTAND, "BPZ", 300)
     units += _foster(CareForm.PLEEGZORG_DEELTIJD, "DPZ", 10)
     units += _foster(CareForm.PLEEGZORG_CRISIS, "CPZ", 12)
-    units += _groups(CareForm.GEZINSHUIS, "GH", 64, 4, [(0, 21)])
-    units += _groups(CareForm.BEHANDELGROEP, "BG", 40, 10, [(6, 12), (12, 18), (12, 18)])
+    # Afwegingskader 2.0.0 advises a gezinshuis (with treatment) where 1.0.0 advised a
+    # behandelgroep, for children below 12 and for a treatment need that a family setting can
+    # carry: the places follow that first-best demand (Little's law, ~1,400 in care), as the
+    # regional agreement intends (behandelgroep capacity about halved, more family forms).
+    # Before 2.0.0: 64 gezinshuizen and 40 behandelgroepen.
+    units += _groups(CareForm.GEZINSHUIS, "GH", 140, 4, [(0, 21)])
+    units += _groups(CareForm.BEHANDELGROEP, "BG", 14, 10, [(6, 12), (12, 18), (12, 18)])
     units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", 1, 8, [(0, 11)])
     units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", 2, 8, [(12, 17)])
+    # Older youth (assumption: a few small houses, as the crisis desk's follow-up shows
+    # independence training, supported living and fasehuis as onward forms).
+    units += _groups(CareForm.KAMERTRAINING, "KT", 2, 6, [(16, 23)])
+    units += _groups(CareForm.BEGELEID_WONEN, "BW", 2, 6, [(16, 23)])
     return units
 
 

@@ -20,8 +20,8 @@ group of k children (k drawn from `sizes`). `per_year` keeps counting children, 
 event rate is per_year divided by the mean children per event (1 + share * (E[k] - 1)),
 and adding siblings clusters the same inflow instead of raising it; the arrivals totals
 count children. Per event the engine asks `group_sizes` (a separate "siblings" stream, two
-uniforms per event) and calls `draw_group`, which takes the lead child's 14 uniforms from
-the profiles stream (as `draw` does) and always (MAX_GROUP_SIZE - 1) * 14 more from a
+uniforms per event) and calls `draw_group`, which takes the lead child's 21 uniforms from
+the profiles stream (as `draw` does) and always (MAX_GROUP_SIZE - 1) * 21 more from a
 separate stream for the other siblings, whether or not the event is a group: changing
 `share` or `sizes` never shifts another event's children (common random numbers).
 Siblings share the lead's municipality and age band, crisis (urgency), parents' view and
@@ -59,6 +59,10 @@ _PROFILE_SET = frozenset(Profile.model_fields) - {
     "capj",
     "earlier_placements",
     "earlier_breakdowns",
+    "continuation_of_current_placement",
+    "current_care_form",
+    "religion_wish",
+    "culture_wish",
 }
 _REFERRAL_SET = frozenset(MatchRequest.model_fields) - {
     "school_municipality",
@@ -70,8 +74,9 @@ check(MatchRequest)
 check(Advice)
 
 # Uniforms per child: group, age, sex, severity, complexity, externalising, treatment, trauma,
-# lvb, network, parents, perspective, agrees, crisis.
-UNIFORMS_PER_CHILD = 14
+# lvb, network, parents, perspective, agrees, crisis, psychiatric, substance use, running
+# away, suicidality, parents' problems, earlier ambulant help, network safety.
+UNIFORMS_PER_CHILD = 21
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,16 +196,27 @@ class ProfileSource:
                 "treatment_need": key.treatment_need,
                 "trauma": key.trauma,
                 "lvb": key.lvb,
+                "psychiatric": key.psychiatric,
+                "substance_use": key.substance_use,
+                "runaway_exploitation": key.runaway_exploitation,
+                "suicidality": key.suicidality,
+                "parents_problems": key.parents_problems,
+                "earlier_ambulant_help": key.earlier_ambulant_help,
                 "earlier_placements": 0,
                 "earlier_breakdowns": 0,
                 "parents_view": key.parents_view,
                 "child_agrees": key.child_agrees,
                 "network_family_available": key.network_family_available,
+                "network_safety": key.network_safety,
                 "perspective": key.perspective,
                 "crisis": key.crisis,
                 "siblings": siblings,
                 "home_municipality": muni,
                 "responsible_municipality": muni,
+                "continuation_of_current_placement": False,
+                "current_care_form": None,
+                "religion_wish": None,
+                "culture_wish": None,
             },
             _PROFILE_SET,
         )

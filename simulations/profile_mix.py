@@ -15,7 +15,15 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
+from afwegingskader.models import (
+    Complexity,
+    Externalising,
+    NetworkSafety,
+    ParentsView,
+    Severity,
+    Suicidality,
+    TreatmentNeed,
+)
 from domain.errors import InvalidInput
 from domain.people import Perspective, Sex
 from domain.places import Municipality
@@ -71,12 +79,21 @@ class ProfileMix:
     externalising: Mapping[str, float]
     parents_view: Mapping[str, float]
     perspective: Mapping[str, float]
-    treatment_need: float
+    # Treatment need per level; a scenario may give one share (the old yes/no form): that
+    # share is residentieel, the rest geen.
+    treatment_need: Mapping[str, float]
     trauma: float
     lvb: float
     network_family_available: float
     child_agrees: float
     siblings: SiblingMix | None = None
+    psychiatric: float = 0.0
+    substance_use: float = 0.0
+    runaway_exploitation: float = 0.0
+    suicidality: Mapping[str, float] = field(default_factory=lambda: {"geen": 1.0})
+    parents_problems: float = 0.0
+    earlier_ambulant_help: float = 0.0
+    network_safety: Mapping[str, float] = field(default_factory=lambda: {"onbekend": 1.0})
 
 
 def categorical(
@@ -107,7 +124,7 @@ class Drawn(NamedTuple):
     severity: Severity
     complexity: Complexity
     externalising: Externalising
-    treatment_need: bool
+    treatment_need: TreatmentNeed
     trauma: bool
     lvb: bool
     network_family_available: bool
@@ -115,13 +132,22 @@ class Drawn(NamedTuple):
     perspective: Perspective
     child_agrees: bool
     crisis: bool
+    psychiatric: bool
+    substance_use: bool
+    runaway_exploitation: bool
+    suicidality: Suicidality
+    parents_problems: bool
+    earlier_ambulant_help: bool
+    network_safety: NetworkSafety
 
 
 @dataclass(frozen=True)
 class Features:
     """The features (`Drawn`) of children in arrival groups from their uniforms: group, age,
     sex, severity, complexity, externalising, treatment, trauma, lvb, network, parents,
-    perspective, agrees, crisis (u[0], the group's, is not read here)."""
+    perspective, agrees, crisis, psychiatric, substance use, running away, suicidality,
+    parents' problems, earlier ambulant help, network safety (u[0], the group's, is not read
+    here)."""
 
     mix: ProfileMix
     # Per categorical feature its values and cumulative shares: the value for u is
@@ -137,6 +163,9 @@ class Features:
             categorical(m.externalising, f"{f}.externalising", Externalising),
             categorical(m.parents_view, f"{f}.parents_view", ParentsView),
             categorical(m.perspective, f"{f}.perspective", Perspective),
+            categorical(m.treatment_need, f"{f}.treatment_need", TreatmentNeed),
+            categorical(m.suicidality, f"{f}.suicidality", Suicidality),
+            categorical(m.network_safety, f"{f}.network_safety", NetworkSafety),
         )
         picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
         object.__setattr__(self, "picks", picks)
@@ -145,7 +174,8 @@ class Features:
         """The features of one child of group `g` from its uniforms."""
         age = g.age_min + min(int(u[1] * (g.age_max - g.age_min + 1)), g.age_max - g.age_min)
         m = self.mix
-        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self.picks
+        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), *_ = self.picks
+        (per, per_cdf), (tr, tr_cdf), (sui, sui_cdf), (saf, saf_cdf) = self.picks[4:]
         return Drawn(
             g.municipality,
             age,
@@ -153,7 +183,7 @@ class Features:
             sev[bisect_right(sev_cdf, u[3])],
             cx[bisect_right(cx_cdf, u[4])],
             ext[bisect_right(ext_cdf, u[5])],
-            u[6] < m.treatment_need,
+            tr[bisect_right(tr_cdf, u[6])],
             u[7] < m.trauma,
             u[8] < m.lvb,
             u[9] < m.network_family_available,
@@ -161,13 +191,21 @@ class Features:
             per[bisect_right(per_cdf, u[11])],
             u[12] < m.child_agrees,
             u[13] < g.crisis_share,
+            u[14] < m.psychiatric,
+            u[15] < m.substance_use,
+            u[16] < m.runaway_exploitation,
+            sui[bisect_right(sui_cdf, u[17])],
+            u[18] < m.parents_problems,
+            u[19] < m.earlier_ambulant_help,
+            saf[bisect_right(saf_cdf, u[20])],
         )
 
     def many(self, groups: Sequence[ArrivalGroup], g: np.ndarray, u: np.ndarray) -> list[Drawn]:
         """`one(groups[g[k]], u[k])` for every row k of `u`, worked out column by column: the
         same float products and comparisons, so the same values."""
         m = self.mix
-        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), (per, per_cdf) = self.picks
+        (sev, sev_cdf), (cx, cx_cdf), (ext, ext_cdf), (par, par_cdf), *_ = self.picks
+        (per, per_cdf), (tr, tr_cdf), (sui, sui_cdf), (saf, saf_cdf) = self.picks[4:]
         low = np.asarray([x.age_min for x in groups], dtype=np.int64)[g]
         span = np.asarray([x.age_max - x.age_min for x in groups], dtype=np.int64)[g]
         crisis = np.asarray([x.crisis_share for x in groups], dtype=np.float64)[g]
@@ -184,7 +222,7 @@ class Features:
             pick(sev, sev_cdf, 3),
             pick(cx, cx_cdf, 4),
             pick(ext, ext_cdf, 5),
-            (u[:, 6] < m.treatment_need).tolist(),
+            pick(tr, tr_cdf, 6),
             (u[:, 7] < m.trauma).tolist(),
             (u[:, 8] < m.lvb).tolist(),
             (u[:, 9] < m.network_family_available).tolist(),
@@ -192,5 +230,12 @@ class Features:
             pick(per, per_cdf, 11),
             (u[:, 12] < m.child_agrees).tolist(),
             (u[:, 13] < crisis).tolist(),
+            (u[:, 14] < m.psychiatric).tolist(),
+            (u[:, 15] < m.substance_use).tolist(),
+            (u[:, 16] < m.runaway_exploitation).tolist(),
+            pick(sui, sui_cdf, 17),
+            (u[:, 18] < m.parents_problems).tolist(),
+            (u[:, 19] < m.earlier_ambulant_help).tolist(),
+            pick(saf, saf_cdf, 20),
         )
         return list(map(Drawn._make, zip(*columns, strict=True)))

@@ -18,7 +18,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
+from afwegingskader.models import (
+    Complexity,
+    Externalising,
+    NetworkSafety,
+    ParentsView,
+    Severity,
+    Suicidality,
+    TreatmentNeed,
+)
 from domain.people import Perspective
 from domain.places import Municipality
 from simulations.children import ProfileSource
@@ -110,13 +118,30 @@ def read_mix(r: Reader, value: Any) -> ProfileMix:
         externalising=cat("externalising", Externalising, {"geen": 1.0}),
         parents_view=cat("parents_view", ParentsView, {"ambivalent": 1.0}),
         perspective=cat("perspective", Perspective, {"terug_naar_huis": 1.0}),
-        treatment_need=r.share(m, "treatment_need", f, 0.0),
+        treatment_need=_treatment(r, m, f),
         trauma=r.share(m, "trauma", f, 0.0),
         lvb=r.share(m, "lvb", f, 0.0),
         network_family_available=r.share(m, "network_family_available", f, 0.0),
         child_agrees=r.share(m, "child_agrees", f, 0.0),
         siblings=_siblings(r, m["siblings"]) if "siblings" in m else None,
+        psychiatric=r.share(m, "psychiatric", f, 0.0),
+        substance_use=r.share(m, "substance_use", f, 0.0),
+        runaway_exploitation=r.share(m, "runaway_exploitation", f, 0.0),
+        suicidality=cat("suicidality", Suicidality, {"geen": 1.0}),
+        parents_problems=r.share(m, "parents_problems", f, 0.0),
+        earlier_ambulant_help=r.share(m, "earlier_ambulant_help", f, 0.0),
+        network_safety=cat("network_safety", NetworkSafety, {"onbekend": 1.0}),
     )
+
+
+def _treatment(r: Reader, m: dict[str, Any], f: str) -> dict[str, float]:
+    """Treatment need per level; one share (the yes/no form before rule set 2.0.0) is the
+    share with a residential need, the rest none."""
+    value = m.get("treatment_need", 0.0)
+    if isinstance(value, dict):
+        return r.weights(value, f"{f}.treatment_need", TreatmentNeed)
+    share = r.share(m, "treatment_need", f, 0.0)
+    return {"residentieel": share, "geen": 1.0 - share}
 
 
 def _siblings(r: Reader, value: Any) -> SiblingMix:

@@ -14,7 +14,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from afwegingskader.models import Complexity, Externalising, ParentsView, Severity
+from afwegingskader.models import (
+    Complexity,
+    Externalising,
+    NetworkSafety,
+    ParentsView,
+    Severity,
+    Suicidality,
+    TreatmentNeed,
+)
 from afwegingskader.woonplaats import STAY_LABEL, Residence
 from api import audit
 from api.accounts import Role
@@ -22,6 +30,7 @@ from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
 from api.web.common import audit_change, errors_by_field
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
+from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
@@ -33,11 +42,16 @@ router = APIRouter(include_in_schema=False)
 Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]
 
 CHECKBOXES = (
-    "profile.treatment_need",
     "profile.trauma",
     "profile.lvb",
+    "profile.psychiatric",
+    "profile.substance_use",
+    "profile.runaway_exploitation",
+    "profile.parents_problems",
+    "profile.earlier_ambulant_help",
     "profile.child_agrees",
     "profile.network_family_available",
+    "profile.continuation_of_current_placement",
 )
 # Fields the form asks once but the model holds twice: errors on the copy go to the original.
 ALIASES = {
@@ -68,9 +82,20 @@ LABELS = {
     "profile.earlier_placements": "Eerdere plaatsingen",
     "profile.earlier_breakdowns": "Waarvan afgebroken",
     "profile.parents_view": "Houding van de ouders",
-    "profile.treatment_need": "Behandeling nodig die een gezin niet kan bieden",
+    "profile.treatment_need": "Behandelbehoefte",
     "profile.trauma": "Trauma",
     "profile.lvb": "Licht verstandelijke beperking (LVB)",
+    "profile.psychiatric": "Psychiatrische problematiek",
+    "profile.substance_use": "Middelengebruik / verslaving",
+    "profile.runaway_exploitation": "Weglopen of (risico op) seksuele uitbuiting",
+    "profile.suicidality": "Suïciderisico",
+    "profile.parents_problems": "Ouders hebben eigen problemen (ggz, verslaving, lvb, geweld)",
+    "profile.earlier_ambulant_help": "Ambulante hulp thuis al ingezet zonder voldoende resultaat",
+    "profile.network_safety": "Veiligheid van het netwerkgezin",
+    "profile.continuation_of_current_placement": "Voortzetting van de huidige plaatsing na 18",
+    "profile.current_care_form": "Huidige zorgvorm",
+    "profile.religion_wish": "Wens over religie (alleen voor de match)",
+    "profile.culture_wish": "Wens over cultuur of taal (alleen voor de match)",
     "profile.child_agrees": "Kind stemt in met de plaatsing",
     "profile.network_family_available": "Netwerkgezin beschikbaar",
     "profile.perspective": "Toekomstperspectief",
@@ -88,6 +113,15 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "complexity": [(c.value, c.value) for c in Complexity],
     "externalising": [(e.value, e.value) for e in Externalising],
     "parents_view": [(p.value, p.value) for p in ParentsView],
+    "treatment_need": [
+        (TreatmentNeed.GEEN.value, "geen"),
+        (TreatmentNeed.AMBULANT.value, "ambulant (kan in een gezin wonen)"),
+        (TreatmentNeed.INTENSIEF_GEZIN.value, "intensief in een gezinssetting"),
+        (TreatmentNeed.RESIDENTIEEL.value, "residentieel (vraagt een groep: 24-uurszorg)"),
+    ],
+    "suicidality": [(v.value, v.value) for v in Suicidality],
+    "network_safety": [(v.value, v.value) for v in NetworkSafety],
+    "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
     "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
@@ -116,6 +150,12 @@ def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
         "complexity": form.get("profile.complexity"),
         "externalising": form.get("profile.externalising") or "geen",
         "parents_view": form.get("profile.parents_view") or "ambivalent",
+        "treatment_need": form.get("profile.treatment_need") or "geen",
+        "suicidality": form.get("profile.suicidality") or "geen",
+        "network_safety": form.get("profile.network_safety") or "onbekend",
+        "current_care_form": _opt(form, "profile.current_care_form"),
+        "religion_wish": _opt(form, "profile.religion_wish"),
+        "culture_wish": _opt(form, "profile.culture_wish"),
         "earlier_placements": form.get("profile.earlier_placements") or "0",
         "earlier_breakdowns": form.get("profile.earlier_breakdowns") or "0",
         "perspective": form.get("profile.perspective"),

@@ -67,9 +67,12 @@ def test_text_rendering_is_dutch_and_complete() -> None:
     advice = advise(profile)
     text = render_advice(advice)
     assert f"Eerste keus: {advice.first_best.label}" in text
-    assert "flevoland-standaard 1.0.0" in text
+    assert "flevoland-standaard 2.0.0" in text
     for reason in advice.reasons:
-        assert f"[{reason.rule_id}] {reason.text}" in text
+        # Each rule once: with its text, or pointing to where its text was shown.
+        assert reason.text in text
+        assert text.count(f"  [{reason.rule_id}] ") == 1
+        assert reason.source in text
     assert "Broers en zussen: samen plaatsen [SB-01]" in text
     assert "Plaats: Zeewolde." in text
 
@@ -127,3 +130,29 @@ def test_cli_unknown_format_and_broken_json(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--format" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"treatment_need": "heel_veel"}, "treatment_need"),
+        ({"suicidality": "soms"}, "suicidality"),
+        ({"network_safety": "misschien"}, "network_safety"),
+        ({"current_care_form": "kostschool"}, "current_care_form"),
+        ({"capj": ["Q999"]}, "capj[0]"),
+    ],
+)
+def test_a_level_or_factor_outside_its_list_names_the_field(
+    overrides: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Profile.model_validate({**VALID, **overrides})
+    assert [e.field for e in field_errors(caught.value)] == [field]
+
+
+@pytest.mark.parametrize(("old", "level"), [(True, "residentieel"), (False, "geen")])
+def test_the_old_yes_no_treatment_need_still_loads(old: bool, level: str) -> None:
+    # Profiles stored (and API clients) before rule set 2.0.0 send treatment_need as a bool.
+    profile = Profile.model_validate({**VALID, "treatment_need": old})
+    assert profile.treatment_need == level
+    assert Profile.model_validate_json(profile.model_dump_json()) == profile

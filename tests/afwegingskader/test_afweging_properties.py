@@ -14,12 +14,15 @@ from afwegingskader.models import (
     Complexity,
     Contraindication,
     Externalising,
+    NetworkSafety,
     ParentsView,
     Profile,
     Severity,
+    Suicidality,
+    TreatmentNeed,
 )
-from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set, load_rule_set
-from domain.care import CareForm
+from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set, load_rule_set, parse_rule_set
+from domain.care import RESIDENTIAL_FORMS, CareForm
 from domain.codelist import default_codelist
 from domain.people import MAX_AGE, Perspective, Sex
 from domain.places import Municipality
@@ -39,7 +42,17 @@ def profiles(draw: st.DrawFn) -> Profile:
         "severity": draw(st.sampled_from(Severity)),
         "complexity": draw(st.sampled_from(Complexity)),
         "externalising": draw(st.sampled_from(Externalising)),
-        "treatment_need": draw(st.booleans()),
+        "treatment_need": draw(st.sampled_from(TreatmentNeed)),
+        "psychiatric": draw(st.booleans()),
+        "substance_use": draw(st.booleans()),
+        "runaway_exploitation": draw(st.booleans()),
+        "suicidality": draw(st.sampled_from(Suicidality)),
+        "parents_problems": draw(st.booleans()),
+        "earlier_ambulant_help": draw(st.booleans()),
+        "network_safety": draw(st.sampled_from(NetworkSafety)),
+        "continuation_of_current_placement": draw(st.booleans()),
+        "current_care_form": draw(st.none() | st.sampled_from(CareForm)),
+        "religion_wish": draw(st.none() | st.just("protestants-christelijk")),
         "trauma": draw(st.booleans()),
         "lvb": draw(st.booleans()),
         "earlier_placements": placements,
@@ -113,3 +126,79 @@ def test_default_set_respects_the_hard_limits(profile: Profile) -> None:
         assert not any(form.is_crisis for form in acceptable)
     if not profile.siblings:
         assert advice.siblings.together is None
+
+
+EXCEPTIONS = {r.id for r in default_rule_set().rules if r.then.age_exception}
+
+
+@settings(max_examples=400, deadline=None)
+@given(profiles())
+def test_no_residential_first_best_below_the_age_threshold_without_an_exception(
+    profile: Profile,
+) -> None:
+    advice = advise(profile)
+    below = profile.years < default_rule_set().residential_min_age
+    if below and advice.first_best in RESIDENTIAL_FORMS:
+        fired = {r.rule_id for r in advice.reasons}
+        assert fired & EXCEPTIONS
+        assert advice.second_opinion is not None
+    if advice.first_best in RESIDENTIAL_FORMS:
+        # Residential first-best always says what makes a family setting impossible.
+        assert advice.family_setting_impossible is not None
+
+
+# Rules that may put a gezinshuis above a safe, available network, each naming the network.
+NAMING_THE_NETWORK = {
+    r.id for r in default_rule_set().rules if "netwerk" in r.text and r.then.first is not None
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(profiles())
+def test_a_safe_network_is_never_below_a_gezinshuis_without_a_named_reason(
+    profile: Profile,
+) -> None:
+    advice = advise(profile)
+    acceptable = list(advice.acceptable)
+    safe = profile.network_family_available and profile.network_safety is NetworkSafety.VEILIG
+    network, home = CareForm.PLEEGZORG_NETWERK, CareForm.GEZINSHUIS
+    if not (safe and home in acceptable):
+        return
+    excluded = {e.care_form: e for e in advice.excluded}
+    if network in excluded:
+        assert excluded[network].reason  # a named reason
+        return
+    if acceptable.index(network) > acceptable.index(home):
+        fired = {r.rule_id for r in advice.reasons}
+        assert fired & NAMING_THE_NETWORK, fired
+
+
+@settings(max_examples=300, deadline=None)
+@given(profiles())
+def test_every_care_form_is_acceptable_or_excluded_with_a_reason(profile: Profile) -> None:
+    advice = advise(profile)
+    excluded = {e.care_form for e in advice.excluded}
+    assert excluded | set(advice.acceptable) == set(CareForm)
+    assert all(e.reason and e.rule_id for e in advice.excluded)
+    assert len({r.rule_id for r in advice.reasons}) == len(advice.reasons)  # no repeats
+
+
+def test_below_the_threshold_the_engine_guards_even_when_a_rule_forgets() -> None:
+    # A rule file that puts the behandelgroep first for everyone, without an exception.
+    raw = {
+        "name": "t", "version": "1", "order": ["behandelgroep", "gezinshuis"],
+        "fallback": ["gezinshuis"], "breakdown_risk": {"medium": 2, "high": 4},
+        "rules": [{"id": "X-01", "text": "altijd groep", "source": "test", "priority": 1,
+                   "then": {"first": "behandelgroep"}}],
+    }  # fmt: skip
+    forgetful = parse_rule_set(raw, "test.yaml")
+    child = Profile.model_validate(
+        {"age": 9, "reference_date": REFERENCE, "sex": "m", "severity": "matig",
+         "complexity": "meervoudig", "perspective": "terug_naar_huis"}
+    )  # fmt: skip
+    advice = advise(child, forgetful)
+    assert advice.first_best is CareForm.GEZINSHUIS
+    assert "LEEFTIJDSGRENS" in {r.rule_id for r in advice.reasons}
+    older = advise(child.model_copy(update={"age": 12}), forgetful)
+    assert older.first_best is CareForm.BEHANDELGROEP
+    assert older.family_setting_impossible is not None

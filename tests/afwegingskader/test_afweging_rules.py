@@ -17,8 +17,9 @@ from domain.care import CareForm as F
 from domain.people import Capability as Cap
 from domain.places import Municipality as Place
 
-# An 8-year-old without network, moderate multiple problems, long-term perspective: only
-# GS-01, NW-01, BG-01 and LO-03 fire, and the advice is bestandspleegzorg then gezinshuis.
+# An 8-year-old without network, moderate multiple problems, long-term perspective: the rules
+# below fire (the 24-uurszorg check, exclusions with their reasons, the age's risk points) and
+# the advice is bestandspleegzorg then gezinshuis.
 BASE: dict[str, Any] = {
     "age": 8,
     "reference_date": date(2025, 11, 3),
@@ -27,7 +28,9 @@ BASE: dict[str, Any] = {
     "complexity": "meervoudig",
     "perspective": "langdurig_verblijf",
 }
-BASE_FIRED = ("GS-01", "NW-01", "BG-01", "LO-03")
+BASE_FIRED = (
+    "GS-01", "PV-00", "PV-01", "NW-01", "BG-01", "DT-02", "OJ-00", "BR-01", "CR-00", "LO-03",
+)  # fmt: skip
 
 
 def profile(**overrides: Any) -> Profile:
@@ -54,7 +57,16 @@ class Case:
     risk: tuple[RiskLevel, float] | None = None
     factor: bool = False
     location: Place | str | None = "-"
+    warning: bool = False
+    prevention: dict[str, bool] = field(default_factory=dict)
+    conditions: tuple[F, ...] = ()
+    second_opinion: bool | None = None
+    continuation: bool | None = None
 
+
+NON_CRISIS = (F.PLEEGZORG_BESTAND, F.GEZINSHUIS, F.BEHANDELGROEP)
+SAFE_NETWORK = {"network_family_available": True, "network_safety": "veilig"}
+RESIDENTIAL = {"treatment_need": "residentieel", "severity": "ernstig", "complexity": "complex"}
 
 CASES = [
     Case(
@@ -64,9 +76,19 @@ CASES = [
         excluded_by={F.GESLOTEN: "GS-01"},
     ),
     Case(
+        "PV-00",
+        {"earlier_ambulant_help": True},
+        prevention={"ambulant_thuis": False, "deeltijd": False, "gezinsopname": False},
+    ),
+    Case("PV-01", {}, prevention={"ambulant_thuis": True}),
+    Case("PV-02", {"earlier_ambulant_help": True}, prevention={"ambulant_thuis": False}),
+    Case("PV-03", {"parents_view": "steunend"}, prevention={"deeltijd": True}),
+    Case("PV-04", {"parents_problems": True}, prevention={"gezinsopname": True}),
+    Case("PV-05", {"crisis": True}, prevention={"ambulant_thuis": True}),
+    Case(
         "LT-01",
-        {"age": 21},
-        acceptable=(F.BEHANDELGROEP,),
+        {"age": 21, "perspective": "zelfstandig_wonen"},
+        acceptable=(F.BEGELEID_WONEN, F.KAMERTRAINING),
         excluded_by={
             F.PLEEGZORG_BESTAND: "LT-01",
             F.PLEEGZORG_DEELTIJD: "LT-01",
@@ -74,47 +96,149 @@ CASES = [
             F.GEZINSHUIS: "LT-01",
         },
     ),
-    Case("LT-02", {"age": 18}, acceptable=(F.PLEEGZORG_BESTAND, F.GEZINSHUIS)),
+    Case("LT-02", {"age": 18}, warning=True),
+    Case(
+        "LT-03",
+        {"age": 18},
+        acceptable=(F.BEGELEID_WONEN, F.KAMERTRAINING),
+        excluded_by={F.PLEEGZORG_BESTAND: "LT-03", F.GEZINSHUIS: "LT-03"},
+    ),
+    Case(
+        "CO-01",
+        {
+            "age": 18,
+            **SAFE_NETWORK,
+            "continuation_of_current_placement": True,
+            "current_care_form": "pleegzorg_netwerk",
+        },
+        acceptable=(
+            F.PLEEGZORG_NETWERK,
+            F.PLEEGZORG_BESTAND,
+            F.GEZINSHUIS,
+            F.KAMERTRAINING,
+            F.BEGELEID_WONEN,
+        ),
+        continuation=True,
+    ),
+    Case(
+        "CO-02",
+        {
+            "age": 20,
+            "continuation_of_current_placement": True,
+            "current_care_form": "pleegzorg_bestand",
+        },
+        acceptable=(F.PLEEGZORG_BESTAND, F.GEZINSHUIS, F.KAMERTRAINING, F.BEGELEID_WONEN),
+        continuation=True,
+    ),
+    Case(
+        "CO-03",
+        {"age": 19, "continuation_of_current_placement": True, "current_care_form": "gezinshuis"},
+        acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND, F.KAMERTRAINING, F.BEGELEID_WONEN),
+        continuation=True,
+    ),
+    Case("WA-02", {"continuation_of_current_placement": True}, warning=True, continuation=False),
+    Case("WA-03", {"age": 19, "continuation_of_current_placement": True}, warning=True),
     Case("NW-01", {}, excluded_by={F.PLEEGZORG_NETWERK: "NW-01"}),
     Case(
+        "NW-04",
+        {"network_family_available": True, "network_safety": "onveilig"},
+        excluded_by={F.PLEEGZORG_NETWERK: "NW-04"},
+    ),
+    Case(
         "NW-02",
-        {"network_family_available": True},
+        SAFE_NETWORK,
         acceptable=(F.PLEEGZORG_NETWERK, F.PLEEGZORG_BESTAND, F.GEZINSHUIS),
     ),
     Case(
+        "NW-03",
+        {"network_family_available": True},
+        acceptable=(F.PLEEGZORG_NETWERK, F.PLEEGZORG_BESTAND, F.GEZINSHUIS),
+        conditions=(F.PLEEGZORG_NETWERK,),
+    ),
+    Case("WA-04", {"network_safety": "veilig"}, warning=True),
+    Case(
         "CJ-01",
-        {"network_family_available": True, "capj": ["D101"], "parents_view": "afwijzend"},
+        {**SAFE_NETWORK, "capj": ["D101"], "parents_view": "afwijzend"},
         acceptable=(F.PLEEGZORG_BESTAND, F.PLEEGZORG_NETWERK, F.GEZINSHUIS),
     ),
     Case("ZW-01", {"severity": "ernstig"}, acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND)),
     Case("BG-01", {}, excluded_by={F.BEHANDELGROEP: "BG-01"}),
+    Case("BH-02", {"treatment_need": "ambulant"}, excluded_by={F.BEHANDELGROEP: "BG-01"}),
     Case(
-        "BG-02",
-        {"severity": "ernstig", "complexity": "complex"},
-        acceptable=(F.GEZINSHUIS, F.BEHANDELGROEP, F.PLEEGZORG_BESTAND),
+        "BH-03",
+        {"treatment_need": "intensief_gezin"},
+        acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND),
+        conditions=(F.PLEEGZORG_BESTAND,),
     ),
     Case(
-        "BG-03",
-        {"treatment_need": True, "network_family_available": True},
-        acceptable=(F.BEHANDELGROEP, F.GEZINSHUIS, F.PLEEGZORG_NETWERK, F.PLEEGZORG_BESTAND),
+        "BH-04",
+        {**RESIDENTIAL, "age": 12, **SAFE_NETWORK},
+        acceptable=(F.BEHANDELGROEP, F.PLEEGZORG_NETWERK, F.GEZINSHUIS, F.PLEEGZORG_BESTAND),
+        second_opinion=False,
+    ),
+    Case(
+        "BH-05",
+        {**RESIDENTIAL, "age": 11},
+        acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND, F.BEHANDELGROEP),
+        conditions=(F.GEZINSHUIS,),
+        second_opinion=False,
+    ),
+    Case(
+        "UZ-01",
+        {**RESIDENTIAL, "age": 11, "suicidality": "acuut"},
+        acceptable=(F.BEHANDELGROEP, F.GEZINSHUIS, F.PLEEGZORG_BESTAND),
+        second_opinion=True,
+    ),
+    Case(
+        "WA-01",
+        {"treatment_need": "residentieel", "severity": "licht", "complexity": "enkelvoudig"},
+        warning=True,
+    ),
+    Case("WA-05", {"psychiatric": True}, warning=True),
+    Case(
+        "PS-01",
+        {"suicidality": "verhoogd", "treatment_need": "ambulant"},
+        capabilities=(Cap.PSYCHIATRIE,),
+    ),
+    Case("SC-01", {"suicidality": "acuut", "treatment_need": "ambulant"}, warning=True),
+    Case("VS-01", {"substance_use": True}, capabilities=(Cap.VERSLAVING,)),
+    Case(
+        "WL-01",
+        {"runaway_exploitation": True},
+        capabilities=(Cap.UITBUITING,),
+        second_opinion=False,
+    ),
+    Case("WL-02", {"runaway_exploitation": True, "severity": "ernstig"}, second_opinion=True),
+    Case("PO-01", {"capj": ["D510"]}),
+    Case(
+        "MW-01",
+        {"culture_wish": "Turks sprekend gezin"},
+        acceptable=(F.PLEEGZORG_BESTAND, F.GEZINSHUIS),
     ),
     Case("JK-01", {"age": 3}, capabilities=(Cap.JONGE_KINDEREN,)),
     Case(
         "JK-02",
-        {"age": 3, "severity": "ernstig", "complexity": "complex"},
+        {**RESIDENTIAL, "age": 3, "suicidality": "acuut"},
         acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND),
         excluded_by={F.BEHANDELGROEP: "JK-02"},
-    ),
-    Case(
-        "JK-03",
-        {"age": 3, "crisis": True},
-        acceptable=(F.PLEEGZORG_CRISIS,),
-        excluded_by={F.CRISISGROEP_12MIN: "JK-03"},
+        second_opinion=False,
     ),
     Case(
         "DT-01",
         {"severity": "licht", "parents_view": "steunend", "perspective": "terug_naar_huis"},
         acceptable=(F.PLEEGZORG_DEELTIJD, F.PLEEGZORG_BESTAND, F.GEZINSHUIS),
+    ),
+    Case("DT-02", {}, excluded_by={F.PLEEGZORG_DEELTIJD: "DT-02"}),
+    Case("OJ-00", {"age": 17}, excluded_by={F.KAMERTRAINING: "OJ-00", F.BEGELEID_WONEN: "OJ-00"}),
+    Case(
+        "OJ-01",
+        {"age": 16, "perspective": "zelfstandig_wonen"},
+        acceptable=(F.KAMERTRAINING, F.PLEEGZORG_BESTAND, F.GEZINSHUIS, F.BEGELEID_WONEN),
+    ),
+    Case(
+        "OJ-02",
+        {"age": 19},
+        acceptable=(F.BEGELEID_WONEN, F.KAMERTRAINING),
     ),
     Case(
         "SB-01",
@@ -149,28 +273,49 @@ CASES = [
         {"age": 16, "perspective": "zelfstandig_wonen"},
         capabilities=(Cap.ZELFSTANDIGHEIDSTRAINING,),
     ),
-    Case("BR-01", {"age": 11}, risk=(RiskLevel.MEDIUM, 3.0), factor=True),
-    Case("BR-02", {"externalising": "ernstig"}, risk=(RiskLevel.LOW, 1.0), factor=True),
+    Case("BR-01", {"age": 11}, risk=(RiskLevel.MEDIUM, 2.1), factor=True),
+    Case("BR-02", {"age": 4, "externalising": "ernstig"}, risk=(RiskLevel.LOW, 1.0), factor=True),
     Case(
         "BR-03",
-        {"earlier_placements": 1, "earlier_breakdowns": 1},
+        {"age": 4, "earlier_placements": 1, "earlier_breakdowns": 1},
+        risk=(RiskLevel.LOW, 0.75),
+        factor=True,
+    ),
+    Case(
+        "BR-04",
+        {"age": 4, "earlier_placements": 3},
         risk=(RiskLevel.LOW, 1.0),
         factor=True,
     ),
-    Case("BR-04", {"earlier_placements": 3}, risk=(RiskLevel.LOW, 1.0), factor=True),
-    Case("BR-05", {"trauma": True}, risk=(RiskLevel.LOW, 1.0), factor=True),
-    Case("BR-06", {"age": 11, "child_agrees": True}, risk=(RiskLevel.MEDIUM, 2.0), factor=True),
+    Case("BR-05", {"age": 4, "trauma": True}, risk=(RiskLevel.LOW, 1.0), factor=True),
+    Case("BR-06", {"age": 14, "child_agrees": True}, risk=(RiskLevel.MEDIUM, 2.0), factor=True),
     Case(
-        "BR-07", {"age": 11, "parents_view": "steunend"}, risk=(RiskLevel.MEDIUM, 2.0), factor=True
+        "BR-07", {"age": 14, "parents_view": "steunend"}, risk=(RiskLevel.MEDIUM, 2.0), factor=True
     ),
-    Case("BR-08", {"parents_view": "afwijzend"}, risk=(RiskLevel.LOW, 1.0), factor=True),
+    Case("BR-08", {"age": 4, "parents_view": "afwijzend"}, risk=(RiskLevel.LOW, 1.0), factor=True),
+    Case("BR-09", {"age": 4, "substance_use": True}, risk=(RiskLevel.LOW, 1.0), factor=True),
     Case(
         "BR-10",
-        {"age": 11, "trauma": True},
+        {"age": 14, "trauma": True},
         risk=(RiskLevel.HIGH, 4.0),
         acceptable=(F.GEZINSHUIS, F.PLEEGZORG_BESTAND),
+        conditions=(F.PLEEGZORG_BESTAND,),
     ),
-    Case("KW-01", {"age": 11}, acceptable=(F.PLEEGZORG_BESTAND, F.GEZINSHUIS)),
+    Case(
+        "KW-01",
+        {"age": 11},
+        acceptable=(F.PLEEGZORG_BESTAND, F.GEZINSHUIS),
+        conditions=(F.PLEEGZORG_BESTAND,),
+    ),
+    Case(
+        "CR-00",
+        {},
+        excluded_by={
+            F.PLEEGZORG_CRISIS: "CR-00",
+            F.CRISISGROEP_12MIN: "CR-00",
+            F.CRISISGROEP_12PLUS: "CR-00",
+        },
+    ),
     Case("CR-01", {"crisis": True}, capabilities=(Cap.CRISIS,)),
     Case(
         "CR-02",
@@ -185,14 +330,15 @@ CASES = [
         excluded_by={F.CRISISGROEP_12MIN: "CR-03"},
     ),
     Case(
-        "CR-04",
-        {"crisis": True, "age": 12, "network_family_available": True},
-        acceptable=(F.PLEEGZORG_NETWERK, F.CRISISGROEP_12PLUS, F.PLEEGZORG_CRISIS),
-    ),
-    Case(
         "CR-05",
         {"crisis": True, "age": 13, "treatment_need": True},
         acceptable=(F.CRISISGROEP_12PLUS, F.PLEEGZORG_CRISIS),
+    ),
+    Case(
+        "CR-06",
+        {"crisis": True, "age": 12, **SAFE_NETWORK},
+        acceptable=(F.PLEEGZORG_NETWERK, F.CRISISGROEP_12PLUS, F.PLEEGZORG_CRISIS),
+        excluded_by={form: "CR-06" for form in NON_CRISIS},
     ),
     Case(
         "LO-01",
@@ -209,7 +355,19 @@ CASES = [
 
 
 def _check(case: Case, advice: Advice) -> None:
-    assert case.rule in [r.rule_id for r in advice.reasons]
+    warnings = [w.rule_id for w in advice.warnings]
+    assert case.rule in (warnings if case.warning else [r.rule_id for r in advice.reasons])
+    if case.warning:  # a warning is shown to check, never among the reasons
+        assert case.rule not in [r.rule_id for r in advice.reasons]
+    checks = {c.option.value: c.could_prevent for c in advice.prevention}
+    for option, could in case.prevention.items():
+        assert checks[option] is could
+    conditioned = {c.care_form for c in advice.conditions if c.rule_id == case.rule}
+    assert set(case.conditions) <= conditioned
+    if case.second_opinion is not None:
+        assert (advice.second_opinion is not None) is case.second_opinion
+    if case.continuation is not None:
+        assert advice.continuation is case.continuation
     if case.acceptable is not None:
         assert advice.acceptable == case.acceptable
     excluded = {e.care_form: e.rule_id for e in advice.excluded}
@@ -251,13 +409,18 @@ def test_base_profile_fires_only_the_base_rules() -> None:
         ("LT-01", {"age": 20}),
         ("LT-02", {"age": 17}),
         ("JK-01", {"age": 5}),
-        ("BR-01", {"age": 10}),
+        ("BR-01", {"age": 4}),
         ("ZS-01", {"age": 15, "perspective": "zelfstandig_wonen"}),
         ("CR-02", {"crisis": True, "age": 12}),
         ("CR-03", {"crisis": True, "age": 11}),
         ("DT-01", {"severity": "licht", "parents_view": "steunend", "crisis": True}),
         ("SB-01", {}),
-        ("BG-01", {"treatment_need": True}),
+        ("BG-01", {"treatment_need": "residentieel"}),
+        ("UZ-01", {**RESIDENTIAL, "age": 12, "suicidality": "acuut"}),
+        ("BH-05", {**RESIDENTIAL, "age": 12}),
+        ("OJ-01", {"age": 18, "perspective": "zelfstandig_wonen"}),
+        ("CO-01", {"age": 17, "continuation_of_current_placement": True}),
+        ("KW-01", {"age": 11, **SAFE_NETWORK}),
         ("LO-01", {"perspective": "terug_naar_huis"}),
     ],
 )
@@ -281,18 +444,21 @@ def test_risk_factors_add_up_and_protective_factors_lower_the_score() -> None:
 def test_score_never_goes_below_zero() -> None:
     advice = advise(profile(child_agrees=True, parents_view="steunend"))
     assert advice.breakdown_risk.score == 0.0
-    assert len(advice.breakdown_risk.factors) == 2
+    assert len(advice.breakdown_risk.factors) == 3  # age (1.2), agrees (-1), parents (-1)
 
 
 def test_reasons_name_rule_set_and_sources() -> None:
     advice = advise(profile())
-    assert (advice.rule_set.name, advice.rule_set.version) == ("flevoland-standaard", "1.0.0")
+    assert (advice.rule_set.name, advice.rule_set.version) == ("flevoland-standaard", "2.0.0")
     assert all(r.source for r in advice.reasons)
 
 
 def test_every_rule_cites_a_source_or_says_local_choice() -> None:
     for rule in default_rule_set().rules:
         assert rule.source.strip() and rule.text.strip()
+        # Users see these texts: public sources only, never a developer document or seed.
+        for forbidden in ("DOMAIN", "seed", ".md", "lokale keuze (", "lokale keuze,"):
+            assert forbidden not in rule.source and forbidden not in rule.text, rule.id
 
 
 def test_rule_file_header_documents_every_fact_and_action() -> None:

@@ -12,7 +12,7 @@ import yaml
 
 from afwegingskader.engine import FALLBACK_RULE_ID, advise
 from afwegingskader.models import Profile
-from afwegingskader.ruleset import load_rule_set
+from afwegingskader.ruleset import DEFAULT_RULES, load_rule_set, parse_rule_set
 from domain.care import CareForm as F
 from domain.errors import ConfigError
 
@@ -222,3 +222,76 @@ def test_risk_factor_text_and_thresholds(tmp_path: Path) -> None:
     assert advice.breakdown_risk.factors == ("eigen factor", "tekst")
     assert advice.breakdown_risk.score == 2.0
     assert "R-3" in [r.rule_id for r in advice.reasons]
+
+
+def test_two_rules_forcing_different_first_best_at_one_priority_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = rule_file(
+        tmp_path,
+        [
+            rule("A-1", when={"age": {">=": 10}}, then={"first": "gezinshuis"}),
+            rule("B-2", when={"severity": "ernstig"}, then={"first": "behandelgroep"}),
+        ],
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_rule_set(path)
+    message = str(caught.value)
+    assert "A-1" in message and "B-2" in message and "priority" in message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"crisis": True}, {"crisis": False}),  # exclusive booleans
+        ({"age": {"<": 12}}, {"age": {">=": 12}}),  # exclusive ranges
+        ({"severity": "licht"}, {"severity": {">=": "matig"}}),  # ordered values
+        ({"all": [{"perspective": "terug_naar_huis"}]}, {"perspective": "zelfstandig_wonen"}),
+    ],
+)
+def test_exclusive_conditions_or_other_priorities_may_force_different_forms(
+    tmp_path: Path, first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    exclusive = [
+        rule("A-1", when=first, then={"first": "gezinshuis"}),
+        rule("B-2", when=second, then={"first": "behandelgroep"}),
+    ]
+    assert load_rule_set(rule_file(tmp_path, exclusive)).rule_ids == ("A-1", "B-2")
+    ranked = [
+        rule("A-1", when={"age": 13}, priority=1, then={"first": "gezinshuis"}),
+        rule("B-2", when={"age": 13}, priority=2, then={"first": "behandelgroep"}),
+    ]
+    rules = load_rule_set(rule_file(tmp_path, ranked))
+    # The higher priority ends on top, whatever the file order.
+    assert advise(PROFILE.model_copy(update={"age": 13}), rules).first_best is F.BEHANDELGROEP
+
+
+def test_the_shipped_rules_pass_the_contradiction_check_and_set_the_age_threshold() -> None:
+    rules = load_rule_set(DEFAULT_RULES)
+    assert rules.residential_min_age == 12
+    raw = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+    raw["rules"].append(
+        {"id": "X-99", "text": "t", "source": "s", "priority": 50, "then": {"first": "gezinshuis"}}
+    )
+    with pytest.raises(ConfigError, match="BH-04 en X-99"):
+        parse_rule_set(raw, "kopie.yaml")
+
+
+@pytest.mark.parametrize(
+    ("then", "needle"),
+    [
+        ({"risk": {"weight": 1, "per": "severity", "from": 0, "to": 2}}, "kies uit age"),
+        ({"risk": {"weight": 1, "per": "age", "from": 5, "to": 5}}, "from < to"),
+        ({"prevention": {"thuis": True}}, "ambulant_thuis"),
+        ({"warn": True, "exclude": "gezinshuis"}, "waarschuwing"),
+        ({"second_opinion": "ja"}, "true of false"),
+    ],
+)
+def test_new_actions_are_validated(tmp_path: Path, then: dict[str, Any], needle: str) -> None:
+    with pytest.raises(ConfigError, match=needle):
+        load_rule_set(rule_file(tmp_path, [rule(then=then)]))
+
+
+def test_bad_residential_min_age_names_the_field(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="residential_min_age"):
+        load_rule_set(rule_file(tmp_path, [rule()], residential_min_age="twaalf"))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from domain.errors import ConfigError
-from simulations.children import ProfileSource
+from simulations.children import UNIFORMS_PER_CHILD, ProfileSource
 from simulations.distributions import ArrivalRate, GroupArrivalRates, PoissonArrivals
 from simulations.engine import simulate
 from simulations.scenario import LoadedScenario, parse_scenario
@@ -67,7 +67,7 @@ def _counts(loaded: LoadedScenario) -> np.ndarray:
         times = loaded.scenario.arrivals.times(np.random.default_rng(seed), HORIZON)
         profiles = np.random.default_rng(10_000 + seed)
         for t in times.tolist():
-            key = source.profile_key(profiles.random(14), t)
+            key = source.profile_key(profiles.random(UNIFORMS_PER_CHILD), t)
             muni, age = str(key[0]), int(str(key[1]))
             quarter = min(int(t // (HORIZON / 8)), len(QUARTERS) - 2)
             out[s, ["almere", "urk"].index(muni), 0 if age <= 11 else 1, quarter] += 1

@@ -84,7 +84,13 @@ def test_optimizer_places_both_where_greedy_strands_one(
 def test_a_child_waiting_for_first_best_gets_no_alternative() -> None:
     behandel = UnitView("BG", "p", "BG", M.ALMERE, CareForm.BEHANDELGROEP, 1, 0, 0, 0, 21)
     units = [SimUnit("BG", "behandelgroep", "almere", 1, 0, 0, behandel)]
-    child = _waiting(0, "K0", M.ALMERE, lvb=False)  # gezinshuis first, behandelgroep second
+    # Rule set 2.0.0: a behandelgroep is an alternative only with a residential treatment
+    # need; below 12 it comes after the gezinshuis (and bestandspleegzorg, with no unit here).
+    c = case("K0", age=10, home=M.ALMERE, treatment_need=True)
+    assert c.advice.first_best is CareForm.GEZINSHUIS
+    assert CareForm.BEHANDELGROEP in c.advice.alternatives
+    need = ChildNeed(str(c.advice.first_best), tuple(map(str, c.advice.alternatives)), M.ALMERE, c)
+    child = WaitingChild(0, 0.0, need, True)
     policy = MatcherPolicy(start_date=TODAY)
     early = WaitingChild(0, 0.0, child.need, alternatives_allowed=False)
     assert policy.allocate(0.0, [early], units) == []

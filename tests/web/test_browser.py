@@ -31,7 +31,7 @@ def _fill_referral(page: Any) -> None:
     page.get_by_label("Complexiteit").select_option("complex")
     page.get_by_label("Externaliserend gedrag").select_option("matig")
     page.get_by_label("Eerdere plaatsingen").fill("1")
-    page.get_by_label("Behandeling nodig die een gezin niet kan bieden").check()
+    page.get_by_label("Behandelbehoefte").select_option("residentieel")
     page.get_by_label("Trauma", exact=True).check()
     page.get_by_label("Kind stemt in met de plaatsing").check()
     page.get_by_label("Toekomstperspectief").select_option("terug_naar_huis")
