@@ -48,19 +48,13 @@ CLOSED_CARE_SOURCE = "Jeugdwet art. 6.1.2 (instemming van een gedragswetenschapp
 JUDGEABLE = sorted(TRANSITIONS[Action.CONFIRM_ADVICE].sources)
 
 
-def asks_second_opinion(advice: Advice) -> bool:
-    """Whether the advice itself asks for a second gedragswetenschapper (a flag of the
-    afwegingskader's advice, where its rule set sets one)."""
-    return bool(getattr(advice, "second_opinion_required", False))
-
-
 def endorsements_needed(referral: Referral) -> int:
     """Two for gesloten jeugdhulp as first-best, or an advice that asks for a second; else one."""
     in_force = advice_of(referral)
     two = (
         in_force.first_best is CareForm.GESLOTEN
-        or asks_second_opinion(in_force)
-        or asks_second_opinion(original_advice_of(referral))
+        or in_force.second_opinion_required
+        or original_advice_of(referral).second_opinion_required
     )
     return 2 if two else 1
 
@@ -171,7 +165,7 @@ def judge(
     else:
         agreeing = len(endorsements(rows)) + 1
         chosen, alternatives = in_force.first_best, in_force.alternatives
-    needed = 2 if chosen is CareForm.GESLOTEN or asks_second_opinion(original) else 1
+    needed = 2 if chosen is CareForm.GESLOTEN or original.second_opinion_required else 1
     state = JudgementState.AFGEROND if agreeing >= needed else JudgementState.TWEEDE_NODIG
     values["judgement"] = state.value
     row = AdviceJudgement(

@@ -79,11 +79,11 @@ def session(world: World) -> Iterator[Session]:
         yield session
 
 
-def _advised(session: Session) -> Referral:
-    """A new referral (a 14-year-old: behandelgroep first, gezinshuis, bestandspleegzorg)."""
+def _advised(session: Session, **profile: Any) -> Referral:
+    """A new referral (by default a 14-year-old: behandelgroep first, then the family forms)."""
     referral = workflow.create_referral(
         session,
-        data=ReferralCreate.model_validate(referral_payload()),
+        data=ReferralCreate.model_validate(referral_payload(**profile)),
         verwijzer_user_id="v",
         verwijzer_type=VerwijzerType.GEMEENTE,
         bsn_key="k",
@@ -262,20 +262,19 @@ def test_a_place_in_gesloten_is_held_once_two_judges_agree(session: Session) -> 
     assert hold.unit_id == unit and referral.status is S.VASTGEHOUDEN
 
 
-def test_an_advice_that_asks_for_a_second_judge_waits_for_one(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(judgement, "asks_second_opinion", lambda advice: True)
-    referral = _advised(session)
+def test_an_advice_that_asks_for_a_second_judge_waits_for_one(session: Session) -> None:
+    # A 9-year-old with acute suicide risk: residential below the age threshold by the
+    # exception rule, which asks for a second gedragswetenschapper.
+    referral = _advised(session, age=9, treatment_need="residentieel", suicidality="acuut")
+    assert advice_of(referral).second_opinion_required
     assert _judge(session, referral, CONFIRM, "gw-1").state_after == "tweede_nodig"
     assert _judge(session, referral, CONFIRM, "gw-2").state_after == "afgerond"
 
 
-def test_the_flag_is_read_from_the_advice_when_it_has_one(session: Session) -> None:
-    advice = advice_of(_advised(session))
-    assert judgement.asks_second_opinion(advice) is False
-    flagged = advice.model_copy(update={"second_opinion_required": True})
-    assert judgement.asks_second_opinion(flagged) is True
+def test_an_ordinary_advice_needs_one_judge(session: Session) -> None:
+    referral = _advised(session)
+    assert not advice_of(referral).second_opinion_required
+    assert _judge(session, referral, CONFIRM, "gw-1").state_after == "afgerond"
 
 
 @pytest.mark.parametrize("status", [S.AANGEMELD, S.VASTGEHOUDEN])
