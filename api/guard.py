@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import errors
+from api.asgi import HttpMiddleware
 from api.deps import AUTHENTICATED_USER, ServiceState, authenticate
 from api.errors import NotAuthenticated
 from api.web.auth import SESSION_COOKIE, unsign, web_session
@@ -45,17 +46,14 @@ class TooLarge(Exception):
     """The body grew past the limit while it was received."""
 
 
-class RequestGuard:
+class RequestGuard(HttpMiddleware):
     """Pure ASGI middleware: 401, 413 and 422 (NUL) before the app reads a request body."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = await self._refuse_before_body(scope)
         if refusal is None and _has_body(scope):
             try:

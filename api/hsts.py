@@ -7,22 +7,18 @@ plain HTTP on localhost and gets no header (it would pin localhost to HTTPS).
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from api.asgi import HttpMiddleware
 
 HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-class HSTSMiddleware:
+class HSTSMiddleware(HttpMiddleware):
     """Adds Strict-Transport-Security to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add the header to the response start."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
 
         async def with_header(message: Message) -> None:
             if message["type"] == "http.response.start":

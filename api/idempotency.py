@@ -10,14 +10,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from sqlalchemy import Text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from capacity.models import UTCDateTime
 from domain.errors import Conflict, InvalidInput
+
+# The optional header of a POST that may be retried: the same key returns the first answer.
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 class IdempotencyRecord(SQLModel, table=True):

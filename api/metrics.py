@@ -24,8 +24,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from capacity.models import Hold, HoldState
 from placements.models import OPEN_STATUSES, Referral
 
@@ -60,17 +61,11 @@ def solver_timer(kind: str) -> Iterator[None]:
         SOLVER.labels(kind).observe(time.perf_counter() - start)
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Counts and times every HTTP request by method, route template and status."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on and record what came back."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         start = time.perf_counter()
         status = 500
 

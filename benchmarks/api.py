@@ -15,12 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (
-    proposed_referrals,
-    running_service,
-    staff_requests,
-    write_results,
-)
+from benchmarks import harness
 from benchmarks.loadgen import Request, Run, run_load
 
 RATE = 200.0
@@ -33,15 +28,16 @@ def main() -> None:
     """Run the rounds and report."""
     runs: list[Run] = []
     cpu_ms: list[float] = []
-    with running_service(workers=2, env={"SERVICEPUNT_LOG_LEVEL": "WARNING"}) as service:
+    with harness.running_service(workers=2, env={"SERVICEPUNT_LOG_LEVEL": "WARNING"}) as service:
         staff = {"Authorization": f"Bearer {service.tokens['demo-servicepunt']}"}
         # Proposals for a pool of waiting children, so that requests do not queue on one
         # referral's row (a case gets a few proposal requests a day, not several a second).
         waiting = [
-            rid for rid, _ in proposed_referrals(service.base_url, staff, 200, prefix="kind")
+            rid
+            for rid, _ in harness.proposed_referrals(service.base_url, staff, 200, prefix="kind")
         ]
         assert len(waiting) > 100, "too few referrals got proposals"
-        availability, proposals = staff_requests(staff, waiting)
+        availability, proposals = harness.staff_requests(staff, waiting)
         mix: list[tuple[str, float, Request]] = [
             ("GET availability", 0.5, availability),
             ("POST proposals", 0.5, proposals),
@@ -50,7 +46,7 @@ def main() -> None:
             before = service.cpu_seconds()
             runs.append(run_load(service.base_url, mix, rate=RATE, seconds=SECONDS, seed=seed))
             cpu_ms.append((service.cpu_seconds() - before) * 1000 / (RATE * SECONDS))
-    write_results("api", report(runs, cpu_ms))
+    harness.write_results("api", report(runs, cpu_ms))
 
 
 def report(runs: list[Run], cpu_ms: list[float]) -> dict[str, object]:

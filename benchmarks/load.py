@@ -19,12 +19,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import (
-    proposed_referrals,
-    running_service,
-    staff_requests,
-    write_results,
-)
+from benchmarks import harness
 from benchmarks.loadgen import Answer, RawClient, Request, Run, run_load
 
 RATE = 200.0
@@ -52,7 +47,7 @@ class Workflow:
 
     def fill(self, base: str, count: int) -> None:
         """Create, advise and propose `count` referrals."""
-        for rid, units in proposed_referrals(base, self.headers, count, prefix="werk"):
+        for rid, units in harness.proposed_referrals(base, self.headers, count, prefix="werk"):
             self.free.put_nowait((rid, units, 0))
 
     async def step(self, client: RawClient) -> Answer:
@@ -84,17 +79,18 @@ class Workflow:
 def main() -> None:
     """Prepare the pool, run the mixed load once and report."""
     quiet = {"SERVICEPUNT_LOG_LEVEL": "WARNING"}
-    with running_service(workers=2, prepare=_more_places, env=quiet) as service:
+    with harness.running_service(workers=2, prepare=_more_places, env=quiet) as service:
         staff = {"Authorization": f"Bearer {service.tokens['demo-servicepunt']}"}
         # Proposals for a pool of waiting children, so that requests do not queue on one
         # referral's row (a case gets a few proposal requests a day, not several a second).
         waiting = [
-            rid for rid, _ in proposed_referrals(service.base_url, staff, 200, prefix="kind")
+            rid
+            for rid, _ in harness.proposed_referrals(service.base_url, staff, 200, prefix="kind")
         ]
         assert len(waiting) > 100, "too few referrals got proposals"
         workflow = Workflow(staff)
         workflow.fill(service.base_url, POOL)
-        availability, proposals = staff_requests(staff, waiting)
+        availability, proposals = harness.staff_requests(staff, waiting)
         mix: list[tuple[str, float, Request]] = [
             ("GET availability", 0.7, availability),
             ("POST proposals", 0.2, proposals),
@@ -103,7 +99,7 @@ def main() -> None:
         before = service.cpu_seconds()
         run = run_load(service.base_url, mix, rate=RATE, seconds=SECONDS, seed=8)
         cpu_ms = (service.cpu_seconds() - before) * 1000 / (RATE * SECONDS)
-    write_results("load", _report(run, cpu_ms))
+    harness.write_results("load", _report(run, cpu_ms))
 
 
 def _report(run: Run, cpu_ms: float) -> dict[str, object]:

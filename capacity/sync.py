@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from capacity import db
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.ledger import NOW_KEY, TOUCHED_KEY
@@ -129,14 +130,9 @@ class CapacitySync:
     @contextmanager
     def transaction(self, engine: Engine) -> Iterator[Session]:
         """A mirrored session: committed on success, rolled back on any error."""
-        with Session(engine, expire_on_commit=False) as session:
+        with db.transaction(engine) as session:
             self.attach(session)
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+            yield session
 
     def _before_commit(self, session: Session) -> None:
         touched: dict[str, str] | None = session.info.pop(TOUCHED_KEY, None)

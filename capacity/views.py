@@ -11,16 +11,7 @@ from sqlalchemy import Date, String, Table, cast, literal, null, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col
 
-from capacity.models import (
-    CapacityChange,
-    ChangeKind,
-    Hold,
-    HoldState,
-    Location,
-    Occupancy,
-    Unit,
-    UTCDateTime,
-)
+from capacity import models
 from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
 from capacity.state import UnitState
 from domain.care import CareCategory, CareForm
@@ -52,9 +43,9 @@ def _preferences(unit: Any) -> FamilyPreferences | None:
 
 
 def _signed(kind: str, places: int, remaining: int, applied: bool) -> int:
-    if kind == ChangeKind.PLACES_OPENED:
+    if kind == models.ChangeKind.PLACES_OPENED:
         return places
-    if kind == ChangeKind.PLACES_CLOSED:
+    if kind == models.ChangeKind.PLACES_CLOSED:
         return -(remaining if applied else places)
     return 0
 
@@ -71,41 +62,43 @@ def _ledger_rows(unit_ids: list[str] | None) -> Any:
     """
     stays = sa_select(
         literal("o").label("part"),
-        col(Occupancy.unit_id).label("unit_id"),
-        col(Occupancy.expected_end).label("day"),
+        col(models.Occupancy.unit_id).label("unit_id"),
+        col(models.Occupancy.expected_end).label("day"),
         _typed_null(String()).label("ref"),
-        _typed_null(UTCDateTime()).label("at"),
+        _typed_null(models.UTCDateTime()).label("at"),
         _typed_null(String()).label("kind"),
         literal(0).label("places"),
         literal(0).label("remaining"),
         literal(False).label("applied"),
-    ).where(col(Occupancy.ended_on).is_(None))
+    ).where(col(models.Occupancy.ended_on).is_(None))
     holds = sa_select(
         literal("h"),
-        col(Hold.unit_id),
+        col(models.Hold.unit_id),
         _typed_null(Date()),
-        col(Hold.id),
-        col(Hold.expires_at),
+        col(models.Hold.id),
+        col(models.Hold.expires_at),
         _typed_null(String()),
         literal(0),
         literal(0),
         literal(False),
-    ).where(col(Hold.state) == HoldState.ACTIVE.value)
+    ).where(col(models.Hold.state) == models.HoldState.ACTIVE.value)
     changes = sa_select(
         literal("c"),
-        col(CapacityChange.unit_id),
-        col(CapacityChange.effective_on),
+        col(models.CapacityChange.unit_id),
+        col(models.CapacityChange.effective_on),
         _typed_null(String()),
-        _typed_null(UTCDateTime()),
-        col(CapacityChange.kind),
-        col(CapacityChange.places),
-        col(CapacityChange.remaining),
-        col(CapacityChange.applied),
-    ).where(or_(col(CapacityChange.applied).is_(False), col(CapacityChange.remaining) > 0))
+        _typed_null(models.UTCDateTime()),
+        col(models.CapacityChange.kind),
+        col(models.CapacityChange.places),
+        col(models.CapacityChange.remaining),
+        col(models.CapacityChange.applied),
+    ).where(
+        or_(col(models.CapacityChange.applied).is_(False), col(models.CapacityChange.remaining) > 0)
+    )
     if unit_ids is not None:
-        stays = stays.where(col(Occupancy.unit_id).in_(unit_ids))
-        holds = holds.where(col(Hold.unit_id).in_(unit_ids))
-        changes = changes.where(col(CapacityChange.unit_id).in_(unit_ids))
+        stays = stays.where(col(models.Occupancy.unit_id).in_(unit_ids))
+        holds = holds.where(col(models.Hold.unit_id).in_(unit_ids))
+        changes = changes.where(col(models.CapacityChange.unit_id).in_(unit_ids))
     return union_all(stays, holds, changes)
 
 
@@ -117,10 +110,10 @@ def load_states(
     Two queries: the units with their locations, and the ledger rows that count.
     """
     ids = None if unit_ids is None else list(unit_ids)
-    units_q = sa_select(UNITS, col(Location.provider_id), col(Location.municipality))
-    units_q = units_q.join(Location, col(Location.id) == col(Unit.location_id))
+    units_q = sa_select(UNITS, col(models.Location.provider_id), col(models.Location.municipality))
+    units_q = units_q.join(models.Location, col(models.Location.id) == col(models.Unit.location_id))
     if ids is not None:
-        units_q = units_q.where(col(Unit.id).in_(ids))
+        units_q = units_q.where(col(models.Unit.id).in_(ids))
 
     occupied: dict[str, int] = defaultdict(int)
     departures: dict[str, list[date]] = defaultdict(list)

@@ -11,8 +11,8 @@ municipality: it all comes from the files.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from domain.municipality_files import (
     FormerMunicipality,
     JeugdRegio,
     Municipality,
+    MunicipalityFiles,
     name_key,
     read_files,
 )
@@ -55,14 +56,8 @@ def distance_km(a: Municipality, b: Municipality) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class MunicipalityList:
+class MunicipalityList(MunicipalityFiles):
     """The checked national list: current municipalities, former ones and the jeugdregio's."""
-
-    source: str
-    current: Mapping[str, Municipality]
-    former: Mapping[str, FormerMunicipality]
-    jeugdregios: Mapping[str, JeugdRegio]
-    names: Mapping[str, str]
 
     def __len__(self) -> int:
         return len(self.current)
@@ -154,13 +149,7 @@ class MunicipalityList:
 def load_municipalities(directory: Path = DATA_DIR) -> MunicipalityList:
     """Read and check the three files in `directory`; ConfigError names file, row and code."""
     files = read_files(directory)
-    return MunicipalityList(
-        source=files.source,
-        current=files.current,
-        former=files.former,
-        jeugdregios=files.jeugdregios,
-        names=files.names,
-    )
+    return MunicipalityList(*(getattr(files, f.name) for f in fields(files)))
 
 
 @cache

@@ -63,16 +63,12 @@ class JeugdRegio:
 
 
 @dataclass(frozen=True, slots=True)
-class Municipality:
-    """A municipality on the national list, with the centroid used for distances."""
+class _Named:
+    """What every municipality, current or former, has: its CBS code, name and province."""
 
     code: str
     name: str
     province: str
-    jeugdregio: JeugdRegio
-    lat: float
-    lon: float
-    aliases: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -81,20 +77,22 @@ class Municipality:
 
 
 @dataclass(frozen=True, slots=True)
-class FormerMunicipality:
+class Municipality(_Named):
+    """A municipality on the national list, with the centroid used for distances."""
+
+    jeugdregio: JeugdRegio
+    lat: float
+    lon: float
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FormerMunicipality(_Named):
     """A municipality that ceased to exist, and the one(s) it went into."""
 
-    code: str
-    name: str
-    province: str
     ended_on: date
     successors: tuple[str, ...]
     note: str = ""
-
-    @property
-    def label(self) -> str:
-        """Name and code, as messages show a municipality."""
-        return f"{self.name} ({self.code})"
 
 
 @dataclass(frozen=True, slots=True)

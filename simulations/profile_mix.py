@@ -15,15 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from afwegingskader.models import (
-    Complexity,
-    Externalising,
-    NetworkSafety,
-    ParentsView,
-    Severity,
-    Suicidality,
-    TreatmentNeed,
-)
+from afwegingskader import models as afweging
 from domain.errors import InvalidInput
 from domain.people import Perspective, Sex
 from domain.places import Municipality
@@ -121,24 +113,24 @@ class Drawn(NamedTuple):
     municipality: Municipality
     age: int
     sex: Sex
-    severity: Severity
-    complexity: Complexity
-    externalising: Externalising
-    treatment_need: TreatmentNeed
+    severity: afweging.Severity
+    complexity: afweging.Complexity
+    externalising: afweging.Externalising
+    treatment_need: afweging.TreatmentNeed
     trauma: bool
     lvb: bool
     network_family_available: bool
-    parents_view: ParentsView
+    parents_view: afweging.ParentsView
     perspective: Perspective
     child_agrees: bool
     crisis: bool
     psychiatric: bool
     substance_use: bool
     runaway_exploitation: bool
-    suicidality: Suicidality
+    suicidality: afweging.Suicidality
     parents_problems: bool
     earlier_ambulant_help: bool
-    network_safety: NetworkSafety
+    network_safety: afweging.NetworkSafety
 
 
 @dataclass(frozen=True)
@@ -158,14 +150,14 @@ class Features:
     def __post_init__(self) -> None:
         m, f = self.mix, "profile_mix"
         tables = (
-            categorical(m.severity, f"{f}.severity", Severity),
-            categorical(m.complexity, f"{f}.complexity", Complexity),
-            categorical(m.externalising, f"{f}.externalising", Externalising),
-            categorical(m.parents_view, f"{f}.parents_view", ParentsView),
+            categorical(m.severity, f"{f}.severity", afweging.Severity),
+            categorical(m.complexity, f"{f}.complexity", afweging.Complexity),
+            categorical(m.externalising, f"{f}.externalising", afweging.Externalising),
+            categorical(m.parents_view, f"{f}.parents_view", afweging.ParentsView),
             categorical(m.perspective, f"{f}.perspective", Perspective),
-            categorical(m.treatment_need, f"{f}.treatment_need", TreatmentNeed),
-            categorical(m.suicidality, f"{f}.suicidality", Suicidality),
-            categorical(m.network_safety, f"{f}.network_safety", NetworkSafety),
+            categorical(m.treatment_need, f"{f}.treatment_need", afweging.TreatmentNeed),
+            categorical(m.suicidality, f"{f}.suicidality", afweging.Suicidality),
+            categorical(m.network_safety, f"{f}.network_safety", afweging.NetworkSafety),
         )
         picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
         object.__setattr__(self, "picks", picks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -19,6 +19,7 @@ from api.deps import (
     StateDep,
 )
 from api.errors import ERROR_RESPONSES, Forbidden
+from api.routes.referrals import audit_referrals
 from api.schemas import Offset, Page
 from capacity import service as capacity_service
 from capacity.models import Location, Occupancy, Unit
@@ -58,21 +59,6 @@ def _check_unit(session: Session, user: User, unit_id: str) -> None:
     """A provider may only touch its own units."""
     if user.role == Role.AANBIEDER.value and _provider_of(session, unit_id) != user.provider_id:
         raise Forbidden("deze eenheid hoort niet bij uw organisatie")
-
-
-def _audit_referrals(
-    session: Session, user: User, referral_ids: list[str], via: str, now: datetime
-) -> None:
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.UPDATE,
-        entity="referral",
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
 
 
 def _occupancy(session: Session, user: User, occupancy_id: str) -> Occupancy:
@@ -148,7 +134,9 @@ def depart(
         session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
     if discharged is not None:
-        _audit_referrals(session, user, [discharged.id], "POST .../departure", now)
+        audit_referrals(
+            session, user, audit.AuditAction.UPDATE, [discharged.id], "POST .../departure", now
+        )
     session.commit()
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from sqlmodel import Session
 
 from api import audit
-from api.accounts import User
 from api.deps import JudgeOrStaff, JudgeUser, NowDep, SessionDep
 from api.errors import ERROR_RESPONSES
+from api.routes.referrals import audit_and_commit
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of
@@ -19,28 +16,6 @@ from placements.schemas import AwaitingJudgement, JudgementCreate, JudgementView
 router = APIRouter(
     prefix="/api/v1", tags=["oordeel gedragswetenschapper"], responses=ERROR_RESPONSES
 )
-ENTITY = "referral"
-
-
-def _audit(
-    session: Session,
-    user: User,
-    action: audit.AuditAction,
-    referral_ids: list[str],
-    via: str,
-    now: datetime,
-) -> None:
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=action,
-        entity=ENTITY,
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
-    session.commit()
 
 
 @router.get("/judgements/awaiting", response_model=list[AwaitingJudgement])
@@ -48,7 +23,9 @@ def awaiting(user: JudgeOrStaff, session: SessionDep, now: NowDep) -> list[Await
     """Open referrals whose advice waits for a (second) gedragswetenschapper, oldest first."""
     rows = judgement.awaiting(session)
     items = [AwaitingJudgement.model_validate(r) for r in rows]
-    _audit(session, user, audit.AuditAction.READ, [r.id for r in rows], "GET .../awaiting", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET .../awaiting", now
+    )
     return items
 
 
@@ -60,7 +37,7 @@ def judgement_view(
     referral = workflow.get_referral(session, referral_id)
     advice_of(referral)  # Conflict before any advice: nothing to judge yet
     shown = judgement.view(session, referral)
-    _audit(session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now)
+    audit_and_commit(session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now)
     return shown
 
 
@@ -76,5 +53,7 @@ def judge(
     judgement.judge(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     referral = workflow.get_referral(session, referral_id)
     shown = judgement.view(session, referral)
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../judgement", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../judgement", now
+    )
     return shown

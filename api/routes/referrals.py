@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
 from afwegingskader.models import Advice
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=
 ENTITY = "referral"
 
 
-def _audit(
+def audit_referrals(
     session: Session,
     user: User,
     action: audit.AuditAction,
@@ -60,7 +60,7 @@ def _audit(
     )
 
 
-def _done(
+def audit_and_commit(
     session: Session,
     user: User,
     action: audit.AuditAction,
@@ -69,7 +69,7 @@ def _done(
     now: datetime,
 ) -> None:
     """How a step ends: its audit entries, then the commit."""
-    _audit(session, user, action, referral_ids, via, now)
+    audit_referrals(session, user, action, referral_ids, via, now)
     session.commit()
 
 
@@ -88,7 +88,7 @@ def create_referral(
     state: StateDep,
     now: NowDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> Any:
     """Register a referral; a retry with the same Idempotency-Key returns the first answer."""
     endpoint = "POST /api/v1/referrals"
@@ -120,7 +120,7 @@ def create_referral(
         now=now,
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
-    _audit(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
+    audit_referrals(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
     response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
     return answer
 
@@ -142,7 +142,9 @@ def list_referrals(
         limit=limit,
         offset=offset,
     )
-    _done(session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now
+    )
     items = [ReferralPublic.model_validate(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
 
@@ -152,7 +154,9 @@ def get_referral(
     referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    _done(session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now
+    )
     return ReferralPublic.model_validate(referral)
 
 
@@ -160,7 +164,7 @@ def get_referral(
 def advise(referral_id: str, user: ServicepuntUser, session: SessionDep, now: NowDep) -> Advice:
     """Run the afwegingskader for the referral and store the advice."""
     advice = workflow.advise(session, referral_id=referral_id, now=now)
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
+    audit_and_commit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
     return advice
 
 
@@ -178,7 +182,9 @@ def propose(
             wait_days=state.settings.first_best_wait_days,
             now=now,
         )
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now
+    )
     return ProposalList(
         referral_id=referral_id,
         weights_version=proposed.weights_version,
@@ -201,7 +207,7 @@ def hold(
     placed = workflow.hold_place(
         session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
+    audit_and_commit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)
 
 
@@ -213,7 +219,7 @@ def decide(
     session: SessionDep,
     now: NowDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> Any:
     """Accept (place the child, log any deviation) or decline (release the hold).
 
@@ -236,7 +242,9 @@ def decide(
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
-    _audit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now)
+    audit_referrals(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now
+    )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
     response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
     return answer
@@ -251,7 +259,9 @@ def bridging(
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now
+    )
     return ReferralPublic.model_validate(referral)
 
 
@@ -263,7 +273,9 @@ def withdraw(
     referral_id = visible.id
     _settle(session, user, referral_id, "POST .../withdraw", now)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now
+    )
     return ReferralPublic.model_validate(referral)
 
 
@@ -279,5 +291,7 @@ def discharge(
     referral = workflow.discharge(
         session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
-    _done(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now)
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now
+    )
     return ReferralPublic.model_validate(referral)

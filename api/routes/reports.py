@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session, col, func, select
 
 from api import audit
-from api.accounts import Role
+from api.accounts import Role, User
 from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
@@ -39,6 +39,25 @@ def _render(table: reports.Table, fmt: Format) -> Any:
         "columns": table.columns,
         "rows": table.as_dicts(),
     }
+
+
+def _referral_table(
+    session: Session, user: User, table: reports.Table, fmt: Format, via: str, now: datetime
+) -> Any:
+    """A table of referrals: the read or export logged per referral (the first column),
+    committed, then rendered."""
+    audit.record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=audit.AuditAction.READ if fmt == "json" else audit.AuditAction.EXPORT,
+        entity="referral",
+        entity_ids=sorted({str(row[0]) for row in table.rows}),
+        via=via,
+        at=now,
+    )
+    session.commit()
+    return _render(table, fmt)
 
 
 Period = tuple[date | None, date | None]
@@ -103,18 +122,7 @@ def waiting_list(
 ) -> Any:
     """Every referral without a placement, with bridging care and the 14-day norm."""
     table = reports.waiting_list(session, today=now.date())
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
-        entity="referral",
-        entity_ids=[str(row[0]) for row in table.rows],
-        via="GET /api/v1/waiting-list",
-        at=now,
-    )
-    session.commit()
-    return _render(table, format)
+    return _referral_table(session, user, table, format, "GET /api/v1/waiting-list", now)
 
 
 @router.get("/deviations")
@@ -158,15 +166,4 @@ def advice_deviation_log(
     """Every change of an advice by a gedragswetenschapper, newest first, with its reason
     (apart from the placement deviations; the read is logged per referral)."""
     table = advice_reports.advice_deviation_log(session)
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ if format == "json" else audit.AuditAction.EXPORT,
-        entity="referral",
-        entity_ids=sorted({str(row[0]) for row in table.rows}),
-        via="GET /api/v1/advice-deviations",
-        at=now,
-    )
-    session.commit()
-    return _render(table, format)
+    return _referral_table(session, user, table, format, "GET /api/v1/advice-deviations", now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import FileResponse
 
 from api import idempotency
@@ -86,7 +86,7 @@ def create_simulation(
     state: StateDep,
     now: NowDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: idempotency.IdempotencyKey = None,
 ) -> Any:
     """Queue a simulation of a shipped scenario; a retry with the same key is not queued twice."""
     attempt, stored = idempotency.begin(

@@ -14,15 +14,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from afwegingskader.models import (
-    Complexity,
-    Externalising,
-    NetworkSafety,
-    ParentsView,
-    Severity,
-    Suicidality,
-    TreatmentNeed,
-)
+from afwegingskader import models as afweging
 from afwegingskader.woonplaats import STAY_LABEL, Residence
 from api import audit
 from api.accounts import Role
@@ -109,18 +101,18 @@ LABELS = {
 }
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "sex": [("m", "jongen"), ("v", "meisje"), ("x", "anders / onbekend")],
-    "severity": [(s.value, s.value) for s in Severity],
-    "complexity": [(c.value, c.value) for c in Complexity],
-    "externalising": [(e.value, e.value) for e in Externalising],
-    "parents_view": [(p.value, p.value) for p in ParentsView],
+    "severity": [(s.value, s.value) for s in afweging.Severity],
+    "complexity": [(c.value, c.value) for c in afweging.Complexity],
+    "externalising": [(e.value, e.value) for e in afweging.Externalising],
+    "parents_view": [(p.value, p.value) for p in afweging.ParentsView],
     "treatment_need": [
-        (TreatmentNeed.GEEN.value, "geen"),
-        (TreatmentNeed.AMBULANT.value, "ambulant (kan in een gezin wonen)"),
-        (TreatmentNeed.INTENSIEF_GEZIN.value, "intensief in een gezinssetting"),
-        (TreatmentNeed.RESIDENTIEEL.value, "residentieel (vraagt een groep: 24-uurszorg)"),
+        (afweging.TreatmentNeed.GEEN.value, "geen"),
+        (afweging.TreatmentNeed.AMBULANT.value, "ambulant (kan in een gezin wonen)"),
+        (afweging.TreatmentNeed.INTENSIEF_GEZIN.value, "intensief in een gezinssetting"),
+        (afweging.TreatmentNeed.RESIDENTIEEL.value, "residentieel (vraagt een groep: 24-uurszorg)"),
     ],
-    "suicidality": [(v.value, v.value) for v in Suicidality],
-    "network_safety": [(v.value, v.value) for v in NetworkSafety],
+    "suicidality": [(v.value, v.value) for v in afweging.Suicidality],
+    "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
     "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
