@@ -145,6 +145,7 @@ class _GeneralLoop:
         self.heap: list[Event] = []
         self.seq = 0
         self.stay_cache: dict[str, list[float]] = {}
+        self.mean_stay: dict[str, float] = {}
         self._initial(stream(seed, replication, "initial"))
         for change in scenario.capacity_changes:
             unit = self.unit_index[change.unit_id]
@@ -258,6 +259,9 @@ class _GeneralLoop:
         self.records.set_need(child, need.first_best)
         rules = self.rules
         wait = rules.first_best_wait_days
+        if rules.first_best_expected and rules.no_place == "queue" and wait > 0:
+            expected = self._expected_first_best(need.first_best)
+            wait = math.ceil(expected) if expected <= wait else 0.0
         if not rules.accept_alternatives or math.isinf(wait):
             self.alternatives_from.append(math.inf)
         elif rules.no_place == "out_of_region" or wait == 0:
@@ -269,6 +273,23 @@ class _GeneralLoop:
         if rules.no_place == "queue" and patience is not None and math.isfinite(patience):
             self._push(now + patience, Kind.PATIENCE_EXPIRED, child=child)
         self._enqueue(WaitingChild(child, now, need, now >= self.alternatives_from[child]))
+
+    def _expected_first_best(self, form: str) -> float:
+        """Days until a first-best place is expected for a child arriving now: the places of
+        its first-best form that come free at the form's mean stay, after the children
+        already waiting for that form (inf: no such places)."""
+        free = self.form_free.get(form, 0)
+        ahead = sum(1 for view in self.waiting.values() if view.need.first_best == form)
+        if ahead < free:
+            return 0.0
+        occupied = sum(v.occupied for v in self.views if v.care_form == form)
+        mean_stay = self.mean_stay.get(form)
+        if mean_stay is None:
+            grid = np.linspace(0.0005, 0.9995, 1000)
+            mean_stay = self.mean_stay[form] = float(np.mean(self.sc.stays[form].ppf(grid)))
+        if occupied == 0 or mean_stay <= 0:
+            return math.inf
+        return (ahead + 1 - free) * mean_stay / occupied
 
     def _enqueue(self, view: WaitingChild) -> None:
         self.waiting[view.child_id] = view

@@ -197,6 +197,10 @@ class PlacementRules:
     hold_days / acceptance_probability: a proposal holds the place for hold_days; then the
       placement starts with this probability, else the place frees and the child waits on.
     norm_days: the norm for the start of a placement (14 days after the beschikking).
+    first_best_expected: decide per child whether to wait for first-best: wait while a
+      first-best place is expected within first_best_wait_days (from the places of that
+      form, their expected departures and the children ahead in the queue), else take an
+      alternative at once (False: always wait first_best_wait_days).
     """
 
     no_place: Literal["queue", "out_of_region"] = "queue"
@@ -206,6 +210,7 @@ class PlacementRules:
     hold_days: float = 0.0
     acceptance_probability: float = 1.0
     norm_days: float = 14.0
+    first_best_expected: bool = False
 
     def __post_init__(self) -> None:
         if self.no_place not in ("queue", "out_of_region"):
