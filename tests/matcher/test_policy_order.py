@@ -133,3 +133,25 @@ def test_a_batch_too_large_for_int64_is_refused() -> None:
     terms = _terms(order, values)
     with pytest.raises(PolicyOrderError):
         rescale(order, terms, COL, placements=5000, scale=4096 * 5000)
+
+
+def test_urgency_outweighs_a_whole_sibling_group_placed_instead() -> None:
+    """One urgent child against a "together" group of three that needs the same unit's three
+    places: the plan with the urgent child (1 placed) must beat the group (3 placed). With
+    single-place units a step of urgency never costs more than one placement (two plans
+    differ by alternating paths), so only a group can show that the urgency unit needs
+    the factor n over the count level: without it the group's plan wins here."""
+    order = _order()
+    lower = {"regio": 0, "zorgvorm": 0, "nabijheid": order.spreads["nabijheid"]}
+    urgent = {"urgentie": 1, "regio": 0, "zorgvorm": 0, "nabijheid": 0}
+    sibling = {"urgentie": 0, **lower}
+    low_sibling = {"urgentie": 0, "regio": 0, "zorgvorm": 0, "nabijheid": 0}
+    values = [urgent, sibling, sibling, sibling, low_sibling]  # the last pair widens spreads
+    terms = _terms(order, values)
+    scores = [int(s) for s in rescale(order, terms, COL, placements=3, scale=4096 * 3)]
+    assert scores[0] > scores[1] + scores[2] + scores[3]
+    # The same check with the urgency unit one above the count unit and the lower levels
+    # (the factor n left out) fails: so this test catches that mistake.
+    count_unit = scores[4]  # the widening pair: every level at its low, so only the count
+    without_n = scores[0] - (2 * count_unit)  # urgency unit (n=3) minus (n-1) count units
+    assert without_n <= scores[1] + scores[2] + scores[3]
