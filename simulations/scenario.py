@@ -330,7 +330,8 @@ def _rules(r: Reader, p: dict[str, Any], placement: Policy | None) -> PlacementR
         first_best_wait_days=r.number(p, "first_best_wait_days", "policy", wait),
         max_queue_days=None if limit is None else float(limit),
         norm_days=r.number(p, "norm_days", "policy", 14.0),
-        first_best_expected=expected))  # fmt: skip
+        first_best_expected=expected,
+        crisis_priority_days=float(placement.crisis_days if placement else 0)))  # fmt: skip
 
 
 def _allocation(

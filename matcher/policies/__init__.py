@@ -63,6 +63,7 @@ class Policy:
     first_best: FirstBestWait
     region_wait_days: int | None  # out of region only after this many days (None: no rule)
     source: str
+    crisis_days: int = 0  # a crisis counts as this many days of urgency (0: no levels)
 
     @property
     def label(self) -> str:
@@ -201,7 +202,8 @@ def _compile(raw: dict[str, Any], file: str) -> Policy:
     )
     weights = Weights(name, version, weights_params, file, deadlines=scaled, order=order)
     return Policy(name, version, weights, ("urgentie", "plaatsing", *bounded),
-                  _first_best(raw.get("first_best"), file), region_wait, file)  # fmt: skip
+                  _first_best(raw.get("first_best"), file), region_wait, file,
+                  crisis_days)  # fmt: skip
 
 
 def _parse_policy(raw: Any, file: str) -> Policy:
