@@ -27,8 +27,9 @@ from matcher.models import (
     SolverSettings,
     Unassigned,
 )
-from matcher.problem import IntArray, MatchProblem, SiblingGroup
-from matcher.score_table import UnitScores, score_units
+from matcher.policies.order import LevelOrder, rescale
+from matcher.problem import TIE_RANGE, IntArray, MatchProblem, SiblingGroup
+from matcher.score_table import COL, UnitScores, score_units
 from matcher.scoring import score_pair
 from matcher.solver import ORTOOLS_VERSION, SolveOutcome, solve
 from matcher.table import NEVER, UnitTable, build_table
@@ -119,6 +120,12 @@ def build_problem(
     level_caps = tuple(
         tuple(int(c) for c in table.level_caps[u, : widths[u]]) for u in range(len(table.units))
     )
+    if isinstance(weights.order, LevelOrder) and scores:
+        # An ordered policy: weigh its levels again for this batch (matcher.policies.order).
+        terms = np.concatenate([s.terms for s in scores])
+        places = sum(max(caps, default=0) for caps in level_caps)
+        scale = TIE_RANGE * max(1, len(ordered))
+        pair_score = rescale(weights.order, terms, COL, min(len(ordered), places), scale)
     problem = MatchProblem(
         referral_ids=tuple(r.referral_id for r in ordered),
         unit_ids=tuple(table.ids),

@@ -34,6 +34,7 @@ from matcher.scoring import CHECKS
 from matcher.table import (
     FORM_INDEX,
     FORMS,
+    IN_REGION,
     KM,
     MUNI_INDEX,
     NEIGHBOURS,
@@ -206,7 +207,19 @@ def situation_part(
     if network:
         columns["network"] = _nearness(list(network), table.muni, weights["network"])
     columns["urgency"] = weights["urgency"]["crisis"] if crisis else 0
+    region = weights["region"]
+    if region["in_region"]:
+        columns["region"] = region["in_region"] * region_mask(anchor, table.muni, region)
     return Part((check,), columns)
+
+
+def region_mask(anchor: Municipality | None, muni: IntArray, region: dict[str, int]) -> IntArray:
+    """1 for a unit in the region (within radius_km of the anchor when that is set), else 0."""
+    inside = np.asarray(IN_REGION[muni], dtype=np.int64)
+    if region["radius_km"] > 0 and anchor is not None:
+        near = KM[MUNI_INDEX[anchor], muni] <= region["radius_km"]
+        inside = inside * near
+    return np.asarray(inside, dtype=np.int64)
 
 
 def with_capacity(
@@ -243,8 +256,7 @@ def waiting_points(referral: MatchRequest, today: date, weights: Weights) -> int
 
 def waited_points(days: int, weights: Weights) -> int:
     """`waiting_points` for a child that has waited `days` days (0 or less: none)."""
-    w = weights.params["waiting"]
-    return w["per_week"] * min(max(0, days) // 7, w["max_weeks"])
+    return weights.waited_points(days)
 
 
 def availability_points(days: IntArray, weights: Weights) -> IntArray:

@@ -164,6 +164,17 @@ def _nearness(
     return 0, f"niet bij {place}"
 
 
+def _region(anchor: Municipality | None, unit: UnitView, w: dict[str, int]) -> tuple[int, str]:
+    """In the region (within radius_km of the anchor, when set): in_region points."""
+    if not unit.municipality.in_region:
+        return 0, "buiten de regio"
+    if w["radius_km"] > 0 and anchor is not None:
+        km = _round_km(distance_km(anchor, unit.municipality))
+        if km > w["radius_km"]:
+            return 0, f"in de regio, maar verder dan {w['radius_km']} km"
+    return w["in_region"], "in de regio"
+
+
 def score_pair(referral: MatchRequest, unit: UnitView, today: date, weights: Weights) -> PairScore:
     """The pair's integer score split into named terms with Dutch explanations.
 
@@ -198,9 +209,18 @@ def score_pair(referral: MatchRequest, unit: UnitView, today: date, weights: Wei
     crisis = weights["urgency"]["crisis"] if referral.crisis else 0
     terms.append(("urgency", crisis, "crisis" if referral.crisis else "geen crisis"))
 
-    w = weights["waiting"]
-    weeks = min(max(0, (today - referral.waiting_since).days) // 7, w["max_weeks"])
-    terms.append(("waiting", w["per_week"] * weeks, f"{weeks} weken wachttijd (telt tot max)"))
+    waited = (today - referral.waiting_since).days
+    if weights.deadlines:
+        near = [d.name for d in weights.deadlines if d.points(waited)]
+        text = f"{max(0, waited)} dagen wachttijd; " + (
+            "termijn nadert of is verstreken: " + ", ".join(near) if near else "geen termijn nabij"
+        )
+        terms.append(("waiting", weights.waited_points(waited), text))
+    else:
+        w = weights["waiting"]
+        weeks = min(max(0, waited) // 7, w["max_weeks"])
+        text = f"{weeks} weken wachttijd (telt tot max)"
+        terms.append(("waiting", w["per_week"] * weeks, text))
 
     first = first_available(unit, max(referral.deadline, today), today)
     assert first is not None, "score_pair needs a feasible pair"
@@ -208,6 +228,8 @@ def score_pair(referral: MatchRequest, unit: UnitView, today: date, weights: Wei
     days = min((first - today).days, a["max_days"])
     text = "plek nu vrij" if first <= today else f"plek vrij vanaf {first.isoformat()}"
     terms.append(("availability", a["per_day"] * days, text))
+
+    terms.append(("region", *_region(anchor, unit, weights["region"])))
 
     parts = tuple(ScoreTerm(term=t, label=LABELS[t], points=p, explanation=e) for t, p, e in terms)
     return PairScore(total=sum(p.points for p in parts), terms=parts)

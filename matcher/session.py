@@ -136,8 +136,12 @@ class Session:
         self._situations: dict[tuple[object, ...], _Part] = {}
         self._masks: dict[tuple[Capability, ...], int] = {}
         self._by_referral: dict[str, tuple[MatchRequest, _Entry]] = {}
+        # The waiting term by days waited: up to the cap, or (a policy's uncapped deadlines)
+        # up to a year; `_score` works out longer waits directly.
         w = weights.params["waiting"]
-        self._waiting = [waited_points(d, weights) for d in range(7 * w["max_weeks"] + 1)]
+        most = 366 if weights.deadlines else 7 * w["max_weeks"]
+        self._waiting = [waited_points(d, weights) for d in range(most + 1)]
+        self._capped = not weights.deadlines
 
     def row(self, unit_id: str) -> int | None:
         """The unit's row in the static table (None for a unit the session does not know)."""
@@ -276,9 +280,12 @@ class Session:
         """The session's one evaluation of `scoring.score_pair` for a feasible pair: the
         referral's static points in the unit's row, its waiting points on `day` (an ordinal)
         and the unit's availability and room points on that day (`unit_points`)."""
-        waiting = self._waiting  # waited_points by days waited, up to the cap
+        waiting = self._waiting  # waited_points by days waited, up to the cap or a year
         waited = day - entry[4]
         if waited >= len(waiting):
+            if not self._capped:  # a policy's deadlines: urgency grows without a cap
+                wait = waited_points(waited, self.weights)
+                return entry[1][row] + entry[2][row] + entry[3][row] + wait + unit_points
             waited = len(waiting) - 1
         elif waited < 0:
             waited = 0

@@ -33,6 +33,7 @@ SEX_INDEX = {s: i for i, s in enumerate(SEXES)}
 POLICY_SEX = {SexPolicy.GEMENGD: -1, SexPolicy.JONGENS: SEXES.index(Sex.M)}
 POLICY_SEX[SexPolicy.MEISJES] = SEXES.index(Sex.V)
 NEVER = 2**40  # an ordinal later than any date
+IN_REGION = np.array([m.in_region for m in MUNIS], dtype=np.bool_)
 NEIGHBOURS = np.array([[neighbours(a, b) for b in MUNIS] for a in MUNIS], dtype=np.bool_)
 KM = np.array([[math.floor(DISTANCE_KM[(a, b)] + 0.5) for b in MUNIS] for a in MUNIS])
 

@@ -53,6 +53,7 @@ from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
+from simulations.children import ChildCase
 from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
 from simulations.model import SimAssignment, SimUnit, WaitingChild
 
@@ -304,6 +305,25 @@ class MatcherPolicy:
             for p in sorted(placements, key=lambda p: p.referral_id)
             if p.available_from <= today
         ]
+
+    def first_best_fits(
+        self, now: float, units: Sequence[SimUnit], case: object
+    ) -> tuple[int, list[int], bool]:
+        """For the wait-or-take rule (matcher.expected): the units that fit the child in its
+        first-best care form, as session bits and as engine unit indices, and whether any
+        unit fits it in any acceptable care form (the hard checks before capacity)."""
+        assert isinstance(case, ChildCase)
+        run = self._state(now, units)
+        session = self._session
+        assert session is not None
+        bits = session.fits(case.first_best_only)
+        every = session.fits(case.referral)
+        unit_at, out, rest = run.unit_at, [], bits
+        while rest:
+            low = rest & -rest
+            out.append(unit_at[low.bit_length() - 1])
+            rest ^= low
+        return bits, out, every != 0
 
     def _state(self, now: float, units: Sequence[SimUnit]) -> RunState:
         """This run's state; a new units list (or time going back) starts a new run."""

@@ -197,6 +197,16 @@ class PlacementRules:
     hold_days / acceptance_probability: a proposal holds the place for hold_days; then the
       placement starts with this probability, else the place frees and the child waits on.
     norm_days: the norm for the start of a placement (14 days after the beschikking).
+    first_best_expected: decide per child whether to wait for first-best: wait while a
+      first-best place is expected within first_best_wait_days (from the places of that
+      form, their expected departures and the children ahead in the queue), else take an
+      alternative at once (False: always wait first_best_wait_days). With an allocation
+      policy that knows the units that fit each child (simulations.matching.MatcherPolicy):
+      from the units that fit THIS child, and a child that no unit in the region fits in
+      any acceptable care form goes out of region at once (a deviation, not a wait of
+      max_queue_days); see matcher.expected.
+    crisis_priority_days: for that estimate, a crisis counts as this many days waited
+      (the policy's crisis urgency): waiting children with less are not ahead of it.
     """
 
     no_place: Literal["queue", "out_of_region"] = "queue"
@@ -206,6 +216,8 @@ class PlacementRules:
     hold_days: float = 0.0
     acceptance_probability: float = 1.0
     norm_days: float = 14.0
+    first_best_expected: bool = False
+    crisis_priority_days: float = 0.0
 
     def __post_init__(self) -> None:
         if self.no_place not in ("queue", "out_of_region"):

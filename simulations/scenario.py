@@ -52,6 +52,7 @@ from domain.care import CareForm
 from domain.errors import ConfigError
 from domain.people import Capability
 from domain.places import Municipality
+from matcher.policies import Policy, load_policy, policy_path
 from matcher.weights import default_weights, load_weights
 from simulations.baseline import BASELINES, spread
 from simulations.distributions import Distribution, PoissonArrivals, distribution_from_dict
@@ -147,10 +148,12 @@ def parse_scenario(
     if missing:
         raise r.fail(f"stays.{missing[0]}", "ontbreekt: er zijn eenheden met deze zorgvorm")
     views, changes = _capacity(r, top.get("capacity", []), views)
-    policy = r.mapping(top["policy"], "policy", {"allocation", "weights", "no_place",
-                       "first_best_wait_days", "max_queue_days", "norm_days"})  # fmt: skip
-    rules = _rules(r, policy)
-    allocation = _allocation(r, policy, start, base_dir)
+    policy = r.mapping(top["policy"], "policy", {"allocation", "weights", "placement_policy",
+                       "no_place", "first_best_wait_days", "max_queue_days",
+                       "norm_days"})  # fmt: skip
+    placement = _placement_policy(r, policy, base_dir)
+    rules = _rules(r, policy, placement)
+    allocation = _allocation(r, policy, start, placement, base_dir)
     source = read_arrivals(r, top["arrivals"], read_mix(r, top.get("profile_mix", {})), start)
     units = tuple(
         UnitSpec(v.unit_id, str(v.care_form), v.places, str(v.municipality), v,
@@ -301,21 +304,44 @@ def _add_units(
     return views, changes
 
 
-def _rules(r: Reader, p: dict[str, Any]) -> PlacementRules:
+def _placement_policy(r: Reader, p: dict[str, Any], base_dir: Path) -> Policy | None:
+    """The placement policy (matcher.policies) by name or path; None: plain weights."""
+    name = p.get("placement_policy")
+    if name is None:
+        return None
+    if "weights" in p:
+        raise r.fail("policy.weights", "geef weights of placement_policy, niet beide")
+    path = policy_path(str(name))
+    return load_policy(path if path.exists() else base_dir / str(name))
+
+
+def _rules(r: Reader, p: dict[str, Any], placement: Policy | None) -> PlacementRules:
     no_place = p.get("no_place", "queue")
     if no_place not in ("queue", "out_of_region"):
         raise r.fail("policy.no_place", "kies queue of out_of_region")
     limit = p.get("max_queue_days")
+    if limit is None and placement is not None:
+        limit = placement.region_wait_days
+    wait, expected = 0.0, False
+    if placement is not None:
+        wait, expected = float(placement.first_best.max_wait_days), placement.first_best.expected
     return r.guard("policy", lambda: PlacementRules(
-        no_place=no_place, first_best_wait_days=r.number(p, "first_best_wait_days", "policy", 0.0),
-        max_queue_days=None if limit is None else r.number(p, "max_queue_days", "policy"),
-        norm_days=r.number(p, "norm_days", "policy", 14.0)))  # fmt: skip
+        no_place=no_place,
+        first_best_wait_days=r.number(p, "first_best_wait_days", "policy", wait),
+        max_queue_days=None if limit is None else float(limit),
+        norm_days=r.number(p, "norm_days", "policy", 14.0),
+        first_best_expected=expected,
+        crisis_priority_days=float(placement.crisis_days if placement else 0)))  # fmt: skip
 
 
-def _allocation(r: Reader, p: dict[str, Any], start: date, base_dir: Path) -> MatcherPolicy:
+def _allocation(
+    r: Reader, p: dict[str, Any], start: date, placement: Policy | None, base_dir: Path
+) -> MatcherPolicy:
     mode = p.get("allocation", "optimizer")
     if mode not in ("optimizer", "greedy_fcfs"):
         raise r.fail("policy.allocation", "kies optimizer of greedy_fcfs")
+    if placement is not None:
+        return MatcherPolicy(start_date=start, mode=mode, weights=placement.weights)
     name = p.get("weights", "default")
     weights = default_weights() if name == "default" else load_weights(base_dir / str(name))
     return MatcherPolicy(start_date=start, mode=mode, weights=weights)

@@ -26,6 +26,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     "urgency": {"crisis": "+"},
     "waiting": {"per_week": "+", "max_weeks": "n"},
     "availability": {"per_day": "-", "max_days": "n"},
+    # A unit in the region (and, when radius_km > 0, within that many km of the child's
+    # home or responsible municipality): in_region points. 0 points: no preference.
+    "region": {"in_region": "+", "radius_km": "n"},
 }
 TERMS = tuple(SCHEMA)
 # Dutch names of the terms, as staff see them.
@@ -39,19 +42,49 @@ LABELS: dict[str, str] = {
     "urgency": "urgentie",
     "waiting": "wachttijd",
     "availability": "beschikbaarheid",
+    "region": "regio",
 }
 # A family can state four wishes: age range, sex, number of children, expertise.
 MAX_PREFERENCES = 4
 
 
 @dataclass(frozen=True, slots=True)
+class Deadline:
+    """An urgency ramp: from `days - lead_days` days of waiting on, `per_day` points a day,
+    without a cap (it keeps growing once the deadline has passed)."""
+
+    name: str
+    days: int
+    lead_days: int
+    per_day: int
+
+    def points(self, waited: int) -> int:
+        """Points after `waited` days of waiting."""
+        return self.per_day * max(0, waited - (self.days - self.lead_days))
+
+
+@dataclass(frozen=True, slots=True)
 class Weights:
-    """Validated weights: `params[term][parameter]` in integer points."""
+    """Validated weights: `params[term][parameter]` in integer points.
+
+    A placement policy (matcher.policies) compiles to Weights with `deadlines` (the waiting
+    term is then the sum of their uncapped ramps, not per_week up to max_weeks) and `order`
+    (its levels, which matcher.policies.order uses to keep their order over a whole batch).
+    """
 
     name: str
     version: str
     params: dict[str, dict[str, int]]
     source: str
+    deadlines: tuple[Deadline, ...] = ()
+    order: object = None  # matcher.policies.order.LevelOrder (not imported: no cycle)
+
+    def waited_points(self, days: int) -> int:
+        """The waiting term after `days` days of waiting (0 or less: none)."""
+        if self.deadlines:
+            return sum(d.points(days) for d in self.deadlines)
+        w = self.params["waiting"]
+        return w["per_week"] * min(max(0, days) // 7, w["max_weeks"])
 
     def __getitem__(self, term: str) -> dict[str, int]:
         return self.params[term]

@@ -11,6 +11,7 @@ import yaml
 from domain.errors import ConfigError
 from simulations.children import ProfileSource
 from simulations.distributions import GroupArrivalRates, PoissonArrivals
+from simulations.matching import MatcherPolicy
 from simulations.scenario import load_scenario, parse_scenario
 from tests.simulations.scenario_helpers import small
 
@@ -90,6 +91,7 @@ def _with(section: str, **changes: Any) -> dict[str, Any]:
         (_with("run", seed=-1), "run.seed"),
         (_with("run", sample_every_days=-5), "run.sample_every_days"),
         (_with("policy", norm_days=-1), "policy.norm_days"),
+        (_with("policy", weights="default", placement_policy="standaard"), "policy.weights"),
         (_with("stays", gezinshuis={"kind": "lognormal", "mean": 10, "cv": 1, "k": 2}),
          "stays.gezinshuis.k"),
     ],
@@ -169,3 +171,20 @@ def test_snapshot_start_state_takes_the_live_units_and_their_occupancy() -> None
     (unit,) = loaded.scenario.units
     assert (unit.unit_id, unit.places, unit.occupied) == ("GH-9", 4, 4)
     assert _error(data).field == "start_state.snapshot"  # no snapshot passed in
+
+
+def test_a_placement_policy_sets_the_weights_and_the_first_best_wait() -> None:
+    data = _with("policy", placement_policy="regio-volgorde")
+    del data["policy"]["first_best_wait_days"]  # then the policy's own (42 days)
+    ordered = parse_scenario(data, file="t.yaml")
+    assert isinstance(ordered.scenario.allocation, MatcherPolicy)
+    assert ordered.scenario.allocation.weights.name == "regio-volgorde"
+    assert ordered.scenario.rules.first_best_expected
+    assert ordered.scenario.rules.first_best_wait_days == 42
+    fixed = parse_scenario(
+        _with("policy", placement_policy="standaard", first_best_wait_days=10), file="t.yaml"
+    )
+    assert isinstance(fixed.scenario.allocation, MatcherPolicy)
+    assert fixed.scenario.allocation.weights.name == "standaard"
+    assert not fixed.scenario.rules.first_best_expected
+    assert fixed.scenario.rules.first_best_wait_days == 10

@@ -1,0 +1,106 @@
+"""Wait for first-best or take an alternative now (matcher.expected): per child, from the
+units that fit it, their places coming free and the children ahead of it."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from capacity.snapshot import UnitView
+from domain.care import CareForm
+from domain.people import Capability, Perspective, Sex, SexPolicy
+from domain.places import Municipality
+from matcher.expected import estimate, live_estimate, release_days, unit_release_days
+from matcher.generate import make_advice
+from matcher.models import MatchRequest
+
+TODAY = date(2026, 11, 23)
+
+
+def _unit(unit_id: str, **kw: object) -> UnitView:
+    base: dict[str, object] = dict(
+        unit_id=unit_id, provider_id="P1", name=unit_id, municipality=Municipality.ALMERE,
+        care_form=CareForm.GEZINSHUIS, places=2, occupied=2, held=0, age_min=4, age_max=18,
+    )  # fmt: skip
+    base.update(kw)
+    return UnitView(**base)  # type: ignore[arg-type]
+
+
+def _referral(rid: str, waited: int, **kw: object) -> MatchRequest:
+    base: dict[str, object] = dict(
+        referral_id=rid, age=10, sex=Sex.V,
+        advice=make_advice(CareForm.GEZINSHUIS, (CareForm.PLEEGZORG_BESTAND,)),
+        perspective=Perspective.TERUG_NAAR_HUIS, deadline=TODAY + timedelta(days=14),
+        waiting_since=TODAY - timedelta(days=waited), home_municipality=Municipality.ALMERE,
+        responsible_municipality=Municipality.ALMERE,
+    )  # fmt: skip
+    base.update(kw)
+    return MatchRequest.model_validate(base)
+
+
+def test_release_days_free_places_first_then_departures_at_the_mean_stay() -> None:
+    assert release_days(1, 4, 100.0, 4) == [0.0, 25.0, 50.0, 75.0]
+    assert release_days(3, 4, 100.0, 2) == [0.0, 0.0]
+    assert release_days(0, 0, 100.0, 3) == []
+
+
+def test_the_place_after_the_children_ahead_is_the_expected_one() -> None:
+    releases = [0.0, 10.0, 30.0, 50.0]
+    assert estimate(releases, 0, 2, 42).days == 0.0
+    assert estimate(releases, 2, 2, 42).days == 30.0 and estimate(releases, 2, 2, 42).wait
+    late = estimate(releases, 3, 2, 42)
+    assert late.days == 50.0 and not late.wait
+    assert math.isinf(estimate(releases, 4, 2, 42).days)
+    assert math.isinf(estimate((), 0, 0, 42).days) and not estimate((), 0, 0, 42).wait
+
+
+def test_only_units_that_fit_this_child_count() -> None:
+    """Departures in a unit of the wrong sex, age range or without a required capability
+    do not make a first-best place come free for this child."""
+    soon = (TODAY + timedelta(days=5),)
+    later = (TODAY + timedelta(days=60),)
+    units = [
+        _unit("boys", sex_policy=SexPolicy.JONGENS, expected_departures=soon),
+        _unit("young", age_min=0, age_max=6, expected_departures=soon),
+        _unit("plain", expected_departures=soon, capabilities=()),
+        _unit("fits", expected_departures=later, capabilities=(Capability.LVB,)),
+        _unit("other-form", care_form=CareForm.BEHANDELGROEP, expected_departures=soon),
+    ]
+    child = _referral(
+        "R1", 0, advice=make_advice(CareForm.GEZINSHUIS, (CareForm.PLEEGZORG_BESTAND,),
+                                    (Capability.LVB,)),
+    )  # fmt: skip
+    est = live_estimate(child, units, [], TODAY, max_wait_days=42)
+    assert (est.units, est.ahead, est.days, est.wait) == (1, 0, 60.0, False)
+    plain = _referral("R2", 0)
+    est = live_estimate(plain, units, [], TODAY, max_wait_days=42)
+    assert (est.units, est.days, est.wait) == (2, 5.0, True)
+
+
+def test_children_with_more_urgency_for_the_same_units_are_ahead() -> None:
+    units = [
+        _unit("A", expected_departures=(TODAY + timedelta(days=3), TODAY + timedelta(days=20))),
+        _unit("B", care_form=CareForm.BEHANDELGROEP, occupied=0),
+    ]
+    child = _referral("R1", 2)
+    waiting = [
+        child,
+        _referral("longer", 9),  # ahead: waited longer, fits A
+        _referral("crisis", 0, crisis=True),  # ahead: a crisis counts as 30 days
+        _referral("shorter", 1),  # behind
+        _referral("elsewhere", 40, advice=make_advice(CareForm.BEHANDELGROEP, ())),  # no A
+    ]
+    est = live_estimate(child, units, waiting, TODAY, max_wait_days=42, crisis_days=30)
+    assert est.ahead == 2
+    assert math.isinf(est.days)  # two places come free, both for the children ahead
+    alone = live_estimate(child, units, waiting[:1], TODAY, max_wait_days=42, crisis_days=30)
+    assert (alone.ahead, alone.days) == (0, 3.0)
+    text = alone.reasoning(TODAY, has_alternative=True)
+    assert text.startswith("Eerste keus verwacht vrij rond 2026-11-26 (0 kinderen gaan voor)")
+    assert "wachten, omdat" in text
+    assert "nu een alternatief" in est.reasoning(TODAY, has_alternative=True)
+
+
+def test_an_overdue_departure_counts_from_tomorrow() -> None:
+    unit = _unit("A", expected_departures=(TODAY - timedelta(days=3),))
+    assert unit_release_days([unit], TODAY) == [1.0]
