@@ -13,7 +13,9 @@ from typing import Annotated
 
 import typer
 
+from api.settings import Settings
 from domain.errors import DomainError, InvalidInput
+from simulations import fairness
 from simulations.montecarlo import Executor, text_progress
 from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
@@ -30,6 +32,18 @@ def check_executor(value: str) -> Executor:
     if value == "ray":
         return "ray"
     raise InvalidInput("kies local of ray", field="--executor")
+
+
+def fairness_lines(study: StudyResult, threshold: int) -> list[str]:
+    """The fairness table of a comparison (policy against greedy FCFS), as Dutch text."""
+    rows = fairness.study_fairness(study, threshold)
+    if not rows:
+        return []
+    lines = ["eerlijkheid per groep (beleid min referentie, gepaard 95%):",
+             " | ".join(fairness.FAIRNESS_HEADER)]  # fmt: skip
+    lines += [" | ".join(fairness.row_cells(row, threshold)) for row in rows]
+    lines.append(fairness.fairness_note(rows))
+    return lines
 
 
 def summary_lines(study: StudyResult) -> list[str]:
@@ -79,11 +93,12 @@ def simulate(
             scenario, compare_with=compare, replications=replications, workers=workers,
             progress=text_progress(), executor=check_executor(executor), ray_address=ray_address,
         )  # fmt: skip
-        paths = write_outputs(study, out)
+        threshold = Settings().small_count_threshold
+        paths = write_outputs(study, out, small_count_threshold=threshold)
     except DomainError as exc:
         typer.echo(f"fout: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    for line in summary_lines(study):
+    for line in summary_lines(study) + fairness_lines(study, threshold):
         typer.echo(line)
     typer.echo("geschreven: " + ", ".join(str(p) for p in paths))
 
