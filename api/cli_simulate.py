@@ -1,5 +1,6 @@
 """`servicepunt simulate SCENARIO.yaml [--compare OTHER.yaml] --replications R --out DIR`
-(`--executor ray --ray-address auto` runs the replications on a Ray cluster).
+(`--executor ray --ray-address auto` runs the replications on a Ray cluster);
+`--sweep SWEEP.yaml` runs a policy sweep (simulations.sweep) and draws its frontier.
 
 Wire it into the main command line with `app.command("simulate")(simulate)` in api/cli.py;
 `app` here is a standalone Typer app with the same command, for tests.
@@ -13,10 +14,13 @@ from typing import Annotated
 
 import typer
 
+from api.settings import Settings
 from domain.errors import DomainError, InvalidInput
+from simulations import fairness
 from simulations.montecarlo import Executor, text_progress
 from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
+from simulations.sweep import frontier_lines, load_sweep, run_sweep, sweep_dict, write_sweep
 
 
 def _fmt(value: float) -> str:
@@ -30,6 +34,18 @@ def check_executor(value: str) -> Executor:
     if value == "ray":
         return "ray"
     raise InvalidInput("kies local of ray", field="--executor")
+
+
+def fairness_lines(study: StudyResult, threshold: int) -> list[str]:
+    """The fairness table of a comparison (policy against greedy FCFS), as Dutch text."""
+    rows = fairness.study_fairness(study, threshold)
+    if not rows:
+        return []
+    lines = ["eerlijkheid per groep (beleid min referentie, gepaard 95%):",
+             " | ".join(fairness.FAIRNESS_HEADER)]  # fmt: skip
+    lines += [" | ".join(fairness.row_cells(row, threshold)) for row in rows]
+    lines.append(fairness.fairness_note(rows))
+    return lines
 
 
 def summary_lines(study: StudyResult) -> list[str]:
@@ -72,18 +88,45 @@ def simulate(
     ] = None,
     executor: ExecutorOption = "local",
     ray_address: RayAddressOption = None,
+    sweep: Annotated[
+        Path | None, typer.Option("--sweep", help="sweepbestand: beleidsparameters variëren")
+    ] = None,
 ) -> None:
     """Simulate a capacity scenario over years (optionally against a second one)."""
+    if sweep is not None:
+        _sweep(scenario, sweep, out, replications, workers, executor, ray_address)
+        return
     try:
         study = run_study(
             scenario, compare_with=compare, replications=replications, workers=workers,
             progress=text_progress(), executor=check_executor(executor), ray_address=ray_address,
         )  # fmt: skip
-        paths = write_outputs(study, out)
+        threshold = Settings().small_count_threshold
+        paths = write_outputs(study, out, small_count_threshold=threshold)
     except DomainError as exc:
         typer.echo(f"fout: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    for line in summary_lines(study):
+    for line in summary_lines(study) + fairness_lines(study, threshold):
+        typer.echo(line)
+    typer.echo("geschreven: " + ", ".join(str(p) for p in paths))
+
+
+def _sweep(
+    scenario: Path, sweep_file: Path, out: Path, replications: int | None,
+    workers: int | None, executor: str, ray_address: str | None,
+) -> None:  # fmt: skip
+    try:
+        sweep = load_sweep(sweep_file)
+        found = run_sweep(
+            sweep, scenario, out, replications=replications, workers=workers,
+            executor=check_executor(executor), progress=text_progress(), ray_address=ray_address,
+        )  # fmt: skip
+        paths = write_sweep(sweep, str(scenario), found, out)
+    except DomainError as exc:
+        typer.echo(f"fout: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    data = sweep_dict(sweep, str(scenario), found)
+    for line in frontier_lines(data):
         typer.echo(line)
     typer.echo("geschreven: " + ", ".join(str(p) for p in paths))
 

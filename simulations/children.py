@@ -333,7 +333,7 @@ class ProfileSource:
         referral = trusted(MatchRequest, fields, _REFERRAL_SET)
         only_first = trusted(MatchRequest, {**fields, "advice": only}, _REFERRAL_SET)
         case = ChildCase(profile, advice, referral, only_first)
-        return ChildNeed(first_best, alternatives, str(key.municipality), case, group)
+        return ChildNeed(first_best, alternatives, str(key.municipality), case, group, age=key.age)
 
     def _forms(self, advice: Advice) -> tuple[Advice, Advice, str, tuple[str, ...]]:
         """The advice, the same without alternatives (the first-best-only referral's), and

@@ -261,7 +261,7 @@ class _GeneralLoop:
 
     def _arrive(self, child: int, now: float, need: ChildNeed) -> None:
         self.needs.append(need)
-        self.records.set_need(child, need.first_best)
+        self.records.set_need(child, need.first_best, home=need.home, age=need.age)
         rules = self.rules
         wait = rules.first_best_wait_days
         if rules.first_best_expected and rules.no_place == "queue" and wait > 0:

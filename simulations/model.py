@@ -65,6 +65,8 @@ class ChildNeed:
     """What one arriving child needs: first-best form first, then acceptable alternatives.
 
     Children of one sibling group arrive together and share `sibling_group` (else None).
+    `home` (municipality) and `age` are recorded for the results per group ("": unknown,
+    None: no age).
     """
 
     first_best: str
@@ -72,6 +74,7 @@ class ChildNeed:
     home: str = ""
     payload: object = None
     sibling_group: str | None = None
+    age: int | None = None
 
     @property
     def acceptable(self) -> tuple[str, ...]:

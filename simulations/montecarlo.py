@@ -241,6 +241,13 @@ def _tasks(
     return [_Task(s, settings, seed, r) for s in scenarios for r in range(replications)]
 
 
+def tasks(
+    scenarios: Sequence[Scenario], settings: RunSettings, seed: int, replications: int
+) -> list[_Task]:
+    """Replications 0..R-1 of each scenario in turn, for `execute` (e.g. a sweep's points)."""
+    return _tasks(scenarios, settings, seed, replications)
+
+
 def execute(
     tasks: Sequence[_Task],
     *,

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from simulations.distributions import FloatArray
+from simulations.fairness import group_totals
 from simulations.model import RunSettings, Scenario
 
 OUT_OF_REGION = "out_of_region"
@@ -61,6 +62,9 @@ class ChildRecords:
     initial_form: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     # With sibling groups: per child, the index of its arrival event's first child.
     group: np.ndarray | None = None
+    # Per child: home municipality ("" unknown) and age (-1 unknown), for the group results.
+    home: list[str] = field(default_factory=list)
+    age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
 
     @classmethod
     def empty(
@@ -74,6 +78,7 @@ class ChildRecords:
         return cls(
             arrival, forms, units, nan, nan.copy(), nan.copy(), np.zeros(n, dtype=np.int8),
             minus, minus.copy(), minus.copy(), minus.copy(), need,
+            home=[""] * n, age=np.full(n, -1, dtype=np.int16),
         )  # fmt: skip
 
     def reason_code(self, reason: str) -> int:
@@ -82,9 +87,13 @@ class ChildRecords:
             self.reasons.append(reason)
         return self.reasons.index(reason)
 
-    def set_need(self, child: int, first_best: str) -> None:
-        """Record the child's first-best care form."""
+    def set_need(
+        self, child: int, first_best: str, *, home: str = "", age: int | None = None
+    ) -> None:
+        """Record the child's first-best care form, home municipality and age."""
         self.need_form[child] = first_best
+        self.home[child] = home
+        self.age[child] = -1 if age is None else age
 
     def place(
         self, child: int, start: float, end: float, *, unit: int, form: int, rank: int, reason: int
@@ -265,6 +274,12 @@ def summarise(
     t["occupancy"] = total_occupancy
     if rec.group is not None:
         t |= _sibling_totals(rec, win, placed)
+    limit = scenario.rules.max_queue_days if scenario.rules.no_place == "queue" else None
+    groups = group_totals(
+        home=rec.home, age=rec.age, window=win, wait=wait, resolved=resolved, out=out,
+        limit=limit, horizon_left=horizon - a,
+    )  # fmt: skip
+    t |= groups
     days, series = _series(scenario, settings, rec, paths)
     events = len(a) + int((placed & (rec.end <= horizon)).sum())
     return ReplicationResult(

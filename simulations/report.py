@@ -18,6 +18,7 @@ from pathlib import Path
 
 from domain.care import CareForm
 from domain.csv_export import csv_text
+from simulations import fairness
 from simulations.montecarlo import MonteCarloResult
 from simulations.stats import Estimate
 from simulations.study import KEY_METRICS, StudyResult
@@ -29,8 +30,12 @@ def _num(x: float) -> str:
     return "" if not math.isfinite(x) else f"{x:.6g}"
 
 
-def write_outputs(study: StudyResult, out_dir: Path, *, charts: bool = True) -> list[Path]:
-    """Write JSON, CSV, PNG (if matplotlib is available) and HTML; returns the paths."""
+def write_outputs(
+    study: StudyResult, out_dir: Path, *, charts: bool = True, small_count_threshold: int = 5
+) -> list[Path]:
+    """Write JSON, CSV, PNG (if matplotlib is available) and HTML; returns the paths.
+
+    The HTML page is for planners: its group tables hide counts below the threshold."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "resultaat.json", out_dir / "totalen.csv", out_dir / "reeksen.csv"]
     paths[0].write_text(study.to_json() + "\n", encoding="utf-8")
@@ -43,7 +48,7 @@ def write_outputs(study: StudyResult, out_dir: Path, *, charts: bool = True) -> 
     pngs = _charts(study, out_dir) if charts else []
     paths += pngs
     page = out_dir / "rapport.html"
-    page.write_text(_html(study, [p.name for p in pngs]), encoding="utf-8")
+    page.write_text(_html(study, [p.name for p in pngs], small_count_threshold), encoding="utf-8")
     paths.append(page)
     return paths
 
@@ -149,7 +154,45 @@ def _cell(e: Estimate | None) -> str:
     return f"<td>{e.mean:.4g} <small>[{e.low:.4g}; {e.high:.4g}]</small></td>"
 
 
-def _html(study: StudyResult, images: list[str]) -> str:
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table border='1' cellpadding='4'><tr>{head}</tr>{body}</table>"
+
+
+def _groups_html(study: StudyResult, threshold: int) -> str:
+    """Per scenario the results per group; with a comparison, the fairness table."""
+    esc = html.escape
+    parts = [
+        "<h2>Per gemeente en leeftijdsgroep</h2>"
+        f"<p>Gemiddelden over de replicaties. Aantallen onder {threshold} staan als "
+        f"&lt;{threshold}; wat daaruit volgt is {fairness.HIDDEN}. De wachtgrens is "
+        "max_queue_days van het scenario.</p>"
+    ]
+    for r in study.results:
+        rows = fairness.group_cells(r.totals, threshold)
+        if rows:
+            parts.append(f"<h3>{esc(r.scenario['name'])}</h3>")
+            parts.append(_table(fairness.GROUP_HEADER, rows))
+    rows_f = fairness.study_fairness(study, threshold)
+    if rows_f:
+        policies = [r.scenario["name"] for r in study.results]
+        ref = fairness.reference_side(tuple(r.scenario["policy"] for r in study.results))
+        parts.append(
+            "<h2>Eerlijkheid: beleid tegen referentie</h2>"
+            f"<p>Beleid: {esc(policies[1 - ref])}; referentie: {esc(policies[ref])}. "
+            "Verschil = beleid min referentie, gepaard, met 95%-interval; bij alle drie de "
+            "maten is meer slechter. SLECHTER: het hele interval ligt aan de slechte kant. "
+            f"{esc(fairness.fairness_note(rows_f))}</p>"
+        )
+        parts.append(
+            _table(fairness.FAIRNESS_HEADER, [fairness.row_cells(x, threshold) for x in rows_f])
+        )
+    return "".join(parts)
+
+
+def _html(study: StudyResult, images: list[str], threshold: int = 5) -> str:
     results = study.results
     esc = html.escape
     head = "".join(f"<th>{esc(r.scenario['name'])}</th>" for r in results)
@@ -172,5 +215,5 @@ def _html(study: StudyResult, images: list[str]) -> str:
         "Tussen haken het 95%-betrouwbaarheidsinterval over de replicaties; het verschil is "
         "gepaard (dezelfde toevalsgetallen in beide scenario's).</p>"
         f"<table border='1' cellpadding='4'><tr><th>maat</th>{head}</tr>{''.join(rows)}</table>"
-        f"{imgs}</body></html>\n"
+        f"{_groups_html(study, threshold)}{imgs}</body></html>\n"
     )

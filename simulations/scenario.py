@@ -84,6 +84,11 @@ def load_scenario(path: Path | str, *, snapshot: Sequence[UnitView] = ()) -> Loa
     )
 
 
+def read_scenario_data(path: Path | str) -> Any:
+    """A scenario file's data merged over what it extends, not yet validated."""
+    return _read(Path(path), ())
+
+
 def _read(path: Path, chain: tuple[Path, ...]) -> Any:
     """The file's data, merged over the file it `extends` (mappings deep, lists replaced)."""
     file = str(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -141,6 +142,20 @@ def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
     }
 
 
+SWEEP_CHART = (
+    Path(__file__).resolve().parents[2]
+    / "simulations/sweeps/uitkomst/flevoland-beleid/afweging.svg"
+)
+
+
+def sweep_chart() -> Markup | None:
+    """The shipped sweep's frontier chart (our own generated SVG), None when not there."""
+    try:
+        return Markup(SWEEP_CHART.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
 @router.get("/planner")
 def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
     """Charts with their tables and CSV links; the other reports as tables below."""
@@ -154,6 +169,7 @@ def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -
         tables=tables,
         charts=charts(tables),
         others=others,
+        sweep_chart=sweep_chart(),
         suppressed_below=threshold if web.role == Role.PLANNER.value else None,
     )
 

@@ -264,3 +264,12 @@ def test_unknown_referral_is_a_readable_404(client: TestClient, site: Site) -> N
     assert client.get("/servicepunt/aanmeldingen/bestaat-niet").status_code == 404
     answer = client.post("/servicepunt/aanmeldingen/bestaat-niet/advies", data={"csrf": token})
     assert answer.status_code == 404 and "Niet gevonden" in answer.text
+
+
+def test_planner_page_shows_the_shipped_policy_sweep_frontier(
+    client: TestClient, site: Site
+) -> None:
+    login(client, site, "planner")
+    page = client.get("/planner").text
+    assert 'id="afweging"' in page and "Afweging plaatsingsbeleid" in page
+    assert 'class="huidig-beleid"' in page and "Pareto-optimaal" in page
