@@ -63,19 +63,39 @@ def simulate(
     fast_path: bool = True,
 ) -> ReplicationResult:
     """Run one replication; fast_path=False forces the general loop (for checking)."""
-    arrivals = scenario.arrivals.times(stream(seed, replication, "arrivals"), settings.horizon_days)
-    sizes = None
-    if isinstance(scenario.demand, GroupedSource):
-        sizes = scenario.demand.group_sizes(stream(seed, replication, "siblings"), len(arrivals))
-        if sizes is not None:  # arrival events become children: a group arrives together
-            arrivals = np.repeat(arrivals, sizes)
-    stay_u = uniforms(stream(seed, replication, "stays"), len(arrivals))
+    arrivals, sizes, stay_u = _draws(scenario, settings, seed, replication)
     with paused_gc():
         if fast_path and sizes is None and single_pool_eligible(scenario):
             records = run_single_pool(scenario, arrivals, stay_u)
         else:
             records = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes).run()
     return summarise(scenario, settings, records, seed=seed, replication=replication)
+
+
+def _draws(
+    scenario: Scenario, settings: RunSettings, seed: int, replication: int
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The arrival times (one per child), sibling group sizes and stay quantiles of a run."""
+    arrivals = scenario.arrivals.times(stream(seed, replication, "arrivals"), settings.horizon_days)
+    sizes = None
+    if isinstance(scenario.demand, GroupedSource):
+        sizes = scenario.demand.group_sizes(stream(seed, replication, "siblings"), len(arrivals))
+        if sizes is not None:  # arrival events become children: a group arrives together
+            arrivals = np.repeat(arrivals, sizes)
+    return arrivals, sizes, uniforms(stream(seed, replication, "stays"), len(arrivals))
+
+
+def trace(
+    scenario: Scenario, settings: RunSettings, *, seed: int, replication: int = 0
+) -> tuple[ChildRecords, list[ChildNeed], np.ndarray]:
+    """One replication through the general loop, with what it drew: the per-child records,
+    each child's need and stay quantile (a stay in form f lasts `stays[f].ppf(u)`). For a
+    hindsight bound, which must see exactly the arrivals and stays the run saw."""
+    arrivals, sizes, stay_u = _draws(scenario, settings, seed, replication)
+    loop = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes)
+    with paused_gc():
+        records = loop.run()
+    return records, loop.needs, stay_u
 
 
 class _GeneralLoop:
