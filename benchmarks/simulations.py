@@ -9,12 +9,12 @@ Writes benchmarks/results/simulations.json.
 With --flevoland it instead runs the full calibrated Flevoland baseline (simulations/
 scenarios/flevoland.yaml: 2 years warm-up + 10 years measured, the real afwegingskader and
 matcher in the loop) on one core, and reports the median seconds per replication (goal:
-under 1 s) with the calibration figures it reproduces, and where one more replication's
-time goes (children and advice, the matching policy, the matcher, the engine). The goal is
-set for a machine where SimPy runs the Erlang model at about 120,000 events/s (the issue's
-reference); each replication is followed by one SimPy run on this machine, and its CPU
-time scaled by this machine's SimPy speed over the reference speed is what the goal is
-checked on (the ratio per pair, so that a busy moment slows both alike). Writes
+under 1 s of CPU) with the calibration figures it reproduces, and where one more
+replication's time goes (children and advice, the matching policy, the matcher, the
+engine). The goal is checked on this machine's CPU seconds, as issue 17 reads it ("under
+1 s per replication, 0.54 s today"). Each replication is also followed by one SimPy run,
+and the CPU time scaled to a machine where SimPy runs the Erlang model at 120,000 events/s
+is printed beside it for comparison with older results. Writes
 benchmarks/results/simulations_flevoland.json.
 
 Run: .venv/bin/python benchmarks/simulations.py [--rounds N] [--flevoland]
@@ -222,13 +222,12 @@ def run_flevoland(rounds: int) -> int:
         f"{k} {v:.2f} s" for k, v in breakdown.items() if k != "replication"))  # fmt: skip
     median, median_cpu = statistics.median(seconds), statistics.median(cpu)
     median_scaled = statistics.median(scaled)
-    goal = median_scaled < 1.0
+    goal = median_cpu < 1.0
     print(f"mediaan {median:.2f} s ({median_cpu:.2f} s CPU) per replicatie "
           f"({years:g} jaar gemeten, {loaded.settings.warmup_days:g} dagen opwarmen); "
-          f"SimPy hier {statistics.median(simpy_speed):,.0f} events/s tegen "
-          f"{REFERENCE_SIMPY_EVENTS_PER_SECOND:,} op de referentiemachine: "
-          f"{median_scaled:.2f} s CPU daar; doel < 1 s: "
-          f"{'gehaald' if goal else 'NIET gehaald'}")  # fmt: skip
+          f"doel < 1 s CPU: {'gehaald' if goal else 'NIET gehaald'}; ter vergelijking: "
+          f"SimPy hier {statistics.median(simpy_speed):,.0f} events/s, op een machine met "
+          f"{REFERENCE_SIMPY_EVENTS_PER_SECOND:,} events/s {median_scaled:.2f} s CPU")  # fmt: skip
     out = RESULTS.with_name("simulations_flevoland.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {"scenario": "simulations/scenarios/flevoland.yaml",
