@@ -18,7 +18,7 @@ from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
-from api.web.render import page
+from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -70,11 +70,7 @@ def detail_page(
     state: ServiceState,
     referral_id: str,
     now: datetime,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
-    done: str = "",
+    shown: FormState = NO_FORM,
 ) -> HTMLResponse:
     """The referral with its advice, proposals, hold and decision forms."""
     referral = workflow.get_referral(session, referral_id)
@@ -96,10 +92,10 @@ def detail_page(
         .order_by(col(Decision.decided_at))
     ).all()
     audit_reads(session, web, [referral.id], via="GET " + PREFIX, now=now)
-    return page(
+    return form_page(
         "referral.html",
         web,
-        status_code=status_code,
+        shown,
         r=referral,
         # The forms this page offers are the servicepunt's actions the table allows now.
         actions=offered(referral.status, Actor.SERVICEPUNT),
@@ -121,9 +117,6 @@ def detail_page(
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
-        errors=errors or {},
-        values=values or {},
-        done=done,
     )
 
 
@@ -146,7 +139,7 @@ def referral_detail(
             via="GET " + PREFIX,
             now=now,
         )
-        return detail_page(web, session, state, referral_id, now, done=gedaan[:20])
+        return detail_page(web, session, state, referral_id, now, FormState(done=gedaan[:20]))
     except NotFound:
         raise PageNotFound from None
 
@@ -171,9 +164,7 @@ def _failed(
         raise PageNotFound
     errors = errors_by_field(exc, prefix=prefix)
     code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return detail_page(
-        web, session, state, referral_id, now, errors=errors, values=values, status_code=code
-    )
+    return detail_page(web, session, state, referral_id, now, FormState(errors, values, code))
 
 
 def _ttl(raw: str, default: timedelta) -> timedelta:
