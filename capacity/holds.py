@@ -68,10 +68,7 @@ def release_hold(session: Session, *, hold_id: str, now: datetime) -> Hold:
     hold.state = HoldState.RELEASED.value
     hold.resolved_at = now
     session.add(hold)
-    session.flush()
-    ledger.absorb_pending_closures(session, unit, now)
-    ledger.touch(session, unit, "hold_released", now)
-    session.flush()
+    ledger.place_freed(session, unit, "hold_released", now)
     return hold
 
 
@@ -128,8 +125,5 @@ def expire_holds(session: Session, *, now: datetime) -> list[Hold]:
             hold.resolved_at = now
             session.add(hold)
             expired.append(hold)
-        session.flush()
-        ledger.absorb_pending_closures(session, unit, now)
-        ledger.touch(session, unit, "hold_expired", now)
-    session.flush()
+        ledger.place_freed(session, unit, "hold_expired", now)
     return expired

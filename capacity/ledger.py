@@ -167,6 +167,14 @@ def absorb_pending_closures(session: Session, unit: Unit, now: datetime) -> None
     session.add(unit)
 
 
+def place_freed(session: Session, unit: Unit, kind: str, now: datetime) -> None:
+    """After a place came free: let pending closures take it, then note the change."""
+    session.flush()
+    absorb_pending_closures(session, unit, now)
+    touch(session, unit, kind, now)
+    session.flush()
+
+
 def touch(session: Session, unit: Unit, kind: str, now: datetime | None) -> None:
     """Bump the unit's version and note the change for the live view after commit."""
     unit.version += 1

@@ -253,10 +253,7 @@ def record_departure(
     stay.ended_on = left_on
     stay.outcome = result.value
     session.add(stay)
-    session.flush()
-    ledger.absorb_pending_closures(session, unit, now)
-    ledger.touch(session, unit, "departure", now)
-    session.flush()
+    ledger.place_freed(session, unit, "departure", now)
     return stay
 
 

@@ -17,7 +17,7 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import Form, FormDep, PageForbidden, WebSession, page_for
 from api.web.common import errors_by_field
-from api.web.render import page
+from api.web.render import NO_FORM, FormState, form_page
 from capacity import service as capacity_service
 from capacity.models import ChangeKind, Location, Occupancy, Unit
 from capacity.schemas import (
@@ -49,11 +49,7 @@ def _provider_page(
     web: WebSession,
     session: Session,
     now: datetime,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
-    done: str = "",
+    shown: FormState = NO_FORM,
 ) -> HTMLResponse:
     ids = _own_unit_ids(session, web)
     views = sorted(unit_views(session, now=now, unit_ids=ids), key=lambda v: v.name)
@@ -65,25 +61,22 @@ def _provider_page(
     by_unit: dict[str, list[Occupancy]] = {}
     for stay in stays:
         by_unit.setdefault(stay.unit_id, []).append(stay)
-    return page(
+    return form_page(
         "aanbieder.html",
         web,
-        status_code=status_code,
+        shown,
         units=views,
         stays=by_unit,
         today=now.date().isoformat(),
-        errors=errors or {},
-        values=values or {},
         change_labels=CHANGE_LABEL,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
-        done=done,
     )
 
 
 @router.get("/aanbieder")
 def provider_home(web: Provider, session: SessionDep, now: NowDep, gedaan: str = "") -> Response:
     """The provider's own units with their current stays (pseudonyms only)."""
-    return _provider_page(web, session, now, done=gedaan[:20])
+    return _provider_page(web, session, now, FormState(done=gedaan[:20]))
 
 
 def _check_unit(session: Session, web: WebSession, unit_id: str) -> None:
@@ -133,7 +126,7 @@ def _failed(
     session.rollback()
     errors = {f"{form_id}.{name}": message for name, message in errors_by_field(exc).items()}
     code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
-    return _provider_page(web, session, now, errors=errors, values=values, status_code=code)
+    return _provider_page(web, session, now, FormState(errors, values, code))
 
 
 def _submit(

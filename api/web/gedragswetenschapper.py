@@ -16,7 +16,7 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
-from api.web.render import page
+from api.web.render import NO_FORM, FormState, form_page, page
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from placements import judgement
@@ -47,11 +47,7 @@ def _judgement_page(
     session: Session,
     referral_id: str,
     now: datetime,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str | list[str]] | None = None,
-    status_code: int = 200,
-    done: str = "",
+    shown: FormState = NO_FORM,
 ) -> HTMLResponse:
     referral = workflow.get_referral(session, referral_id)
     if referral.advice_json is None:
@@ -61,10 +57,10 @@ def _judgement_page(
     mine = any(row.judged_by == web.user.id for row in current)
     actions = set() if mine else offered(referral.status, Actor.GEDRAGSWETENSCHAPPER)
     audit_reads(session, web, [referral.id], via="GET " + PREFIX, now=now)
-    return page(
+    return form_page(
         "oordeel.html",
         web,
-        status_code=status_code,
+        shown,
         r=referral,
         # The clinical profile as the afwegingskader weighed it; no birth date, no BSN.
         profile=Profile.model_validate_json(referral.profile_json),
@@ -79,9 +75,6 @@ def _judgement_page(
         reason_options=[(c.value, c.label) for c in JudgementReason],
         slots=ALTERNATIVE_SLOTS,
         labels={f"oordeel.{k}": v for k, v in JUDGEMENT_FIELD_LABELS.items()},
-        errors=errors or {},
-        values=values or {},
-        done=done,
     )
 
 
@@ -91,7 +84,7 @@ def judgement_page(
 ) -> HTMLResponse:
     """One referral to judge: profile, advice with reasons, earlier judgements, the form."""
     try:
-        return _judgement_page(web, session, referral_id, now, done=gedaan[:20])
+        return _judgement_page(web, session, referral_id, now, FormState(done=gedaan[:20]))
     except NotFound:
         raise PageNotFound from None
 
@@ -127,9 +120,7 @@ def judge(
             raise PageNotFound from None
         code = 409 if isinstance(exc, Conflict) and not isinstance(exc, InvalidInput) else 422
         errors = errors_by_field(exc, prefix="oordeel.")
-        return _judgement_page(
-            web, session, referral_id, now, errors=errors, values=values, status_code=code
-        )
+        return _judgement_page(web, session, referral_id, now, FormState(errors, values, code))
     audit_change(session, web, [referral_id], via="POST " + PREFIX + "/oordeel", now=now)
     done = "bevestigd" if data.verdict is Verdict.CONFIRM else "gewijzigd"
     return RedirectResponse(f"{HOME}/aanmeldingen/{referral_id}?gedaan={done}", 303)

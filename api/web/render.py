@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -159,3 +161,30 @@ def page(
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What a page shows of a form just posted: messages beside the fields, the values
+    typed, the HTTP status, and what was done (the ?gedaan= note after a redirect)."""
+
+    errors: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str | list[str]] = field(default_factory=dict)
+    status_code: int = 200
+    done: str = ""
+
+
+NO_FORM = FormState()
+
+
+def form_page(template: str, web: WebSession, shown: FormState, **context: Any) -> HTMLResponse:
+    """A full page with forms on it, showing the state of the one just posted."""
+    return page(
+        template,
+        web,
+        status_code=shown.status_code,
+        errors=shown.errors,
+        values=shown.values,
+        done=shown.done,
+        **context,
+    )

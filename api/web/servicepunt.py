@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -16,9 +18,9 @@ from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
-from api.web.auth import FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
 from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
-from api.web.render import page
+from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -70,11 +72,7 @@ def detail_page(
     state: ServiceState,
     referral_id: str,
     now: datetime,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
-    done: str = "",
+    shown: FormState = NO_FORM,
 ) -> HTMLResponse:
     """The referral with its advice, proposals, hold and decision forms."""
     referral = workflow.get_referral(session, referral_id)
@@ -96,10 +94,10 @@ def detail_page(
         .order_by(col(Decision.decided_at))
     ).all()
     audit_reads(session, web, [referral.id], via="GET " + PREFIX, now=now)
-    return page(
+    return form_page(
         "referral.html",
         web,
-        status_code=status_code,
+        shown,
         r=referral,
         # The forms this page offers are the servicepunt's actions the table allows now.
         actions=offered(referral.status, Actor.SERVICEPUNT),
@@ -121,9 +119,6 @@ def detail_page(
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
-        errors=errors or {},
-        values=values or {},
-        done=done,
     )
 
 
@@ -146,7 +141,7 @@ def referral_detail(
             via="GET " + PREFIX,
             now=now,
         )
-        return detail_page(web, session, state, referral_id, now, done=gedaan[:20])
+        return detail_page(web, session, state, referral_id, now, FormState(done=gedaan[:20]))
     except NotFound:
         raise PageNotFound from None
 
@@ -171,9 +166,7 @@ def _failed(
         raise PageNotFound
     errors = errors_by_field(exc, prefix=prefix)
     code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return detail_page(
-        web, session, state, referral_id, now, errors=errors, values=values, status_code=code
-    )
+    return detail_page(web, session, state, referral_id, now, FormState(errors, values, code))
 
 
 def _ttl(raw: str, default: timedelta) -> timedelta:
@@ -190,18 +183,6 @@ def _ttl(raw: str, default: timedelta) -> timedelta:
     return timedelta(hours=hours)
 
 
-def _settle(session: Session, web: WebSession, referral_id: str, step: str, now: datetime) -> None:
-    """Move the referral on first if its hold ended by itself (committed on its own)."""
-    hold_endings.before_step(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        referral_id=referral_id,
-        via="POST " + PREFIX + step,
-        now=now,
-    )
-
-
 def _choice(kind: type[E], raw: str, field: str) -> E:
     try:
         return kind(raw)
@@ -209,123 +190,183 @@ def _choice(kind: type[E], raw: str, field: str) -> E:
         raise InvalidInput("kies een van de mogelijkheden", field=field) from None
 
 
+def _values(form: Form, prefix: str, names: tuple[str, ...]) -> dict[str, str]:
+    return {prefix + n: form.get(n) for n in names}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One POSTed step on a referral: who, which referral, the form, and the request's
+    session, service state and clock."""
+
+    referral_id: str
+    web: WebSession
+    form: Form
+    session: Session
+    state: ServiceState
+    now: datetime
+    path: str
+
+    def settle(self) -> None:
+        """Move the referral on first if its hold ended by itself (committed on its own)."""
+        hold_endings.before_step(
+            self.session,
+            user_id=self.web.user.id,
+            role=self.web.role,
+            referral_id=self.referral_id,
+            via="POST " + self.path,
+            now=self.now,
+        )
+
+    def run(
+        self, act: Callable[[], str], *, prefix: str, values: dict[str, str] | None = None
+    ) -> Response:
+        """Do the step (act parses the form, settles, acts and says what was done), audit it
+        and go back to the referral; on a refusal, the page again with the messages beside
+        the form's fields (under prefix) and nothing saved."""
+        try:
+            done = act()
+        except (ValidationError, DomainError) as exc:
+            return _failed(
+                exc,
+                self.web,
+                self.session,
+                self.state,
+                self.referral_id,
+                self.now,
+                prefix=prefix,
+                values=values or {},
+            )
+        audit_change(
+            self.session, self.web, [self.referral_id], via="POST " + self.path, now=self.now
+        )
+        return _back(self.referral_id, done)
+
+
+def _step(
+    referral_id: str,
+    request: Request,
+    web: Staff,
+    form: FormDep,
+    session: SessionDep,
+    state: StateDep,
+    now: NowDep,
+) -> Step:
+    # The route's own path template names the step in the audit log and the hold ending.
+    path = request.scope["route"].path
+    return Step(referral_id, web, form, session, state, now, path)
+
+
+StepDep = Annotated[Step, Depends(_step)]
+
+
 @router.post(PREFIX + "/advies")
-def advise(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def advise(step: StepDep) -> Response:
     """Run the afwegingskader and keep the advice."""
-    try:
-        workflow.advise(session, referral_id=referral_id, now=now)
-    except DomainError as exc:
-        return _failed(exc, web, session, state, referral_id, now, prefix="advies.", values={})
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/advies", now=now)
-    return _back(referral_id, "advies")
+
+    def act() -> str:
+        workflow.advise(step.session, referral_id=step.referral_id, now=step.now)
+        return "advies"
+
+    return step.run(act, prefix="advies.")
 
 
 @router.post(PREFIX + "/voorstellen")
-def propose(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def propose(step: StepDep) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
-    try:
-        _settle(session, web, referral_id, "/voorstellen", now)
+
+    def act() -> str:
+        step.settle()
         workflow.propose(
-            session,
-            referral_id=referral_id,
-            units=state.unit_table(now),
-            wait_days=state.settings.first_best_wait_days,
-            now=now,
+            step.session,
+            referral_id=step.referral_id,
+            units=step.state.unit_table(step.now),
+            wait_days=step.state.settings.first_best_wait_days,
+            now=step.now,
         )
-    except DomainError as exc:
-        return _failed(exc, web, session, state, referral_id, now, prefix="voorstel.", values={})
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/voorstellen", now=now)
-    return _back(referral_id, "voorstellen")
+        return "voorstellen"
+
+    return step.run(act, prefix="voorstel.")
 
 
 @router.post(PREFIX + "/vasthouden")
-def hold(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def hold(step: StepDep) -> Response:
     """Hold a place in the chosen unit while the provider is called."""
-    values = {"hold.unit_id": form.get("unit_id"), "hold.hours": form.get("uren")}
-    try:
-        ttl = _ttl(form.get("uren"), state.settings.hold_ttl)
-        _settle(session, web, referral_id, "/vasthouden", now)
+    unit_id, hours = step.form.get("unit_id"), step.form.get("uren")
+
+    def act() -> str:
+        ttl = _ttl(hours, step.state.settings.hold_ttl)
+        step.settle()
         workflow.hold_place(
-            session, referral_id=referral_id, unit_id=form.get("unit_id"), ttl=ttl, now=now
+            step.session, referral_id=step.referral_id, unit_id=unit_id, ttl=ttl, now=step.now
         )
-    except DomainError as exc:
-        return _failed(exc, web, session, state, referral_id, now, prefix="hold.", values=values)
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/vasthouden", now=now)
-    return _back(referral_id, "vastgehouden")
+        return "vastgehouden"
+
+    return step.run(act, prefix="hold.", values={"hold.unit_id": unit_id, "hold.hours": hours})
 
 
 @router.post(PREFIX + "/besluit")
-def decide(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def decide(step: StepDep) -> Response:
     """Accept (place the child; a deviation needs a reason) or decline with a reason."""
     names = ("outcome", "reason_code", "reason_text", "placed_on", "expected_end")
-    values = {f"decision.{n}": form.get(n) for n in names}
-    try:
-        data = DecisionCreate.model_validate({n: form.get(n) or None for n in names})
-        _settle(session, web, referral_id, "/besluit", now)
-        workflow.decide(session, referral_id=referral_id, data=data, user_id=web.user.id, now=now)
-    except (ValidationError, DomainError) as exc:
-        return _failed(
-            exc, web, session, state, referral_id, now, prefix="decision.", values=values
+
+    def act() -> str:
+        data = DecisionCreate.model_validate({n: step.form.get(n) or None for n in names})
+        step.settle()
+        workflow.decide(
+            step.session,
+            referral_id=step.referral_id,
+            data=data,
+            user_id=step.web.user.id,
+            now=step.now,
         )
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/besluit", now=now)
-    return _back(referral_id, "geplaatst" if data.outcome.value == "accept" else "afgewezen")
+        return "geplaatst" if data.outcome.value == "accept" else "afgewezen"
+
+    return step.run(act, prefix="decision.", values=_values(step.form, "decision.", names))
 
 
 @router.post(PREFIX + "/overbrugging")
-def bridging(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def bridging(step: StepDep) -> Response:
     """Record the bridging care the waiting child now gets (counts for the 14-day norm)."""
-    values = {"bridging.bridging_care": form.get("bridging_care")}
-    try:
-        care = _choice(BridgingCare, form.get("bridging_care"), "bridging_care")
-        _settle(session, web, referral_id, "/overbrugging", now)
-        workflow.update_bridging(session, referral_id=referral_id, bridging_care=care, now=now)
-    except DomainError as exc:
-        return _failed(
-            exc, web, session, state, referral_id, now, prefix="bridging.", values=values
+    raw = step.form.get("bridging_care")
+
+    def act() -> str:
+        care = _choice(BridgingCare, raw, "bridging_care")
+        step.settle()
+        workflow.update_bridging(
+            step.session, referral_id=step.referral_id, bridging_care=care, now=step.now
         )
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/overbrugging", now=now)
-    return _back(referral_id, "overbrugging")
+        return "overbrugging"
+
+    return step.run(act, prefix="bridging.", values={"bridging.bridging_care": raw})
 
 
 @router.post(PREFIX + "/intrekken")
-def withdraw(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
-    try:
-        _settle(session, web, referral_id, "/intrekken", now)
-        workflow.withdraw(session, referral_id=referral_id, now=now)
-    except DomainError as exc:
-        return _failed(exc, web, session, state, referral_id, now, prefix="withdraw.", values={})
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/intrekken", now=now)
-    return _back(referral_id, "ingetrokken")
+
+    def act() -> str:
+        step.settle()
+        workflow.withdraw(step.session, referral_id=step.referral_id, now=step.now)
+        return "ingetrokken"
+
+    return step.run(act, prefix="withdraw.")
 
 
 @router.post(PREFIX + "/uitstroom")
-def discharge(
-    referral_id: str, web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
-) -> Response:
+def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
     names = ("left_on", "outcome")
-    values = {f"discharge.{n}": form.get(n) for n in names}
-    try:
-        data = DischargeRequest.model_validate({n: form.get(n) or None for n in names})
+
+    def act() -> str:
+        data = DischargeRequest.model_validate({n: step.form.get(n) or None for n in names})
         workflow.discharge(
-            session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
+            step.session,
+            referral_id=step.referral_id,
+            left_on=data.left_on,
+            outcome=data.outcome,
+            now=step.now,
         )
-    except (ValidationError, DomainError) as exc:
-        return _failed(
-            exc, web, session, state, referral_id, now, prefix="discharge.", values=values
-        )
-    audit_change(session, web, [referral_id], via="POST " + PREFIX + "/uitstroom", now=now)
-    return _back(referral_id, "uitgestroomd")
+        return "uitgestroomd"
+
+    return step.run(act, prefix="discharge.", values=_values(step.form, "discharge.", names))

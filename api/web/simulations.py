@@ -33,7 +33,7 @@ from api.jobs.models import (
 from api.routes.simulations import output_file
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import errors_by_field
-from api.web.render import SECURITY_HEADERS, page
+from api.web.render import NO_FORM, SECURITY_HEADERS, FormState, form_page, page
 from capacity.ledger import REGION_TZ
 from domain.errors import DomainError
 
@@ -110,10 +110,7 @@ def _view(job: SimulationJob) -> dict[str, Any]:
 def _list_page(
     web: WebSession,
     session: Session,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
+    shown: FormState = NO_FORM,
 ) -> HTMLResponse:
     mine = web.role == Role.PLANNER.value
     rows, total = jobs.list_jobs(session, created_by=web.user.id if mine else None, limit=50)
@@ -122,17 +119,15 @@ def _list_page(
         (s.name, f"{s.name} ({s.replications} replicaties, {s.horizon_days / 365:.1f} jaar)")
         for s in scenarios
     ]
-    return page(
+    return form_page(
         "simulaties.html",
         web,
-        status_code=status_code,
+        shown,
         may_submit=mine,
         scenarios=scenarios,
         scenario_options=options,
         jobs=[_view(r) for r in rows],
         total=total,
-        errors=errors or {},
-        values=values or {},
         labels=FIELD_LABELS,
         max_replications=MAX_REPLICATIONS,
     )
@@ -156,7 +151,7 @@ def submit(
         session.commit()
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _list_page(web, session, errors=errors_by_field(exc), values=values, status_code=422)
+        return _list_page(web, session, FormState(errors_by_field(exc), values, 422))
     state.simulation_wake.set()
     return RedirectResponse(f"/planner/simulaties/{job.id}", status_code=303)
 
