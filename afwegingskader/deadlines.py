@@ -135,6 +135,27 @@ def _deadline(
     )
 
 
+def _within_days(
+    kind: DeadlineKind,
+    from_date: date,
+    days: int,
+    *,
+    what: str,
+    basis: str,
+    done_on: date | None,
+    today: date | None,
+    calendar: WorkingCalendar,
+) -> Deadline:
+    """A deadline a number of calendar days after `from_date`; `what` is the norm's opening
+    ("<event> op <date>: <what must happen>"), the due date and the days follow it."""
+    due = from_date + timedelta(days=days)
+    norm = (
+        f"{what} uiterlijk {format_date_nl(due)} ({days} kalenderdagen)."
+        f"{_day_off_note(due, calendar)}"
+    )
+    return _deadline(kind, from_date, due, basis=basis, norm=norm, done_on=done_on, today=today)
+
+
 def start_deadline(
     beschikking_date: date,
     *,
@@ -143,20 +164,18 @@ def start_deadline(
     calendar: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> Deadline:
     """Help (ambulant, bridging or placement) starts within 14 days of the beschikking."""
-    due = beschikking_date + timedelta(days=START_NORM_DAYS)
-    norm = (
-        f"Beschikking op {format_date_nl(beschikking_date)}: ambulante hulp, "
-        f"overbruggingshulp of de plaatsing start uiterlijk {format_date_nl(due)} "
-        f"({START_NORM_DAYS} kalenderdagen).{_day_off_note(due, calendar)}"
-    )
-    return _deadline(
+    return _within_days(
         DeadlineKind.START_HULP,
         beschikking_date,
-        due,
+        START_NORM_DAYS,
+        what=(
+            f"Beschikking op {format_date_nl(beschikking_date)}: ambulante hulp, "
+            "overbruggingshulp of de plaatsing start"
+        ),
         basis=BASIS_START,
-        norm=norm,
         done_on=done_on,
         today=today,
+        calendar=calendar,
     )
 
 
@@ -197,18 +216,16 @@ def perspectiefplan_deadline(
     calendar: WorkingCalendar = DEFAULT_CALENDAR,
 ) -> Deadline:
     """Evaluation and a perspectiefplan within 14 days of the crisis placement."""
-    due = crisis_placement_date + timedelta(days=PERSPECTIEFPLAN_DAYS)
-    norm = (
-        f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: evaluatie en "
-        f"perspectiefplan uiterlijk {format_date_nl(due)} ({PERSPECTIEFPLAN_DAYS} "
-        f"kalenderdagen).{_day_off_note(due, calendar)}"
-    )
-    return _deadline(
+    return _within_days(
         DeadlineKind.PERSPECTIEFPLAN,
         crisis_placement_date,
-        due,
+        PERSPECTIEFPLAN_DAYS,
+        what=(
+            f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: evaluatie en "
+            "perspectiefplan"
+        ),
         basis=BASIS_CRISIS,
-        norm=norm,
         done_on=done_on,
         today=today,
+        calendar=calendar,
     )

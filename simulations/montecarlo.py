@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypedDict, Unpack
 
 from domain.errors import InvalidInput
 from simulations.engine import simulate
@@ -179,23 +179,26 @@ def _total(result: ReplicationResult, key: str) -> float:
     return 0.0 if key.startswith(_ZERO_WHEN_ABSENT) else float("nan")
 
 
+class Execution(TypedDict, total=False):
+    """Where and how the replications run: the keywords of `execute`."""
+
+    workers: int | None
+    executor: Executor
+    progress: Progress | None
+    ray_address: str | None
+
+
 def run(
     scenario: Scenario,
     settings: RunSettings,
     *,
     seed: int,
     replications: int,
-    workers: int | None = None,
-    executor: Executor = "local",
-    progress: Progress | None = None,
     confidence: float = 0.95,
-    ray_address: str | None = None,
+    **how: Unpack[Execution],
 ) -> MonteCarloResult:
     """Run R replications of one scenario and aggregate them."""
-    tasks = _tasks([scenario], settings, seed, replications)
-    results = execute(
-        tasks, workers=workers, executor=executor, progress=progress, ray_address=ray_address
-    )
+    results = execute(_tasks([scenario], settings, seed, replications), **how)
     return aggregate(scenario, settings, seed, results, confidence)
 
 
@@ -206,17 +209,11 @@ def compare(
     *,
     seed: int,
     replications: int,
-    workers: int | None = None,
-    executor: Executor = "local",
-    progress: Progress | None = None,
     confidence: float = 0.95,
-    ray_address: str | None = None,
+    **how: Unpack[Execution],
 ) -> Comparison:
     """Run both scenarios on the same random numbers; CIs on the paired differences."""
-    tasks = _tasks([base, alternative], settings, seed, replications)
-    results = execute(
-        tasks, workers=workers, executor=executor, progress=progress, ray_address=ray_address
-    )
+    results = execute(_tasks([base, alternative], settings, seed, replications), **how)
     first, second = results[:replications], results[replications:]
     keys = sorted({k for r in first for k in r.totals} & {k for r in second for k in r.totals})
     differences = {

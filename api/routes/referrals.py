@@ -73,6 +73,13 @@ def audit_and_commit(
     session.commit()
 
 
+def _updated(session: Session, user: User, referral_id: str, step: str, now: datetime) -> None:
+    """How a step on one referral ends: audited as an update of it, then committed."""
+    audit_and_commit(
+        session, user, audit.AuditAction.UPDATE, [referral_id], f"POST .../{step}", now
+    )
+
+
 def _settle(session: Session, user: User, referral_id: str, via: str, now: datetime) -> None:
     """Move the referral on first if its hold ended by itself (committed on its own)."""
     hold_endings.before_step(
@@ -164,7 +171,7 @@ def get_referral(
 def advise(referral_id: str, user: ServicepuntUser, session: SessionDep, now: NowDep) -> Advice:
     """Run the afwegingskader for the referral and store the advice."""
     advice = workflow.advise(session, referral_id=referral_id, now=now)
-    audit_and_commit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../advice", now)
+    _updated(session, user, referral_id, "advice", now)
     return advice
 
 
@@ -182,9 +189,7 @@ def propose(
             wait_days=state.settings.first_best_wait_days,
             now=now,
         )
-    audit_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../proposals", now
-    )
+    _updated(session, user, referral_id, "proposals", now)
     return ProposalList(
         referral_id=referral_id,
         weights_version=proposed.weights_version,
@@ -207,7 +212,7 @@ def hold(
     placed = workflow.hold_place(
         session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
     )
-    audit_and_commit(session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../hold", now)
+    _updated(session, user, referral_id, "hold", now)
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)
 
 
@@ -259,9 +264,7 @@ def bridging(
     referral = workflow.update_bridging(
         session, referral_id=referral_id, bridging_care=data.bridging_care, now=now
     )
-    audit_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../bridging", now
-    )
+    _updated(session, user, referral_id, "bridging", now)
     return ReferralPublic.model_validate(referral)
 
 
@@ -273,9 +276,7 @@ def withdraw(
     referral_id = visible.id
     _settle(session, user, referral_id, "POST .../withdraw", now)
     referral = workflow.withdraw(session, referral_id=referral_id, now=now)
-    audit_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../withdraw", now
-    )
+    _updated(session, user, referral_id, "withdraw", now)
     return ReferralPublic.model_validate(referral)
 
 
@@ -291,7 +292,5 @@ def discharge(
     referral = workflow.discharge(
         session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
-    audit_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../discharge", now
-    )
+    _updated(session, user, referral_id, "discharge", now)
     return ReferralPublic.model_validate(referral)
