@@ -1,9 +1,11 @@
 """The calibrated `flevoland` start state: the region's units, generated deterministically.
 
 Calibration target (DOMAIN.md section 9): about 1,400 youth in jeugdhulp met verblijf in
-Flevoland (1,345 in 2015, 1,445 in H1 2016; these CBS counts are youth in care during the
-period, so the point-in-time stock is somewhat lower; we aim the places at ~1,400 and
-let the arrivals in scenarios/flevoland.yaml fill them by Little's law).
+Flevoland (1,345 in 2015, 1,445 in H1 2016; these CBS counts are the region's youth in care
+during the period wherever they stay, so in the simulation the figure to hold against them
+is `in_care`: in the region's places plus placed out of region). The arrivals in
+scenarios/flevoland.yaml give that stock by Little's law; the places are the region's and
+need not match it.
 
 Assumptions (no public Flevoland unit list exists; each number is a local choice):
 - Split of the stock over care forms follows the national picture (DOMAIN.md section 9:
@@ -13,8 +15,8 @@ Assumptions (no public Flevoland unit list exists; each number is a local choice
 - Places per care form (see flevoland_units for the numbers): network families (one pool
   per municipality that accepts any need except closed care), bestandspleegzorg in families
   of 1-3 places, deeltijd, gezinshuizen of 4, behandelgroepen of 10, the crisis forms, and
-  a few houses for kamertraining and begeleid wonen / fasehuis. Since afwegingskader 2.0.0
-  the gezinshuis and behandelgroep places follow its first-best demand (see below).
+  a few houses for kamertraining and begeleid wonen / fasehuis. The gezinshuis and
+  behandelgroep places are those of 2016 (see below), not the first-best demand.
 - Units are spread over the municipalities by their share of the youth population (CBS
   2016, rounded): Almere 49%, Lelystad 19%, Noordoostpolder 11.5%, Dronten 10%,
   Zeewolde 5.5%, Urk 5%.
@@ -140,13 +142,13 @@ def flevoland_units() -> list[UnitView]:
     units += _foster(CareForm.PLEEGZORG_BESTAND, "BPZ", 300)
     units += _foster(CareForm.PLEEGZORG_DEELTIJD, "DPZ", 10)
     units += _foster(CareForm.PLEEGZORG_CRISIS, "CPZ", 12)
-    # Afwegingskader 2.0.0 advises a gezinshuis (with treatment) where 1.0.0 advised a
-    # behandelgroep, for children below 12 and for a treatment need that a family setting can
-    # carry: the places follow that first-best demand (Little's law, ~1,400 in care), as the
-    # regional agreement intends (behandelgroep capacity about halved, more family forms).
-    # Before 2.0.0: 64 gezinshuizen and 40 behandelgroepen.
-    units += _groups(CareForm.GEZINSHUIS, "GH", 140, 4, [(0, 21)])
-    units += _groups(CareForm.BEHANDELGROEP, "BG", 14, 10, [(6, 12), (12, 18), (12, 18)])
+    # Gezinshuizen and behandelgroepen as in the region in 2016 (64 houses of 4, 40 groups
+    # of 10). Capacity is data from the region, not fitted to the model's demand: under
+    # afwegingskader 2.0.0 more children have a gezinshuis as first-best than there are
+    # places, and the simulation is there to show that shortage (and what the regional
+    # agreement to halve the behandelgroepen does to it: behandelgroep-halvering.yaml).
+    units += _groups(CareForm.GEZINSHUIS, "GH", 64, 4, [(0, 21)])
+    units += _groups(CareForm.BEHANDELGROEP, "BG", 40, 10, [(6, 12), (12, 18), (12, 18)])
     units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", 1, 8, [(0, 11)])
     units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", 2, 8, [(12, 17)])
     # Older youth (assumption: a few small houses, as the crisis desk's follow-up shows

@@ -295,7 +295,7 @@ class _GeneralLoop:
                     # Nothing in the region fits this child in any acceptable form: out of
                     # region now (a deviation with its reason), not after max_queue_days.
                     self.alternatives_from.append(now)
-                    self.records.out_of_region(child, now)
+                    self._away(child, now)
                     return
                 est = self._child_estimate(child, need, now, bits, units, int(wait))
                 # Not expected in time: still wait up to the norm for a first-best place
@@ -418,7 +418,7 @@ class _GeneralLoop:
         limit = self.rules.max_queue_days
         arrival = self.arrivals[child]
         if self.rules.no_place == "out_of_region" or (limit is not None and now >= arrival + limit):
-            self.records.out_of_region(child, now)
+            self._away(child, now)
         else:
             need = self.needs[child]
             self._enqueue(WaitingChild(child, arrival, need, False))
@@ -497,13 +497,16 @@ class _GeneralLoop:
         else:
             self._start(child, unit, now, rank, reason)
 
-    def _start(self, child: int, unit: int, now: float, rank: int, reason: int) -> None:
-        form = self.views[unit].care_form
+    def _stay(self, child: int, form: str) -> float:
+        """The child's stay in `form` (its quantile of the form's stay distribution)."""
         stays = self.stay_cache.get(form)
         if stays is None:
             stays = self.sc.stays[form].ppf(self.stay_u).tolist()
             self.stay_cache[form] = stays
-        end = now + stays[child]
+        return stays[child]
+
+    def _start(self, child: int, unit: int, now: float, rank: int, reason: int) -> None:
+        end = now + self._stay(child, self.views[unit].care_form)
         self._change(unit, occupied=1)
         self.records.place(
             child, now, end, unit=unit, form=self.form_code[unit], rank=rank, reason=reason
@@ -512,7 +515,11 @@ class _GeneralLoop:
 
     def _out_of_region(self, child: int, now: float) -> None:
         del self.waiting[child]
-        self.records.out_of_region(child, now)
+        self._away(child, now)
+
+    def _away(self, child: int, now: float) -> None:
+        """Placed out of region: in care there for its drawn stay in its first-best form."""
+        self.records.out_of_region(child, now, self._stay(child, self.records.need_form[child]))
 
 
 def _crisis(need: ChildNeed) -> bool:

@@ -11,6 +11,15 @@ Definitions (children who arrived in the window):
 - norm_compliance: placed anywhere within norm_days of arrival / arrivals;
 - deviations.<reason>: children not placed in their first-best form, by reason.
 
+In care (time averages over the window, and series): `occupancy` counts the children in
+the region's places; `in_care_out_of_region` the region's children placed out of region,
+each for the stay drawn for it in its first-best care form (the simulation has no units
+there, so the first-best form's stay is the assumption); `in_care` is both. CBS counts a
+region's youth in jeugdhulp met verblijf wherever they stay, so `in_care` is the figure to
+hold against CBS. The start state has no children out of region, so their stock builds up
+over the warm-up and the first measured years (a stay lasts years): `in_care` is somewhat
+low early in the window.
+
 With sibling groups (records with `group`), also for the groups (of 2 or more) that arrived
 in the window: sibling_groups; sibling_groups_placed, those with every child placed in
 region; sibling_groups_together_rate, the share of those placed in one unit.
@@ -65,6 +74,8 @@ class ChildRecords:
     # Per child: home municipality ("" unknown) and age (-1 unknown), for the group results.
     home: list[str] = field(default_factory=list)
     age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    # Per child placed out of region: when its stay there ends (nan otherwise).
+    away_end: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def empty(
@@ -78,7 +89,7 @@ class ChildRecords:
         return cls(
             arrival, forms, units, nan, nan.copy(), nan.copy(), np.zeros(n, dtype=np.int8),
             minus, minus.copy(), minus.copy(), minus.copy(), need,
-            home=[""] * n, age=np.full(n, -1, dtype=np.int16),
+            home=[""] * n, age=np.full(n, -1, dtype=np.int16), away_end=nan.copy(),
         )  # fmt: skip
 
     def reason_code(self, reason: str) -> int:
@@ -103,9 +114,10 @@ class ChildRecords:
         self.outcome[child], self.unit[child], self.placed_form[child] = 1, unit, form
         self.rank[child], self.reason[child] = rank, reason
 
-    def out_of_region(self, child: int, now: float) -> None:
-        """Record a placement out of region."""
+    def out_of_region(self, child: int, now: float, stay: float) -> None:
+        """Record a placement out of region, in care there for `stay` days."""
         self.resolved[child], self.outcome[child] = now, 2
+        self.away_end[child] = now + stay
         self.reason[child] = self.reason_code(OUT_OF_REGION)
 
 
@@ -272,6 +284,9 @@ def summarise(
         t[f"places.{form}"] = _mean_of_path(paths[form], w, horizon)
         t[f"utilisation.{form}"] = _ratio(occupancy, t[f"places.{form}"])
     t["occupancy"] = total_occupancy
+    away = _overlap(rec.resolved[out], rec.away_end[out], w, horizon) / span
+    t["in_care_out_of_region"] = away
+    t["in_care"] = total_occupancy + away
     if rec.group is not None:
         t |= _sibling_totals(rec, win, placed)
     limit = scenario.rules.max_queue_days if scenario.rules.no_place == "queue" else None
@@ -335,6 +350,12 @@ def _series(
             rec.start[mine], rec.end[mine], at
         ) + _count_open(np.zeros_like(initial), initial, at)
         out_series[f"places.{form}"] = np.array([_value_at(paths[form], d) for d in at], float)
+    in_region = sum(
+        (v for k, v in out_series.items() if k.startswith("occupancy.")), np.zeros(len(at))
+    )
+    away = _count_open(rec.resolved[out], rec.away_end[out], at)
+    out_series["in_care_out_of_region"] = away
+    out_series["in_care"] = in_region + away
     queue_end = np.where(placed | out, rec.resolved, math.inf)
     out_series["waiting"] = _count_open(rec.arrival, queue_end, at)
     edges = np.concatenate(([at[0] - step], at))

@@ -113,7 +113,7 @@ def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
     results = study.results
     names = [r.scenario["name"] for r in results]
     keys = [k for k in KEY_METRICS if k != "arrivals"]
-    fig, axes = plt.subplots(2, 4, figsize=(14, 6.5))
+    fig, axes = plt.subplots(2, 5, figsize=(17, 6.5))
     for ax, key in zip(axes.flat, keys, strict=False):
         means = [r.totals[key].mean if key in r.totals else math.nan for r in results]
         errs = [r.totals[key].half_width if key in r.totals else 0.0 for r in results]
@@ -126,15 +126,16 @@ def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
     fig.savefig(bars, dpi=110, metadata={"Software": None})
     plt.close(fig)
     forms = sorted({k for r in results for k in r.series if k.startswith("occupancy.")})
+    forms += [k for k in ("in_care_out_of_region",) if all(k in r.series for r in results)]
     fig, axes = plt.subplots(1, 2, figsize=(14, 5))
     for r, style in zip(results, ["-", "--"], strict=False):
         years = [d / 365.0 for d in r.series_days]
         for key in forms:
             axes[0].plot(years, [e.mean for e in r.series[key]], style,
-                         label=f"{r.scenario['name']}: {key.split('.', 1)[1]}")  # fmt: skip
+                         label=f"{r.scenario['name']}: {key.split('.', 1)[-1]}")  # fmt: skip
         axes[1].plot(years, [e.mean for e in r.series["waiting"]], style,
                      label=r.scenario["name"])  # fmt: skip
-    axes[0].set_title("In zorg per zorgvorm (gemiddelde over replicaties)")
+    axes[0].set_title("In zorg per zorgvorm en buiten de regio (gemiddelde over replicaties)")
     axes[1].set_title("Wachtenden (gemiddelde over replicaties)")
     for ax in axes:
         ax.set_xlabel("jaar vanaf de start")

@@ -60,6 +60,7 @@ def run_single_pool(scenario: Scenario, arrivals: np.ndarray, stay_u: np.ndarray
     records.end[placed] = start[placed] + stays[placed]
     records.resolved[:] = np.where(placed, start, arrivals + patience)
     records.outcome[:] = np.where(placed, 1, 2)
+    records.away_end[~placed] = records.resolved[~placed] + stays[~placed]
     records.unit[placed] = 0
     records.placed_form[placed] = 0
     records.rank[placed] = 0

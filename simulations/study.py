@@ -20,7 +20,10 @@ from simulations.scenario import LoadedScenario, load_scenario
 
 # The totals a planner reads first, with their Dutch labels (charts, CSV, CLI output).
 KEY_METRICS: dict[str, str] = {
-    "occupancy": "gemiddeld aantal jeugdigen in zorg",
+    # CBS counts a region's youth in jeugdhulp met verblijf wherever they stay: in_care.
+    "in_care": "gemiddeld aantal jeugdigen in zorg (in en buiten de regio)",
+    "occupancy": "gemiddeld aantal jeugdigen in zorg in de regio",
+    "in_care_out_of_region": "gemiddeld aantal jeugdigen in zorg buiten de regio",
     "first_best_rate": "aandeel first-best geplaatst",
     "mean_wait_days": "gemiddelde wachttijd (dagen)",
     "p90_wait_days": "90e percentiel wachttijd (dagen)",

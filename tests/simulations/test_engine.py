@@ -90,6 +90,13 @@ def test_loss_outcomes_worked_out_by_hand(fast: bool) -> None:
     assert result.series["out_of_region"][2:5] == (1.0, 1.0, 0.0)
     assert result.series["deviations.out_of_region"][2:5] == (1.0, 1.0, 0.0)
     assert result.series["first_best_rate"][3:5] == (0.0, 1.0)  # day 30 out, day 40 placed
+    # Out of region on days 20, 30, 50, 60, 80, 90, each in care there for its drawn stay
+    # (25 days): 25 + 25 + 25 + 25 + 20 + 10 child-days up to day 100, next to 75 in region.
+    assert t["in_care_out_of_region"] == pytest.approx(130 / 100)
+    assert t["occupancy"] == pytest.approx(75 / 100)
+    assert t["in_care"] == pytest.approx(205 / 100)
+    assert result.series["in_care_out_of_region"][1:6] == (0.0, 1.0, 2.0, 2.0, 2.0)
+    assert result.series["in_care"][1:6] == (1.0, 2.0, 3.0, 3.0, 3.0)
 
 
 @pytest.mark.parametrize("fast", [True, False])

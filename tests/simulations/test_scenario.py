@@ -34,7 +34,9 @@ def test_baseline_places_and_initial_stock_match_the_calibration() -> None:
     places = sum(u.places for u in loaded.scenario.units)
     in_care = sum(u.occupied for u in loaded.scenario.units)
     assert 1450 <= places <= 1600
-    assert 1300 <= in_care <= 1450  # DOMAIN.md section 9: about 1,400 in care
+    # DOMAIN.md section 9: about 1,400 in care, in the region or out of it; the 2016 places
+    # hold about 1,250 of them (test_calibration checks the whole stock by simulation).
+    assert 1200 <= in_care <= 1300
     assert loaded.scenario.allocation.name == "optimizer"
 
 
