@@ -103,7 +103,8 @@ def milp_finish(
         found_plan = _complete(problem, perturbed, found.group_pairs, wide)
         found_score = int(problem.pair_score[found_plan].sum())
         if found_score > best_score:
-            best, best_score = found_plan, found_score
+            # A better plan narrows the widest step still needed: bound - its score.
+            best, best_score, gap = found_plan, found_score, bound - found_score
         proven = min(bound, max(found.bound, bound - width, best_score))
         if best_score >= proven or width >= gap or time.perf_counter() > deadline:
             return Finish(best, best_score, proven, best_score >= proven, "global", stats)
