@@ -13,9 +13,8 @@ groups). `R` = its value in whole plain points is an upper bound on every plan.
    the search.
 2. Otherwise a global MILP over the pairs with reduced cost below `W` plain points. A plan
    that uses any other pair scores at most `R - W` (reduced-cost argument of
-   matcher.solver), so when the MILP's proven optimum reaches `R - W` it is the optimum of
-   the whole problem; else `W` grows (1, 4, 16, ...) up to `R - best`, where that holds
-   by construction. Each MILP gets the best plan's score as a cutoff: HiGHS searches only
+   matcher.solver); with `W = R - best` the MILP's proven optimum is the optimum of the
+   whole problem. The MILP gets the best plan's score as a cutoff: HiGHS searches only
    for better plans (no heuristics for a first plan), and a bound at the cutoff proves it.
 Pure: numpy, OR-Tools min-cost flow and HiGHS (via SciPy).
 """
@@ -95,34 +94,33 @@ def milp_finish(
         plan = _complete(problem, perturbed, kept_groups, usable)
         return Finish(plan, int(problem.pair_score[plan].sum()), bound, False, "none", stats)
     plan, score = best, best_score
-    # Global, widening: a plan that beats `best` uses only pairs with reduced cost below
-    # bound - best (its score is at most bound minus the sum of its reduced costs), and a
-    # plan using a pair outside `width` scores at most bound - width. Each MILP searches
-    # only above `best` (the cutoff): it finds a better plan or bounds its pairs. Width 1,
-    # 4, 16, ... up to bound - best (the small steps find better plans sooner).
-    proven, width = bound, 1
-    while True:
-        width = min(width, bound - best_score)
-        wide = usable & (root.reduced < width * unit)
+    # Global: a plan that beats `best` uses only pairs with reduced cost below
+    # gap = bound - best (its score is at most bound minus the sum of its reduced costs).
+    # One MILP over those pairs, searching only above `best` (the cutoff), finds a better
+    # plan or proves `best` optimal. Measured against widening 1, 4, 16, ... (the local
+    # widths find the better plans now): seed 20161001 15 s instead of 20 s, seed 1
+    # optimal in 15 s instead of 'feasible' at 30 s.
+    proven = bound
+    while best_score < proven and time.perf_counter() < deadline:
+        gap = bound - best_score
+        wide = usable & (root.reduced < gap * unit)
         wide[best] = True
         found = solve_group_milp(
             problem, np.flatnonzero(wide), groups, time_limit=_left(deadline), cutoff=best_score
         )
-        stats |= {"global_pairs": int(wide.sum()), "global_width": width}
+        stats |= {"global_pairs": int(wide.sum()), "global_width": gap}
         if found is None:
             break
+        improved = False
         if found.objective != NO_PLAN:
             stats["global_lp_integral"] = int(found.lp_integral)
             found_plan = _complete(problem, perturbed, found.group_pairs, wide)
             found_score = int(problem.pair_score[found_plan].sum())
             if found_score > best_score:
-                best, best_score = found_plan, found_score
-        proven = min(proven, max(found.bound, bound - width, best_score))
-        if best_score >= proven or width >= bound - best_score:
+                best, best_score, improved = found_plan, found_score, True
+        proven = min(proven, max(found.bound, best_score))
+        if not improved:
             break
-        if time.perf_counter() > deadline:
-            break
-        width *= 4
     return Finish(best, best_score, proven, best_score >= proven, "global", stats)
 
 
