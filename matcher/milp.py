@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from matcher.table import NEIGHBOURS
 _EPS = 1e-6
 DISP = False  # True: HiGHS writes its log to stdout (debugging only)
 _NO_BOUND = 2**62
+NO_PLAN = -1  # MilpResult.objective when HiGHS returned no plan (only with a cutoff)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,13 @@ def solve_group_milp(
     *,
     time_limit: float,
     taken: list[list[int]] | None = None,
+    cutoff: int | None = None,
 ) -> MilpResult | None:
     """Maximise the plain score over `pairs` with the sibling rules; None: no plan in time.
 
     `taken[u][k]` places of unit u at level <= k are already used by children kept fixed.
+    With `cutoff` (the score of a known plan) only better plans are searched for; the
+    bound is then at least the cutoff, and no plan found is `objective == NO_PLAN`.
     """
     # Data
     score = problem.pair_score
@@ -175,15 +180,34 @@ def solve_group_milp(
         constraints.append(LinearConstraint(matrix, -np.inf, np.asarray(rows.upper)))
 
     # Solve (HiGHS, bundled with SciPy: no warm start, one thread)
-    result = milp(
-        -cost,
-        integrality=integer,
-        bounds=Bounds(0, 1),
-        constraints=constraints,
-        options={"time_limit": float(time_limit), "mip_rel_gap": 0.0, "disp": DISP},
-    )
+    options: dict[str, float | bool] = {
+        "time_limit": float(time_limit),
+        "mip_rel_gap": 0.0,
+        "disp": DISP,
+    }
+    if cutoff is not None:
+        # Only plans scoring above `cutoff` are searched for: HiGHS prunes every node whose
+        # bound does not beat it and skips its own search for a first plan.
+        options["objective_bound"] = -(cutoff + 0.5)
+        options["mip_heuristic_effort"] = 0.0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+        result = milp(
+            -cost,
+            integrality=integer,
+            bounds=Bounds(0, 1),
+            constraints=constraints,
+            options=options,
+        )
+    raw = getattr(result, "mip_dual_bound", None)
+    dual = -float(raw) if raw is not None else math.inf
+    floor_dual = math.floor(dual + _EPS) if math.isfinite(dual) else _NO_BOUND
     if result.x is None:
-        return None
+        if cutoff is None:
+            return None
+        # Nothing beats the cutoff (infeasible), or what is left to search is bounded.
+        proven = cutoff if result.status in (0, 2) else max(floor_dual, cutoff)
+        return MilpResult(np.zeros(0, np.int64), NO_PLAN, proven, False, True)
     value = np.asarray(result.x)
     x_val, y_val = value[:n_x], value[n_x:]
     lp_integral = bool(np.all(np.abs(x_val - np.round(x_val)) < 1e-6))
@@ -192,9 +216,9 @@ def solve_group_milp(
     group_pairs = np.sort(np.concatenate(picked))
     obj = round(-float(result.fun))
     if result.status == 0:  # optimal (mip_rel_gap 0; no integer columns: a plain LP)
-        bound = obj
+        # Under a cutoff, optimal means no plan scores above max(cutoff, this plan).
+        bound = obj if cutoff is None else max(obj, cutoff)
     else:
-        raw = getattr(result, "mip_dual_bound", None)
-        dual = -float(raw) if raw is not None else math.inf
-        bound = math.floor(dual + _EPS) if math.isfinite(dual) else _NO_BOUND
+        # Nodes pruned by a cutoff score at most the cutoff.
+        bound = floor_dual if cutoff is None else max(floor_dual, cutoff)
     return MilpResult(group_pairs, obj, bound, bound <= obj, lp_integral)

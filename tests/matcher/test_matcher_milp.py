@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from matcher import finish, solver
 from matcher.batch import build_problem, plan
 from matcher.generate import random_instance
-from matcher.milp import solve_group_milp
+from matcher.milp import NO_PLAN, solve_group_milp
 from matcher.models import PlanStatus
 from matcher.weights import default_weights
 from tests.matcher.test_matcher_batch import SETTINGS, TODAY, _check_plan, highs_optimum, spec_pairs
@@ -74,6 +74,24 @@ def test_group_milp_alone_is_exact_and_its_lp_part_integral(seed: int) -> None:
         spec_pairs(referrals, units, TODAY, default_weights()), referrals, units, TODAY
     )
     assert result.objective == result.bound == oracle
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_group_milp_with_a_cutoff_finds_better_plans_and_bounds_by_it(seed: int) -> None:
+    referrals, units = random_instance(seed, 40, 12, TODAY, sibling_share=0.6)
+    problem = build_problem(referrals, units, today=TODAY, weights=default_weights()).problem
+    groups = [g for g in problem.groups if len(g.members) >= 2]
+    pairs = solver.usable_pairs(problem)
+    oracle = highs_optimum(
+        spec_pairs(referrals, units, TODAY, default_weights()), referrals, units, TODAY
+    )
+    # A cutoff at the optimum: nothing beats it, and the bound is the optimum.
+    at = solve_group_milp(problem, pairs, groups, time_limit=20, cutoff=oracle)
+    assert at is not None and at.bound == oracle
+    assert at.objective == NO_PLAN or at.objective <= oracle
+    # A cutoff just below: the optimum is found and proven.
+    below = solve_group_milp(problem, pairs, groups, time_limit=20, cutoff=oracle - 1)
+    assert below is not None and below.objective == below.bound == oracle
 
 
 @pytest.mark.parametrize("seed", [99, 2024])
