@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from capacity.models import UTCDateTime
+
+if TYPE_CHECKING:
+    from api.accounts import User
 
 
 class AuditAction(StrEnum):
@@ -77,6 +81,41 @@ def record(
         # One fixed statement with the rows as parameters: compiled once per process (rows
         # inlined with .values() made SQLAlchemy compile it again for every request).
         session.execute(_INSERT, rows)
+
+
+def record_referrals(
+    session: Session,
+    user: User,
+    action: AuditAction,
+    referral_ids: list[str],
+    via: str,
+    now: datetime,
+) -> None:
+    """The user's action on these referrals, in the caller's transaction (the idempotent
+    routes commit it with their answer)."""
+    record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=action,
+        entity="referral",
+        entity_ids=referral_ids,
+        via=via,
+        at=now,
+    )
+
+
+def record_referrals_and_commit(
+    session: Session,
+    user: User,
+    action: AuditAction,
+    referral_ids: list[str],
+    via: str,
+    now: datetime,
+) -> None:
+    """How a step on referrals ends: its audit entries, then the commit."""
+    record_referrals(session, user, action, referral_ids, via, now)
+    session.commit()
 
 
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:

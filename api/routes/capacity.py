@@ -19,7 +19,6 @@ from api.deps import (
     StateDep,
 )
 from api.errors import ERROR_RESPONSES, Forbidden
-from api.routes.referrals import audit_referrals
 from api.schemas import Offset, Page
 from capacity import service as capacity_service
 from capacity.models import Location, Occupancy, Unit
@@ -134,7 +133,7 @@ def depart(
         session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
     if discharged is not None:
-        audit_referrals(
+        audit.record_referrals(
             session, user, audit.AuditAction.UPDATE, [discharged.id], "POST .../departure", now
         )
     session.commit()

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from api import audit
 from api.deps import JudgeOrStaff, JudgeUser, NowDep, SessionDep
 from api.errors import ERROR_RESPONSES
-from api.routes.referrals import audit_and_commit
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of
@@ -23,7 +22,7 @@ def awaiting(user: JudgeOrStaff, session: SessionDep, now: NowDep) -> list[Await
     """Open referrals whose advice waits for a (second) gedragswetenschapper, oldest first."""
     rows = judgement.awaiting(session)
     items = [AwaitingJudgement.model_validate(r) for r in rows]
-    audit_and_commit(
+    audit.record_referrals_and_commit(
         session, user, audit.AuditAction.READ, [r.id for r in rows], "GET .../awaiting", now
     )
     return items
@@ -37,7 +36,9 @@ def judgement_view(
     referral = workflow.get_referral(session, referral_id)
     advice_of(referral)  # Conflict before any advice: nothing to judge yet
     shown = judgement.view(session, referral)
-    audit_and_commit(session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now)
+    audit.record_referrals_and_commit(
+        session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now
+    )
     return shown
 
 
@@ -53,7 +54,7 @@ def judge(
     judgement.judge(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     referral = workflow.get_referral(session, referral_id)
     shown = judgement.view(session, referral)
-    audit_and_commit(
+    audit.record_referrals_and_commit(
         session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../judgement", now
     )
     return shown

@@ -36,46 +36,11 @@ from placements.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
-ENTITY = "referral"
-
-
-def audit_referrals(
-    session: Session,
-    user: User,
-    action: audit.AuditAction,
-    referral_ids: list[str],
-    via: str,
-    now: datetime,
-) -> None:
-    """Audit entries in the caller's transaction (the idempotent routes commit with the answer)."""
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=action,
-        entity=ENTITY,
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
-
-
-def audit_and_commit(
-    session: Session,
-    user: User,
-    action: audit.AuditAction,
-    referral_ids: list[str],
-    via: str,
-    now: datetime,
-) -> None:
-    """How a step ends: its audit entries, then the commit."""
-    audit_referrals(session, user, action, referral_ids, via, now)
-    session.commit()
 
 
 def _updated(session: Session, user: User, referral_id: str, step: str, now: datetime) -> None:
     """How a step on one referral ends: audited as an update of it, then committed."""
-    audit_and_commit(
+    audit.record_referrals_and_commit(
         session, user, audit.AuditAction.UPDATE, [referral_id], f"POST .../{step}", now
     )
 
@@ -127,7 +92,7 @@ def create_referral(
         now=now,
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
-    audit_referrals(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
+    audit.record_referrals(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
     response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
     return answer
 
@@ -149,7 +114,7 @@ def list_referrals(
         limit=limit,
         offset=offset,
     )
-    audit_and_commit(
+    audit.record_referrals_and_commit(
         session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now
     )
     items = [ReferralPublic.model_validate(r) for r in rows]
@@ -161,7 +126,7 @@ def get_referral(
     referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    audit_and_commit(
+    audit.record_referrals_and_commit(
         session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now
     )
     return ReferralPublic.model_validate(referral)
@@ -247,7 +212,7 @@ def decide(
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
     workflow.decide(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
-    audit_referrals(
+    audit.record_referrals(
         session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")

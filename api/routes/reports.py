@@ -46,17 +46,9 @@ def _referral_table(
 ) -> Any:
     """A table of referrals: the read or export logged per referral (the first column),
     committed, then rendered."""
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ if fmt == "json" else audit.AuditAction.EXPORT,
-        entity="referral",
-        entity_ids=sorted({str(row[0]) for row in table.rows}),
-        via=via,
-        at=now,
-    )
-    session.commit()
+    action = audit.AuditAction.READ if fmt == "json" else audit.AuditAction.EXPORT
+    ids = sorted({str(row[0]) for row in table.rows})
+    audit.record_referrals_and_commit(session, user, action, ids, via, now)
     return _render(table, fmt)
 
 
