@@ -31,10 +31,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.expected import FirstBestEstimate, estimate, release_days
 from simulations.distributions import residual_ppf, uniforms
 from simulations.errors import PolicyError
 from simulations.events import Event, Kind
+from simulations.first_best_wait import FirstBestWait
 from simulations.model import (
     BlockSource,
     ChildNeed,
@@ -166,11 +166,7 @@ class _GeneralLoop:
         self.heap: list[Event] = []
         self.seq = 0
         self.stay_cache: dict[str, list[float]] = {}
-        self.mean_stay: dict[str, float] = {}
-        # The wait-or-take rule: per child, the session bits of the units that fit it in
-        # its first-best form, and its priority (arrival day, earlier for a crisis).
-        self.fit_bits: dict[int, int] = {}
-        self.fit_priority: dict[int, float] = {}
+        self.first_best = FirstBestWait(scenario.stays, scenario.rules.crisis_priority_days)
         self._initial(stream(seed, replication, "initial"))
         for change in scenario.capacity_changes:
             unit = self.unit_index[change.unit_id]
@@ -287,7 +283,9 @@ class _GeneralLoop:
         if rules.first_best_expected and rules.no_place == "queue" and wait > 0:
             fits = getattr(self.sc.allocation, "first_best_fits", None)
             if fits is None:
-                expected = self._expected_first_best(need.first_best)
+                expected = self.first_best.per_form(
+                    need.first_best, self.waiting, self.views, self.form_free
+                )
                 wait = math.ceil(expected) if expected <= wait else 0.0
             else:
                 bits, units, any_fit = fits(now, self.views, need.payload)
@@ -297,7 +295,17 @@ class _GeneralLoop:
                     self.alternatives_from.append(now)
                     self._away(child, now)
                     return
-                est = self._child_estimate(child, need, now, bits, units, int(wait))
+                est = self.first_best.per_child(
+                    child,
+                    need,
+                    now,
+                    bits,
+                    units,
+                    int(wait),
+                    self.waiting,
+                    self.views,
+                    self.unit_free,
+                )
                 # Not expected in time: still wait up to the norm for a first-best place
                 # (the estimate is an expectation; a place may come sooner), then take one.
                 wait = float(wait) if est.wait else min(float(wait), rules.norm_days)
@@ -312,52 +320,6 @@ class _GeneralLoop:
         if rules.no_place == "queue" and patience is not None and math.isfinite(patience):
             self._push(now + patience, Kind.PATIENCE_EXPIRED, child=child)
         self._enqueue(WaitingChild(child, now, need, now >= self.alternatives_from[child]))
-
-    def _child_estimate(
-        self, child: int, need: ChildNeed, now: float, bits: int, units: list[int], most: int
-    ) -> FirstBestEstimate:
-        """matcher.expected for one arriving child: the units that fit it in its first-best
-        form, their free places and occupied places leaving at the form's mean stay, and the
-        waiting children ahead of it (fitting one of those units, with more urgency)."""
-        self.fit_bits[child] = bits
-        self.fit_priority[child] = now - (self.rules.crisis_priority_days if _crisis(need) else 0.0)
-        if not units:
-            return estimate((), 0, 0, most)
-        mine = self.fit_priority[child]
-        fit_bits, fit_priority = self.fit_bits, self.fit_priority
-        ahead = sum(
-            1
-            for other in self.waiting
-            if fit_bits.get(other, 0) & bits and fit_priority.get(other, math.inf) <= mine
-        )
-        free = sum(self.unit_free[i] for i in units)
-        occupied = sum(self.views[i].occupied for i in units)
-        releases = release_days(free, occupied, self._mean_stay(need.first_best), ahead + 1)
-        return estimate(releases, ahead, len(units), most)
-
-    def _mean_stay(self, form: str) -> float:
-        mean_stay = self.mean_stay.get(form)
-        if mean_stay is None:
-            grid = np.linspace(0.0005, 0.9995, 1000)
-            mean_stay = self.mean_stay[form] = float(np.mean(self.sc.stays[form].ppf(grid)))
-        return mean_stay
-
-    def _expected_first_best(self, form: str) -> float:
-        """Days until a first-best place is expected for a child arriving now: the places of
-        its first-best form that come free at the form's mean stay, after the children
-        already waiting for that form (inf: no such places)."""
-        free = self.form_free.get(form, 0)
-        ahead = sum(1 for view in self.waiting.values() if view.need.first_best == form)
-        if ahead < free:
-            return 0.0
-        occupied = sum(v.occupied for v in self.views if v.care_form == form)
-        mean_stay = self.mean_stay.get(form)
-        if mean_stay is None:
-            grid = np.linspace(0.0005, 0.9995, 1000)
-            mean_stay = self.mean_stay[form] = float(np.mean(self.sc.stays[form].ppf(grid)))
-        if occupied == 0 or mean_stay <= 0:
-            return math.inf
-        return (ahead + 1 - free) * mean_stay / occupied
 
     def _enqueue(self, view: WaitingChild) -> None:
         self.waiting[view.child_id] = view
@@ -520,8 +482,3 @@ class _GeneralLoop:
     def _away(self, child: int, now: float) -> None:
         """Placed out of region: in care there for its drawn stay in its first-best form."""
         self.records.out_of_region(child, now, self._stay(child, self.records.need_form[child]))
-
-
-def _crisis(need: ChildNeed) -> bool:
-    referral = getattr(need.payload, "referral", None)
-    return bool(getattr(referral, "crisis", False))

@@ -1,0 +1,93 @@
+"""The wait-or-take rule in the simulator: when is a first-best place expected for a child?
+
+Per child (a policy that says which units fit a child, `first_best_fits`): matcher.expected
+over the units that fit it in its first-best form, their free places, the occupied places
+leaving at the form's mean stay, and the waiting children ahead of it (fitting one of those
+units, with more urgency). Per form (any other policy): the places of the first-best form
+coming free at the form's mean stay, after the children already waiting for that form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from matcher.expected import FirstBestEstimate, estimate, release_days
+from simulations.distributions import Distribution
+from simulations.model import ChildNeed, SimUnit, WaitingChild
+
+
+class FirstBestWait:
+    """The estimates of one replication, with what they remember between arrivals."""
+
+    def __init__(self, stays: Mapping[str, Distribution], crisis_priority_days: float) -> None:
+        self.stays = stays
+        self.crisis_priority_days = crisis_priority_days
+        self.mean_stays: dict[str, float] = {}
+        # Per child: the session bits of the units that fit it in its first-best form, and
+        # its priority (arrival day, earlier for a crisis).
+        self.fit_bits: dict[int, int] = {}
+        self.fit_priority: dict[int, float] = {}
+
+    def mean_stay(self, form: str) -> float:
+        """The form's mean stay in days (from its distribution, once per form)."""
+        mean = self.mean_stays.get(form)
+        if mean is None:
+            grid = np.linspace(0.0005, 0.9995, 1000)
+            mean = self.mean_stays[form] = float(np.mean(self.stays[form].ppf(grid)))
+        return mean
+
+    def per_child(
+        self,
+        child: int,
+        need: ChildNeed,
+        now: float,
+        bits: int,
+        units: list[int],
+        most: int,
+        waiting: Mapping[int, WaitingChild],
+        views: Sequence[SimUnit],
+        unit_free: Sequence[int],
+    ) -> FirstBestEstimate:
+        """matcher.expected for one arriving child (see the module doc)."""
+        self.fit_bits[child] = bits
+        mine = now - (self.crisis_priority_days if _crisis(need) else 0.0)
+        self.fit_priority[child] = mine
+        if not units:
+            return estimate((), 0, 0, most)
+        fit_bits, fit_priority = self.fit_bits, self.fit_priority
+        ahead = sum(
+            1
+            for other in waiting
+            if fit_bits.get(other, 0) & bits and fit_priority.get(other, math.inf) <= mine
+        )
+        free = sum(unit_free[i] for i in units)
+        occupied = sum(views[i].occupied for i in units)
+        releases = release_days(free, occupied, self.mean_stay(need.first_best), ahead + 1)
+        return estimate(releases, ahead, len(units), most)
+
+    def per_form(
+        self,
+        form: str,
+        waiting: Mapping[int, WaitingChild],
+        views: Sequence[SimUnit],
+        form_free: Mapping[str, int],
+    ) -> float:
+        """Days until a first-best place of `form` is expected for a child arriving now
+        (inf: no such places)."""
+        free = form_free.get(form, 0)
+        ahead = sum(1 for view in waiting.values() if view.need.first_best == form)
+        if ahead < free:
+            return 0.0
+        occupied = sum(v.occupied for v in views if v.care_form == form)
+        mean_stay = self.mean_stay(form)
+        if occupied == 0 or mean_stay <= 0:
+            return math.inf
+        return (ahead + 1 - free) * mean_stay / occupied
+
+
+def _crisis(need: ChildNeed) -> bool:
+    referral = getattr(need.payload, "referral", None)
+    return bool(getattr(referral, "crisis", False))
