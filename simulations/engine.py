@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from simulations.distributions import residual_ppf, uniforms
+from simulations.draws import draws, initial_stays
 from simulations.errors import PolicyError
 from simulations.events import Event, Kind
 from simulations.first_best_wait import FirstBestWait
@@ -63,7 +63,7 @@ def simulate(
     fast_path: bool = True,
 ) -> ReplicationResult:
     """Run one replication; fast_path=False forces the general loop (for checking)."""
-    arrivals, sizes, stay_u = _draws(scenario, settings, seed, replication)
+    arrivals, sizes, stay_u = draws(scenario, settings, seed, replication)
     with paused_gc():
         if fast_path and sizes is None and single_pool_eligible(scenario):
             records = run_single_pool(scenario, arrivals, stay_u)
@@ -72,26 +72,13 @@ def simulate(
     return summarise(scenario, settings, records, seed=seed, replication=replication)
 
 
-def _draws(
-    scenario: Scenario, settings: RunSettings, seed: int, replication: int
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """The arrival times (one per child), sibling group sizes and stay quantiles of a run."""
-    arrivals = scenario.arrivals.times(stream(seed, replication, "arrivals"), settings.horizon_days)
-    sizes = None
-    if isinstance(scenario.demand, GroupedSource):
-        sizes = scenario.demand.group_sizes(stream(seed, replication, "siblings"), len(arrivals))
-        if sizes is not None:  # arrival events become children: a group arrives together
-            arrivals = np.repeat(arrivals, sizes)
-    return arrivals, sizes, uniforms(stream(seed, replication, "stays"), len(arrivals))
-
-
 def trace(
     scenario: Scenario, settings: RunSettings, *, seed: int, replication: int = 0
 ) -> tuple[ChildRecords, list[ChildNeed], np.ndarray]:
     """One replication through the general loop, with what it drew: the per-child records,
     each child's need and stay quantile (a stay in form f lasts `stays[f].ppf(u)`). For a
     hindsight bound, which must see exactly the arrivals and stays the run saw."""
-    arrivals, sizes, stay_u = _draws(scenario, settings, seed, replication)
+    arrivals, sizes, stay_u = draws(scenario, settings, seed, replication)
     loop = _GeneralLoop(scenario, arrivals, stay_u, seed, replication, sizes)
     with paused_gc():
         records = loop.run()
@@ -173,27 +160,16 @@ class _GeneralLoop:
             self._push(change.day, Kind.CAPACITY, unit=unit, delta=change.delta)
 
     def _initial(self, rng: np.random.Generator) -> None:
-        """Children in care on day 0: occupy their places, leave after a residual stay.
-
-        The residual stays are worked out per care form at once (the quantile functions work
-        element by element, so each is what it would be unit by unit)."""
-        count = sum(u.occupied for u in self.sc.units)
-        if count == 0:
+        """Children in care on day 0: occupy their places, leave after a residual stay."""
+        left = initial_stays(self.sc.units, self.sc.stays, rng)
+        if not left:
             return
-        u = uniforms(rng, 2 * count).reshape(2, count)
-        occupied = [(i, unit) for i, unit in enumerate(self.sc.units) if unit.occupied]
-        starts = np.cumsum([0] + [unit.occupied for _, unit in occupied])
-        spans: dict[str, list[np.ndarray]] = {}
-        for (_, unit), k in zip(occupied, starts.tolist(), strict=False):
-            spans.setdefault(unit.care_form, []).append(np.arange(k, k + unit.occupied))
-        left: dict[str, list[float]] = {}
-        for form, parts in spans.items():
-            take = np.concatenate(parts)
-            left[form] = residual_ppf(self.sc.stays[form], u[0, take], u[1, take]).tolist()
         taken = dict.fromkeys(left, 0)
         ends, forms = [], []
-        for i, unit in occupied:
+        for i, unit in enumerate(self.sc.units):
             n, form = unit.occupied, unit.care_form
+            if not n:
+                continue
             self._change(i, occupied=n)
             for end in left[form][taken[form] : taken[form] + n]:
                 self._push(end, Kind.DEPARTURE, unit=i)
