@@ -90,9 +90,11 @@ def record_referrals(
     referral_ids: list[str],
     via: str,
     now: datetime,
+    *,
+    commit: bool = False,
 ) -> None:
-    """The user's action on these referrals, in the caller's transaction (the idempotent
-    routes commit it with their answer)."""
+    """The user's action on these referrals, in the caller's transaction; `commit` ends a
+    step with it (the idempotent routes commit it with their answer instead)."""
     record(
         session,
         user_id=user.id,
@@ -103,19 +105,8 @@ def record_referrals(
         via=via,
         at=now,
     )
-
-
-def record_referrals_and_commit(
-    session: Session,
-    user: User,
-    action: AuditAction,
-    referral_ids: list[str],
-    via: str,
-    now: datetime,
-) -> None:
-    """How a step on referrals ends: its audit entries, then the commit."""
-    record_referrals(session, user, action, referral_ids, via, now)
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:

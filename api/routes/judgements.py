@@ -22,8 +22,14 @@ def awaiting(user: JudgeOrStaff, session: SessionDep, now: NowDep) -> list[Await
     """Open referrals whose advice waits for a (second) gedragswetenschapper, oldest first."""
     rows = judgement.awaiting(session)
     items = [AwaitingJudgement.model_validate(r) for r in rows]
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET .../awaiting", now
+    audit.record_referrals(
+        session,
+        user,
+        audit.AuditAction.READ,
+        [r.id for r in rows],
+        "GET .../awaiting",
+        now,
+        commit=True,
     )
     return items
 
@@ -36,8 +42,8 @@ def judgement_view(
     referral = workflow.get_referral(session, referral_id)
     advice_of(referral)  # Conflict before any advice: nothing to judge yet
     shown = judgement.view(session, referral)
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now
+    audit.record_referrals(
+        session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now, commit=True
     )
     return shown
 
@@ -54,7 +60,13 @@ def judge(
     judgement.judge(session, referral_id=referral_id, data=data, user_id=user.id, now=now)
     referral = workflow.get_referral(session, referral_id)
     shown = judgement.view(session, referral)
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../judgement", now
+    audit.record_referrals(
+        session,
+        user,
+        audit.AuditAction.UPDATE,
+        [referral_id],
+        "POST .../judgement",
+        now,
+        commit=True,
     )
     return shown

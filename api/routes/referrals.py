@@ -40,8 +40,8 @@ router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=
 
 def _updated(session: Session, user: User, referral_id: str, step: str, now: datetime) -> None:
     """How a step on one referral ends: audited as an update of it, then committed."""
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.UPDATE, [referral_id], f"POST .../{step}", now
+    audit.record_referrals(
+        session, user, audit.AuditAction.UPDATE, [referral_id], f"POST .../{step}", now, commit=True
     )
 
 
@@ -114,8 +114,14 @@ def list_referrals(
         limit=limit,
         offset=offset,
     )
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.READ, [r.id for r in rows], "GET /api/v1/referrals", now
+    audit.record_referrals(
+        session,
+        user,
+        audit.AuditAction.READ,
+        [r.id for r in rows],
+        "GET /api/v1/referrals",
+        now,
+        commit=True,
     )
     items = [ReferralPublic.model_validate(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
@@ -126,8 +132,14 @@ def get_referral(
     referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    audit.record_referrals_and_commit(
-        session, user, audit.AuditAction.READ, [referral.id], "GET /api/v1/referrals/{id}", now
+    audit.record_referrals(
+        session,
+        user,
+        audit.AuditAction.READ,
+        [referral.id],
+        "GET /api/v1/referrals/{id}",
+        now,
+        commit=True,
     )
     return ReferralPublic.model_validate(referral)
 

@@ -48,7 +48,7 @@ def _referral_table(
     committed, then rendered."""
     action = audit.AuditAction.READ if fmt == "json" else audit.AuditAction.EXPORT
     ids = sorted({str(row[0]) for row in table.rows})
-    audit.record_referrals_and_commit(session, user, action, ids, via, now)
+    audit.record_referrals(session, user, action, ids, via, now, commit=True)
     return _render(table, fmt)
 
 
