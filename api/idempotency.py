@@ -51,90 +51,6 @@ def check_key(key: str) -> str:
     return key
 
 
-def replay(
-    session: Session, *, user_id: str, key: str, endpoint: str, fingerprint: str
-) -> tuple[int, Any] | None:
-    """The stored (status, body) for this key, None if new; Conflict if reused differently."""
-    row = session.exec(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-        )
-    ).first()
-    if row is None:
-        return None
-    if row.endpoint != endpoint or row.request_hash != fingerprint:
-        raise Conflict("sleutel al gebruikt voor een ander verzoek", field="Idempotency-Key")
-    return row.status_code, json.loads(row.response_json)
-
-
-def remember(
-    session: Session,
-    *,
-    user_id: str,
-    key: str,
-    endpoint: str,
-    fingerprint: str,
-    status_code: int,
-    body: Any,
-    now: datetime,
-) -> None:
-    """Store the answer in the caller's transaction."""
-    session.add(
-        IdempotencyRecord(
-            user_id=user_id,
-            key=key,
-            endpoint=endpoint,
-            request_hash=fingerprint,
-            status_code=status_code,
-            response_json=json.dumps(body, default=str),
-            created_at=now,
-        )
-    )
-    session.flush()
-
-
-def remember_and_commit(
-    session: Session,
-    *,
-    user_id: str,
-    key: str,
-    endpoint: str,
-    fingerprint: str,
-    status_code: int,
-    body: Any,
-    now: datetime,
-) -> tuple[int, Any]:
-    """Store the answer and commit; if a concurrent copy won the key, its stored answer.
-
-    Two copies of one request can pass `replay` at the same moment. The unique key lets
-    only one commit; the loser rolls its whole transaction back (its work is undone) and
-    answers what the winner stored, or 409 if the key was taken for another request.
-    """
-    try:
-        remember(
-            session,
-            user_id=user_id,
-            key=key,
-            endpoint=endpoint,
-            fingerprint=fingerprint,
-            status_code=status_code,
-            body=body,
-            now=now,
-        )
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        stored = replay(
-            session, user_id=user_id, key=key, endpoint=endpoint, fingerprint=fingerprint
-        )
-        if stored is None:  # another unique rule refused the work: a clean conflict
-            raise Conflict(
-                "gelijktijdig verzoek met dezelfde sleutel", field="Idempotency-Key"
-            ) from None
-        return stored
-    return status_code, body
-
-
 @dataclass(frozen=True)
 class Attempt:
     """One POST that may carry an Idempotency-Key: replay it, or finish it once."""
@@ -144,23 +60,53 @@ class Attempt:
     endpoint: str
     fingerprint: str
 
+    def stored(self, session: Session) -> tuple[int, Any] | None:
+        """The stored (status, body) for this key, None if new; Conflict if reused differently."""
+        row = session.exec(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == self.user_id, IdempotencyRecord.key == self.key
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.endpoint != self.endpoint or row.request_hash != self.fingerprint:
+            raise Conflict("sleutel al gebruikt voor een ander verzoek", field="Idempotency-Key")
+        return row.status_code, json.loads(row.response_json)
+
     def finish(
         self, session: Session, *, status_code: int, body: Any, now: datetime
     ) -> tuple[int, Any]:
-        """Commit the work (remembering the answer under the key, if any): (status, body)."""
+        """Commit the work (remembering the answer under the key, if any): (status, body).
+
+        Two copies of one request can pass `stored` at the same moment. The unique key lets
+        only one commit; the loser rolls its whole transaction back (its work is undone) and
+        answers what the winner stored, or 409 if the key was taken for another request.
+        """
         if self.key is None:
             session.commit()
             return status_code, body
-        return remember_and_commit(
-            session,
-            user_id=self.user_id,
-            key=self.key,
-            endpoint=self.endpoint,
-            fingerprint=self.fingerprint,
-            status_code=status_code,
-            body=body,
-            now=now,
+        session.add(
+            IdempotencyRecord(
+                user_id=self.user_id,
+                key=self.key,
+                endpoint=self.endpoint,
+                request_hash=self.fingerprint,
+                status_code=status_code,
+                response_json=json.dumps(body, default=str),
+                created_at=now,
+            )
         )
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            stored = self.stored(session)
+            if stored is None:  # another unique rule refused the work: a clean conflict
+                raise Conflict(
+                    "gelijktijdig verzoek met dezelfde sleutel", field="Idempotency-Key"
+                ) from None
+            return stored
+        return status_code, body
 
 
 def begin(
@@ -175,11 +121,4 @@ def begin(
     )
     if attempt.key is None:
         return attempt, None
-    stored = replay(
-        session,
-        user_id=user_id,
-        key=attempt.key,
-        endpoint=endpoint,
-        fingerprint=attempt.fingerprint,
-    )
-    return attempt, stored
+    return attempt, attempt.stored(session)

@@ -82,9 +82,7 @@ def confirm_hold(
     now: datetime,
 ) -> Occupancy:
     """Turn an active hold into the child's occupancy, in the caller's transaction."""
-    ledger.require_aware(now)
-    ledger.check_ref(child_ref, field="child_ref")
-    ledger.check_dates(since, expected_end, field="expected_end")
+    ledger.check_stay(child_ref, since, expected_end, now)
     hold, unit = _locked_hold(session, hold_id)
     _require_active(hold, now)
     ledger.require_open(unit, now)

@@ -58,6 +58,13 @@ def check_dates(start: date, end: date | None, *, field: str) -> None:
         raise InvalidDates("einddatum ligt voor de begindatum", field=field)
 
 
+def check_stay(child_ref: str, since: date, expected_end: date | None, now: datetime) -> None:
+    """What starts a stay: an aware moment, a pseudonymous child, an end not before the start."""
+    require_aware(now)
+    check_ref(child_ref, field="child_ref")
+    check_dates(since, expected_end, field="expected_end")
+
+
 def lock_unit(session: Session, unit_id: str, *, field: str = "unit_id") -> Unit:
     """The unit, locked for the rest of the transaction; UnitNotFound when it does not exist."""
     if not isinstance(unit_id, str) or not unit_id:

@@ -212,9 +212,7 @@ def record_admission(
     now: datetime,
 ) -> Occupancy:
     """A child comes into a unit; refused when the unit is full or closed."""
-    ledger.require_aware(now)
-    ledger.check_ref(child_ref, field="child_ref")
-    ledger.check_dates(since, expected_end, field="expected_end")
+    ledger.check_stay(child_ref, since, expected_end, now)
     unit = ledger.lock_unit(session, unit_id)
     ledger.require_open(unit, now)
     ledger.absorb_pending_closures(session, unit, now)
