@@ -34,6 +34,7 @@ from capacity.live import LiveViewUnavailable
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync, follow_changes, make_live_view
 from capacity.views import load_states
+from domain.places import select_region
 
 log = logging.getLogger("servicepunt.api")
 
@@ -50,7 +51,7 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "parents_view": "ambivalent",
     "child_agrees": True,
     "perspective": "terug_naar_huis",
-    "home_municipality": "lelystad",
+    "home_municipality": "GM0995",
 }
 
 
@@ -129,6 +130,7 @@ def create_app(
     """Build the app for the given settings (the environment's when omitted)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    select_region(settings.region)
     state = ServiceState(
         settings=settings,
         # A connection for every request thread, plus a few for the background threads.

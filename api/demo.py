@@ -1,4 +1,4 @@
-"""Demo data: the Flevoland landscape, a user for every role, and a waiting list.
+"""Demo data: the selected region's landscape, a user for every role, and a waiting list.
 
 Every name, child and family here is invented. Seeding is idempotent: an existing landscape,
 users or referrals are kept; the demo users get fresh tokens on every run.
@@ -18,9 +18,10 @@ from afwegingskader.models import Profile
 from api import accounts
 from api.accounts import Role
 from capacity import db as capacity_db
-from capacity.demo import SHARE, flevoland_landscape, load_with_services
+from capacity.demo import demo_shares, load_with_services, region_landscape
 from capacity.models import Unit
 from domain.people import VerwijzerType
+from domain.places import region_name
 from placements import service as workflow
 from placements.models import BridgingCare, Referral
 from placements.schemas import ReferralCreate
@@ -43,7 +44,8 @@ def _count(session: Session, model: type[Unit] | type[Referral]) -> int:
 
 def _demo_referral(rng: random.Random, n: int, today: date) -> ReferralCreate:
     """A fictitious waiting child, with plausible profile and intake facts."""
-    municipality = rng.choices(list(SHARE), weights=list(SHARE.values()))[0]
+    shares = demo_shares(region_name())
+    municipality = rng.choices(list(shares), weights=list(shares.values()))[0]
     crisis = rng.random() < 0.2
     age = rng.choice([3, 6, 8, 10, 12, 13, 14, 15, 16, 17])
     start = today - timedelta(days=rng.randint(2, 40))
@@ -102,9 +104,14 @@ def seed_demo(
     """Fill an empty database with the demo region; returns fresh tokens of the demo users."""
     tokens: dict[str, str] = {}
     with capacity_db.transaction(engine) as session:
+        land = region_landscape(region_name(), seed=seed, today=now.date())
         if _count(session, Unit) == 0:
-            load_with_services(session, flevoland_landscape(seed=seed, today=now.date()), now=now)
-        for username, role, extra in DEMO_USERS:
+            load_with_services(session, land, now=now)
+        for username, role, given in DEMO_USERS:
+            extra = dict(given)
+            if "provider_id" in extra and extra["provider_id"] not in land.providers:
+                # Another region's demo has other providers: the demo provider is its first.
+                extra["provider_id"] = next(iter(land.providers))
             exists = session.exec(
                 select(accounts.User).where(accounts.User.username == username)
             ).first()

@@ -68,6 +68,8 @@ HEADERS: dict[str, str] = {
     "plaatsen": "plaatsen",
     "tekort": "tekort",
     "gemeente": "gemeente",
+    "geplaatst_in": "geplaatst in (gemeente, regio)",
+    "regio": "regio",
     "leeftijd": "leeftijd",
 }
 
@@ -80,6 +82,14 @@ def _enum_label(kind: type[CareForm] | type[Municipality]) -> Label:
             return value
 
     return label
+
+
+def _place_label(value: reports.Cell) -> reports.Cell:
+    """A municipality code as 'name (region)'; anything else unchanged."""
+    try:
+        return Municipality(str(value)).place_label if value is not None else None
+    except ValueError:
+        return value
 
 
 def _mapped(mapping: Mapping[str, str]) -> Label:
@@ -97,6 +107,7 @@ LABELS: dict[str, Label] = {
     "norm_14_dagen": _mapped({code: text for code, (_, text) in NORM_BADGE.items()}),
     "reden": _mapped({code.value: REASON_LABEL[code] for code in ReasonCode}),
     "gemeente": _enum_label(Municipality),
+    "geplaatst_in": _place_label,
 }
 
 

@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
         counts=("plaatsingen", "buiten_regio"),
         derived={"percentage": ("plaatsingen", "buiten_regio")},
     ),
+    "beschikkingen_buiten_regio": Rule(counts=("beschikkingen",)),
     "doorlooptijd": Rule(
         counts=("plaatsingen",),
         derived={"mediaan_dagen": ("plaatsingen",), "p90_dagen": ("plaatsingen",)},

@@ -203,6 +203,8 @@ class Deviation(SQLModel, table=True):
     form_deviates: bool
     top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
     chosen_unit_id: str = Field(max_length=ID_LENGTH)
+    # Where the child was placed (CBS code); shown with its region (domain.places).
+    placed_municipality: str | None = Field(default=None, max_length=32)
     place_deviates: bool
     reason_code: str = Field(max_length=32)
     reason_text: str | None = Field(default=None, max_length=500)

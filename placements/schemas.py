@@ -12,7 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
@@ -21,6 +21,7 @@ from domain.care import CareForm
 from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
+from domain.places import Municipality
 from matcher.models import Proposal
 from placements.models import (
     BridgingCare,
@@ -98,8 +99,21 @@ class ReferralPublic(ReferralBase):
     placed_on: date | None
     regisseur_team: str | None
     discharged_on: date | None
+
     discharge_outcome: str | None
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def responsible_municipality_name(self) -> str:
+        """The responsible municipality's name, so a client never shows a code alone."""
+        return _municipality(self.responsible_municipality).label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def responsible_outside_region(self) -> bool:
+        """True when the responsible municipality lies outside the region: coordinate with it."""
+        return not _municipality(self.responsible_municipality).in_region
 
     @field_validator("responsibility_explanation", mode="before")
     @classmethod
@@ -254,3 +268,8 @@ class AwaitingJudgement(BaseModel):
     first_best: str | None
     rule_set: str | None
     created_at: datetime
+
+
+def _municipality(stored: str) -> Municipality:
+    """The stored code (or, from before migration 0007, a name) as a Municipality."""
+    return Municipality(stored)

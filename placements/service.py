@@ -333,6 +333,7 @@ def _place(
                 form_deviates=form_deviates,
                 top_unit_id=referral.top_unit_id,
                 chosen_unit_id=unit.id,
+                placed_municipality=location.municipality,
                 place_deviates=place_deviates,
                 reason_code=data.reason_code.value,
                 reason_text=data.reason_text,

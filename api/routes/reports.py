@@ -17,6 +17,7 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
+from domain.places import Municipality
 from placements import advice_reports, disclosure, reports
 from placements.models import Deviation
 
@@ -63,6 +64,9 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     ),
     "overbrugging": lambda s, now, p: reports.bridging_overview(s, today=now.date()),
     "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
+    "beschikkingen_buiten_regio": lambda s, now, p: reports.staying_outside(
+        s, since=p[0], until=p[1]
+    ),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
     # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
@@ -117,6 +121,15 @@ def waiting_list(
     return _referral_table(session, user, table, format, "GET /api/v1/waiting-list", now)
 
 
+def _deviation_item(row: Deviation) -> dict[str, Any]:
+    """A deviation as JSON, with the name and region of where the child was placed."""
+    item = row.model_dump(mode="json")
+    place = Municipality(row.placed_municipality) if row.placed_municipality else None
+    item["placed_municipality_name"] = place.label if place else None
+    item["placed_region"] = place.region_label if place else None
+    return item
+
+
 @router.get("/deviations")
 def deviation_log(
     user: ServicepuntUser,
@@ -133,7 +146,7 @@ def deviation_log(
         .offset(offset)
         .limit(limit)
     ).all()
-    items = [r.model_dump(mode="json") for r in rows]
+    items = [_deviation_item(r) for r in rows]
     audit.record(
         session,
         user_id=user.id,

@@ -26,7 +26,7 @@ from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
-from domain.places import Municipality
+from domain.places import Municipality, all_municipalities, region_municipalities
 from placements import service as workflow
 from placements.schemas import ReferralCreate
 
@@ -115,12 +115,29 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
-    "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
-    "municipality": [(m.value, m.label) for m in Municipality],
     "bridging": list(BRIDGING_LABEL.items()),
     "perspective": list(PERSPECTIVE_LABEL.items()),
 }
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    """The region's municipalities first, then every other one in the country, by name."""
+    inside = region_municipalities()
+    others = sorted(
+        (m for m in all_municipalities() if m not in inside and m != Municipality.BUITEN_REGIO),
+        key=lambda m: m.label,
+    )
+    return [(m.value, m.label) for m in inside] + [
+        (m.value, f"{m.label} (buiten de regio)") for m in others
+    ]
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    """CHOICES with the municipalities of the selected region."""
+    places = municipality_choices()
+    residence = [*places, (Residence.BUITENLAND, "buitenland"), (Residence.ONBEKEND, "onbekend")]
+    return {**CHOICES, "municipality": places, "residence": residence}
 
 
 def _opt(form: Form, name: str) -> str | None:
@@ -206,7 +223,7 @@ def _form_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        choices=CHOICES,
+        choices=choices(),
         checkboxes=CHECKBOXES,
         labels=LABELS,
         capj=default_codelist(),

@@ -16,7 +16,7 @@ from api.web.auth import WebSession
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
-from domain.places import Municipality
+from domain.places import Municipality, region_municipalities
 from placements.models import (
     BridgingCare,
     JudgementReason,
@@ -91,6 +91,21 @@ def _label(kind: type[Any], value: object) -> str:
         return str(value)
 
 
+def _place(value: object) -> str:
+    """A municipality with its region: 'Harderwijk (jeugdregio Noord-Veluwe)'."""
+    try:
+        return Municipality(value).place_label
+    except ValueError:
+        return str(value)
+
+
+def _outside_region(value: object) -> bool:
+    try:
+        return not Municipality(value).in_region
+    except ValueError:
+        return False
+
+
 def _date(value: date | str | None) -> str:
     if value is None or value == "":
         return "-"
@@ -112,6 +127,8 @@ def _environment() -> Environment:
     )
     env.filters["care"] = lambda v: _label(CareForm, v)
     env.filters["municipality"] = lambda v: _label(Municipality, v)
+    env.filters["place"] = _place
+    env.filters["outside_region"] = _outside_region
     env.filters["capability"] = lambda v: _label(Capability, v)
     env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
     env.filters["reason"] = lambda v: _label(ReasonCode, v)
@@ -129,7 +146,7 @@ def _environment() -> Environment:
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
-        MUNICIPALITIES=list(Municipality),
+        MUNICIPALITIES=list(region_municipalities()),
         CAPABILITIES=list(Capability),
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),

@@ -33,6 +33,9 @@ TODAY = date(2026, 3, 2)
 TABLE_NAMES = [model.__tablename__ for model in TABLES]
 
 
+LELYSTAD = Municipality("lelystad")
+
+
 @contextmanager
 def temporary_pg_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
     """A fresh, empty PostgreSQL database named `prefix_<random>`, dropped afterwards."""
@@ -79,7 +82,7 @@ class Backend:
         *,
         places: int = 6,
         care_form: CareForm = CareForm.BEHANDELGROEP,
-        municipality: Municipality = Municipality.LELYSTAD,
+        municipality: Municipality = LELYSTAD,
         age: tuple[int, int] = (12, 17),
         capabilities: tuple[Capability, ...] = (),
         occupied: int = 0,

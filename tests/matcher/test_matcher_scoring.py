@@ -31,7 +31,7 @@ def _unit(**kw: object) -> UnitView:
         unit_id="U1",
         provider_id="P1",
         name="Gezinshuis",
-        municipality=Municipality.ALMERE,
+        municipality=Municipality("almere"),
         care_form=CareForm.GEZINSHUIS,
         places=4,
         occupied=3,
@@ -52,8 +52,8 @@ def _referral(**kw: object) -> MatchRequest:
         perspective=Perspective.TERUG_NAAR_HUIS,
         deadline=TODAY + timedelta(days=14),
         waiting_since=TODAY - timedelta(days=21),
-        home_municipality=Municipality.LELYSTAD,
-        responsible_municipality=Municipality.ZEEWOLDE,
+        home_municipality=Municipality("lelystad"),
+        responsible_municipality=Municipality("zeewolde"),
     )
     base.update(kw)
     return MatchRequest.model_validate(base)
@@ -118,12 +118,12 @@ def test_terms_are_named_dutch_and_add_up() -> None:
 
 
 def test_distance_is_from_home_when_returning_home_else_responsible() -> None:
-    home = score_pair(_referral(), _unit(municipality=Municipality.LELYSTAD), TODAY, W)
+    home = score_pair(_referral(), _unit(municipality=Municipality("lelystad")), TODAY, W)
     assert next(t for t in home.terms if t.term == "distance").points == 0
     other = _referral(perspective=Perspective.LANGDURIG_VERBLIJF)
-    resp = score_pair(other, _unit(municipality=Municipality.ZEEWOLDE), TODAY, W)
+    resp = score_pair(other, _unit(municipality=Municipality("zeewolde")), TODAY, W)
     assert next(t for t in resp.terms if t.term == "distance").points == 0
-    far = score_pair(other, _unit(municipality=Municipality.URK), TODAY, W)
+    far = score_pair(other, _unit(municipality=Municipality("urk")), TODAY, W)
     assert next(t for t in far.terms if t.term == "distance").points < 0
 
 
