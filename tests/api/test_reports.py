@@ -36,7 +36,10 @@ def _out_of_region_crisis_group(api: Api) -> str:
         provider = capacity_service.create_provider(session, name="Aanbieder elders")
         location = capacity_service.create_location(
             # A provider outside the region registers its unit with its municipality.
-            session, provider_id=provider.id, name="Elders", municipality="Harderwijk"
+            session,
+            provider_id=provider.id,
+            name="Elders",
+            municipality="Harderwijk",
         )
         unit = capacity_service.create_unit(
             session,
