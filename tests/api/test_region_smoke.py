@@ -62,6 +62,14 @@ def test_every_municipality_of_the_region_has_its_team(selected: str) -> None:
         assert result.regisseur.team == region().team_for(place)
 
 
+def test_a_crisis_intake_shows_the_region_s_crisis_desk_hours(selected: str) -> None:
+    case = _case(region_municipalities()[0], None, "langdurig_verblijf")
+    crisis = case.model_copy(update={"crisis": True, "crisis_placement_date": START})
+    text = render_text(intake.assess(crisis))
+    assert f"Crisisdesk regio {region().name}: {region().crisis_desk_hours()}" in text
+    assert "Crisisdesk" not in render_text(intake.assess(case))
+
+
 def test_a_child_from_outside_the_region_is_flagged_for_coordination(selected: str) -> None:
     result = intake.assess(_case(AMSTERDAM, AMSTERDAM, "terug_naar_huis"))
     assert result.municipality.municipality == AMSTERDAM

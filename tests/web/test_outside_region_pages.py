@@ -27,9 +27,7 @@ def test_the_servicepunt_sees_a_responsible_municipality_outside_the_region(
     login(client, site, "sp")
     page = client.get(f"/servicepunt/aanmeldingen/{referral['id']}").text
     assert "Amsterdam" in page
-    assert (
-        "buiten de regio, jeugdregio Amsterdam-Amstelland: stem af met deze gemeente" in page
-    )
+    assert "buiten de regio, jeugdregio Amsterdam-Amstelland: stem af met deze gemeente" in page
     assert "GM0363" not in page
 
 
