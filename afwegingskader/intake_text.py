@@ -89,6 +89,9 @@ def render_text(result: IntakeResult) -> str:
     ]
     if result.reference_date is not None:
         header.append(f"Peildatum: {format_date_nl(result.reference_date)}")
+    if result.crisis:
+        desk = region()
+        header.append(f"Crisisdesk regio {desk.name}: {desk.crisis_desk_hours()}")
     sections = [
         header,
         _municipality(result),

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from capacity import service as capacity_service
 from capacity.models import Location, Occupancy, Provider, Unit
+from capacity.service import PLACES_RANGE
 from capacity.snapshot import FamilyPreferences
 from domain.care import CareCategory, CareForm
 from domain.errors import ConfigError
@@ -38,6 +39,13 @@ SHARE = {
     Municipality("GM0171"): 0.11,
     Municipality("GM0184"): 0.07,
     Municipality("GM0050"): 0.06,
+}
+# Ages a units file's care form takes (assumption, as the Flevoland landscape's usual ones).
+AGES = {
+    CareForm.BEHANDELGROEP: (12, 17),
+    CareForm.GESLOTEN: (12, 17),
+    CareForm.CRISISGROEP_12MIN: (4, 11),
+    CareForm.CRISISGROEP_12PLUS: (12, 17),
 }
 # Where the Flevoland landscape's groups outside the region stand (Harderwijk).
 OUTSIDE = Municipality("GM0243")
@@ -383,31 +391,30 @@ def load_bulk(session: Session, land: Landscape) -> None:
 
 
 def units_file_landscape(units: DemoUnits, *, seed: int, today: date) -> Landscape:
-    """A landscape from a region's synthetic units file, with invented stays (same seed, same)."""
+    """A landscape from a region's synthetic units file, with invented stays (same seed, same).
+
+    A foster-care entry stands for a pool of families: it becomes families of at most the
+    places a foster family has (PLACES_RANGE), "<name> 1", "<name> 2", ...
+    """
     rng = random.Random(seed)
-    keys = {
-        name: f"demo{i:02d}"
-        for i, name in enumerate(dict.fromkeys(u.provider for u in units.units))
-    }
-    kinds = {
-        keys[u.provider]: "pleegzorg"
-        if u.care_form.category is CareCategory.PLEEGZORG
-        else "zorgaanbieder"
-        for u in units.units
-    }
-    land = Landscape({key: (name, kinds[key]) for name, key in keys.items()})
-    for n, spec in enumerate(units.units):
+    names = dict.fromkeys(u.provider for u in units.units)
+    keys = {name: f"demo{i:02d}" for i, name in enumerate(names)}
+    foster = {u.provider for u in units.units if u.care_form.category is CareCategory.PLEEGZORG}
+    land = Landscape({keys[n]: (n, "pleegzorg" if n in foster else "zorgaanbieder") for n in names})
+    for spec in units.units:
         form = spec.care_form
-        ages = (12, 17) if form.category is CareCategory.BEHANDELGROEP else (0, 17)
-        if form is CareForm.CRISISGROEP_12MIN:
-            ages = (4, 11)
-        elif form is CareForm.CRISISGROEP_12PLUS:
-            ages = (12, 17)
-        unit = _unit(
-            rng, n, form, keys[spec.provider], spec.places, ages, today,
-            municipality=Municipality(spec.municipality.code),
-        )  # fmt: skip
-        land.units.append(replace(unit, name=spec.name))
+        ages = AGES.get(form, (0, 17))
+        sizes = [spec.places]
+        if form.category is CareCategory.PLEEGZORG:
+            most = PLACES_RANGE[form.category][1]
+            sizes = [most] * (spec.places // most) + [spec.places % most] * bool(spec.places % most)
+        for k, size in enumerate(sizes, 1):
+            unit = _unit(
+                rng, len(land.units), form, keys[spec.provider], size, ages, today,
+                municipality=Municipality(spec.municipality.code),
+            )  # fmt: skip
+            name = spec.name if len(sizes) == 1 else f"{spec.name} {k}"
+            land.units.append(replace(unit, name=name))
     return land
 
 

@@ -91,12 +91,16 @@ def _label(kind: type[Any], value: object) -> str:
         return str(value)
 
 
-def _place(value: object) -> str:
-    """A municipality with its region: 'Harderwijk (jeugdregio Noord-Veluwe)'."""
+def _label_of(value: object, kind: str) -> str:
     try:
-        return Municipality(value).place_label
+        return str(getattr(Municipality(value), kind))
     except ValueError:
         return str(value)
+
+
+def _place(value: object) -> str:
+    """A municipality with its region: 'Harderwijk (jeugdregio Noord-Veluwe)'."""
+    return _label_of(value, "place_label")
 
 
 def _outside_region(value: object) -> bool:
@@ -129,6 +133,7 @@ def _environment() -> Environment:
     env.filters["municipality"] = lambda v: _label(Municipality, v)
     env.filters["place"] = _place
     env.filters["outside_region"] = _outside_region
+    env.filters["region_of"] = lambda v: _label_of(v, "region_label")
     env.filters["capability"] = lambda v: _label(Capability, v)
     env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
     env.filters["reason"] = lambda v: _label(ReasonCode, v)

@@ -380,3 +380,38 @@ def test_old_case_is_compared_with_the_2022_rule(
 def test_new_case_has_no_comparison() -> None:
     data = WoonplaatsInput.model_validate({"stay": "geen", "brp_residence": "urk"})
     assert determine_municipality(data, case_start_date=NEW).municipality_under_2022_rule is None
+
+
+# Any Dutch municipality can be responsible, not only the region's (issue #20).
+ANYWHERE: list[tuple[dict[str, Any], str, str]] = [
+    # A child from Amsterdam placed with a foster family in the region is Amsterdam's.
+    ({"stay": "pleegouder", "brp_residence_before_stay": "GM0363"}, "GM0363", "Amsterdam"),
+    # By name, and an address from before a merger resolves to its successor (Weesp).
+    ({"stay": "geen", "brp_residence": "Weesp"}, "GM0363", "Amsterdam"),
+    ({"stay": "geen", "brp_residence": "Harderwijk"}, "GM0243", "Harderwijk"),
+    # Abroad: the place of actual stay, which may be outside the region too.
+    ({"stay": "geen", "brp_residence": "buitenland", "actual_stay": "GM0193"}, "GM0193", "Zwolle"),
+]
+
+
+@pytest.mark.parametrize(("facts", "code", "name"), ANYWHERE)
+def test_a_municipality_outside_the_region_is_named_and_flagged(
+    facts: dict[str, Any], code: str, name: str
+) -> None:
+    result = determine_municipality(WoonplaatsInput.model_validate(facts), case_start_date=NEW)
+    assert result.municipality == code
+    assert not result.in_region
+    assert f"Verantwoordelijke gemeente: {name} (jeugdregio" in result.explanation[-1]
+    assert (
+        "buiten de regio Flevoland: stem de jeugdhulp af met die gemeente"
+        in (result.explanation[-1])
+    )
+
+
+def test_the_pre_2022_comparison_names_two_municipalities_outside_the_region() -> None:
+    facts = {"gezag": "ouders", "gezag_residences": ["GM0363"], "stay": "geen"}
+    result = determine_municipality(
+        WoonplaatsInput.model_validate({**facts, "brp_residence": "GM0193"}), case_start_date=OLD
+    )
+    assert (result.municipality, result.municipality_under_2022_rule) == ("GM0363", "GM0193")
+    assert "Zwolle verantwoordelijk zijn: een overdracht" in result.explanation[-1]

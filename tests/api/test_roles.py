@@ -127,7 +127,14 @@ def test_provider_touches_only_its_own_units(api: Api) -> None:
 def test_verwijzer_board_holds_counts_only(api: Api) -> None:
     cells = api.call("GET", "/api/v1/availability/summary", "verwijzer").json()
     assert cells
-    assert set(cells[0]) == {"care_form", "municipality", "age_band", "free_now", "coming_free"}
+    assert set(cells[0]) == {
+        "care_form",
+        "municipality",
+        "municipality_name",
+        "age_band",
+        "free_now",
+        "coming_free",
+    }
 
 
 def test_unknown_token_is_refused(api: Api) -> None:

@@ -36,6 +36,9 @@ PUBLIC_FIELDS = {
     "discharged_on",
     "discharge_outcome",
     "created_at",
+    # Computed: the municipality's name and whether it lies outside the region.
+    "responsible_municipality_name",
+    "responsible_outside_region",
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from domain.errors import ConfigError
+from domain.places import Municipality
 from simulations.children import ProfileSource
 from simulations.distributions import GroupArrivalRates, PoissonArrivals
 from simulations.matching import MatcherPolicy
@@ -134,7 +135,7 @@ def test_growth_example_sets_its_own_trend_and_season() -> None:
         [getattr(g, k) for k in plain] for g in base.demand.groups
     ]
     for g in grow.demand.groups:
-        assert g.trend_per_year == (0.03 if g.municipality == "almere" else 0.0)
+        assert g.trend_per_year == (0.03 if g.municipality == Municipality("almere") else 0.0)
         assert (g.season_amplitude, g.peak_day) == ((0.15, 288) if g.age_min == 12 else (0, 0))
     assert grow.units == base.units and grow.stays == base.stays
 
