@@ -19,15 +19,13 @@ from __future__ import annotations
 import math
 import os
 from functools import cache, lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
 
 from domain.errors import ConfigError, DomainError, InvalidInput
+from domain.fields import ValidatedText
 from domain.municipalities import EARTH_RADIUS_KM, national_list
 from domain.municipalities import Municipality as ListedMunicipality
 from domain.municipalities import distance_km as _listed_distance_km
@@ -100,11 +98,13 @@ def _code(text: str) -> str:
         raise InvalidInput(UNKNOWN) from None
 
 
-class Municipality(str):
+class Municipality(ValidatedText):
     """A current Dutch municipality by CBS code, or BUITEN_REGIO (outside, not recorded)."""
 
     __slots__ = ()
     BUITEN_REGIO: ClassVar[Municipality]
+    JSON_DESCRIPTION = "CBS-gemeentecode (GM + vier cijfers) of een eenduidige gemeentenaam"
+    JSON_EXAMPLES = ("GM0363",)
 
     def __new__(cls, value: object) -> Municipality:
         if type(value) is cls:
@@ -155,33 +155,16 @@ class Municipality(str):
         return f"{self.label} ({self.region_label})"
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            _validate, serialization=core_schema.to_string_ser_schema()
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "maxLength": 64,
-            "description": "CBS-gemeentecode (GM + vier cijfers) of een eenduidige gemeentenaam",
-            "examples": ["GM0363"],
-        }
-
-
-def _validate(value: object) -> Municipality:
-    # A ValueError with a Dutch message: pydantic reports it on the field.
-    if isinstance(value, Municipality):
-        return value
-    if not isinstance(value, str) or len(value) > 64:
-        raise ValueError("verwacht een gemeentecode (GM + vier cijfers) of gemeentenaam")
-    try:
-        return Municipality(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from None
+    def parse(cls, value: object) -> Municipality:
+        """For pydantic: a ValueError with a Dutch message that never repeats the value."""
+        if isinstance(value, Municipality):
+            return value
+        if not isinstance(value, str) or len(value) > cls.MAX_LENGTH:
+            raise ValueError("verwacht een gemeentecode (GM + vier cijfers) of gemeentenaam")
+        try:
+            return Municipality(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.detail) from None
 
 
 Municipality.BUITEN_REGIO = Municipality(UNRECORDED)
