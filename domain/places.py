@@ -77,6 +77,11 @@ def _load(name: str) -> Region:
     return load_region(shipped_regions()[name])
 
 
+@cache
+def _codes(name: str) -> frozenset[str]:
+    return _load(name).codes
+
+
 UNKNOWN = "onbekende gemeente; geef de CBS-gemeentecode (GM + vier cijfers) of de naam"
 
 
@@ -137,7 +142,7 @@ class Municipality(ValidatedText):
     @property
     def in_region(self) -> bool:
         """True when the municipality belongs to the selected region."""
-        return region().contains(str(self))
+        return str(self) in _codes(region_name())
 
     @property
     def region_label(self) -> str:
@@ -249,7 +254,7 @@ def region_mask() -> npt.NDArray[np.bool_]:
 
 @cache
 def _region_mask(name: str) -> npt.NDArray[np.bool_]:
-    members = _load(name).codes
+    members = _codes(name)
     return np.array([m in members for m in all_municipalities()], dtype=np.bool_)
 
 
