@@ -74,3 +74,14 @@ def test_a_proposal_outside_the_region_says_where_it_is(client: TestClient, site
     page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
     assert "in Harderwijk (buiten de regio, jeugdregio Noord-Veluwe)" in page
     assert "in Lelystad (buiten de regio" not in page
+    # Placed there: the planner's tables name the municipality and its region, no code.
+    unit = next(p["unit_id"] for p in proposals if p["unit_name"] == "Behandelgroep Harderwijk")
+    held = client.post(f"/api/v1/referrals/{rid}/hold", headers=sp, json={"unit_id": unit})
+    assert held.status_code == 201, held.text
+    decision = {"outcome": "accept", "reason_code": "geen_capaciteit"}
+    placed = client.post(f"/api/v1/referrals/{rid}/decision", headers=sp, json=decision)
+    assert placed.status_code == 200, placed.text
+    login(client, site, "planner")
+    planner = client.get("/planner").text
+    assert "Harderwijk (jeugdregio Noord-Veluwe)" in planner
+    assert "GM0243" not in planner and "GM0995" not in planner
