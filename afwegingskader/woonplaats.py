@@ -20,21 +20,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
-    model_validator,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.workdays import format_date_nl
 from domain.errors import InvalidInput
+from domain.fields import ValidatedText
 from domain.places import Municipality, region
 
 NEW_RULE_START = date(2022, 1, 1)
@@ -47,7 +39,7 @@ BUITENLAND = "buitenland"
 ONBEKEND = "onbekend"
 
 
-class Residence(str):
+class Residence(ValidatedText):
     """Where someone lives or stays: a Dutch municipality (CBS code), abroad, or unknown.
 
     Accepts what Municipality accepts (a code, or an unambiguous name), 'buitenland' or
@@ -57,6 +49,8 @@ class Residence(str):
     __slots__ = ()
     BUITENLAND: ClassVar[Residence]
     ONBEKEND: ClassVar[Residence]
+    JSON_DESCRIPTION = "CBS-gemeentecode of gemeentenaam, 'buitenland' of 'onbekend'"
+    JSON_EXAMPLES = ("GM0363", "buitenland", "onbekend")
 
     def __new__(cls, value: object) -> Residence:
         if type(value) is cls:
@@ -78,43 +72,23 @@ class Residence(str):
         return Municipality(str(self))
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            _known_residence, serialization=core_schema.to_string_ser_schema()
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "maxLength": 64,
-            "description": "CBS-gemeentecode of gemeentenaam, 'buitenland' of 'onbekend'",
-            "examples": ["GM0363", "buitenland", "onbekend"],
-        }
+    def parse(cls, value: object) -> Residence:
+        """For pydantic: a Dutch message that explains the other two values."""
+        if isinstance(value, Residence):
+            return value
+        if not isinstance(value, str) or len(value) > cls.MAX_LENGTH:
+            raise ValueError(
+                "verwacht een gemeentecode (GM + vier cijfers), gemeentenaam, "
+                "'buitenland' of 'onbekend'"
+            )
+        try:
+            return Residence(value)
+        except InvalidInput as exc:
+            raise ValueError(f"{exc.detail}; of 'buitenland' of 'onbekend'") from None
 
 
 Residence.BUITENLAND = Residence(BUITENLAND)
 Residence.ONBEKEND = Residence(ONBEKEND)
-
-
-def _known_residence(value: object) -> Residence:
-    # A Dutch message that explains the other two values, instead of pydantic's.
-    if isinstance(value, Residence):
-        return value
-    if not isinstance(value, str) or len(value) > 64:
-        raise ValueError(
-            "verwacht een gemeentecode (GM + vier cijfers), gemeentenaam, "
-            "'buitenland' of 'onbekend'"
-        )
-    try:
-        return Residence(value)
-    except InvalidInput as exc:
-        raise ValueError(
-            f"{exc.detail}; geef een gemeentecode (GM + vier cijfers) of gemeentenaam, "
-            "'buitenland' of 'onbekend'"
-        ) from None
 
 
 ResidenceField = Residence

@@ -19,15 +19,13 @@ from __future__ import annotations
 import math
 import os
 from functools import cache, lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
 
 from domain.errors import ConfigError, DomainError, InvalidInput
+from domain.fields import ValidatedText
 from domain.municipalities import EARTH_RADIUS_KM, national_list
 from domain.municipalities import Municipality as ListedMunicipality
 from domain.municipalities import distance_km as _listed_distance_km
@@ -79,6 +77,11 @@ def _load(name: str) -> Region:
     return load_region(shipped_regions()[name])
 
 
+@cache
+def _codes(name: str) -> frozenset[str]:
+    return _load(name).codes
+
+
 UNKNOWN = "onbekende gemeente; geef de CBS-gemeentecode (GM + vier cijfers) of de naam"
 
 
@@ -100,11 +103,13 @@ def _code(text: str) -> str:
         raise InvalidInput(UNKNOWN) from None
 
 
-class Municipality(str):
+class Municipality(ValidatedText):
     """A current Dutch municipality by CBS code, or BUITEN_REGIO (outside, not recorded)."""
 
     __slots__ = ()
     BUITEN_REGIO: ClassVar[Municipality]
+    JSON_DESCRIPTION = "CBS-gemeentecode (GM + vier cijfers) of een eenduidige gemeentenaam"
+    JSON_EXAMPLES = ("GM0363",)
 
     def __new__(cls, value: object) -> Municipality:
         if type(value) is cls:
@@ -137,7 +142,7 @@ class Municipality(str):
     @property
     def in_region(self) -> bool:
         """True when the municipality belongs to the selected region."""
-        return region().contains(str(self))
+        return str(self) in _codes(region_name())
 
     @property
     def region_label(self) -> str:
@@ -155,33 +160,16 @@ class Municipality(str):
         return f"{self.label} ({self.region_label})"
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            _validate, serialization=core_schema.to_string_ser_schema()
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "maxLength": 64,
-            "description": "CBS-gemeentecode (GM + vier cijfers) of een eenduidige gemeentenaam",
-            "examples": ["GM0363"],
-        }
-
-
-def _validate(value: object) -> Municipality:
-    # A ValueError with a Dutch message: pydantic reports it on the field.
-    if isinstance(value, Municipality):
-        return value
-    if not isinstance(value, str) or len(value) > 64:
-        raise ValueError("verwacht een gemeentecode (GM + vier cijfers) of gemeentenaam")
-    try:
-        return Municipality(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from None
+    def parse(cls, value: object) -> Municipality:
+        """For pydantic: a ValueError with a Dutch message that never repeats the value."""
+        if isinstance(value, Municipality):
+            return value
+        if not isinstance(value, str) or len(value) > cls.MAX_LENGTH:
+            raise ValueError("verwacht een gemeentecode (GM + vier cijfers) of gemeentenaam")
+        try:
+            return Municipality(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.detail) from None
 
 
 Municipality.BUITEN_REGIO = Municipality(UNRECORDED)
@@ -266,7 +254,7 @@ def region_mask() -> npt.NDArray[np.bool_]:
 
 @cache
 def _region_mask(name: str) -> npt.NDArray[np.bool_]:
-    members = _load(name).codes
+    members = _codes(name)
     return np.array([m in members for m in all_municipalities()], dtype=np.bool_)
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, text
 
 from api.demo import seed_demo
 from capacity import db as capacity_db
-from tests.capacity.capacity_support import temporary_pg_database
+from tests.capacity.capacity_support import alembic_config, empty_database
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 OLD_NAMES = {"almere", "dronten", "lelystad", "noordoostpolder", "urk", "zeewolde"}
@@ -25,17 +24,8 @@ REGION_CODES = {"GM0034", "GM0303", "GM0995", "GM0171", "GM0184", "GM0050"}
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'codes.db'}"
-        return
-    with temporary_pg_database("codes_migrate") as url:
+    with empty_database(request.param, tmp_path, "codes_migrate") as url:
         yield url
-
-
-def _config(url: str) -> Config:
-    config = Config(str(capacity_db.ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    return config
 
 
 def _values(engine: Engine) -> dict[str, set[str]]:
@@ -90,7 +80,7 @@ def test_names_become_codes_and_back(url: str) -> None:
         assert at_head["location"] >= REGION_CODES
         assert "GM0243" in at_head["location"]  # the demo's groups outside the region
 
-        command.downgrade(_config(url), "0006_advice_judgement")
+        command.downgrade(alembic_config(url), "0006_advice_judgement")
         before = _values(engine)
         assert before["location"] == OLD_NAMES | {"buiten_regio"}
         assert before["home"] <= OLD_NAMES and before["home"]
