@@ -85,6 +85,25 @@ RULES: dict[str, Rule] = {
         derived={"percentage_gewijzigd": ("oordelen", "gewijzigd")},
     ),
     "adviesafwijkingen": Rule(counts=("aantal",)),
+    "afwijkingen_niveaus": Rule(
+        counts=(
+            "adviesoordelen",
+            "advies_gewijzigd",
+            "plaatsingen",
+            "afwijking_zorgvorm",
+            "afwijking_plek",
+        ),
+        derived={
+            "percentage_advies_gewijzigd": ("adviesoordelen", "advies_gewijzigd"),
+            "percentage_zorgvorm": ("plaatsingen", "afwijking_zorgvorm"),
+        },
+    ),
+    "afwijkingsredenen_niveaus": Rule(counts=("aantal",)),
+    "intrekkingsredenen": Rule(
+        counts=("aantal",),
+        derived={"aandeel": ("aantal",)},
+        column_shares={"aandeel": "aantal"},
+    ),
     "bezetting": Rule(keys=("maand",)),
 }
 

@@ -28,6 +28,7 @@ from placements.models import (
     JudgementReason,
     ReasonCode,
     Verdict,
+    WithdrawalReason,
 )
 
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -99,6 +100,7 @@ class ReferralPublic(ReferralBase):
     regisseur_team: str | None
     discharged_on: date | None
     discharge_outcome: str | None
+    withdrawal_reason: str | None = None
     created_at: datetime
 
     @field_validator("responsibility_explanation", mode="before")
@@ -148,6 +150,24 @@ class BridgingRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bridging_care: BridgingCare
+
+
+class WithdrawRequest(BaseModel):
+    """Why a referral is withdrawn; the reason 'anders' needs a text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    withdrawal_reason: WithdrawalReason
+    withdrawal_text: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _text(self) -> WithdrawRequest:
+        if (
+            self.withdrawal_reason is WithdrawalReason.ANDERS
+            and not (self.withdrawal_text or "").strip()
+        ):
+            raise ValueError("withdrawal_text: verplicht bij reden 'anders'")
+        return self
 
 
 class DischargeRequest(BaseModel):

@@ -40,7 +40,7 @@ from placements.models import (
     ReferralStatus,
     Urgency,
 )
-from placements.schemas import DecisionCreate, ReferralCreate
+from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
 from placements.transitions import TRANSITIONS, Action, advance, changes
 
 
@@ -360,11 +360,17 @@ def update_bridging(
     return referral
 
 
-def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
-    """Withdraw a referral that has not been placed; a held place is given back."""
+def withdraw(
+    session: Session, *, referral_id: str, data: WithdrawRequest, now: datetime
+) -> Referral:
+    """Withdraw a referral that has not been placed, with its reason; a held place is given
+    back."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     advance(referral, Action.WITHDRAW, now=now)
+    referral.withdrawal_reason = data.withdrawal_reason.value
+    referral.withdrawal_text = (data.withdrawal_text or "").strip() or None
+    referral.withdrawn_at = now
     if referral.hold_id is not None:
         capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
         referral.hold_id = None

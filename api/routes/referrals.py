@@ -33,6 +33,7 @@ from placements.schemas import (
     ProposalList,
     ReferralCreate,
     ReferralPublic,
+    WithdrawRequest,
 )
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
@@ -247,12 +248,16 @@ def bridging(
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralPublic)
 def withdraw(
-    visible: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
+    visible: VisibleReferral,
+    data: WithdrawRequest,
+    user: ReferrerOrStaff,
+    session: SessionDep,
+    now: NowDep,
 ) -> ReferralPublic:
-    """Withdraw an unplaced referral (a verwijzer only its own)."""
+    """Withdraw an unplaced referral with a coded reason (a verwijzer only its own)."""
     referral_id = visible.id
     _settle(session, user, referral_id, "POST .../withdraw", now)
-    referral = workflow.withdraw(session, referral_id=referral_id, now=now)
+    referral = workflow.withdraw(session, referral_id=referral_id, data=data, now=now)
     _updated(session, user, referral_id, "withdraw", now)
     return ReferralPublic.model_validate(referral)
 

@@ -17,7 +17,7 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from placements import advice_reports, disclosure, reports
+from placements import advice_reports, disclosure, practice_reports, reports
 from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -68,6 +68,16 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
     "adviesoordelen": lambda s, now, p: advice_reports.advice_judgements(s, since=p[0], until=p[1]),
     "adviesafwijkingen": lambda s, now, p: advice_reports.advice_deviations(
+        s, since=p[0], until=p[1]
+    ),
+    # Both levels side by side, and why referrals were withdrawn.
+    "afwijkingen_niveaus": lambda s, now, p: practice_reports.deviations_both_levels(
+        s, since=p[0], until=p[1]
+    ),
+    "afwijkingsredenen_niveaus": lambda s, now, p: practice_reports.deviation_reasons_both_levels(
+        s, since=p[0], until=p[1]
+    ),
+    "intrekkingsredenen": lambda s, now, p: practice_reports.withdrawal_reasons(
         s, since=p[0], until=p[1]
     ),
 }

@@ -22,7 +22,7 @@ from api.web import (
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
-from placements.models import JUDGEMENT_FIELD_LABELS
+from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
 # The forms' Dutch labels by field path; the API's error details use them too (api.errors).
@@ -30,7 +30,10 @@ STATIC = Path(__file__).parent / "static"
 FIELD_LABELS: dict[str, str] = {
     path: label
     for path, label in (
-        referral_form.LABELS | simulations.FIELD_LABELS | JUDGEMENT_FIELD_LABELS
+        referral_form.LABELS
+        | simulations.FIELD_LABELS
+        | JUDGEMENT_FIELD_LABELS
+        | LIFECYCLE_FIELD_LABELS
     ).items()
     if path != "-"
 }

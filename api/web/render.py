@@ -23,6 +23,7 @@ from placements.models import (
     JudgementState,
     ReasonCode,
     ReferralStatus,
+    WithdrawalReason,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -124,6 +125,7 @@ def _environment() -> Environment:
     env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
     env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
+    env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.globals.update(
@@ -133,6 +135,7 @@ def _environment() -> Environment:
         CAPABILITIES=list(Capability),
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),
+        WITHDRAWAL_OPTIONS=[(r.value, r.label) for r in WithdrawalReason],
         VERWIJZER_TYPES=list(VerwijzerType),
         BRIDGING=BRIDGING_LABEL,
         PERSPECTIVES=PERSPECTIVE_LABEL,

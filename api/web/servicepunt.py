@@ -32,7 +32,7 @@ from placements import service as workflow
 from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
-from placements.schemas import DecisionCreate, DischargeRequest
+from placements.schemas import DecisionCreate, DischargeRequest, WithdrawRequest
 from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
@@ -345,12 +345,15 @@ def bridging(step: StepDep) -> Response:
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
+    names = ("withdrawal_reason", "withdrawal_text")
+
     def act() -> str:
+        data = WithdrawRequest.model_validate({n: step.form.get(n) or None for n in names})
         step.settle()
-        workflow.withdraw(step.session, referral_id=step.referral_id, now=step.now)
+        workflow.withdraw(step.session, referral_id=step.referral_id, data=data, now=step.now)
         return "ingetrokken"
 
-    return step.run(act, prefix="withdraw.")
+    return step.run(act, prefix="withdraw.", values=_values(step.form, "withdraw.", names))
 
 
 @router.post(PREFIX + "/uitstroom")

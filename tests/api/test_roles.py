@@ -94,7 +94,12 @@ def test_verwijzer_sees_only_its_own_referrals(api: Api) -> None:
     listed = api.call("GET", "/api/v1/referrals", "verwijzer").json()
     assert [r["id"] for r in listed["items"]] == [own["id"]]
     assert api.call("GET", f"/api/v1/referrals/{other['id']}", "verwijzer").status_code == 404
-    withdraw = api.call("POST", f"/api/v1/referrals/{other['id']}/withdraw", "verwijzer")
+    withdraw = api.call(
+        "POST",
+        f"/api/v1/referrals/{other['id']}/withdraw",
+        "verwijzer",
+        json={"withdrawal_reason": "dubbel"},
+    )
     assert withdraw.status_code == 404
     assert api.call("GET", "/api/v1/referrals", "sp").json()["total"] == 2
 

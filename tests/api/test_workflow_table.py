@@ -25,11 +25,14 @@ from placements.models import (
     Referral,
     ReferralStatus,
     Verdict,
+    WithdrawalReason,
 )
-from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
+from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate, WithdrawRequest
 from placements.transitions import FINAL_STATUSES, Action, exits
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of
+
+WITHDRAWN = WithdrawRequest(withdrawal_reason=WithdrawalReason.ALTERNATIEF)
 
 S = ReferralStatus
 ORDER = [S.AANGEMELD, S.GEADVISEERD, S.VOORGESTELD, S.VASTGEHOUDEN, S.GEPLAATST]
@@ -117,7 +120,7 @@ WAYS: dict[Action, dict[str, Step]] = {
     Action.HOLD_ENDED: {"expiry": _expire, "unit_closure": _close_unit},
     Action.WITHDRAW: {
         "withdraw": lambda session, api, rid, now: workflow.withdraw(
-            session, referral_id=rid, now=now
+            session, referral_id=rid, data=WITHDRAWN, now=now
         )
     },
     Action.DISCHARGE: {"discharge": _discharge, "provider_departure": _depart},

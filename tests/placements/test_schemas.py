@@ -35,6 +35,7 @@ PUBLIC_FIELDS = {
     "regisseur_team",
     "discharged_on",
     "discharge_outcome",
+    "withdrawal_reason",
     "created_at",
 }
 

@@ -132,7 +132,8 @@ def test_every_action_is_offered_on_the_page_of_a_role_that_may_take_it(
 
 
 def _withdraw(client: TestClient, rid: str, **data: Any) -> Any:
-    return client.post(f"/verwijzer/aanmeldingen/{rid}/intrekken", data=data)
+    reason = {"withdrawal_reason": "niet_meer_nodig"}
+    return client.post(f"/verwijzer/aanmeldingen/{rid}/intrekken", data=reason | data)
 
 
 def test_the_verwijzer_withdraws_its_own_referral_and_a_held_place_comes_free(

@@ -99,9 +99,21 @@ def test_withdraw_on_the_page_gives_a_held_place_back_and_is_audited(
     client: TestClient, site: Site
 ) -> None:
     rid, token = _held(client, site)
-    page = _post(client, rid, "/intrekken", token)
+    # A withdrawal needs a coded reason, and 'anders' a text: refused beside the field.
+    missing: tuple[tuple[dict[str, str], str], ...] = (
+        ({}, "withdrawal_reason"),
+        ({"withdrawal_reason": "anders"}, "withdrawal_text"),
+    )
+    for bad, field in missing:
+        refused = _post(client, rid, "/intrekken", token, **bad)
+        assert refused.status_code == 422
+        assert f"withdraw-{field}" in dict(FIELD_ERROR.findall(refused.text))
+        assert _stored(site, rid).status == "vastgehouden"
+    page = _post(client, rid, "/intrekken", token, withdrawal_reason="geen_plek")
     assert page.status_code == 200 and "Opgeslagen: ingetrokken" in page.text
     assert _stored(site, rid).status == "ingetrokken"
+    assert _stored(site, rid).withdrawal_reason == "geen_plek"
+    assert "geen plek beschikbaar" in page.text
     with Session(site.app.state.servicepunt.engine) as session:
         assert session.exec(select(Hold)).one().state == "released"
         vias = session.exec(select(AuditEntry.via).where(AuditEntry.entity_id == rid)).all()
