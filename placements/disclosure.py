@@ -99,6 +99,12 @@ RULES: dict[str, Rule] = {
         },
     ),
     "afwijkingsredenen_niveaus": Rule(counts=("aantal",)),
+    "aanbieder_antwoorden": Rule(
+        counts=("verzoeken", "geaccepteerd", "geweigerd", "vervallen", "open"),
+        partitions={"verzoeken": ("geaccepteerd", "geweigerd", "vervallen", "open")},
+        derived={"mediaan_reactietijd_minuten": ("geaccepteerd", "geweigerd")},
+    ),
+    "weigeringen": Rule(counts=("aantal",)),
     "intrekkingsredenen": Rule(
         counts=("aantal",),
         derived={"aandeel": ("aantal",)},

@@ -22,6 +22,7 @@ from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
+from placements.lifecycle_models import ProviderAnswer, RefusalReason
 from placements.models import (
     BridgingCare,
     DecisionOutcome,
@@ -274,3 +275,44 @@ class AwaitingJudgement(BaseModel):
     first_best: str | None
     rule_set: str | None
     created_at: datetime
+
+
+class AnswerCreate(BaseModel):
+    """The provider's answer: accept, or refuse with a coded reason ('anders' needs a text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answer: ProviderAnswer
+    refusal_reason: RefusalReason | None = None
+    refusal_text: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _reason(self) -> AnswerCreate:
+        if self.answer is ProviderAnswer.REFUSE and self.refusal_reason is None:
+            raise ValueError("refusal_reason: verplicht bij weigeren")
+        if self.answer is ProviderAnswer.ACCEPT and self.refusal_reason is not None:
+            raise ValueError("refusal_reason: alleen bij weigeren")
+        if self.refusal_reason is RefusalReason.ANDERS and not (self.refusal_text or "").strip():
+            raise ValueError("refusal_text: verplicht bij reden 'anders'")
+        return self
+
+
+class ProviderRequestPublic(BaseModel):
+    """A request to a provider as its readers see it: the child by pseudonym only, the unit,
+    the state, and the answer with its response time."""
+
+    id: str
+    referral_id: str
+    child_ref: str
+    urgency: str
+    first_best: str | None
+    unit_id: str
+    unit_name: str
+    care_form: str
+    provider_id: str
+    requested_at: datetime
+    hold_expires_at: datetime | None
+    state: str
+    answered_at: datetime | None
+    response_minutes: int | None
+    refusal_reason: str | None

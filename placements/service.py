@@ -28,7 +28,7 @@ from domain.people import VerwijzerType
 from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.table import UnitTable
-from placements import hold_endings
+from placements import hold_endings, provider_requests
 from placements import judgement as judgements
 from placements.match import advice_of, match_referral, original_advice_of, profile_of
 from placements.models import (
@@ -230,9 +230,16 @@ def propose(
 
 
 def hold_place(
-    session: Session, *, referral_id: str, unit_id: str, ttl: timedelta, now: datetime
+    session: Session,
+    *,
+    referral_id: str,
+    unit_id: str,
+    ttl: timedelta,
+    user_id: str,
+    now: datetime,
 ) -> Hold:
-    """Hold a place of a unit for the referral while the provider is called.
+    """Hold a place of a unit for the referral and ask its provider (placements.
+    provider_requests).
 
     A place in gesloten jeugdhulp needs an advice two gedragswetenschappers agree on.
     """
@@ -246,6 +253,7 @@ def hold_place(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
     referral.hold_id = hold.id
+    provider_requests.ask(session, referral=referral, hold=hold, user_id=user_id, now=now)
     session.add(referral)
     session.flush()
     return hold

@@ -188,7 +188,7 @@ def hold(
     ttl = state.settings.hold_ttl if data.hours is None else timedelta(hours=data.hours)
     _settle(session, user, referral_id, "POST .../hold", now)
     placed = workflow.hold_place(
-        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
+        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, user_id=user.id, now=now
     )
     _updated(session, user, referral_id, "hold", now)
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)

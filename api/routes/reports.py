@@ -17,7 +17,7 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from placements import advice_reports, disclosure, practice_reports, reports
+from placements import advice_reports, disclosure, practice_reports, provider_reports, reports
 from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -80,6 +80,11 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     "intrekkingsredenen": lambda s, now, p: practice_reports.withdrawal_reasons(
         s, since=p[0], until=p[1]
     ),
+    # How providers answer requests for held places.
+    "aanbieder_antwoorden": lambda s, now, p: provider_reports.provider_answers(
+        s, since=p[0], until=p[1]
+    ),
+    "weigeringen": lambda s, now, p: provider_reports.refusal_reasons(s, since=p[0], until=p[1]),
 }
 
 

@@ -15,6 +15,7 @@ from api.web import (
     gedragswetenschapper,
     login,
     planner,
+    provider_requests,
     referral_form,
     servicepunt,
     simulations,
@@ -22,6 +23,7 @@ from api.web import (
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
+from placements.lifecycle_models import REQUEST_FIELD_LABELS
 from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +36,7 @@ FIELD_LABELS: dict[str, str] = {
         | simulations.FIELD_LABELS
         | JUDGEMENT_FIELD_LABELS
         | LIFECYCLE_FIELD_LABELS
+        | REQUEST_FIELD_LABELS
     ).items()
     if path != "-"
 }
@@ -50,6 +53,7 @@ def install(app: FastAPI) -> None:
         simulations,
         aanbieder,
         gedragswetenschapper,
+        provider_requests,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

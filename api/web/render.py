@@ -17,6 +17,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality
+from placements.lifecycle_models import RefusalReason
 from placements.models import (
     BridgingCare,
     JudgementReason,
@@ -126,6 +127,7 @@ def _environment() -> Environment:
     env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
     env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
+    env.filters["refusal"] = lambda v: _label(RefusalReason, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.globals.update(

@@ -298,7 +298,12 @@ def hold(step: StepDep) -> Response:
         ttl = _ttl(hours, step.state.settings.hold_ttl)
         step.settle()
         workflow.hold_place(
-            step.session, referral_id=step.referral_id, unit_id=unit_id, ttl=ttl, now=step.now
+            step.session,
+            referral_id=step.referral_id,
+            unit_id=unit_id,
+            ttl=ttl,
+            user_id=step.web.user.id,
+            now=step.now,
         )
         return "vastgehouden"
 

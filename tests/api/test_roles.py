@@ -26,6 +26,9 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/referrals/{referral_id}/judgement"): {SP, GW},
     ("POST", "/api/v1/referrals/{referral_id}/judgement"): {GW},
     ("GET", "/api/v1/advice-deviations"): {SP},
+    # A hold asks its provider: the provider answers its own, the servicepunt sees them all.
+    ("GET", "/api/v1/provider-requests"): {SP, AB},
+    ("POST", "/api/v1/provider-requests/{request_id}/answer"): {AB},
     ("GET", "/api/v1/units"): {SP, AB},
     ("GET", "/api/v1/units/{unit_id}/occupancies"): {SP, AB},
     ("POST", "/api/v1/units/{unit_id}/admissions"): {SP, AB},
@@ -64,6 +67,7 @@ def _concrete(path: str) -> str:
         .replace("{unit_id}", "onbekend")
         .replace("{occupancy_id}", "onbekend")
         .replace("{job_id}", "onbekend")
+        .replace("{request_id}", "onbekend")
         .replace("{name}", "afwijkingen")
     )
 

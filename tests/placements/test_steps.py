@@ -68,7 +68,12 @@ def _held(session: Session, world: World, now: datetime = T0) -> str:
     units = unit_views(session, now=now)
     workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
     workflow.hold_place(
-        session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=now
+        session,
+        referral_id=rid,
+        unit_id=world.unit_id,
+        ttl=timedelta(hours=1),
+        user_id="sp",
+        now=now,
     )
     session.commit()
     return rid
@@ -118,7 +123,12 @@ def test_a_persons_next_step_answers_the_note_of_an_ended_hold(world: World) -> 
         assert workflow.settle_ended_holds(session, now=later) == [rid]
         assert workflow.get_referral(session, rid).status_note
         workflow.hold_place(
-            session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=later
+            session,
+            referral_id=rid,
+            unit_id=world.unit_id,
+            ttl=timedelta(hours=1),
+            user_id="sp",
+            now=later,
         )
         referral = workflow.get_referral(session, rid)
         assert (referral.status, referral.status_note) == (S.VASTGEHOUDEN, None)

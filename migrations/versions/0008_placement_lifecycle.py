@@ -1,0 +1,73 @@
+"""Withdrawal reasons, and the provider's answer to a request for a place
+
+Revision ID: 0008_placement_lifecycle
+Revises: 0006_advice_judgement
+Create Date: 2026-12-07 00:00:00.000000
+
+- `workflow_referral` gets why and when a referral was withdrawn. Older withdrawals have no
+  coded reason: they stay empty (unknown), never guessed.
+- `workflow_provider_request` holds each request to a provider for a held place, with the
+  answer, the refusal reason and the response time. Holds made before this revision were
+  never asked of a provider in the service: they get no request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008_placement_lifecycle"
+down_revision: str | None = "0006_advice_judgement"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    with op.batch_alter_table("workflow_referral", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("withdrawal_reason", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("withdrawal_text", sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+    op.create_table(
+        "workflow_provider_request",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("referral_id", sa.String(length=64), nullable=False),
+        sa.Column("hold_id", sa.String(length=64), nullable=False),
+        sa.Column("unit_id", sa.String(length=64), nullable=False),
+        sa.Column("provider_id", sa.String(length=64), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("answered_by", sa.String(length=64), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("response_minutes", sa.Integer(), nullable=True),
+        sa.Column("refusal_reason", sa.String(length=32), nullable=True),
+        sa.Column("refusal_text", sa.String(length=500), nullable=True),
+        sa.CheckConstraint(
+            "state IN ('open', 'geaccepteerd', 'geweigerd')", name="ck_provider_request_state"
+        ),
+        sa.ForeignKeyConstraint(["referral_id"], ["workflow_referral.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("hold_id"),
+    )
+    with op.batch_alter_table("workflow_provider_request", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_provider_request_provider_state", ["provider_id", "state"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_workflow_provider_request_referral_id"), ["referral_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_workflow_provider_request_requested_at"), ["requested_at"], unique=False
+        )
+
+
+def downgrade() -> None:
+    """Undo this revision."""
+    op.drop_table("workflow_provider_request")
+    with op.batch_alter_table("workflow_referral", schema=None) as batch_op:
+        batch_op.drop_column("withdrawn_at")
+        batch_op.drop_column("withdrawal_text")
+        batch_op.drop_column("withdrawal_reason")

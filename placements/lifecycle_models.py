@@ -1,0 +1,106 @@
+"""Tables of a placement's wider life (issue 21): the request to a provider for a held place
+and its answer. Kept apart from placements.models, which holds the referral and its steps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index
+from sqlmodel import Field, SQLModel
+
+from capacity.models import ID_LENGTH, UTCDateTime, new_id
+
+
+class RequestState(StrEnum):
+    """Where a request to a provider stands. An open request whose hold has ended (the
+    servicepunt decided, withdrew, or the hold expired) counts as lapsed ('vervallen')."""
+
+    OPEN = "open"
+    GEACCEPTEERD = "geaccepteerd"
+    GEWEIGERD = "geweigerd"
+    VERVALLEN = "vervallen"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return REQUEST_STATE_LABEL[self]
+
+
+REQUEST_STATE_LABEL: dict[RequestState, str] = {
+    RequestState.OPEN: "wacht op antwoord",
+    RequestState.GEACCEPTEERD: "geaccepteerd",
+    RequestState.GEWEIGERD: "geweigerd",
+    RequestState.VERVALLEN: "vervallen (plek niet meer vastgehouden)",
+}
+
+
+class ProviderAnswer(StrEnum):
+    """The provider's answer to a request."""
+
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+
+
+class RefusalReason(StrEnum):
+    """Why a provider refuses a child for a held place."""
+
+    PAST_NIET_IN_GROEP = "past_niet_in_groep"
+    VEILIGHEID = "veiligheid"
+    GEEN_PERSONEEL = "geen_personeel"
+    ZORGZWAARTE = "zorgzwaarte"
+    LEEFTIJD = "leeftijd"
+    GEEN_PLEK = "geen_plek"
+    GEEN_CONTRACT = "geen_contract"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return REFUSAL_LABEL[self]
+
+
+REFUSAL_LABEL: dict[RefusalReason, str] = {
+    RefusalReason.PAST_NIET_IN_GROEP: "past niet in de groep",
+    RefusalReason.VEILIGHEID: "veiligheid van het kind of de groep",
+    RefusalReason.GEEN_PERSONEEL: "geen personeel",
+    RefusalReason.ZORGZWAARTE: "zorgzwaarte hoger dan de plek biedt",
+    RefusalReason.LEEFTIJD: "leeftijd past niet bij de groep",
+    RefusalReason.GEEN_PLEK: "plek is toch niet beschikbaar",
+    RefusalReason.GEEN_CONTRACT: "geen contract met de gemeente",
+    RefusalReason.ANDERS: "anders (zie toelichting)",
+}
+
+# The answer's fields as the pages and error messages name them.
+REQUEST_FIELD_LABELS: dict[str, str] = {
+    "answer": "Antwoord van de aanbieder",
+    "refusal_reason": "Reden van weigeren",
+    "refusal_text": "Toelichting bij weigeren",
+}
+
+
+class ProviderRequest(SQLModel, table=True):
+    """A held place asked of its provider: one per hold, with the answer and how long it took."""
+
+    __tablename__ = "workflow_provider_request"
+    __table_args__ = (
+        Index("ix_provider_request_provider_state", "provider_id", "state"),
+        CheckConstraint(
+            "state IN ('open', 'geaccepteerd', 'geweigerd')", name="ck_provider_request_state"
+        ),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    hold_id: str = Field(max_length=ID_LENGTH, unique=True)
+    unit_id: str = Field(max_length=ID_LENGTH)
+    provider_id: str = Field(max_length=ID_LENGTH)
+    requested_by: str = Field(max_length=ID_LENGTH)
+    requested_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    state: str = Field(default=RequestState.OPEN.value, max_length=16)
+    answered_by: str | None = Field(default=None, max_length=ID_LENGTH)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Whole minutes from request to answer: the provider's response time.
+    response_minutes: int | None = None
+    refusal_reason: str | None = Field(default=None, max_length=32)
+    refusal_text: str | None = Field(default=None, max_length=500)
