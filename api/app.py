@@ -23,6 +23,7 @@ from api.guard import RequestGuard
 from api.hsts import HSTSMiddleware
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
+from api.routes import beschikkingen as beschikking_routes
 from api.routes import capacity as capacity_routes
 from api.routes import judgements as judgement_routes
 from api.routes import provider_requests as provider_request_routes
@@ -193,6 +194,7 @@ def create_app(
     app.include_router(referral_routes.router)
     app.include_router(judgement_routes.router)
     app.include_router(provider_request_routes.router)
+    app.include_router(beschikking_routes.router)
     app.include_router(capacity_routes.router)
     app.include_router(report_routes.router)
     app.include_router(simulation_routes.router)

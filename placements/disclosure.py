@@ -105,6 +105,11 @@ RULES: dict[str, Rule] = {
         derived={"mediaan_reactietijd_minuten": ("geaccepteerd", "geweigerd")},
     ),
     "weigeringen": Rule(counts=("aantal",)),
+    "beschikkingen_norm": Rule(
+        counts=("beschikkingen", "gehaald", "te_laat", "open", "buiten_regio"),
+        partitions={"beschikkingen": ("gehaald", "te_laat", "open")},
+        derived={"percentage_gehaald": ("gehaald", "te_laat")},
+    ),
     "intrekkingsredenen": Rule(
         counts=("aantal",),
         derived={"aandeel": ("aantal",)},

@@ -1,12 +1,13 @@
 """Tables of a placement's wider life (issue 21): the request to a provider for a held place
-and its answer. Kept apart from placements.models, which holds the referral and its steps."""
+and its answer, and the register of beschikkingen. Kept apart from placements.models, which
+holds the referral and its steps."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
@@ -104,3 +105,35 @@ class ProviderRequest(SQLModel, table=True):
     response_minutes: int | None = None
     refusal_reason: str | None = Field(default=None, max_length=32)
     refusal_text: str | None = Field(default=None, max_length=500)
+
+
+class Beschikking(SQLModel, table=True):
+    """One allocated product of youth care with a stay, as a JW301 allocation message carries
+    it: also those that never went through the servicepunt, and those placed outside the
+    region. The child by pseudonym (a BSN only as its keyed digest)."""
+
+    __tablename__ = "register_beschikking"
+    __table_args__ = (
+        UniqueConstraint("municipality", "allocation_number", name="uq_beschikking_allocation"),
+        Index("ix_beschikking_municipality_decided", "municipality", "decided_on"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    child_ref: str = Field(max_length=ID_LENGTH, index=True)
+    bsn_digest: str | None = Field(default=None, max_length=64)
+    birth_date: date
+    municipality: str = Field(max_length=32)
+    allocation_number: str = Field(max_length=8)
+    product_category: str = Field(max_length=2)
+    product_code: str = Field(max_length=5)
+    start_date: date
+    end_date: date | None = None
+    volume: int
+    unit: str = Field(max_length=2)
+    frequency: str | None = Field(default=None, max_length=1)
+    # The beschikking's own date (JW301 ToewijzingDatum): the 2-week norm runs from it.
+    decided_on: date
+    placed_outside_region: bool = False
+    source: str = Field(max_length=16)
+    created_by: str = Field(max_length=ID_LENGTH)
+    created_at: datetime = Field(sa_type=UTCDateTime)

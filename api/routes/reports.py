@@ -17,7 +17,14 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from placements import advice_reports, disclosure, practice_reports, provider_reports, reports
+from placements import (
+    advice_reports,
+    beschikking_norm,
+    disclosure,
+    practice_reports,
+    provider_reports,
+    reports,
+)
 from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -85,6 +92,10 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
         s, since=p[0], until=p[1]
     ),
     "weigeringen": lambda s, now, p: provider_reports.refusal_reasons(s, since=p[0], until=p[1]),
+    # The register of beschikkingen against the two-week norm.
+    "beschikkingen_norm": lambda s, now, p: beschikking_norm.start_norm(
+        s, today=now.date(), since=p[0], until=p[1]
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import (
     aanbieder,
+    beschikkingen,
     board,
     gedragswetenschapper,
     login,
@@ -23,6 +24,7 @@ from api.web import (
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
+from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS
 from placements.lifecycle_models import REQUEST_FIELD_LABELS
 from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
@@ -37,6 +39,7 @@ FIELD_LABELS: dict[str, str] = {
         | JUDGEMENT_FIELD_LABELS
         | LIFECYCLE_FIELD_LABELS
         | REQUEST_FIELD_LABELS
+        | BESCHIKKING_FIELD_LABELS
     ).items()
     if path != "-"
 }
@@ -54,6 +57,7 @@ def install(app: FastAPI) -> None:
         aanbieder,
         gedragswetenschapper,
         provider_requests,
+        beschikkingen,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,6 +9,8 @@ Create Date: 2026-12-07 00:00:00.000000
 - `workflow_provider_request` holds each request to a provider for a held place, with the
   answer, the refusal reason and the response time. Holds made before this revision were
   never asked of a provider in the service: they get no request.
+- `register_beschikking` is the register of beschikkingen (JW301 allocations), by hand or
+  imported from CSV.
 """
 
 from __future__ import annotations
@@ -62,10 +64,45 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_workflow_provider_request_requested_at"), ["requested_at"], unique=False
         )
+    _beschikking_table()
+
+
+def _beschikking_table() -> None:
+    op.create_table(
+        "register_beschikking",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("child_ref", sa.String(length=64), nullable=False),
+        sa.Column("bsn_digest", sa.String(length=64), nullable=True),
+        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("municipality", sa.String(length=32), nullable=False),
+        sa.Column("allocation_number", sa.String(length=8), nullable=False),
+        sa.Column("product_category", sa.String(length=2), nullable=False),
+        sa.Column("product_code", sa.String(length=5), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("volume", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=2), nullable=False),
+        sa.Column("frequency", sa.String(length=1), nullable=True),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("placed_outside_region", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("municipality", "allocation_number", name="uq_beschikking_allocation"),
+    )
+    with op.batch_alter_table("register_beschikking", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_beschikking_municipality_decided", ["municipality", "decided_on"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_register_beschikking_child_ref"), ["child_ref"], unique=False
+        )
 
 
 def downgrade() -> None:
     """Undo this revision."""
+    op.drop_table("register_beschikking")
     op.drop_table("workflow_provider_request")
     with op.batch_alter_table("workflow_referral", schema=None) as batch_op:
         batch_op.drop_column("withdrawn_at")

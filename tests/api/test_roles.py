@@ -29,6 +29,10 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     # A hold asks its provider: the provider answers its own, the servicepunt sees them all.
     ("GET", "/api/v1/provider-requests"): {SP, AB},
     ("POST", "/api/v1/provider-requests/{request_id}/answer"): {AB},
+    # The register of beschikkingen holds children's records: the servicepunt only.
+    ("POST", "/api/v1/beschikkingen"): {SP},
+    ("GET", "/api/v1/beschikkingen"): {SP},
+    ("POST", "/api/v1/beschikkingen/import"): {SP},
     ("GET", "/api/v1/units"): {SP, AB},
     ("GET", "/api/v1/units/{unit_id}/occupancies"): {SP, AB},
     ("POST", "/api/v1/units/{unit_id}/admissions"): {SP, AB},
