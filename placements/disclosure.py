@@ -105,6 +105,23 @@ RULES: dict[str, Rule] = {
         derived={"mediaan_reactietijd_minuten": ("geaccepteerd", "geweigerd")},
     ),
     "weigeringen": Rule(counts=("aantal",)),
+    "uitstroom_zorgvorm": Rule(
+        counts=("uitgestroomd", "gepland", "ongepland", "onbekend"),
+        partitions={"uitgestroomd": ("gepland", "ongepland", "onbekend")},
+        derived={"percentage_ongepland": ("gepland", "ongepland")},
+    ),
+    "uitstroom_aanbieder": Rule(
+        counts=("uitgestroomd", "gepland", "ongepland", "onbekend"),
+        partitions={"uitgestroomd": ("gepland", "ongepland", "onbekend")},
+        derived={"percentage_ongepland": ("gepland", "ongepland")},
+    ),
+    "uitstroom_bestemming": Rule(counts=("aantal",)),
+    "verhuizingen": Rule(counts=("kinderen",)),
+    "overplaatsingen": Rule(counts=("aantal",)),
+    "terugkeer_12_maanden": Rule(
+        counts=("uitgestroomd", "terug_binnen_12_maanden"),
+        derived={"percentage": ("uitgestroomd", "terug_binnen_12_maanden")},
+    ),
     "beschikkingen_norm": Rule(
         counts=("beschikkingen", "gehaald", "te_laat", "open", "buiten_regio"),
         partitions={"beschikkingen": ("gehaald", "te_laat", "open")},

@@ -80,6 +80,41 @@ REQUEST_FIELD_LABELS: dict[str, str] = {
 }
 
 
+class TransferReason(StrEnum):
+    """Why a placed child moves to another form or place (a step up or down)."""
+
+    AFSCHALEN = "afschalen"
+    OPSCHALEN = "opschalen"
+    NA_CRISIS = "na_crisis"
+    AFGEBROKEN = "afgebroken"
+    DICHTER_BIJ_HUIS = "dichter_bij_huis"
+    BROERS_ZUSSEN = "broers_zussen"
+    ZELFSTANDIGHEID = "zelfstandigheid"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return TRANSFER_LABEL[self]
+
+
+TRANSFER_LABEL: dict[TransferReason, str] = {
+    TransferReason.AFSCHALEN: "afschalen: minder zware zorg past nu",
+    TransferReason.OPSCHALEN: "opschalen: zwaardere zorg nodig",
+    TransferReason.NA_CRISIS: "van crisisopvang naar een reguliere plek",
+    TransferReason.AFGEBROKEN: "de plaatsing liep vast",
+    TransferReason.DICHTER_BIJ_HUIS: "dichter bij huis, school of netwerk",
+    TransferReason.BROERS_ZUSSEN: "samen met broers en zussen",
+    TransferReason.ZELFSTANDIGHEID: "naar zelfstandig wonen (kamertraining, begeleid wonen)",
+    TransferReason.ANDERS: "anders",
+}
+
+TRANSFER_FIELD_LABELS: dict[str, str] = {
+    "transfer_reason": "Reden van overplaatsing",
+    "transfer_planned": "Overplaatsing gepland",
+}
+
+
 class ProviderRequest(SQLModel, table=True):
     """A held place asked of its provider: one per hold, with the answer and how long it took."""
 

@@ -150,6 +150,7 @@ WITHDRAWAL_LABEL: dict[WithdrawalReason, str] = {
 LIFECYCLE_FIELD_LABELS: dict[str, str] = {
     "withdrawal_reason": "Reden van intrekken",
     "withdrawal_text": "Toelichting bij intrekken",
+    "planned": "Einde van het verblijf",
 }
 
 
@@ -215,6 +216,13 @@ class Referral(SQLModel, table=True):
     regisseur_team: str | None = Field(default=None, max_length=200)
     discharged_on: date | None = None
     discharge_outcome: str | None = Field(default=None, max_length=32)
+    # A transfer (placements.transfers): the placement this follow-up referral moves the child
+    # from, why (a TransferReason value), and whether the move was planned.
+    previous_referral_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
+    transfer_reason: str | None = Field(default=None, max_length=32)
+    transfer_planned: bool | None = None
+    # How the stay ended: planned, or unplanned (a breakdown); None: not recorded.
+    discharge_planned: bool | None = None
     # Filled by a withdrawal: why (a WithdrawalReason value) and when.
     withdrawal_reason: str | None = Field(default=None, max_length=32)
     withdrawal_text: str | None = Field(default=None, max_length=500)

@@ -22,7 +22,7 @@ from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.models import Proposal
-from placements.lifecycle_models import ProviderAnswer, RefusalReason
+from placements.lifecycle_models import ProviderAnswer, RefusalReason, TransferReason
 from placements.models import (
     BridgingCare,
     DecisionOutcome,
@@ -101,6 +101,9 @@ class ReferralPublic(ReferralBase):
     regisseur_team: str | None
     discharged_on: date | None
     discharge_outcome: str | None
+    discharge_planned: bool | None = None
+    previous_referral_id: str | None = None
+    transfer_reason: str | None = None
     withdrawal_reason: str | None = None
     created_at: datetime
 
@@ -171,6 +174,15 @@ class WithdrawRequest(BaseModel):
         return self
 
 
+class TransferRequest(BaseModel):
+    """A placed child moves to another form or place: why, and whether it was planned."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    transfer_reason: TransferReason
+    transfer_planned: bool = Field(description="gepland (true) of na afbreken (false)")
+
+
 class DischargeRequest(BaseModel):
     """Leaving the placement, and where the child went."""
 
@@ -178,6 +190,7 @@ class DischargeRequest(BaseModel):
 
     left_on: PlausibleDate
     outcome: DepartureOutcome
+    planned: bool = Field(description="gepland einde (true) of afgebroken (false)")
 
 
 class JudgementCreate(BaseModel):

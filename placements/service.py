@@ -28,7 +28,7 @@ from domain.people import VerwijzerType
 from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.table import UnitTable
-from placements import hold_endings, provider_requests
+from placements import hold_endings, provider_requests, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, match_referral, original_advice_of, profile_of
 from placements.models import (
@@ -314,6 +314,16 @@ def _place(
             "verplicht: de plaatsing wijkt af van het advies of het beste voorstel",
             field="reason_code",
         )
+    previous = transfers.previous_to_end(session, referral)
+    if previous is not None:  # a transfer: the placement before ends as the new one starts
+        discharge(
+            session,
+            referral_id=previous.id,
+            left_on=placed_on,
+            outcome=transfers.destination_of(unit.care_form),
+            now=now,
+            planned=referral.transfer_planned,
+        )
     stay = capacity_holds.confirm_hold(
         session,
         hold_id=hold.id,
@@ -394,8 +404,10 @@ def discharge(
     left_on: date,
     outcome: DepartureOutcome,
     now: datetime,
+    planned: bool | None = None,
 ) -> Referral:
-    """The child leaves the placement: record the outcome; the place comes free."""
+    """The child leaves the placement: record the outcome and whether the end was planned
+    (None: not known, as in a provider's departure without it); the place comes free."""
     referral = get_referral(session, referral_id)
     advance(referral, Action.DISCHARGE, now=now)
     assert referral.occupancy_id is not None  # set together with the status
@@ -404,6 +416,7 @@ def discharge(
     )
     referral.discharged_on = left_on
     referral.discharge_outcome = outcome.value
+    referral.discharge_planned = planned
     session.add(referral)
     session.flush()
     return referral

@@ -32,6 +32,7 @@ class Action(StrEnum):
     CHANGE_ADVICE = "change_advice"
     PROVIDER_ACCEPT = "provider_accept"
     PROVIDER_REFUSE = "provider_refuse"
+    TRANSFER = "transfer"
 
 
 class Actor(StrEnum):
@@ -86,6 +87,9 @@ TRANSITIONS: dict[Action, Transition] = {
     # the servicepunt's decision; a refusal releases it, so the servicepunt proposes again.
     Action.PROVIDER_ACCEPT: Transition(frozenset({S.VASTGEHOUDEN}), None, _PROVIDERS),
     Action.PROVIDER_REFUSE: Transition(frozenset({S.VASTGEHOUDEN}), S.VOORGESTELD, _PROVIDERS),
+    # A move to another form or place starts a follow-up referral; the placement stays until
+    # the follow-up is placed, which ends it (placements.transfers).
+    Action.TRANSFER: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

@@ -21,6 +21,7 @@ from placements import (
     advice_reports,
     beschikking_norm,
     disclosure,
+    outcome_reports,
     practice_reports,
     provider_reports,
     reports,
@@ -92,6 +93,23 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
         s, since=p[0], until=p[1]
     ),
     "weigeringen": lambda s, now, p: provider_reports.refusal_reasons(s, since=p[0], until=p[1]),
+    # How stays end: planned or not, per form and provider; destinations; moves; returns.
+    "uitstroom_zorgvorm": lambda s, now, p: outcome_reports.endings_per_form(
+        s, since=p[0], until=p[1]
+    ),
+    "uitstroom_aanbieder": lambda s, now, p: outcome_reports.endings_per_provider(
+        s, since=p[0], until=p[1]
+    ),
+    "uitstroom_bestemming": lambda s, now, p: outcome_reports.destinations(
+        s, since=p[0], until=p[1]
+    ),
+    "verhuizingen": lambda s, now, p: outcome_reports.moves_per_child(s),
+    "overplaatsingen": lambda s, now, p: outcome_reports.transfers_by_direction(
+        s, since=p[0], until=p[1]
+    ),
+    "terugkeer_12_maanden": lambda s, now, p: outcome_reports.returns_within_a_year(
+        s, since=p[0], until=p[1]
+    ),
     # The register of beschikkingen against the two-week norm.
     "beschikkingen_norm": lambda s, now, p: beschikking_norm.start_norm(
         s, today=now.date(), since=p[0], until=p[1]

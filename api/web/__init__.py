@@ -20,12 +20,13 @@ from api.web import (
     referral_form,
     servicepunt,
     simulations,
+    transfers,
     verwijzer,
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
 from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS
-from placements.lifecycle_models import REQUEST_FIELD_LABELS
+from placements.lifecycle_models import REQUEST_FIELD_LABELS, TRANSFER_FIELD_LABELS
 from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
@@ -39,6 +40,7 @@ FIELD_LABELS: dict[str, str] = {
         | JUDGEMENT_FIELD_LABELS
         | LIFECYCLE_FIELD_LABELS
         | REQUEST_FIELD_LABELS
+        | TRANSFER_FIELD_LABELS
         | BESCHIKKING_FIELD_LABELS
     ).items()
     if path != "-"
@@ -58,6 +60,7 @@ def install(app: FastAPI) -> None:
         gedragswetenschapper,
         provider_requests,
         beschikkingen,
+        transfers,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

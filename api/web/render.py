@@ -17,7 +17,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality
-from placements.lifecycle_models import RefusalReason
+from placements.lifecycle_models import RefusalReason, TransferReason
 from placements.models import (
     BridgingCare,
     JudgementReason,
@@ -128,6 +128,7 @@ def _environment() -> Environment:
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
     env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
     env.filters["refusal"] = lambda v: _label(RefusalReason, v)
+    env.filters["transfer"] = lambda v: _label(TransferReason, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.globals.update(
@@ -138,6 +139,7 @@ def _environment() -> Environment:
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),
         WITHDRAWAL_OPTIONS=[(r.value, r.label) for r in WithdrawalReason],
+        TRANSFER_OPTIONS=[(r.value, r.label) for r in TransferReason],
         VERWIJZER_TYPES=list(VerwijzerType),
         BRIDGING=BRIDGING_LABEL,
         PERSPECTIVES=PERSPECTIVE_LABEL,

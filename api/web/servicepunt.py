@@ -243,6 +243,16 @@ class Step:
         return _back(self.referral_id, done)
 
 
+def failed_step(
+    exc: DomainError | ValidationError, step: Step, *, prefix: str, values: dict[str, str]
+) -> HTMLResponse:
+    """The referral page again with the step's messages beside its fields, nothing saved."""
+    web, session, state = step.web, step.session, step.state
+    return _failed(
+        exc, web, session, state, step.referral_id, step.now, prefix=prefix, values=values
+    )
+
+
 def _step(
     referral_id: str,
     request: Request,
@@ -364,7 +374,7 @@ def withdraw(step: StepDep) -> Response:
 @router.post(PREFIX + "/uitstroom")
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
-    names = ("left_on", "outcome")
+    names = ("left_on", "outcome", "planned")
 
     def act() -> str:
         data = DischargeRequest.model_validate({n: step.form.get(n) or None for n in names})
@@ -374,6 +384,7 @@ def discharge(step: StepDep) -> Response:
             left_on=data.left_on,
             outcome=data.outcome,
             now=step.now,
+            planned=data.planned,
         )
         return "uitgestroomd"
 

@@ -6,6 +6,10 @@ Create Date: 2026-12-07 00:00:00.000000
 
 - `workflow_referral` gets why and when a referral was withdrawn. Older withdrawals have no
   coded reason: they stay empty (unknown), never guessed.
+- `workflow_referral.discharge_planned`: whether a stay ended as planned or broke down;
+  older discharges stay unknown.
+- `workflow_referral.previous_referral_id`, `transfer_reason`, `transfer_planned`: a
+  transfer's follow-up referral, linked to the placement it moves the child from.
 - `workflow_provider_request` holds each request to a provider for a held place, with the
   answer, the refusal reason and the response time. Holds made before this revision were
   never asked of a provider in the service: they get no request.
@@ -32,6 +36,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("withdrawal_reason", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("withdrawal_text", sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("discharge_planned", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("previous_referral_id", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("transfer_reason", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("transfer_planned", sa.Boolean(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_workflow_referral_previous_referral_id"),
+            ["previous_referral_id"],
+            unique=False,
+        )
     op.create_table(
         "workflow_provider_request",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -105,6 +118,11 @@ def downgrade() -> None:
     op.drop_table("register_beschikking")
     op.drop_table("workflow_provider_request")
     with op.batch_alter_table("workflow_referral", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workflow_referral_previous_referral_id"))
+        batch_op.drop_column("transfer_planned")
+        batch_op.drop_column("transfer_reason")
+        batch_op.drop_column("previous_referral_id")
+        batch_op.drop_column("discharge_planned")
         batch_op.drop_column("withdrawn_at")
         batch_op.drop_column("withdrawal_text")
         batch_op.drop_column("withdrawal_reason")

@@ -21,6 +21,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/referrals/{referral_id}/bridging"): {SP},
     ("POST", "/api/v1/referrals/{referral_id}/withdraw"): {SP, VW},
     ("POST", "/api/v1/referrals/{referral_id}/discharge"): {SP},
+    ("POST", "/api/v1/referrals/{referral_id}/transfer"): {SP},
     # The gedragswetenschapper judges advices; the servicepunt follows the judgement.
     ("GET", "/api/v1/judgements/awaiting"): {SP, GW},
     ("GET", "/api/v1/referrals/{referral_id}/judgement"): {SP, GW},

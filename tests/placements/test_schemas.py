@@ -35,6 +35,9 @@ PUBLIC_FIELDS = {
     "regisseur_team",
     "discharged_on",
     "discharge_outcome",
+    "discharge_planned",
+    "previous_referral_id",
+    "transfer_reason",
     "withdrawal_reason",
     "created_at",
 }

@@ -51,6 +51,7 @@ SERVICEPUNT_STEP = {
     Action.BRIDGING: "/overbrugging",
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
+    Action.TRANSFER: "/overplaatsen",
 }
 
 

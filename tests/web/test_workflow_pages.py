@@ -30,6 +30,7 @@ FORM_OF = {
     Action.BRIDGING: "/overbrugging",
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
+    Action.TRANSFER: "/overplaatsen",
 }
 
 
@@ -77,7 +78,7 @@ def test_every_servicepunt_step_of_the_table_has_its_form_where_the_table_allows
         ("/voorstellen", {}),
         ("/vasthouden", {"unit_id": site.units["groep_lely"]}),
         ("/besluit", {"outcome": "accept"}),
-        ("/uitstroom", {"left_on": "2027-01-15", "outcome": "pleegzorg"}),
+        ("/uitstroom", {"left_on": "2027-01-15", "outcome": "pleegzorg", "planned": "true"}),
     ]
     for step, data in [(None, {}), *steps]:
         if step is not None:
@@ -133,11 +134,17 @@ def test_discharge_on_the_page_needs_its_fields_and_frees_the_place(
     assert "Uitstroom vastleggen" in placed.text and "Waar naartoe" in placed.text
     missing = _post(client, rid, "/uitstroom", token, left_on="2027-01-15")
     assert missing.status_code == 422
-    assert "discharge-outcome" in dict(FIELD_ERROR.findall(missing.text))
+    assert {"discharge-outcome", "discharge-planned"} <= set(
+        dict(FIELD_ERROR.findall(missing.text))
+    )
     assert _stored(site, rid).status == "geplaatst"
-    done = _post(client, rid, "/uitstroom", token, left_on="2027-01-15", outcome="pleegzorg")
+    done = _post(
+        client, rid, "/uitstroom", token, left_on="2027-01-15", outcome="pleegzorg", planned="false"
+    )
     assert done.status_code == 200 and "Uitgestroomd op 15-01-2027" in done.text
     assert _stored(site, rid).discharge_outcome == "pleegzorg"
+    assert _stored(site, rid).discharge_planned is False
+    assert "ongepland, afgebroken" in done.text
 
 
 def test_provider_departure_on_the_provider_page_discharges_the_referral(
