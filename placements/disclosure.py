@@ -118,6 +118,10 @@ RULES: dict[str, Rule] = {
     "uitstroom_bestemming": Rule(counts=("aantal",)),
     "verhuizingen": Rule(counts=("kinderen",)),
     "overplaatsingen": Rule(counts=("aantal",)),
+    "regie_taken": Rule(
+        counts=("taken", "open", "gehaald", "te_laat"),
+        partitions={"taken": ("open", "gehaald", "te_laat")},
+    ),
     "terugkeer_12_maanden": Rule(
         counts=("uitgestroomd", "terug_binnen_12_maanden"),
         derived={"percentage": ("uitgestroomd", "terug_binnen_12_maanden")},

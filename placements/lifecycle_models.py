@@ -172,3 +172,44 @@ class Beschikking(SQLModel, table=True):
     source: str = Field(max_length=16)
     created_by: str = Field(max_length=ID_LENGTH)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TaskKind(StrEnum):
+    """A perspectiefregisseur's task with a time limit (seed 001)."""
+
+    STARTAFSPRAKEN = "startafspraken"
+    PERSPECTIEFPLAN = "perspectiefplan"
+    EVALUATIE = "evaluatie"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return TASK_LABEL[self]
+
+
+TASK_LABEL: dict[TaskKind, str] = {
+    TaskKind.STARTAFSPRAKEN: "startafspraken",
+    TaskKind.PERSPECTIEFPLAN: "perspectiefplan",
+    TaskKind.EVALUATIE: "evaluatie",
+}
+
+REGIE_FIELD_LABELS: dict[str, str] = {
+    "regisseur_user_id": "Perspectiefregisseur",
+    "done_on": "Afgerond op",
+    "next_evaluation": "Volgende evaluatie uiterlijk",
+}
+
+
+class RegieTask(SQLModel, table=True):
+    """One deadline of a perspectiefregisseur for one child: due, and when it was done."""
+
+    __tablename__ = "regie_task"
+    __table_args__ = (Index("ix_regie_task_referral_kind", "referral_id", "kind"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", max_length=ID_LENGTH)
+    kind: str = Field(max_length=16)
+    due: date
+    done_on: date | None = None
+    done_by: str | None = Field(default=None, max_length=ID_LENGTH)
+    created_at: datetime = Field(sa_type=UTCDateTime)

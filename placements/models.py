@@ -214,6 +214,8 @@ class Referral(SQLModel, table=True):
     placed_on: date | None = None
     occupancy_id: str | None = Field(default=None, max_length=ID_LENGTH)
     regisseur_team: str | None = Field(default=None, max_length=200)
+    # The perspectiefregisseur (a user) who keeps this child's perspective (placements.regie).
+    regisseur_user_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
     discharged_on: date | None = None
     discharge_outcome: str | None = Field(default=None, max_length=32)
     # A transfer (placements.transfers): the placement this follow-up referral moves the child

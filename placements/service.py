@@ -28,7 +28,7 @@ from domain.people import VerwijzerType
 from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.table import UnitTable
-from placements import hold_endings, provider_requests, transfers
+from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, match_referral, original_advice_of, profile_of
 from placements.models import (
@@ -115,9 +115,11 @@ def create_referral(
     assessment = intake_rules.assess(data.intake)
     deadlines = {d.kind: d.due for d in assessment.deadlines}
     sibling_group = None
+    regisseur = None
     if data.sibling_of is not None:
         sibling = get_referral(session, data.sibling_of)
         sibling_group = sibling.sibling_group or sibling.id
+        regisseur = sibling.regisseur_user_id  # one regisseur per family (seed 001)
         if sibling.sibling_group is None:
             sibling.sibling_group = sibling_group
             session.add(sibling)
@@ -145,9 +147,11 @@ def create_referral(
         excluded_units=",".join(sorted(set(data.excluded_units))),
         bridging_since=_now_date(now) if data.bridging_care is not BridgingCare.GEEN else None,
         regisseur_team=assessment.regisseur.team,
+        regisseur_user_id=regisseur,
     )
     session.add(referral)
     session.flush()
+    regie.plan_tasks(session, referral, now=now)
     return referral
 
 

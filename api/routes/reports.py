@@ -24,6 +24,7 @@ from placements import (
     outcome_reports,
     practice_reports,
     provider_reports,
+    regie,
     reports,
 )
 from placements.models import Deviation
@@ -110,6 +111,7 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     "terugkeer_12_maanden": lambda s, now, p: outcome_reports.returns_within_a_year(
         s, since=p[0], until=p[1]
     ),
+    "regie_taken": lambda s, now, p: regie.task_report(s, today=now.date()),
     # The register of beschikkingen against the two-week norm.
     "beschikkingen_norm": lambda s, now, p: beschikking_norm.start_norm(
         s, today=now.date(), since=p[0], until=p[1]

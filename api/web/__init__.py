@@ -18,6 +18,7 @@ from api.web import (
     planner,
     provider_requests,
     referral_form,
+    regie,
     servicepunt,
     simulations,
     transfers,
@@ -26,7 +27,11 @@ from api.web import (
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
 from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS
-from placements.lifecycle_models import REQUEST_FIELD_LABELS, TRANSFER_FIELD_LABELS
+from placements.lifecycle_models import (
+    REGIE_FIELD_LABELS,
+    REQUEST_FIELD_LABELS,
+    TRANSFER_FIELD_LABELS,
+)
 from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
@@ -41,6 +46,7 @@ FIELD_LABELS: dict[str, str] = {
         | LIFECYCLE_FIELD_LABELS
         | REQUEST_FIELD_LABELS
         | TRANSFER_FIELD_LABELS
+        | REGIE_FIELD_LABELS
         | BESCHIKKING_FIELD_LABELS
     ).items()
     if path != "-"
@@ -61,6 +67,7 @@ def install(app: FastAPI) -> None:
         provider_requests,
         beschikkingen,
         transfers,
+        regie,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -19,7 +19,13 @@ from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
+from api.web.common import (
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    judge_names,
+    regisseur_context,
+)
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
@@ -119,6 +125,7 @@ def detail_page(
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
+        **regisseur_context(session),
     )
 
 

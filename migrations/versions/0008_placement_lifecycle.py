@@ -13,6 +13,8 @@ Create Date: 2026-12-07 00:00:00.000000
 - `workflow_provider_request` holds each request to a provider for a held place, with the
   answer, the refusal reason and the response time. Holds made before this revision were
   never asked of a provider in the service: they get no request.
+- `workflow_referral.regisseur_user_id` and `regie_task`: the perspectiefregisseur of a
+  child and their tasks (start agreements, perspectiefplan, evaluations).
 - `register_beschikking` is the register of beschikkingen (JW301 allocations), by hand or
   imported from CSV.
 """
@@ -40,6 +42,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("previous_referral_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("transfer_reason", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("transfer_planned", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("regisseur_user_id", sa.String(length=64), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_workflow_referral_regisseur_user_id"),
+            ["regisseur_user_id"],
+            unique=False,
+        )
         batch_op.create_index(
             batch_op.f("ix_workflow_referral_previous_referral_id"),
             ["previous_referral_id"],
@@ -78,6 +86,20 @@ def upgrade() -> None:
             batch_op.f("ix_workflow_provider_request_requested_at"), ["requested_at"], unique=False
         )
     _beschikking_table()
+    op.create_table(
+        "regie_task",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("referral_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("done_on", sa.Date(), nullable=True),
+        sa.Column("done_by", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["referral_id"], ["workflow_referral.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("regie_task", schema=None) as batch_op:
+        batch_op.create_index("ix_regie_task_referral_kind", ["referral_id", "kind"], unique=False)
 
 
 def _beschikking_table() -> None:
@@ -115,9 +137,12 @@ def _beschikking_table() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
+    op.drop_table("regie_task")
     op.drop_table("register_beschikking")
     op.drop_table("workflow_provider_request")
     with op.batch_alter_table("workflow_referral", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_workflow_referral_regisseur_user_id"))
+        batch_op.drop_column("regisseur_user_id")
         batch_op.drop_index(batch_op.f("ix_workflow_referral_previous_referral_id"))
         batch_op.drop_column("transfer_planned")
         batch_op.drop_column("transfer_reason")

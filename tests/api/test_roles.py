@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.api.api_support import Api, referral_payload
 
-ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw")
-SP, VW, AB, PL, AD, GW = ROLES
+ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw", "pr")
+SP, VW, AB, PL, AD, GW, PR = ROLES
 # Who may call each endpoint. A new endpoint must be added here (see the meta-test).
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/advice"): {SP},
@@ -22,6 +22,10 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/referrals/{referral_id}/withdraw"): {SP, VW},
     ("POST", "/api/v1/referrals/{referral_id}/discharge"): {SP},
     ("POST", "/api/v1/referrals/{referral_id}/transfer"): {SP},
+    # The perspectiefregisseur follows their own children; the servicepunt assigns them.
+    ("POST", "/api/v1/referrals/{referral_id}/regisseur"): {SP},
+    ("GET", "/api/v1/regie/children"): {SP, PR},
+    ("POST", "/api/v1/regie/tasks/{task_id}/done"): {PR},
     # The gedragswetenschapper judges advices; the servicepunt follows the judgement.
     ("GET", "/api/v1/judgements/awaiting"): {SP, GW},
     ("GET", "/api/v1/referrals/{referral_id}/judgement"): {SP, GW},
@@ -73,6 +77,7 @@ def _concrete(path: str) -> str:
         .replace("{occupancy_id}", "onbekend")
         .replace("{job_id}", "onbekend")
         .replace("{request_id}", "onbekend")
+        .replace("{task_id}", "onbekend")
         .replace("{name}", "afwijkingen")
     )
 
