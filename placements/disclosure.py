@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = {
         counts=("wachtend_first_best",), derived={"tekort": ("wachtend_first_best",)}
     ),
     "crisis_kwartaal": Rule(counts=("aantal",)),
+    "crisis_kwartaalrapport": Rule(counts=("aantal",)),
     "adviesoordelen": Rule(
         counts=("oordelen", "bevestigd", "gewijzigd"),
         partitions={"oordelen": ("bevestigd", "gewijzigd")},

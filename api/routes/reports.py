@@ -20,6 +20,7 @@ from domain.fields import PlausibleDate
 from placements import (
     advice_reports,
     beschikking_norm,
+    crisis_report,
     disclosure,
     outcome_reports,
     practice_reports,
@@ -74,6 +75,10 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
+    # The crisis desk's whole quarterly table (seed 004).
+    "crisis_kwartaalrapport": lambda s, now, p: crisis_report.crisis_quarter_report(
+        s, since=p[0], until=p[1]
+    ),
     # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
     "adviesoordelen": lambda s, now, p: advice_reports.advice_judgements(s, since=p[0], until=p[1]),
     "adviesafwijkingen": lambda s, now, p: advice_reports.advice_deviations(
