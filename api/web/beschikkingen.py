@@ -13,7 +13,7 @@ from sqlmodel import Session
 from api import audit
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import FormDep, WebSession
-from api.web.common import errors_by_field
+from api.web.common import errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput
@@ -64,6 +64,7 @@ def _register_page(
         labels=BESCHIKKING_FIELD_LABELS,
         municipalities=[(m.value, m.label) for m in Municipality if m.in_region],
         columns=", ".join(beschikkingen.COLUMNS),
+        summary_labels=labels_for(shown.errors, BESCHIKKING_FIELD_LABELS),
     )
 
 

@@ -66,6 +66,12 @@ def judge_names(session: Session, rows: Iterable[AdviceJudgement]) -> dict[str, 
     return {u.id: u.display_name for u in users}
 
 
+def labels_for(errors: Iterable[str], labels: dict[str, str]) -> dict[str, str]:
+    """Dutch labels for the error summary of a page with many forms: each key is
+    '<form>.<field>', labelled by the field."""
+    return {key: labels.get(key.rpartition(".")[2], key) for key in errors}
+
+
 def regisseur_context(session: Session) -> dict[str, object]:
     """The active perspectiefregisseurs to choose from on a referral page, and every
     regisseur's name."""

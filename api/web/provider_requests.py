@@ -14,12 +14,12 @@ from api import hold_endings
 from api.deps import NowDep, SessionDep
 from api.web.aanbieder import Provider
 from api.web.auth import FormDep, PageNotFound, WebSession
-from api.web.common import audit_change, audit_reads, errors_by_field
+from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page, page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput, NotFound
 from placements import provider_requests
-from placements.lifecycle_models import REFUSAL_LABEL
+from placements.lifecycle_models import REFUSAL_LABEL, REQUEST_FIELD_LABELS
 from placements.schemas import AnswerCreate
 
 router = APIRouter(include_in_schema=False)
@@ -45,6 +45,7 @@ def _provider_requests_page(
         shown,
         views=views,
         refusal_options=[(r.value, label) for r, label in REFUSAL_LABEL.items()],
+        summary_labels=labels_for(shown.errors, REQUEST_FIELD_LABELS),
     )
 
 

@@ -15,11 +15,12 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field
+from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError, InvalidInput, NotFound
 from placements import regie
+from placements.lifecycle_models import REGIE_FIELD_LABELS
 from placements.regie_schemas import RegisseurAssign, TaskDone
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +42,7 @@ def _page(
         rows=rows,
         tasks={rid: [regie.view(t, today) for t in ts] for rid, ts in tasks.items()},
         today=today.isoformat(),
+        summary_labels=labels_for(shown.errors, REGIE_FIELD_LABELS),
     )
 
 
