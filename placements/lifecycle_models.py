@@ -180,6 +180,9 @@ class TaskKind(StrEnum):
     STARTAFSPRAKEN = "startafspraken"
     PERSPECTIEFPLAN = "perspectiefplan"
     EVALUATIE = "evaluatie"
+    # The perspective after 18: talked through at 16½ and again at 17½.
+    PERSPECTIEF_165 = "perspectief_165"
+    PERSPECTIEF_175 = "perspectief_175"
 
     @property
     def label(self) -> str:
@@ -191,6 +194,8 @@ TASK_LABEL: dict[TaskKind, str] = {
     TaskKind.STARTAFSPRAKEN: "startafspraken",
     TaskKind.PERSPECTIEFPLAN: "perspectiefplan",
     TaskKind.EVALUATIE: "evaluatie",
+    TaskKind.PERSPECTIEF_165: "perspectief na 18 (16½ jaar)",
+    TaskKind.PERSPECTIEF_175: "perspectief na 18 (17½ jaar)",
 }
 
 REGIE_FIELD_LABELS: dict[str, str] = {

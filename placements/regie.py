@@ -6,7 +6,10 @@ limits (seed 001, Handreiking perspectiefregie):
 - a regular placement: a perspectiefplan within 14 days of the start (the same 14 days, a
   local choice where the seed names crisis only) and a first evaluation after 3 months
   (a local choice);
-- every evaluation done may plan the next one.
+- every evaluation done may plan the next one;
+- the perspective after 18: talked through when the child is 16½ and again at 17½ (so that
+  a continuation to 21 in foster care or a gezinshuis, or what else follows, is arranged in
+  time). Without a birth date the earliest one the age allows is taken: never too late.
 
 A task is open, met (gehaald) or late (te laat); how far it is from its due date is counted
 in working days (weekdays that are not Dutch holidays, afwegingskader.workdays, from the
@@ -26,6 +29,7 @@ from sqlmodel import Session, col, select
 from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar
 from domain.errors import Conflict, InvalidInput, NotFound
 from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask, TaskKind
+from placements.match import profile_of
 from placements.models import Referral, ReferralStatus, Urgency
 from placements.reports import Table
 
@@ -87,10 +91,35 @@ def _plan(
             TaskKind.PERSPECTIEFPLAN: start + timedelta(days=PLAN_DAYS),
             TaskKind.EVALUATIE: start + timedelta(days=FIRST_EVALUATION_DAYS),
         }
+    born = earliest_birth_date(referral)
+    for kind, months in ((TaskKind.PERSPECTIEF_165, 198), (TaskKind.PERSPECTIEF_175, 210)):
+        day = _add_months(born, months)
+        if day >= today:
+            due[kind] = day
     return [
         RegieTask(referral_id=referral.id, kind=kind.value, due=day, created_at=now)
         for kind, day in due.items()
     ]
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(
+        year, month, min(day.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+    )
+
+
+def earliest_birth_date(referral: Referral) -> date:
+    """The child's birth date, or without one the earliest the age on the reference date
+    allows (the day after the reference date, age + 1 years before it)."""
+    profile = profile_of(referral)
+    if profile.birth_date is not None:
+        return profile.birth_date
+    ref = profile.reference_date
+    year = ref.year - profile.years - 1
+    day = min(ref.day, 28) if ref.month == 2 else ref.day
+    return date(year, ref.month, day) + timedelta(days=1)
 
 
 def plan_tasks(

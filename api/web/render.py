@@ -17,7 +17,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality
-from placements.lifecycle_models import RefusalReason, TransferReason
+from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
 from placements.models import (
     BridgingCare,
     JudgementReason,
@@ -129,6 +129,7 @@ def _environment() -> Environment:
     env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
     env.filters["refusal"] = lambda v: _label(RefusalReason, v)
     env.filters["transfer"] = lambda v: _label(TransferReason, v)
+    env.filters["task"] = lambda v: _label(TaskKind, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.globals.update(

@@ -72,12 +72,17 @@ def test_siblings_get_the_same_regisseur_who_sees_only_their_own(api: Api) -> No
         "startafspraken": "2026-11-23",
         "perspectiefplan": "2026-12-04",
         "evaluatie": "2026-12-04",
+        # Aged 14 on 23 November 2026, so born on 24 November 2011 at the earliest.
+        "perspectief_165": "2028-05-24",
+        "perspectief_175": "2029-05-24",
     }
     assert crisis_tasks["startafspraken"]["status"] == "open"
     regular = _tasks(mine["kind-r03"])
     assert {k: t["due"] for k, t in regular.items()} == {
         "perspectiefplan": "2026-12-07",
         "evaluatie": "2027-02-22",
+        "perspectief_165": "2028-05-24",
+        "perspectief_175": "2029-05-24",
     }
     assert ("update", "servicepunt") in {a[:2] for a in audit_of(api, sibling)}
     assert ("read", "perspectiefregisseur") in {a[:2] for a in audit_of(api, later)}
@@ -121,4 +126,20 @@ def test_tasks_are_met_or_late_in_working_days(api: Api) -> None:
         {"taak": "startafspraken", "taken": 1, "open": 0, "gehaald": 1, "te_laat": 0},
         {"taak": "perspectiefplan", "taken": 1, "open": 0, "gehaald": 0, "te_laat": 1},
         {"taak": "evaluatie", "taken": 2, "open": 1, "gehaald": 0, "te_laat": 1},
+        {"taak": "perspectief_165", "taken": 1, "open": 1, "gehaald": 0, "te_laat": 0},
+        {"taak": "perspectief_175", "taken": 1, "open": 1, "gehaald": 0, "te_laat": 0},
     ]
+
+
+def test_the_perspective_after_18_is_due_at_16_and_a_half_from_the_birth_date(api: Api) -> None:
+    body = referral_payload("kind-r09") | {}
+    body["profile"] = body["profile"] | {"birth_date": "2012-05-31"}
+    created = api.call("POST", "/api/v1/referrals", "verwijzer", json=body)
+    assert created.status_code == 201, created.text
+    assert _assign(api, created.json()["id"], _user_id(api, "pr")).status_code == 200
+    tasks = _tasks(_children(api, "pr")[0])
+    # 31 May 2012 + 16½ years: 30 November 2028 (November has no 31st).
+    assert (tasks["perspectief_165"]["due"], tasks["perspectief_175"]["due"]) == (
+        "2028-11-30",
+        "2029-11-30",
+    )
