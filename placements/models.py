@@ -151,6 +151,7 @@ LIFECYCLE_FIELD_LABELS: dict[str, str] = {
     "withdrawal_reason": "Reden van intrekken",
     "withdrawal_text": "Toelichting bij intrekken",
     "planned": "Einde van het verblijf",
+    "continued_until": "Voortgezet tot",
 }
 
 
@@ -223,6 +224,8 @@ class Referral(SQLModel, table=True):
     previous_referral_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
     transfer_reason: str | None = Field(default=None, max_length=32)
     transfer_planned: bool | None = None
+    # Foster care or a gezinshuis continued after 18, up to this day (at the latest 21).
+    continued_until: date | None = None
     # How the stay ended: planned, or unplanned (a breakdown); None: not recorded.
     discharge_planned: bool | None = None
     # Filled by a withdrawal: why (a WithdrawalReason value) and when.

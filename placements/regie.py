@@ -27,11 +27,14 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar
+from capacity import service as capacity_service
+from domain.care import CATEGORY, CareCategory, CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
 from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask, TaskKind
 from placements.match import profile_of
-from placements.models import Referral, ReferralStatus, Urgency
+from placements.models import LIFECYCLE_FIELD_LABELS, Referral, ReferralStatus, Urgency
 from placements.reports import Table
+from placements.transitions import Action, advance
 
 PLAN_DAYS = 14
 FIRST_EVALUATION_DAYS = 91
@@ -265,3 +268,40 @@ def task_report(session: Session, *, today: date) -> Table:
                 )
             )
     return table
+
+
+# Care forms that may continue to 21 (Jeugdwet: pleegzorg and gezinshuis, "verlengde jeugdhulp").
+CONTINUABLE = frozenset({CareCategory.PLEEGZORG, CareCategory.GEZINSHUIS})
+
+
+def continue_to_21(
+    session: Session, *, referral_id: str, continued_until: date, now: datetime
+) -> Referral:
+    """Record foster care or a gezinshuis continued after 18 as the same placement, up to a
+    day after the 18th and at the latest on the 21st birthday (both from the earliest birth
+    date the age allows); the stay's expected end moves with it."""
+    referral = session.get(Referral, referral_id) if isinstance(referral_id, str) else None
+    if referral is None:
+        raise NotFound("onbekende aanmelding", field="referral_id")
+    advance(referral, Action.CONTINUE, now=now)
+    label = LIFECYCLE_FIELD_LABELS["continued_until"]
+    form = CareForm(referral.placed_form) if referral.placed_form else None
+    if form is None or CATEGORY[form] not in CONTINUABLE:
+        raise Conflict(
+            "alleen pleegzorg en een gezinshuis lopen door na 18",
+            field="continued_until",
+            label=label,
+        )
+    born = earliest_birth_date(referral)
+    if continued_until <= _add_months(born, 18 * 12):
+        raise InvalidInput("ligt niet na de 18e verjaardag", field="continued_until", label=label)
+    if continued_until > _add_months(born, 21 * 12):
+        raise InvalidInput("ligt na de 21e verjaardag", field="continued_until", label=label)
+    assert referral.occupancy_id is not None  # set with the placement
+    capacity_service.record_expected_departure(
+        session, occupancy_id=referral.occupancy_id, expected_end=continued_until, now=now
+    )
+    referral.continued_until = continued_until
+    session.add(referral)
+    session.flush()
+    return referral

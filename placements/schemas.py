@@ -102,6 +102,7 @@ class ReferralPublic(ReferralBase):
     discharged_on: date | None
     discharge_outcome: str | None
     discharge_planned: bool | None = None
+    continued_until: date | None = None
     previous_referral_id: str | None = None
     transfer_reason: str | None = None
     withdrawal_reason: str | None = None
@@ -181,6 +182,14 @@ class TransferRequest(BaseModel):
 
     transfer_reason: TransferReason
     transfer_planned: bool = Field(description="gepland (true) of na afbreken (false)")
+
+
+class ContinuationRequest(BaseModel):
+    """Foster care or a gezinshuis continued after 18, up to a day (at the latest 21)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    continued_until: PlausibleDate
 
 
 class DischargeRequest(BaseModel):

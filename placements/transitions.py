@@ -33,6 +33,7 @@ class Action(StrEnum):
     PROVIDER_ACCEPT = "provider_accept"
     PROVIDER_REFUSE = "provider_refuse"
     TRANSFER = "transfer"
+    CONTINUE = "continue"
 
 
 class Actor(StrEnum):
@@ -90,6 +91,8 @@ TRANSITIONS: dict[Action, Transition] = {
     # A move to another form or place starts a follow-up referral; the placement stays until
     # the follow-up is placed, which ends it (placements.transfers).
     Action.TRANSFER: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
+    # Foster care or a gezinshuis continues after 18 as the same placement (placements.regie).
+    Action.CONTINUE: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

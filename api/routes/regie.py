@@ -18,6 +18,7 @@ from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask
 from placements.models import Referral
 from placements.regie_schemas import Assigned, RegieChild, RegisseurAssign, TaskDone, TaskPublic
+from placements.schemas import ContinuationRequest, ReferralPublic
 
 router = APIRouter(prefix="/api/v1", tags=["perspectiefregie"], responses=ERROR_RESPONSES)
 RegisseurUser = Annotated[User, Depends(require(Role.PERSPECTIEFREGISSEUR))]
@@ -116,5 +117,26 @@ def done(
     via = "POST /api/v1/regie/tasks/{id}/done"
     audit.record_referrals(
         session, user, audit.AuditAction.UPDATE, [task.referral_id], via, now, commit=True
+    )
+    return body
+
+
+@router.post("/referrals/{referral_id}/continuation", response_model=ReferralPublic)
+def continuation(
+    referral_id: str,
+    data: ContinuationRequest,
+    user: ServicepuntUser,
+    session: SessionDep,
+    now: NowDep,
+) -> ReferralPublic:
+    """Foster care or a gezinshuis continues after 18 as the same placement, up to a day
+    (at the latest the 21st birthday); the stay's expected end moves with it."""
+    referral = regie.continue_to_21(
+        session, referral_id=referral_id, continued_until=data.continued_until, now=now
+    )
+    body = ReferralPublic.model_validate(referral)
+    via = "POST /api/v1/referrals/{id}/continuation"
+    audit.record_referrals(
+        session, user, audit.AuditAction.UPDATE, [referral.id], via, now, commit=True
     )
     return body

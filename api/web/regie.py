@@ -22,6 +22,7 @@ from domain.errors import DomainError, InvalidInput, NotFound
 from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS
 from placements.regie_schemas import RegisseurAssign, TaskDone
+from placements.schemas import ContinuationRequest
 
 router = APIRouter(include_in_schema=False)
 Regisseur = Annotated[WebSession, Depends(page_for(Role.PERSPECTIEFREGISSEUR))]
@@ -102,4 +103,26 @@ def assign(step: StepDep) -> Response:
     audit_change(step.session, step.web, ids, via="POST " + PREFIX + "/regisseur", now=step.now)
     return RedirectResponse(
         f"/servicepunt/aanmeldingen/{step.referral_id}?gedaan=regisseur", status_code=303
+    )
+
+
+@router.post(PREFIX + "/voortzetten")
+def continue_to_21(step: StepDep) -> Response:
+    """Foster care or a gezinshuis continues after 18, up to a day (at the latest 21)."""
+    raw = step.form.get("continued_until")
+    try:
+        data = ContinuationRequest.model_validate({"continued_until": raw or None})
+        regie.continue_to_21(
+            step.session,
+            referral_id=step.referral_id,
+            continued_until=data.continued_until,
+            now=step.now,
+        )
+    except (ValidationError, DomainError) as exc:
+        values = {"continue.continued_until": raw}
+        return failed_step(exc, step, prefix="continue.", values=values)
+    via = "POST " + PREFIX + "/voortzetten"
+    audit_change(step.session, step.web, [step.referral_id], via=via, now=step.now)
+    return RedirectResponse(
+        f"/servicepunt/aanmeldingen/{step.referral_id}?gedaan=voortgezet", status_code=303
     )

@@ -8,6 +8,7 @@ Create Date: 2026-12-07 00:00:00.000000
   coded reason: they stay empty (unknown), never guessed.
 - `workflow_referral.discharge_planned`: whether a stay ended as planned or broke down;
   older discharges stay unknown.
+- `workflow_referral.continued_until`: foster care or a gezinshuis continued after 18.
 - `workflow_referral.previous_referral_id`, `transfer_reason`, `transfer_planned`: a
   transfer's follow-up referral, linked to the placement it moves the child from.
 - `workflow_provider_request` holds each request to a provider for a held place, with the
@@ -39,6 +40,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("withdrawal_text", sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("discharge_planned", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("continued_until", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("previous_referral_id", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("transfer_reason", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("transfer_planned", sa.Boolean(), nullable=True))
@@ -148,6 +150,7 @@ def downgrade() -> None:
         batch_op.drop_column("transfer_reason")
         batch_op.drop_column("previous_referral_id")
         batch_op.drop_column("discharge_planned")
+        batch_op.drop_column("continued_until")
         batch_op.drop_column("withdrawn_at")
         batch_op.drop_column("withdrawal_text")
         batch_op.drop_column("withdrawal_reason")

@@ -143,3 +143,43 @@ def test_the_perspective_after_18_is_due_at_16_and_a_half_from_the_birth_date(ap
         "2028-11-30",
         "2029-11-30",
     )
+
+
+def _placed_in(api: Api, child_ref: str, unit: str) -> str:
+    rid = _create(api, child_ref)
+    for step in ("advice", "proposals"):
+        assert api.call("POST", f"/api/v1/referrals/{rid}/{step}", "sp").status_code == 200
+    held = api.call(
+        "POST", f"/api/v1/referrals/{rid}/hold", "sp", json={"unit_id": api.units[unit]}
+    )
+    assert held.status_code == 201, held.text
+    decision = {"outcome": "accept", "reason_code": "voorkeur_kind"}
+    placed = api.call("POST", f"/api/v1/referrals/{rid}/decision", "sp", json=decision)
+    assert placed.status_code == 200, placed.text
+    return rid
+
+
+def _continue(api: Api, rid: str, until: str) -> Any:
+    body = {"continued_until": until}
+    return api.call("POST", f"/api/v1/referrals/{rid}/continuation", "sp", json=body)
+
+
+def test_a_gezinshuis_placement_continues_after_18_up_to_21(api: Api) -> None:
+    not_placed = _create(api, "kind-v00")
+    assert _continue(api, not_placed, "2031-06-01").status_code == 409
+    group = _placed_in(api, "kind-v01", "groep_lely")
+    refused = _continue(api, group, "2031-06-01")
+    assert refused.status_code == 409 and "Voortgezet tot" in refused.json()["detail"]
+    rid = _placed_in(api, "kind-v02", "gezinshuis_alm")
+    # Aged 14 on 23 November 2026: 18 on 24 November 2029 at the earliest, 21 in 2032.
+    for until in ("2029-06-01", "2033-01-01", "2029-11-24"):
+        refused = _continue(api, rid, until)
+        assert refused.status_code == 422 and "Voortgezet tot" in refused.json()["detail"]
+    assert api.call("GET", f"/api/v1/referrals/{rid}", "sp").json()["continued_until"] is None
+    done = _continue(api, rid, "2031-06-01")
+    assert done.status_code == 200, done.text
+    assert done.json()["continued_until"] == "2031-06-01"
+    unit = api.units["gezinshuis_alm"]
+    stays = api.call("GET", f"/api/v1/units/{unit}/occupancies", "sp").json()
+    assert [s["expected_end"] for s in stays if s["child_ref"] == "kind-v02"] == ["2031-06-01"]
+    assert ("update", "servicepunt") in {a[:2] for a in audit_of(api, rid)}

@@ -24,6 +24,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/referrals/{referral_id}/transfer"): {SP},
     # The perspectiefregisseur follows their own children; the servicepunt assigns them.
     ("POST", "/api/v1/referrals/{referral_id}/regisseur"): {SP},
+    ("POST", "/api/v1/referrals/{referral_id}/continuation"): {SP},
     ("GET", "/api/v1/regie/children"): {SP, PR},
     ("POST", "/api/v1/regie/tasks/{task_id}/done"): {PR},
     # The gedragswetenschapper judges advices; the servicepunt follows the judgement.

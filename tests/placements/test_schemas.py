@@ -36,6 +36,7 @@ PUBLIC_FIELDS = {
     "discharged_on",
     "discharge_outcome",
     "discharge_planned",
+    "continued_until",
     "previous_referral_id",
     "transfer_reason",
     "withdrawal_reason",

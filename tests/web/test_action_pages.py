@@ -52,6 +52,7 @@ SERVICEPUNT_STEP = {
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
     Action.TRANSFER: "/overplaatsen",
+    Action.CONTINUE: "/voortzetten",
 }
 
 

@@ -31,6 +31,7 @@ FORM_OF = {
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
     Action.TRANSFER: "/overplaatsen",
+    Action.CONTINUE: "/voortzetten",
 }
 
 
