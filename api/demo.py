@@ -34,6 +34,7 @@ DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [
     ("demo-admin", Role.ADMIN, {}),
     ("demo-gedragswetenschapper", Role.GEDRAGSWETENSCHAPPER, {}),
     ("demo-gedragswetenschapper-2", Role.GEDRAGSWETENSCHAPPER, {}),
+    ("demo-regisseur", Role.PERSPECTIEFREGISSEUR, {}),
 ]
 WAITING = 14
 

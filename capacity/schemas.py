@@ -105,6 +105,9 @@ class DepartureRequest(BaseModel):
 
     left_on: PlausibleDate
     outcome: DepartureOutcome
+    planned: bool | None = Field(
+        default=None, description="gepland einde (true) of afgebroken (false); leeg: onbekend"
+    )
 
 
 class ExpectedDepartureRequest(BaseModel):

@@ -12,6 +12,7 @@ import api.audit
 import api.idempotency  # idempotency records
 import api.jobs.models  # noqa: F401  (simulation jobs)
 import capacity.models  # noqa: F401  (registers the capacity tables)
+import placements.lifecycle_models
 import placements.models  # noqa: F401  (referrals, decisions, deviations)
 
 metadata = SQLModel.metadata

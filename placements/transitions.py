@@ -30,6 +30,10 @@ class Action(StrEnum):
     DISCHARGE = "discharge"
     CONFIRM_ADVICE = "confirm_advice"
     CHANGE_ADVICE = "change_advice"
+    PROVIDER_ACCEPT = "provider_accept"
+    PROVIDER_REFUSE = "provider_refuse"
+    TRANSFER = "transfer"
+    CONTINUE = "continue"
 
 
 class Actor(StrEnum):
@@ -55,6 +59,7 @@ S = ReferralStatus
 _STAFF = frozenset({Actor.SERVICEPUNT})
 _JUDGES = frozenset({Actor.GEDRAGSWETENSCHAPPER})
 _JUDGEABLE = frozenset({S.GEADVISEERD, S.VOORGESTELD})
+_PROVIDERS = frozenset({Actor.AANBIEDER})
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.ADVISE: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), S.GEADVISEERD, _STAFF),
@@ -79,6 +84,15 @@ TRANSITIONS: dict[Action, Transition] = {
     # back to 'geadviseerd' and the servicepunt proposes again for the changed advice.
     Action.CONFIRM_ADVICE: Transition(_JUDGEABLE, None, _JUDGES),
     Action.CHANGE_ADVICE: Transition(_JUDGEABLE, S.GEADVISEERD, _JUDGES),
+    # The provider answers the request for the held place: an acceptance keeps the hold for
+    # the servicepunt's decision; a refusal releases it, so the servicepunt proposes again.
+    Action.PROVIDER_ACCEPT: Transition(frozenset({S.VASTGEHOUDEN}), None, _PROVIDERS),
+    Action.PROVIDER_REFUSE: Transition(frozenset({S.VASTGEHOUDEN}), S.VOORGESTELD, _PROVIDERS),
+    # A move to another form or place starts a follow-up referral; the placement stays until
+    # the follow-up is placed, which ends it (placements.transfers).
+    Action.TRANSFER: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
+    # Foster care or a gezinshuis continues after 18 as the same placement (placements.regie).
+    Action.CONTINUE: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

@@ -42,6 +42,7 @@ HOME: dict[str, str] = {
     Role.AANBIEDER.value: "/aanbieder",
     Role.ADMIN.value: "/beheer",
     Role.GEDRAGSWETENSCHAPPER.value: "/gedragswetenschapper",
+    Role.PERSPECTIEFREGISSEUR.value: "/regisseur",
 }
 
 

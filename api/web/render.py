@@ -17,12 +17,14 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality, region_municipalities
+from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
 from placements.models import (
     BridgingCare,
     JudgementReason,
     JudgementState,
     ReasonCode,
     ReferralStatus,
+    WithdrawalReason,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -146,6 +148,10 @@ def _environment() -> Environment:
     env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
     env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
+    env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
+    env.filters["refusal"] = lambda v: _label(RefusalReason, v)
+    env.filters["transfer"] = lambda v: _label(TransferReason, v)
+    env.filters["task"] = lambda v: _label(TaskKind, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.globals.update(
@@ -155,6 +161,8 @@ def _environment() -> Environment:
         CAPABILITIES=list(Capability),
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),
+        WITHDRAWAL_OPTIONS=[(r.value, r.label) for r in WithdrawalReason],
+        TRANSFER_OPTIONS=[(r.value, r.label) for r in TransferReason],
         VERWIJZER_TYPES=list(VerwijzerType),
         BRIDGING=BRIDGING_LABEL,
         PERSPECTIVES=PERSPECTIVE_LABEL,

@@ -19,7 +19,13 @@ from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import lists, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
+from api.web.common import (
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    judge_names,
+    regisseur_context,
+)
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
@@ -32,7 +38,7 @@ from placements import service as workflow
 from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
-from placements.schemas import DecisionCreate, DischargeRequest
+from placements.schemas import DecisionCreate, DischargeRequest, WithdrawRequest
 from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
@@ -119,6 +125,7 @@ def detail_page(
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
+        **regisseur_context(session),
     )
 
 
@@ -243,6 +250,16 @@ class Step:
         return _back(self.referral_id, done)
 
 
+def failed_step(
+    exc: DomainError | ValidationError, step: Step, *, prefix: str, values: dict[str, str]
+) -> HTMLResponse:
+    """The referral page again with the step's messages beside its fields, nothing saved."""
+    web, session, state = step.web, step.session, step.state
+    return _failed(
+        exc, web, session, state, step.referral_id, step.now, prefix=prefix, values=values
+    )
+
+
 def _step(
     referral_id: str,
     request: Request,
@@ -298,7 +315,12 @@ def hold(step: StepDep) -> Response:
         ttl = _ttl(hours, step.state.settings.hold_ttl)
         step.settle()
         workflow.hold_place(
-            step.session, referral_id=step.referral_id, unit_id=unit_id, ttl=ttl, now=step.now
+            step.session,
+            referral_id=step.referral_id,
+            unit_id=unit_id,
+            ttl=ttl,
+            user_id=step.web.user.id,
+            now=step.now,
         )
         return "vastgehouden"
 
@@ -345,18 +367,21 @@ def bridging(step: StepDep) -> Response:
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
+    names = ("withdrawal_reason", "withdrawal_text")
+
     def act() -> str:
+        data = WithdrawRequest.model_validate({n: step.form.get(n) or None for n in names})
         step.settle()
-        workflow.withdraw(step.session, referral_id=step.referral_id, now=step.now)
+        workflow.withdraw(step.session, referral_id=step.referral_id, data=data, now=step.now)
         return "ingetrokken"
 
-    return step.run(act, prefix="withdraw.")
+    return step.run(act, prefix="withdraw.", values=_values(step.form, "withdraw.", names))
 
 
 @router.post(PREFIX + "/uitstroom")
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
-    names = ("left_on", "outcome")
+    names = ("left_on", "outcome", "planned")
 
     def act() -> str:
         data = DischargeRequest.model_validate({n: step.form.get(n) or None for n in names})
@@ -366,6 +391,7 @@ def discharge(step: StepDep) -> Response:
             left_on=data.left_on,
             outcome=data.outcome,
             now=step.now,
+            planned=data.planned,
         )
         return "uitgestroomd"
 

@@ -123,7 +123,7 @@ def test_referral_to_placement_to_discharge(api: Api) -> None:
         "POST",
         f"/api/v1/referrals/{rid}/discharge",
         "sp",
-        json={"left_on": "2027-02-01", "outcome": "thuis_met_hulp"},
+        json={"left_on": "2027-02-01", "outcome": "thuis_met_hulp", "planned": True},
     )
     assert out.status_code == 200, out.text
     assert out.json()["status"] == "uitgestroomd"
