@@ -142,7 +142,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["rows"] == [
         {
-            "gemeente": "almere",
+            "gemeente": "GM0034",
             "beschikkingen": 2,
             "gehaald": 0,
             "te_laat": 1,
@@ -151,7 +151,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
             "buiten_regio": 0,
         },
         {
-            "gemeente": "dronten",
+            "gemeente": "GM0303",
             "beschikkingen": 1,
             "gehaald": 1,
             "te_laat": 0,
@@ -160,7 +160,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
             "buiten_regio": 1,
         },
         {
-            "gemeente": "lelystad",
+            "gemeente": "GM0995",
             "beschikkingen": 2,
             "gehaald": 1,
             "te_laat": 1,

@@ -68,7 +68,7 @@ def test_the_quarterly_report_has_every_part_of_the_seed_table(api: Api) -> None
         ("hulpvorm", "crisisbed", "Lelystad", "12+"): 1,
         ("hulpvorm", "geen", "Lelystad", "12-"): 1,
         ("hulpvorm", "geen", "Lelystad", "12+"): 1,
-        ("hulpvorm", "geen", "buiten regio", "12+"): 1,
+        ("hulpvorm", "geen", "buiten de regio (gemeente niet vastgelegd)", "12+"): 1,
         ("geen_reden", "ander passend aanbod (ambulant, netwerk)", None, "12-"): 1,
         ("geen_reden", "wacht nog op een plek", None, "12+"): 2,
         ("verwijzer", "gemeente (lokale toegang)", None, "12-"): 1,
