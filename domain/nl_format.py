@@ -49,9 +49,17 @@ def percent(share: float | None, decimals: int = 0) -> str:
     return f"{share * 100:.{decimals}f}%".replace(".", ",")
 
 
-def day(value: date | None) -> str:
-    """A date as dd-mm-jjjj."""
-    return MISSING if value is None else value.strftime("%d-%m-%Y")
+Moment = datetime | date | str | None
+
+
+def _parse(value: Moment) -> date | None:
+    """A date or datetime from a value or its ISO text (as report tables hold them)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
 
 
 def local(moment: datetime) -> datetime:
@@ -60,11 +68,22 @@ def local(moment: datetime) -> datetime:
     return aware.astimezone(REGION_TZ)
 
 
-def moment(value: datetime | None) -> str:
-    """A moment as the region's local time: dd-mm-jjjj uu:mm."""
-    return MISSING if value is None else local(value).strftime("%d-%m-%Y %H:%M")
+def local_day(value: Moment) -> date | None:
+    """The region's calendar day of a date or moment (a moment near midnight UTC can be the
+    next day in Amsterdam)."""
+    parsed = _parse(value)
+    return local(parsed).date() if isinstance(parsed, datetime) else parsed
 
 
-def clock(value: datetime | None) -> str:
-    """Only the local time of day of a moment: uu:mm."""
-    return MISSING if value is None else local(value).strftime("%H:%M")
+def day(value: Moment) -> str:
+    """A date (or the local day of a moment) as dd-mm-jjjj."""
+    parsed = local_day(value)
+    return MISSING if parsed is None else parsed.strftime("%d-%m-%Y")
+
+
+def moment(value: Moment) -> str:
+    """A moment as the region's local time: dd-mm-jjjj uu:mm (a plain date as dd-mm-jjjj)."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):
+        return day(parsed)
+    return local(parsed).strftime("%d-%m-%Y %H:%M")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from afwegingskader.models import RiskLevel
 from api.web.auth import WebSession
+from domain import nl_format
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
@@ -91,15 +91,8 @@ def _label(kind: type[Any], value: object) -> str:
         return str(value)
 
 
-def _date(value: date | str | None) -> str:
-    if value is None or value == "":
-        return "-"
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return day.strftime("%d-%m-%Y")
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+_date = nl_format.day
+_percent = nl_format.percent
 
 
 def _environment() -> Environment:
@@ -126,6 +119,8 @@ def _environment() -> Environment:
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
+    env.filters["moment"] = nl_format.moment
+    env.filters["getal"] = nl_format.number
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
