@@ -8,6 +8,7 @@ Nothing is stored unless the whole referral is valid.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -15,13 +16,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from afwegingskader import models as afweging
-from afwegingskader.woonplaats import STAY_LABEL, Residence
+from afwegingskader.woonplaats import (
+    STAY_LABEL,
+    Residence,
+    WoonplaatsInput,
+    determine_municipality,
+)
 from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
 from api.web.common import audit_change, errors_by_field
-from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
+from api.web.field_labels import humanise, label_of
+from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError, InvalidInput
@@ -50,8 +57,9 @@ ALIASES = {
     "intake.age": "profile.age",
     "intake.birth_date": "profile.birth_date",
     "intake.perspective": "profile.perspective",
-    "intake.reference_date": "-",
-    "profile.reference_date": "-",
+    # The reference date is today: "today lies before the birth date" is a birth date ahead.
+    "intake.reference_date": "profile.birth_date",
+    "profile.reference_date": "profile.birth_date",
     "intake.crisis": "crisis",
     "profile.crisis": "crisis",
     "intake.crisis_placement_date": "crisis_placement_date",
@@ -115,9 +123,9 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
-    "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
+    "residence": [(r.value, place_name(r.value)) for r in Residence],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
-    "municipality": [(m.value, m.label) for m in Municipality],
+    "municipality": [(m.value, place_name(m.value)) for m in Municipality],
     "bridging": list(BRIDGING_LABEL.items()),
     "perspective": list(PERSPECTIVE_LABEL.items()),
 }
@@ -189,12 +197,43 @@ def _place_errors(errors: dict[str, str]) -> dict[str, str]:
     for name, problem in errors.items():
         # "profile.capj[1]" or "profile.capj.1" belongs to the field "profile.capj".
         base = re.sub(r"(\[\d+\]|\.\d+)$", "", name)
+        if base.startswith("woonplaats."):  # the intake's own prefix for its woonplaats part
+            base = "intake." + base
         target = ALIASES.get(base, base)
+        text = "ligt in de toekomst" if base.endswith("reference_date") else problem
         if target in LABELS:
-            placed.setdefault(target, problem)
+            placed.setdefault(target, text)
         else:
-            placed.setdefault("-", f"{base}: {problem}")
+            placed.setdefault("-", f"{label_of(base)}: {text}")
     return placed
+
+
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _checks_hidden_by_field_errors(payload: dict[str, Any]) -> dict[str, str]:
+    """What the models check only once every field is valid, checked anyway, so that one
+    submit shows every error: birth date or age, and the woonplaats questions."""
+    errors: dict[str, str] = {}
+    profile, intake = payload["profile"], payload["intake"]
+    if profile["birth_date"] is None and profile["age"] is None:
+        errors["profile.birth_date"] = "vul de geboortedatum of de leeftijd in"
+    placements, breakdowns = (str(profile[k]) for k in ("earlier_placements", "earlier_breakdowns"))
+    if placements.isdigit() and breakdowns.isdigit() and int(breakdowns) > int(placements):
+        errors["profile.earlier_breakdowns"] = humanise("is groter dan earlier_placements")
+    start = _date_or_none(str(intake["case_start_date"] or ""))
+    if start is not None:
+        try:
+            woonplaats = WoonplaatsInput.model_validate(intake["woonplaats"])
+            determine_municipality(woonplaats, case_start_date=start, prefix="intake.woonplaats")
+        except (ValidationError, DomainError) as exc:
+            errors |= errors_by_field(exc, prefix="intake.woonplaats." if isinstance(
+                exc, ValidationError) else "")  # fmt: skip
+    return errors
 
 
 def _form_page(
@@ -229,6 +268,14 @@ def submit_referral(
     values = {name: vals[0] for name, vals in form.fields.items() if name not in {"bsn", "csrf"}}
     try:
         data = ReferralCreate.model_validate(payload)
+    except ValidationError as exc:
+        errors = _place_errors(errors_by_field(exc))
+        hidden = _place_errors(_checks_hidden_by_field_errors(payload))
+        errors |= {k: v for k, v in hidden.items() if k not in errors}
+        if web.role == Role.SERVICEPUNT.value and not values.get("verwijzer_type"):
+            errors.setdefault("verwijzer_type", "is verplicht: maak een keuze")
+        return _form_again(web, values, errors)
+    try:
         if web.role == Role.VERWIJZER.value:
             assert web.user.verwijzer_type is not None  # required for the role
             verwijzer_type = VerwijzerType(web.user.verwijzer_type)
@@ -246,12 +293,7 @@ def submit_referral(
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        errors = _place_errors(errors_by_field(exc))
-        for name, problem in errors.items():
-            # An empty field reads "kies een van: ..." or "moet een datum zijn"; say "verplicht".
-            if problem.startswith(("kies een van", "moet een")) and not values.get(name):
-                errors[name] = "is verplicht: maak een keuze"
-        return _form_page(web, values=values, errors=errors, status_code=422)
+        return _form_again(web, values, _place_errors(errors_by_field(exc)))
     audit_change(
         session,
         web,
@@ -263,6 +305,17 @@ def submit_referral(
     if web.role == Role.SERVICEPUNT.value:
         return RedirectResponse(f"/servicepunt/aanmeldingen/{referral.id}", status_code=303)
     return RedirectResponse("/verwijzer?aangemeld=1", status_code=303)
+
+
+def _form_again(web: WebSession, values: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
+    """The form with every error beside its field and the values typed (never the BSN)."""
+    for name, problem in errors.items():
+        # An empty field reads "kies een van: ..." or "moet een datum zijn"; say "verplicht".
+        if problem.startswith(("kies een van", "moet een")) and not values.get(name):
+            errors[name] = "is verplicht: maak een keuze"
+    ordered = {k: errors[k] for k in LABELS if k in errors}  # in the order of the form
+    ordered |= errors
+    return _form_page(web, values=values, errors=ordered, status_code=422)
 
 
 def _missing_type() -> DomainError:

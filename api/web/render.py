@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from afwegingskader.models import RiskLevel
 from api.web.auth import WebSession
+from api.web.field_labels import label_of
 from domain import nl_format
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
@@ -84,6 +85,17 @@ PROPOSAL_KIND_LABEL = {
 }
 
 
+# Places that are no municipality: where a child lives or stays, when not in one of them.
+PLACE_LABEL = {"buitenland": "buitenland", "onbekend": "onbekend (niet vast te stellen)"}
+
+
+def place_name(value: object) -> str:
+    """The display name of a municipality value (or abroad, or unknown): the one helper
+    every page, list and filter uses, whatever the municipality codes become."""
+    text = str(value)
+    return PLACE_LABEL.get(text) or _label(Municipality, text)
+
+
 def _label(kind: type[Any], value: object) -> str:
     try:
         return str(kind(value).label)
@@ -104,7 +116,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["care"] = lambda v: _label(CareForm, v)
-    env.filters["municipality"] = lambda v: _label(Municipality, v)
+    env.filters["municipality"] = place_name
     env.filters["capability"] = lambda v: _label(Capability, v)
     env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
     env.filters["reason"] = lambda v: _label(ReasonCode, v)
@@ -121,6 +133,7 @@ def _environment() -> Environment:
     env.filters["procent"] = _percent
     env.filters["moment"] = nl_format.moment
     env.filters["getal"] = nl_format.number
+    env.globals["veldlabel"] = label_of
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
