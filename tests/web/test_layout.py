@@ -1,0 +1,62 @@
+"""Issue #22 item 5: each role's daily pages in Chromium at 1366 px (a laptop) and 390 px
+(a phone): nothing wider than the window, every input labelled. Screenshots go to
+test-artifacts/ (the `shot` fixture)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.browser_support import sign_in, unlabelled
+from tests.web.web_support import Site, referral_payload
+
+# Elements (not inside a scroll box of their own) that stick out of the window.
+TOO_WIDE_JS = """
+() => { const w = document.documentElement.clientWidth;
+  const inScroller = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; }
+    return false; };
+  return Array.from(document.querySelectorAll('body *'))
+    .filter(el => { const r = el.getBoundingClientRect();
+      return r.width > 1 && r.right > w + 1 && !inScroller(el); })
+    .slice(0, 12).map(el => el.tagName + '.' + el.className + ' ' +
+      Math.round(el.getBoundingClientRect().right)); }
+"""
+PAGES = {
+    "servicepunt": ["/servicepunt", "/servicepunt/wachtlijst", "/servicepunt/afwijkingen",
+                    "/aanmeldingen/nieuw", "{referral}"],
+    "verwijzer": ["/verwijzer"],
+    "aanbieder": ["/aanbieder"],
+    "planner": ["/planner", "/planner/simulaties"],
+}  # fmt: skip
+USERS = {"servicepunt": "sp", "verwijzer": "verwijzer", "aanbieder": "aanbieder",
+         "planner": "planner"}  # fmt: skip
+
+
+def _referral(site: Site) -> str:
+    answer = httpx.post(
+        site.base_url + "/api/v1/referrals",
+        json=referral_payload(child_ref="kind-breed-1"),
+        headers={"Authorization": f"Bearer {site.tokens['verwijzer']}"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return f"/servicepunt/aanmeldingen/{answer.json()['id']}"
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("role", list(PAGES))
+def test_no_page_is_wider_than_the_window(
+    live: Site, chromium: Any, shot: list[object], role: str, width: int
+) -> None:
+    referral = _referral(live) if role == "servicepunt" else ""
+    page = sign_in(chromium, live, USERS[role])
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in PAGES[role]:
+        page.goto(path.replace("{referral}", referral))
+        page.wait_for_load_state()
+        assert page.evaluate(TOO_WIDE_JS) == [], (path, width)
+        assert unlabelled(page) == [], path
+    shot.append(page)
