@@ -60,3 +60,27 @@ def test_no_page_is_wider_than_the_window(
         assert page.evaluate(TOO_WIDE_JS) == [], (path, width)
         assert unlabelled(page) == [], path
     shot.append(page)
+
+
+def test_provider_page_opens_one_unit_and_returns_to_it(
+    live: Site, chromium: Any, shot: list[object]
+) -> None:
+    page = sign_in(chromium, live, "aanbieder")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/aanbieder")
+    closed_height = page.evaluate("document.documentElement.scrollHeight")
+    unit = live.units["groep_lely"]
+    details = page.locator(f"#eenheid-{unit}")
+    details.locator("summary").click()
+    assert page.locator("details.eenheid[open]").count() == 1
+    details.get_by_label("Wijziging").select_option("places_opened")
+    details.get_by_label("Aantal plaatsen").fill("2")
+    details.get_by_role("button", name="Wijziging opslaan").click()
+    page.wait_for_load_state()
+    assert page.locator("details.eenheid[open]").count() == 1
+    assert details.get_attribute("open") is not None
+    assert "voor groep lely" in page.get_by_role("status").first.inner_text()
+    top = page.evaluate(f"document.getElementById('eenheid-{unit}').getBoundingClientRect().top")
+    assert 0 <= top < 900  # the page returned to the unit, not to the top
+    assert closed_height < 2500, closed_height  # was about 15,000 px with every form open
+    shot.append(page)
