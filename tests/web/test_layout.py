@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.web.charts import Series, bar_chart, line_chart, style
+from domain.care import CareForm
 from tests.web.browser_support import sign_in, unlabelled
 from tests.web.web_support import Site, referral_payload
 
@@ -84,3 +86,16 @@ def test_provider_page_opens_one_unit_and_returns_to_it(
     assert 0 <= top < 900  # the page returned to the unit, not to the top
     assert closed_height < 2500, closed_height  # was about 15,000 px with every form open
     shot.append(page)
+
+
+def test_chart_series_differ_without_colour_and_labels_are_dutch_and_whole() -> None:
+    forms = list(CareForm)
+    chart = str(line_chart("Bezetting", ["2026-01", "2026-02"],
+                           [Series(f.label, [1.5, 2.0]) for f in forms]))  # fmt: skip
+    assert len({style(n) for n in range(len(forms))}) == len(forms)  # no two lines alike
+    assert "crisisgroep 12+" in chart and "crisisgroep_12plus" not in chart
+    assert "1,5, 2" in chart and "1.5" not in chart  # Dutch numbers in the description
+    long = "plaatsing afgebroken na conflict met het netwerkgezin"
+    bars = str(bar_chart("Redenen", [long], [3.0]))
+    # On the axis the label is shortened; hovering (and the table beside it) gives it whole.
+    assert f"<title>{long}</title>plaatsing afgebroken …</text>" in bars
