@@ -30,6 +30,7 @@ class Action(StrEnum):
     DISCHARGE = "discharge"
     CONFIRM_ADVICE = "confirm_advice"
     CHANGE_ADVICE = "change_advice"
+    EDIT = "edit"
 
 
 class Actor(StrEnum):
@@ -79,6 +80,9 @@ TRANSITIONS: dict[Action, Transition] = {
     # back to 'geadviseerd' and the servicepunt proposes again for the changed advice.
     Action.CONFIRM_ADVICE: Transition(_JUDGEABLE, None, _JUDGES),
     Action.CHANGE_ADVICE: Transition(_JUDGEABLE, S.GEADVISEERD, _JUDGES),
+    # Staff correct the child's profile before places are proposed (placements.edits): the
+    # old profile is kept, and a changed profile gets a new advice (ADVISE, same sources).
+    Action.EDIT: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

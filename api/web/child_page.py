@@ -21,7 +21,7 @@ from api.web.referral_form import LABELS as FORM_LABELS
 from api.web.render import PERSPECTIVE_LABEL, place_name
 from domain import nl_format
 from domain.care import CareForm
-from placements.models import Referral
+from placements import edits
 
 ROLE_LABEL = {
     "servicepunt": "servicepunt",
@@ -54,6 +54,7 @@ STEP_LABEL = {
     "vertrek": "vertrek gemeld door de aanbieder",
     "capaciteit": "reservering beëindigd: de eenheid veranderde",
     "capacity-changes": "reservering beëindigd: de eenheid veranderde",
+    "bewerken": "profiel bewerkt",
 }
 HOLD_ENDED = " (hold ended)"
 # Profile fields that are not the child's: set by the service, or shown elsewhere.
@@ -119,9 +120,38 @@ def _value(name: str, value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def profile_rows(referral: Referral) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Version:
+    """An earlier profile of the child: when it was replaced, by whom, and what it said."""
+
+    number: int
+    replaced_at: str
+    replaced_by: str
+    first_best: str
+    rows: list[tuple[str, str]]
+
+
+def earlier_versions(session: Session, referral_id: str) -> list[Version]:
+    """The profiles an edit replaced, newest first."""
+    kept = edits.versions(session, referral_id)
+    ids = sorted({v.replaced_by for v in kept})
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
+    names = {u.id: u.display_name for u in users}
+    return [
+        Version(
+            number=v.version,
+            replaced_at=nl_format.moment(v.replaced_at),
+            replaced_by=names.get(v.replaced_by, "onbekende gebruiker"),
+            first_best=CareForm(v.first_best).label if v.first_best else "nog geen advies",
+            rows=profile_rows(v.profile_json),
+        )
+        for v in reversed(kept)
+    ]
+
+
+def profile_rows(profile_json: str) -> list[tuple[str, str]]:
     """The profile as entered, as (Dutch label, value) in the order of the form."""
-    data: dict[str, Any] = json.loads(referral.profile_json)
+    data: dict[str, Any] = json.loads(profile_json)
     rows = []
     for name, value in data.items():
         if name in _NOT_SHOWN:

@@ -135,9 +135,9 @@ def _opt(form: Form, name: str) -> str | None:
     return form.get(name) or None
 
 
-def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
-    """The ReferralCreate payload the form describes (not yet validated)."""
-    crisis = form.get("crisis") == "ja"
+def profile_payload(form: Form, *, today: str) -> dict[str, Any]:
+    """The child's fields of the form as a Profile payload (perspective, crisis and home
+    municipality included; not yet validated)."""
     age = _opt(form, "profile.age")
     birth = _opt(form, "profile.birth_date")
     profile: dict[str, Any] = {
@@ -160,9 +160,17 @@ def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
         "earlier_breakdowns": form.get("profile.earlier_breakdowns") or "0",
         "perspective": form.get("profile.perspective"),
         "home_municipality": _opt(form, "profile.home_municipality"),
-        "crisis": crisis,
+        "crisis": form.get("crisis") == "ja",
     }
-    profile |= {name.split(".")[1]: form.get(name) == "ja" for name in CHECKBOXES}
+    return profile | {name.split(".")[1]: form.get(name) == "ja" for name in CHECKBOXES}
+
+
+def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
+    """The ReferralCreate payload the form describes (not yet validated)."""
+    crisis = form.get("crisis") == "ja"
+    age = _opt(form, "profile.age")
+    birth = _opt(form, "profile.birth_date")
+    profile = profile_payload(form, today=today)
     woonplaats = {
         "stay": _opt(form, "intake.woonplaats.stay"),
         "brp_residence": _opt(form, "intake.woonplaats.brp_residence"),
@@ -192,7 +200,7 @@ def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
     return payload
 
 
-def _place_errors(errors: dict[str, str]) -> dict[str, str]:
+def place_errors(errors: dict[str, str]) -> dict[str, str]:
     placed: dict[str, str] = {}
     for name, problem in errors.items():
         # "profile.capj[1]" or "profile.capj.1" belongs to the field "profile.capj".
@@ -215,16 +223,22 @@ def _date_or_none(text: str) -> date | None:
         return None
 
 
-def _checks_hidden_by_field_errors(payload: dict[str, Any]) -> dict[str, str]:
-    """What the models check only once every field is valid, checked anyway, so that one
-    submit shows every error: birth date or age, and the woonplaats questions."""
+def profile_checks(profile: dict[str, Any]) -> dict[str, str]:
+    """The profile's own checks that run only once every field is valid, run anyway."""
     errors: dict[str, str] = {}
-    profile, intake = payload["profile"], payload["intake"]
     if profile["birth_date"] is None and profile["age"] is None:
         errors["profile.birth_date"] = "vul de geboortedatum of de leeftijd in"
     placements, breakdowns = (str(profile[k]) for k in ("earlier_placements", "earlier_breakdowns"))
     if placements.isdigit() and breakdowns.isdigit() and int(breakdowns) > int(placements):
         errors["profile.earlier_breakdowns"] = humanise("is groter dan earlier_placements")
+    return errors
+
+
+def _checks_hidden_by_field_errors(payload: dict[str, Any]) -> dict[str, str]:
+    """What the models check only once every field is valid, checked anyway, so that one
+    submit shows every error: the profile's checks, and the woonplaats questions."""
+    errors = profile_checks(payload["profile"])
+    intake = payload["intake"]
     start = _date_or_none(str(intake["case_start_date"] or ""))
     if start is not None:
         try:
@@ -245,11 +259,18 @@ def _form_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        choices=CHOICES,
-        checkboxes=CHECKBOXES,
-        labels=LABELS,
-        capj=default_codelist(),
+        **profile_fields(),
     )
+
+
+def profile_fields() -> dict[str, Any]:
+    """What the child's fields (_kind_velden.html) need besides values and errors."""
+    return {
+        "choices": CHOICES,
+        "checkboxes": CHECKBOXES,
+        "labels": LABELS,
+        "capj": default_codelist(),
+    }
 
 
 @router.get("/aanmeldingen/nieuw")
@@ -269,8 +290,8 @@ def submit_referral(
     try:
         data = ReferralCreate.model_validate(payload)
     except ValidationError as exc:
-        errors = _place_errors(errors_by_field(exc))
-        hidden = _place_errors(_checks_hidden_by_field_errors(payload))
+        errors = place_errors(errors_by_field(exc))
+        hidden = place_errors(_checks_hidden_by_field_errors(payload))
         errors |= {k: v for k, v in hidden.items() if k not in errors}
         if web.role == Role.SERVICEPUNT.value and not values.get("verwijzer_type"):
             errors.setdefault("verwijzer_type", "is verplicht: maak een keuze")
@@ -293,7 +314,7 @@ def submit_referral(
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        return _form_again(web, values, _place_errors(errors_by_field(exc)))
+        return _form_again(web, values, place_errors(errors_by_field(exc)))
     audit_change(
         session,
         web,
