@@ -1,5 +1,6 @@
 """Issue #22 item 5: each role's daily pages in Chromium at 1366 px (a laptop) and 390 px
-(a phone): nothing wider than the window, every input labelled. Screenshots go to
+(a phone): nothing wider than the window, every input labelled, text contrast at least
+4.5:1. Screenshots go to
 test-artifacts/ (the `shot` fixture)."""
 
 from __future__ import annotations
@@ -25,6 +26,32 @@ TOO_WIDE_JS = """
       return r.width > 1 && r.right > w + 1 && !inScroller(el); })
     .slice(0, 12).map(el => el.tagName + '.' + el.className + ' ' +
       Math.round(el.getBoundingClientRect().right)); }
+"""
+# Text whose colour on its (first opaque) background is below WCAG AA: 4.5:1, or 3:1 for
+# large text (24 px, or 18.66 px bold).
+LOW_CONTRAST_JS = """
+() => { const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const background = el => { for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c; }
+    return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    const r = el.getBoundingClientRect();
+    if (!own || r.width < 2 || r.height < 2) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none') continue;
+    const a = lum(rgb(st.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + ' ' + ratio.toFixed(2) + ' ' +
+      el.textContent.trim().slice(0, 30)); }
+  return out.slice(0, 10); }
 """
 PAGES = {
     "servicepunt": ["/servicepunt", "/servicepunt/wachtlijst", "/servicepunt/afwijkingen",
@@ -61,6 +88,14 @@ def test_no_page_is_wider_than_the_window(
         page.wait_for_load_state()
         assert page.evaluate(TOO_WIDE_JS) == [], (path, width)
         assert unlabelled(page) == [], path
+        assert page.evaluate(LOW_CONTRAST_JS) == [], path
+    # The check itself sees grey on white (2.3:1).
+    page.evaluate(
+        "const p = document.createElement('p'); p.id = 'proef'; p.textContent = 'proef';"
+        "p.style.color = '#aaaaaa'; document.querySelector('main').append(p);"
+    )
+    assert any("proef" in found for found in page.evaluate(LOW_CONTRAST_JS))
+    page.evaluate("document.getElementById('proef').remove()")
     shot.append(page)
 
 
