@@ -14,6 +14,7 @@ from api.web import (
     board,
     gedragswetenschapper,
     login,
+    meldingen,
     planner,
     referral_form,
     servicepunt,
@@ -47,6 +48,7 @@ def install(app: FastAPI) -> None:
         simulations,
         aanbieder,
         gedragswetenschapper,
+        meldingen,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

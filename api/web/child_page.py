@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from api.accounts import User
 from api.audit import AuditAction, AuditEntry
+from api.steps import step_label
 from api.web.field_labels import FIELD_LABELS
 from api.web.referral_form import LABELS as FORM_LABELS
 from api.web.render import PERSPECTIVE_LABEL, place_name
@@ -31,32 +32,6 @@ ROLE_LABEL = {
     "planner": "planner",
     "beheerder": "beheerder",
 }
-# The step a change was, by the last part of its route (web page or API).
-STEP_LABEL = {
-    "nieuw": "aangemeld",
-    "referrals": "aangemeld",
-    "advies": "advies gevraagd",
-    "advice": "advies gevraagd",
-    "voorstellen": "plaatsingsvoorstellen gevraagd",
-    "proposals": "plaatsingsvoorstellen gevraagd",
-    "vasthouden": "plek vastgehouden",
-    "hold": "plek vastgehouden",
-    "besluit": "besluit vastgelegd",
-    "decision": "besluit vastgelegd",
-    "overbrugging": "overbruggingshulp gewijzigd",
-    "bridging": "overbruggingshulp gewijzigd",
-    "intrekken": "ingetrokken",
-    "withdraw": "ingetrokken",
-    "uitstroom": "uitgestroomd",
-    "discharge": "uitgestroomd",
-    "oordeel": "oordeel van een gedragswetenschapper",
-    "judgement": "oordeel van een gedragswetenschapper",
-    "vertrek": "vertrek gemeld door de aanbieder",
-    "capaciteit": "reservering beëindigd: de eenheid veranderde",
-    "capacity-changes": "reservering beëindigd: de eenheid veranderde",
-    "bewerken": "profiel bewerkt",
-}
-HOLD_ENDED = " (hold ended)"
 # Profile fields that are not the child's: set by the service, or shown elsewhere.
 _NOT_SHOWN = {"reference_date", "responsible_municipality", "siblings", "crisis"}
 
@@ -68,14 +43,6 @@ class Step:
     at: str
     what: str
     who: str
-
-
-def step_label(via: str) -> str:
-    """The Dutch name of the step a route made ('POST .../besluit' -> 'besluit vastgelegd')."""
-    if via.endswith(HOLD_ENDED):
-        return "reservering verlopen of beëindigd"
-    last = via.rstrip("/").rsplit("/", 1)[-1].strip()
-    return STEP_LABEL.get(last, "gewijzigd")
 
 
 def timeline(session: Session, referral_id: str) -> list[Step]:

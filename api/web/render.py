@@ -166,6 +166,7 @@ def page(
         user=web.user if web else None,
         role=web.role if web else None,
         csrf=web.csrf if web else "",
+        unread=web.unread if web else 0,
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

@@ -1,4 +1,5 @@
-"""Earlier versions of a referral's profile, kept when staff edit the referral
+"""Earlier versions of a referral's profile, kept when staff edit the referral; when a user
+last read their notifications
 
 Revision ID: 0009_referral_versions
 Revises: 0006_advice_judgement
@@ -6,6 +7,7 @@ Create Date: 2026-12-07 00:40:00.000000
 
 - `workflow_referral_version` holds the profile (and the first-best and rule set in force
   with it) as it was before each edit, numbered per referral.
+- `notice_seen` holds, per user, when they last opened their notifications (issue #22).
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add the version table."""
+    """Add the version table and the notification read marker."""
+    op.create_table(
+        "notice_seen",
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("seen_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
     op.create_table(
         "workflow_referral_version",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -44,7 +52,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the version table (the earlier profiles go with it)."""
+    """Drop both tables (the earlier profiles go with them)."""
     with op.batch_alter_table("workflow_referral_version", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workflow_referral_version_referral_id"))
     op.drop_table("workflow_referral_version")
+    op.drop_table("notice_seen")

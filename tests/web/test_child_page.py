@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from api.web.child_page import step_label
+from api.steps import step_label
 from tests.web.test_pages import _place_deviating
 from tests.web.web_support import Site
 
