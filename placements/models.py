@@ -386,3 +386,20 @@ class AdviceJudgement(SQLModel, table=True):
     reason_text: str | None = Field(default=None, max_length=500)
     rule_set: str = Field(max_length=100)
     state_after: str = Field(max_length=16)
+
+
+class ReferralVersion(SQLModel, table=True):
+    """The profile of a referral as it was before an edit: an edit never overwrites it."""
+
+    __tablename__ = "workflow_referral_version"
+    __table_args__ = (UniqueConstraint("referral_id", "version", name="uq_referral_version"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    version: int = Field(description="1 for the profile as first entered, then 2, 3...")
+    profile_json: str = Field(sa_type=Text)
+    # The advice in force with this profile (None when none had been asked yet).
+    first_best: str | None = Field(default=None, max_length=32)
+    rule_set: str | None = Field(default=None, max_length=100)
+    replaced_at: datetime = Field(sa_type=UTCDateTime)
+    replaced_by: str = Field(max_length=ID_LENGTH)

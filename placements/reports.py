@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from capacity import views as capacity_views
+from domain import nl_format
 from domain.care import CareForm
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
@@ -126,7 +127,7 @@ def waiting_list(session: Session, *, today: date) -> Table:
     open_values = sorted(OPEN_STATUSES)
     query = select(Referral).where(col(Referral.status).in_(open_values))
     for r in session.exec(query.order_by(col(Referral.created_at))).all():
-        since = r.created_at.date()
+        since = nl_format.local_day(r.created_at) or today
         table.rows.append(
             (
                 r.id,

@@ -34,6 +34,7 @@ class Action(StrEnum):
     PROVIDER_REFUSE = "provider_refuse"
     TRANSFER = "transfer"
     CONTINUE = "continue"
+    EDIT = "edit"
 
 
 class Actor(StrEnum):
@@ -93,6 +94,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.TRANSFER: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
     # Foster care or a gezinshuis continues after 18 as the same placement (placements.regie).
     Action.CONTINUE: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
+    # Staff correct the child's profile before places are proposed (placements.edits): the
+    # old profile is kept, and a changed profile gets a new advice (ADVISE, same sources).
+    Action.EDIT: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from domain.nl_format import number
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
 from simulations.stats import Estimate
@@ -107,7 +108,7 @@ def planner_count(value: float, threshold: int) -> str:
         return "-"
     if 0 < value < threshold:
         return f"<{threshold}"
-    return f"{value:.4g}".replace(".", ",")
+    return number(value)
 
 
 def is_small(value: float, threshold: int) -> bool:
@@ -174,7 +175,7 @@ def fairness_rows(
             hidden = small_arrivals or any(
                 is_small(side[c].mean, threshold) for side in (first, second) for c in counts
             )
-            diff = Estimate(sign * d.mean, d.half_width, d.sd, d.n)
+            diff = d if sign > 0 else d.negated()
             rows.append(FairnessRow(kind, name, measure, policy[key], ref[key], diff, hidden))
     return rows
 
@@ -183,7 +184,7 @@ _NAN = Estimate(math.nan, math.nan, math.nan, 0)
 
 
 def _fmt(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.3g}".replace(".", ",")
+    return number(x, 3)
 
 
 def group_label(kind: str, name: str) -> str:

@@ -15,6 +15,7 @@ from api.web import (
     board,
     gedragswetenschapper,
     login,
+    meldingen,
     planner,
     provider_requests,
     referral_form,
@@ -68,6 +69,7 @@ def install(app: FastAPI) -> None:
         beschikkingen,
         transfers,
         regie,
+        meldingen,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

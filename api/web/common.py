@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api import audit
 from api.accounts import Role, User
 from api.web.auth import WebSession
+from api.web.field_labels import humanise
 from domain.errors import DomainError
 from domain.validation import field_errors
 from placements.models import AdviceJudgement
@@ -49,11 +50,12 @@ def audit_change(
 
 
 def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
-    """Field name -> Dutch message ('-' for the form as a whole); input is never echoed."""
+    """Field name -> Dutch message ('-' for the form as a whole); input is never echoed, and
+    internal field names in a message read as their Dutch labels."""
     out: dict[str, str] = {}
     for problem in field_errors(exc):
         name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
-        out.setdefault(name, problem.message)
+        out.setdefault(name, humanise(problem.message))
     return out
 
 

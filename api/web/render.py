@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from afwegingskader.models import RiskLevel
 from api.web.auth import WebSession
+from api.web.field_labels import label_of
+from domain import nl_format
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
@@ -86,6 +87,17 @@ PROPOSAL_KIND_LABEL = {
 }
 
 
+# Places that are no municipality: where a child lives or stays, when not in one of them.
+PLACE_LABEL = {"buitenland": "buitenland", "onbekend": "onbekend (niet vast te stellen)"}
+
+
+def place_name(value: object) -> str:
+    """The display name of a municipality value (or abroad, or unknown): the one helper
+    every page, list and filter uses, whatever the municipality codes become."""
+    text = str(value)
+    return PLACE_LABEL.get(text) or _label(Municipality, text)
+
+
 def _label(kind: type[Any], value: object) -> str:
     try:
         return str(kind(value).label)
@@ -112,15 +124,8 @@ def _outside_region(value: object) -> bool:
         return False
 
 
-def _date(value: date | str | None) -> str:
-    if value is None or value == "":
-        return "-"
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return day.strftime("%d-%m-%Y")
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+_date = nl_format.day
+_percent = nl_format.percent
 
 
 def _environment() -> Environment:
@@ -132,7 +137,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["care"] = lambda v: _label(CareForm, v)
-    env.filters["municipality"] = lambda v: _label(Municipality, v)
+    env.filters["municipality"] = place_name
     env.filters["place"] = _place
     env.filters["outside_region"] = _outside_region
     env.filters["region_of"] = lambda v: _label_of(v, "region_label")
@@ -154,6 +159,9 @@ def _environment() -> Environment:
     env.filters["task"] = lambda v: _label(TaskKind, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
+    env.filters["moment"] = nl_format.moment
+    env.filters["getal"] = nl_format.number
+    env.globals["veldlabel"] = label_of
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
@@ -188,6 +196,7 @@ def page(
         user=web.user if web else None,
         role=web.role if web else None,
         csrf=web.csrf if web else "",
+        unread=web.unread if web else 0,
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

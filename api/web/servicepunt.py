@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
-from api.web import lists, referral_form
+from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
 from api.web.common import (
     audit_change,
@@ -29,6 +29,7 @@ from api.web.common import (
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
+from domain import nl_format
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
@@ -44,26 +45,37 @@ from placements.transitions import Actor, offered
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)
 router.include_router(lists.router)
+router.include_router(referral_edit.router)
+router.include_router(afdruk.router)
 Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PREFIX = "/servicepunt/aanmeldingen/{referral_id}"
 E = TypeVar("E", bound=StrEnum)
 
 
 @router.get("/servicepunt")
-def workbench(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
-    """The workbench: open referrals first, with their status and the 14-day norm."""
-    rows = session.exec(select(Referral).order_by(col(Referral.updated_at).desc()).limit(200)).all()
-    open_rows = [r for r in rows if r.status in OPEN_STATUSES]
-    closed_rows = [r for r in rows if r.status not in OPEN_STATUSES]
+def workbench(web: Staff, session: SessionDep, now: NowDep, request: Request) -> HTMLResponse:
+    """The workbench: open referrals first, with their status and the 14-day norm; search,
+    filters and pages as on the other lists."""
+    wanted, errors = list_filters.parse(request.query_params)
+    found = session.exec(
+        select(Referral).where(wanted.where()).order_by(col(Referral.updated_at).desc())
+    ).all()
+    # Open referrals first, each group newest first: one order, so pages do not overlap.
+    ordered = sorted(found, key=lambda r: r.status not in OPEN_STATUSES)
+    shown = list_filters.paginate(ordered, wanted)
+    rows: list[Referral] = shown.rows
     audit_reads(session, web, [r.id for r in rows], via="GET /servicepunt", now=now)
-    today = now.date()
+    today = nl_format.local_day(now) or now.date()
     return page(
         "servicepunt.html",
         web,
-        open_rows=open_rows,
-        closed_rows=closed_rows,
+        status_code=422 if errors else 200,
+        open_rows=[r for r in rows if r.status in OPEN_STATUSES],
+        closed_rows=[r for r in rows if r.status not in OPEN_STATUSES],
         norms={r.id: norm_status(r, today).value for r in rows},
-        waiting={r.id: (today - r.created_at.date()).days for r in rows},
+        waiting={r.id: (today - (nl_format.local_day(r.created_at) or today)).days for r in rows},
+        pager=shown,
+        filters=list_filters.form_context(wanted, errors),
     )
 
 
@@ -126,6 +138,9 @@ def detail_page(
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
         **regisseur_context(session),
+        profile=child_page.profile_rows(referral.profile_json),
+        timeline=child_page.timeline(session, referral.id),
+        versions=child_page.earlier_versions(session, referral.id),
     )
 
 

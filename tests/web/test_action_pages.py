@@ -67,6 +67,11 @@ def _provider_answer(site: Site, r: Referral) -> tuple[str, str]:
 
 PAGE_FORM: dict[tuple[Action, Actor], Form] = {
     **{(a, Actor.SERVICEPUNT): _servicepunt(step) for a, step in SERVICEPUNT_STEP.items()},
+    # The edit form is a page of its own, opened from the referral page.
+    (Action.EDIT, Actor.SERVICEPUNT): lambda site, r: (
+        f"/servicepunt/aanmeldingen/{r.id}/bewerken",
+        f"/servicepunt/aanmeldingen/{r.id}/bewerken",
+    ),
     (Action.WITHDRAW, Actor.VERWIJZER): lambda site, r: (
         "/verwijzer",
         f"/verwijzer/aanmeldingen/{r.id}/intrekken",

@@ -128,6 +128,7 @@ def test_provider_records_a_departure_and_the_board_shows_the_place_free(
     expect(board.locator("#bord-status")).to_contain_text("Live bijgewerkt")
     assert board_free(board, GROEP_LELYSTAD_12) == 0
 
+    provider.locator(f"#eenheid-{unit} > summary").click()  # one unit open at a time
     row = provider.locator('tr[data-verblijf="kind-0003"]')
     row.get_by_label("Waar naartoe").select_option("thuis_met_hulp")
     row.get_by_role("button", name="Vertrek vastleggen").click()
