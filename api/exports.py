@@ -72,7 +72,6 @@ HEADERS: dict[str, str] = {
     "tekort": "tekort",
     "gemeente": "gemeente",
     "geplaatst_in": "geplaatst in (gemeente, regio)",
-    "regio": "regio",
     "leeftijd": "leeftijd",
 }
 

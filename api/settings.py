@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     def _shipped_region(cls, value: str) -> str:
         name = value.strip().lower()
         if name not in shipped_regions():
-            raise ValueError(f"region: kies uit {', '.join(shipped_regions())}")
+            raise ValueError(f"kies uit {', '.join(shipped_regions())}")
         return name
 
     @model_validator(mode="after")

@@ -115,3 +115,9 @@ def test_the_region_demo_runs_with_units_outside_the_region(
         proposals = client.post(f"/api/v1/referrals/{rid}/proposals", headers=sp)
         assert proposals.status_code == 200, proposals.text
         assert proposals.json()["proposals"], "the demo region has places to propose"
+
+
+def test_an_unknown_region_is_refused_by_name() -> None:
+    refused = CliRunner().invoke(cli, ["seed", "--demo", "--region", "atlantis"])
+    assert refused.exit_code != 0
+    assert "region: kies uit flevoland, ijsselland" in refused.output

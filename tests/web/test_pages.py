@@ -256,7 +256,7 @@ def test_verwijzer_submits_a_referral_and_follows_its_status(
     assert "kind-0777" in answer.text and "aangemeld" in answer.text
     with Session(site.app.state.servicepunt.engine) as session:
         referral = session.exec(select(Referral)).one()
-    assert referral.verwijzer_type == "01" and referral.responsible_municipality == "almere"
+    assert referral.verwijzer_type == "01" and referral.responsible_municipality == "GM0034"
     # Another verwijzer does not see it.
     other = TestClient(site.app)
     assert "kind-0777" not in login(other, site, "verwijzer2").text
