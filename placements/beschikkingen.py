@@ -36,7 +36,7 @@ from sqlmodel import Session, col, func, select
 
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, DomainError, InvalidInput
-from domain.validation import field_errors, short_field
+from domain.validation import field_errors
 from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS, BeschikkingCreate
 from placements.lifecycle_models import Beschikking
 
@@ -124,9 +124,10 @@ def _row_error(line: int, column: str, message: str) -> InvalidInput:
 
 def _header(reader: Sequence[str]) -> list[str]:
     names = [name.strip().lower() for name in reader]
-    for name in names:
+    for position, name in enumerate(names, start=1):
         if name not in COLUMNS:
-            raise _csv_error(f"onbekende kolom '{short_field(name)}'")
+            # By its position: the file's own text is never repeated.
+            raise _csv_error(f"kolom {position} van de kop is onbekend; zie de kolommen")
     if len(set(names)) != len(names):
         raise _csv_error("een kolom staat twee keer in de kop")
     missing = [c for c in COLUMNS if c not in OPTIONAL and c not in names]

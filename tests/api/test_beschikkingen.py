@@ -112,6 +112,7 @@ def test_a_csv_file_with_a_bad_row_is_refused_whole_naming_line_and_column(api: 
         ([HEADER, ROWS[0].replace(";nee", ";misschien")], ("regel 2", "buiten_regio")),
         ([HEADER.replace(";volume", ""), ROWS[0]], ("kolom 'volume' ontbreekt",)),
         ([HEADER, ROWS[0] + ";extra"], ("regel 2 heeft 15 cellen",)),
+        ([HEADER.replace("volume", "geheimenaam"), ROWS[0]], ("kolom 10 van de kop",)),
         ([HEADER], ("geen regels",)),
         (["", ""], ("leeg",)),
         ([""], ("verplicht",)),
@@ -120,7 +121,7 @@ def test_a_csv_file_with_a_bad_row_is_refused_whole_naming_line_and_column(api: 
         assert refused.status_code == 422, (lines, refused.text)
         detail = refused.json()["detail"]
         assert all(part in detail for part in wanted), detail
-        assert "123456789" not in refused.text
+        assert "123456789" not in refused.text and "geheimenaam" not in refused.text
     assert _total(api) == 0
     assert not [a for a in _audited(api) if a[0] == "create"]
 
