@@ -18,6 +18,7 @@ from api.accounts import User
 from api.audit import AuditAction, AuditEntry
 from api.steps import step_label
 from api.web.field_labels import FIELD_LABELS
+from api.web.referral_form import CHOICES
 from api.web.referral_form import LABELS as FORM_LABELS
 from api.web.render import PERSPECTIVE_LABEL, place_name
 from domain import nl_format
@@ -78,6 +79,8 @@ def _value(name: str, value: Any) -> str:
         return ", ".join(str(v) for v in value)
     if name.endswith("_date"):
         return nl_format.day(str(value))
+    if name == "sex":
+        return dict(CHOICES["sex"]).get(str(value), str(value))
     if name == "perspective":
         return PERSPECTIVE_LABEL.get(str(value), str(value))
     if name.endswith("municipality"):

@@ -88,7 +88,7 @@ def test_csv_exports_are_neutralised_dutch_and_pseudonymous(api: Api) -> None:
     report = api.call("GET", "/api/v1/reports/afwijkingsredenen?format=csv", "sp")
     lines = report.content.decode("utf-8").splitlines()
     assert lines[0] == "\ufeffreden;aantal;aandeel"
-    assert lines[1] == "voorkeur van de ouders;1;1.0"
+    assert lines[1] == "voorkeur van de ouders;1;1"  # a share of 1, Dutch number format
 
 
 def _report(api: Api, name: str, user: str) -> list[dict[str, Any]]:

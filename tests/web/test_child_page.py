@@ -17,7 +17,7 @@ def test_the_page_shows_the_profile_as_entered(client: TestClient, site: Site) -
     page = client.get(f"/servicepunt/aanmeldingen/{rid}").text
     profile = page.split('id="kop-profiel"')[1].split("</section>")[0]
     pairs = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", profile))
-    assert pairs["Zwaarte van de problemen"] == "ernstig"
+    assert pairs["Zwaarte van de problemen"] == "ernstig" and pairs["Geslacht"] == "jongen"
     assert pairs["CAP-J-codes"] == "A200"
     assert pairs["Trauma"] == "ja" and pairs["Licht verstandelijke beperking (LVB)"] == "nee"
     assert pairs["Toekomstperspectief"] == "terug naar huis"

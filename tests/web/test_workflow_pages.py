@@ -32,7 +32,10 @@ FORM_OF = {
     Action.DISCHARGE: "/uitstroom",
     Action.TRANSFER: "/overplaatsen",
     Action.CONTINUE: "/voortzetten",
+    Action.EDIT: "/bewerken",
 }
+# Actions whose form is a page of its own: the referral page links to it.
+OWN_PAGE = {Action.EDIT}
 
 
 def _referral(client: TestClient, site: Site, child_ref: str = "kind-0001") -> str:
@@ -51,7 +54,9 @@ def _stored(site: Site, rid: str) -> Referral:
 
 def _forms(html: str, rid: str) -> set[str]:
     base = f"/servicepunt/aanmeldingen/{rid}"
-    return set(re.findall(rf'<form method="post" action="{base}(/[a-z]+)"', html))
+    forms = set(re.findall(rf'<form method="post" action="{base}(/[a-z]+)"', html))
+    pages = {FORM_OF[a] for a in OWN_PAGE}
+    return forms | {step for step in re.findall(rf'href="{base}(/[a-z]+)"', html) if step in pages}
 
 
 def _post(client: TestClient, rid: str, step: str, token: str, **data: Any) -> Any:
