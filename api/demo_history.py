@@ -1,0 +1,425 @@
+"""The demo region's history: about two years of Flevoland, driven through the real workflow.
+
+The simulator draws what happens: the arrivals, each child's profile and advice, and each
+stay's length come from the shipped scenario `simulations/scenarios/flevoland.yaml`
+through the code a simulation runs (`simulations.draws`, `simulations.children`), and the
+children already in care on the first day leave after the scenario's residual stays
+(`simulations.draws.initial_stays`). This module only acts them out, day by day with
+`now` at each simulated moment, through the public service functions the pages call:
+`placements.service` (create_referral, advise, propose, hold_place, decide, withdraw),
+`placements.judgement.judge` and `placements.departures.record_departure`. Every rule of
+the workflow and the ledger applies; nothing is written around them.
+
+What the scenario does not say is a demo assumption (AANNAME), drawn from its own stream
+(so the simulator's streams stay as a simulation draws them):
+- The demo landscape (capacity.demo) has about a third of the region's places, so each
+  arrival comes with probability (landscape places / scenario places): the same flow per
+  place.
+- The servicepunt takes a free first-best place at once; after the scenario's
+  `first_best_wait_days` (a crisis: at once) the best free alternative (a deviation with
+  reason 'geen capaciteit' or 'crisis'); now and then the second place, for the parents'
+  or the child's wish or the distance. A provider refuses a held place now and then.
+- A waiting child's referral is withdrawn after an exponential time (mean WITHDRAW_DAYS).
+- A gedragswetenschapper judges every advice; most are confirmed.
+- A stay in a form without a stay distribution in the scenario (gesloten) lasts as long
+  as a behandelgroep stay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from afwegingskader.intake_models import IntakeCase
+from afwegingskader.models import Profile
+from api.jobs.catalogue import SCENARIO_DIR
+from capacity.demo import flevoland_landscape, load_with_services
+from capacity.models import Occupancy, Unit
+from capacity.views import unit_views
+from domain.care import CareForm
+from domain.outcomes import DepartureOutcome
+from domain.people import VerwijzerType
+from matcher.table import UnitTable, build_table
+from placements import departures
+from placements import judgement as judgements
+from placements import service as workflow
+from placements.match import advice_of
+from placements.models import (
+    BridgingCare,
+    DecisionOutcome,
+    JudgementReason,
+    JudgementState,
+    ReasonCode,
+    Referral,
+    Verdict,
+)
+from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
+from simulations.children import ChildCase
+from simulations.distributions import Distribution
+from simulations.draws import draws, initial_stays
+from simulations.model import ChildNeed, UnitSpec
+from simulations.scenario import LoadedScenario, load_scenario
+from simulations.streams import stream
+
+HISTORY_DAYS = 730
+SCENARIO = SCENARIO_DIR / "flevoland.yaml"
+WITHDRAW_DAYS = 365.0  # AANNAME: mean time until a waiting referral is withdrawn
+REFUSE_SHARE = 0.08  # AANNAME: a provider refuses a held place
+SECOND_CHOICE_SHARE = 0.07  # AANNAME: the second place is chosen for a wish or the distance
+CHANGE_SHARE = 0.08  # AANNAME: a gedragswetenschapper changes the advice
+HOLD_TTL = timedelta(hours=4)
+WISHES = (ReasonCode.VOORKEUR_OUDERS, ReasonCode.VOORKEUR_KIND, ReasonCode.AFSTAND)
+# AANNAME: where children go after a stay (crisis: the desk's follow-up in DOMAIN §9 order).
+OUTCOMES_CRISIS = {
+    DepartureOutcome.THUIS_MET_HULP: 7,
+    DepartureOutcome.THUIS_ZONDER_HULP: 2,
+    DepartureOutcome.GROEP: 5,
+    DepartureOutcome.PLEEGZORG: 1,
+    DepartureOutcome.NETWERKPLAATSING: 1,
+    DepartureOutcome.FASEHUIS: 3,
+    DepartureOutcome.GESLOTEN: 2,
+}
+OUTCOMES_STAY = {
+    DepartureOutcome.THUIS_MET_HULP: 40,
+    DepartureOutcome.THUIS_ZONDER_HULP: 10,
+    DepartureOutcome.PLEEGZORG: 10,
+    DepartureOutcome.GROEP: 10,
+    DepartureOutcome.ZELFSTANDIGHEIDSTRAINING: 10,
+    DepartureOutcome.BEGELEID_WONEN: 10,
+    DepartureOutcome.OVERIG: 10,
+}
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The demo users the history acts as."""
+
+    verwijzer: str
+    servicepunt: str
+    judges: tuple[str, str]
+
+
+@dataclass
+class _Waiting:
+    """A referral the driver still has to place (what the staff keep in mind about it)."""
+
+    referral_id: str
+    child: int  # the simulator's child number: its stay quantile
+    crisis: bool
+    since: date
+    withdraw_on: date
+    acceptable: frozenset[str]
+    ask: bool = True  # ask for proposals at the next round
+    refused: set[str] = field(default_factory=set)
+
+
+def _at(day: date, hours: float) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC) + timedelta(hours=hours)
+
+
+class _History:
+    """One history run on one session: the day loop and its bookkeeping."""
+
+    def __init__(
+        self,
+        session: Session,
+        loaded: LoadedScenario,
+        start: date,
+        actors: Actors,
+        *,
+        seed: int,
+        stay_u: np.ndarray,
+    ) -> None:
+        self.session = session
+        self.loaded = loaded
+        self.stay_u = stay_u.tolist()
+        self.start = start
+        self.actors = actors
+        self.rng = stream(seed, 0, "demo_history")
+        stays = dict(loaded.scenario.stays)
+        stays.setdefault(CareForm.GESLOTEN.value, stays[CareForm.BEHANDELGROEP.value])
+        self.stays: dict[str, Distribution] = stays
+        self.wait_days = int(loaded.scenario.rules.first_best_wait_days)
+        self.leaving: dict[date, list[str]] = defaultdict(list)
+        self.crisis_stays: set[str] = set()
+        self.waiting: list[_Waiting] = []
+        self.table: UnitTable | None = None
+
+    # Departures: the simulator's stays
+
+    def schedule_initial(self) -> None:
+        """The children in care on the first day leave after the scenario's residual stays."""
+        stays = self.session.exec(
+            select(Occupancy).order_by(col(Occupancy.unit_id), col(Occupancy.child_ref))
+        ).all()
+        by_unit: dict[str, list[Occupancy]] = defaultdict(list)
+        for stay in stays:
+            by_unit[stay.unit_id].append(stay)
+        units = self.session.exec(select(Unit).order_by(Unit.id)).all()
+        specs = [UnitSpec(u.id, u.care_form, u.places, occupied=len(by_unit[u.id])) for u in units]
+        left = initial_stays(specs, self.stays, stream(self.loaded.seed, 0, "initial"))
+        taken: dict[str, int] = defaultdict(int)
+        for spec in specs:
+            for stay in by_unit[spec.unit_id]:
+                days = left[spec.care_form][taken[spec.care_form]]
+                taken[spec.care_form] += 1
+                self.leaving[self.start + timedelta(days=max(1, math.ceil(days)))].append(stay.id)
+                if CareForm(spec.care_form).is_crisis:
+                    self.crisis_stays.add(stay.id)
+
+    def depart(self, day: date) -> None:
+        """Every stay due today ends, with a drawn outcome; the places come free."""
+        for occupancy_id in self.leaving.pop(day, []):  # in the order they were scheduled
+            table = OUTCOMES_CRISIS if occupancy_id in self.crisis_stays else OUTCOMES_STAY
+            outcome = self._pick(table)
+            stay = self.session.get(Occupancy, occupancy_id)
+            assert stay is not None
+            departures.record_departure(
+                self.session, occupancy_id=occupancy_id, left_on=day, outcome=outcome,
+                now=_at(day, 9),
+            )  # fmt: skip
+            self._freed(stay.unit_id)
+
+    def _freed(self, unit_id: str) -> None:
+        unit = self.session.get(Unit, unit_id)
+        assert unit is not None
+        self.table = None
+        for child in self.waiting:
+            if unit.care_form in child.acceptable:
+                child.ask = True
+
+    def _pick(self, weights: dict[DepartureOutcome, int]) -> DepartureOutcome:
+        keys = list(weights)
+        p = np.asarray([weights[k] for k in keys], dtype=np.float64)
+        return keys[int(self.rng.choice(len(keys), p=p / p.sum()))]
+
+    # Arrivals: the simulator's children, registered, advised and judged
+
+    def arrive(self, number: int, child: int, need: ChildNeed, moment: datetime) -> None:
+        """Register the child's referral as a verwijzer would, advise it and judge it."""
+        case = need.payload
+        assert isinstance(case, ChildCase)
+        data = _referral(number, case.profile, moment.date(), self._bridging(case.profile))
+        referral = workflow.create_referral(
+            self.session, data=data, verwijzer_user_id=self.actors.verwijzer,
+            verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,
+        )  # fmt: skip
+        advice = workflow.advise(self.session, referral_id=referral.id, now=moment)
+        self._judge(referral, advice.alternatives, moment + timedelta(minutes=30))
+        in_force = advice_of(referral)
+        forms = frozenset(str(f) for f in (in_force.first_best, *in_force.alternatives))
+        withdraw = moment.date() + timedelta(days=math.ceil(self.rng.exponential(WITHDRAW_DAYS)))
+        self.waiting.append(
+            _Waiting(referral.id, child, case.profile.crisis, moment.date(), withdraw, forms)
+        )
+
+    def _bridging(self, profile: Profile) -> BridgingCare:
+        if profile.crisis:
+            return BridgingCare.GEEN
+        u = float(self.rng.random())
+        return BridgingCare.AMBULANT if u < 0.4 else BridgingCare.GEEN
+
+    def _judge(self, referral: Referral, alternatives: tuple[CareForm, ...], now: datetime) -> None:
+        """One gedragswetenschapper judges; a second one where the advice needs two."""
+        change = bool(alternatives) and float(self.rng.random()) < CHANGE_SHARE
+        first = (
+            JudgementCreate(
+                verdict=Verdict.CHANGE, chosen_first_best=alternatives[0],
+                reason_code=JudgementReason.NETWERK,
+                reason_text="Het netwerk biedt meer dan het profiel laat zien.",
+            )
+            if change
+            else JudgementCreate(verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST)
+        )  # fmt: skip
+        judgements.judge(
+            self.session, referral_id=referral.id, data=first, user_id=self.actors.judges[0],
+            now=now,
+        )  # fmt: skip
+        if judgements.state_of(referral) is JudgementState.TWEEDE_NODIG:
+            second = JudgementCreate(
+                verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST
+            )
+            judgements.judge(
+                self.session, referral_id=referral.id, data=second,
+                user_id=self.actors.judges[1], now=now + timedelta(hours=1),
+            )  # fmt: skip
+
+    # The servicepunt's round at the end of the day: withdrawals, proposals, holds, decisions
+
+    def round(self, day: date) -> None:
+        """Withdraw what is due, then try to place every waiting child (crisis first)."""
+        still: list[_Waiting] = []
+        for child in self.waiting:
+            if child.withdraw_on <= day:
+                workflow.withdraw(self.session, referral_id=child.referral_id, now=_at(day, 12))
+            else:
+                still.append(child)
+        self.waiting = still
+        order = sorted(still, key=lambda c: (not c.crisis, c.since, c.child))
+        for n, child in enumerate(order):
+            waited = (day - child.since).days
+            if waited == self.wait_days:
+                child.ask = True  # alternatives become acceptable today
+            if child.ask and self._try(child, day, waited, _at(day, 16) + timedelta(minutes=n)):
+                self.waiting.remove(child)
+
+    def _units(self, now: datetime) -> UnitTable:
+        """The matcher's table of the ledger now, read again after every capacity change."""
+        if self.table is None or self.table.today != now.date():
+            self.table = build_table(unit_views(self.session, now=now), now.date())
+        return self.table
+
+    def _try(self, child: _Waiting, day: date, waited: int, now: datetime) -> bool:
+        """Ask for proposals and place the child if the policy takes one; True if placed."""
+        child.ask = False
+        proposed = workflow.propose(
+            self.session, referral_id=child.referral_id, units=self._units(now),
+            wait_days=self.wait_days, now=now,
+        )  # fmt: skip
+        free = [p for p in proposed.proposals if p.unit_id and p.kind.name.endswith("_NOW")]
+        free = [p for p in free if p.unit_id not in child.refused]
+        first = [p for p in free if p.kind.name.startswith("FIRST_BEST")]
+        reason: ReasonCode | None = None
+        if first:
+            chosen = first
+        elif free and (child.crisis or waited >= self.wait_days):
+            chosen = free
+            reason = ReasonCode.CRISIS if child.crisis else ReasonCode.GEEN_CAPACITEIT
+        else:
+            return False
+        pick = chosen[0]
+        if len(chosen) > 1 and float(self.rng.random()) < SECOND_CHOICE_SHARE:
+            pick, reason = chosen[1], WISHES[int(self.rng.integers(len(WISHES)))]
+        unit_id = pick.unit_id
+        assert unit_id is not None
+        top = next(p.unit_id for p in proposed.proposals if p.unit_id is not None)
+        if unit_id != top and reason is None:
+            # The best proposal was refused before, or is only free later.
+            refused = top in child.refused
+            reason = ReasonCode.AANBIEDER_WEIGERT if refused else ReasonCode.GEEN_CAPACITEIT
+        workflow.hold_place(
+            self.session, referral_id=child.referral_id, unit_id=unit_id, ttl=HOLD_TTL, now=now
+        )
+        self.table = None
+        decided = now + timedelta(hours=1)
+        if float(self.rng.random()) < REFUSE_SHARE:
+            refusal = DecisionCreate(
+                outcome=DecisionOutcome.DECLINE, reason_code=ReasonCode.AANBIEDER_WEIGERT
+            )
+            self._decide(child, refusal, decided)
+            child.refused.add(unit_id)
+            child.ask = True
+            return False
+        stay_days = self._stay_days(pick.care_form, child.child)
+        accept = DecisionCreate(
+            outcome=DecisionOutcome.ACCEPT, reason_code=reason,
+            expected_end=day + timedelta(days=stay_days),
+        )  # fmt: skip
+        referral = self._decide(child, accept, decided)
+        assert referral.occupancy_id is not None
+        self.leaving[day + timedelta(days=stay_days)].append(referral.occupancy_id)
+        if CareForm(pick.care_form).is_crisis:
+            self.crisis_stays.add(referral.occupancy_id)
+        return True
+
+    def _decide(self, child: _Waiting, data: DecisionCreate, now: datetime) -> Referral:
+        workflow.decide(
+            self.session, referral_id=child.referral_id, data=data,
+            user_id=self.actors.servicepunt, now=now,
+        )  # fmt: skip
+        return workflow.get_referral(self.session, child.referral_id)
+
+    def _stay_days(self, care_form: str, child: int) -> int:
+        """The child's stay in this form: the scenario's distribution at its stay quantile."""
+        u = np.asarray([self.stay_u[child]], dtype=np.float64)
+        return max(1, math.ceil(float(self.stays[care_form].ppf(u)[0])))
+
+
+def _referral(number: int, profile: Profile, on: date, bridging: BridgingCare) -> ReferralCreate:
+    """The referral a verwijzer submits for a simulated child (its profile as drawn)."""
+    municipality = profile.home_municipality
+    assert municipality is not None  # the simulator draws one for every child
+    stays_home = profile.perspective.value != "langdurig_verblijf"
+    intake = IntakeCase.model_validate(
+        {
+            "case_start_date": on,
+            "beschikking_date": on,
+            "crisis": profile.crisis,
+            "crisis_placement_date": on if profile.crisis else None,
+            "age": profile.age,
+            "perspective": profile.perspective,
+            "future_municipality": municipality if stays_home else None,
+            "woonplaats": {"stay": "geen", "brp_residence": municipality},
+        }
+    )
+    return ReferralCreate(
+        child_ref=f"demo-kind-{number:04d}", bridging_care=bridging, profile=profile,
+        intake=intake,
+    )  # fmt: skip
+
+
+def _arrivals(
+    loaded: LoadedScenario, days: int, seed: int
+) -> tuple[list[float], list[ChildNeed], np.ndarray]:
+    """The scenario's arrival days, children and stay quantiles over `days` (replication 0)."""
+    settings = replace(loaded.settings, horizon_days=float(days), warmup_days=0.0)
+    arrivals, sizes, stay_u = draws(loaded.scenario, settings, seed, 0)
+    if sizes is not None:
+        raise ValueError("sibling groups are not acted out in the demo history")
+    demand = loaded.scenario.demand
+    needs = demand.draw_all(stream(seed, 0, "profiles"), arrivals)  # type: ignore[attr-defined]
+    return arrivals.tolist(), needs, stay_u
+
+
+def first_day(now: datetime, days: int) -> date:
+    """The first simulated day of a history of `days` days up to `now` (excluded)."""
+    return now.date() - timedelta(days=days)
+
+
+def load_landscape(session: Session, *, now: datetime, seed: int, days: int) -> None:
+    """The demo landscape as it was on the history's first day (the caller commits)."""
+    start = first_day(now, days)
+    load_with_services(session, flevoland_landscape(seed=seed, today=start), now=_at(start, 8))
+
+
+def load_history(
+    engine: Engine,
+    *,
+    now: datetime,
+    actors: Actors,
+    seed: int,
+    days: int = HISTORY_DAYS,
+) -> None:
+    """Act out each day from the history's first day up to yesterday on the landscape
+    `load_landscape` left, one transaction a day."""
+    start = first_day(now, days)
+    loaded = load_scenario(SCENARIO)
+    arrivals, needs, stay_u = _arrivals(loaded, days, seed)
+    region = sum(u.places for u in flevoland_landscape(seed=seed, today=start).units
+                 if u.municipality.in_region)  # fmt: skip
+    share = region / sum(u.places for u in loaded.scenario.units)
+    keep = stream(seed, 0, "demo_arrivals").random(len(arrivals)) < share
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for i, t in enumerate(arrivals):
+        if keep[i]:
+            by_day[int(t)].append(i)
+    with Session(engine, expire_on_commit=False) as session:
+        history = _History(session, loaded, start, actors, seed=seed, stay_u=stay_u)
+        history.schedule_initial()
+        number = 0
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            history.depart(day)
+            for i in by_day.get(offset, []):
+                # Office hours: the arrival's moment in the day, put between 8:00 and 16:00.
+                moment = _at(day, 8 + 8 * (arrivals[i] - offset))
+                history.arrive(number, i, needs[i], min(moment, now))
+                number += 1
+            history.round(day)
+            session.commit()
