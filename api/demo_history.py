@@ -8,7 +8,8 @@ children already in care on the first day leave after the scenario's residual st
 `now` at each simulated moment, through the public service functions the pages call:
 `placements.service` (create_referral, advise, propose, hold_place, decide, withdraw),
 `placements.judgement.judge` and `placements.departures.record_departure`. Every rule of
-the workflow and the ledger applies; nothing is written around them.
+the workflow and the ledger applies; nothing is written around them. Each step is in the
+audit log as the pages log it, by the demo user who took it, via "servicepunt demo: step".
 
 What the scenario does not say is a demo assumption (AANNAME), drawn from its own stream
 (so the simulator's streams stay as a simulation draws them):
@@ -38,9 +39,12 @@ from sqlmodel import Session, col, select
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
+from api import audit
+from api.accounts import Role
 from api.jobs.catalogue import SCENARIO_DIR
 from capacity.demo import flevoland_landscape, load_with_services
 from capacity.models import Occupancy, Unit
+from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
@@ -104,16 +108,30 @@ class Actors:
     servicepunt: str
     judges: tuple[str, str]
 
+    @property
+    def users(self) -> tuple[tuple[str, Role], ...]:
+        """(user id, role) by the actor numbers below, for the audit log."""
+        return (
+            (self.verwijzer, Role.VERWIJZER),
+            (self.servicepunt, Role.SERVICEPUNT),
+            (self.judges[0], Role.GEDRAGSWETENSCHAPPER),
+            (self.judges[1], Role.GEDRAGSWETENSCHAPPER),
+        )
+
+
+VERWIJZER, SERVICEPUNT, JUDGE, SECOND_JUDGE = range(4)
+
 
 @dataclass
 class _Waiting:
     """A referral the driver still has to place (what the staff keep in mind about it)."""
 
-    referral_id: str
+    referral: Referral  # kept, so the session finds it in its identity map
     child: int  # the simulator's child number: its stay quantile
     crisis: bool
     since: date
     withdraw_on: date
+    first_best: str
     acceptable: frozenset[str]
     ask: bool = True  # ask for proposals at the next round
     refused: set[str] = field(default_factory=set)
@@ -149,6 +167,10 @@ class _History:
         self.leaving: dict[date, list[str]] = defaultdict(list)
         self.crisis_stays: set[str] = set()
         self.waiting: list[_Waiting] = []
+        # The ledger's units as the matcher sees them; a unit whose places changed is read
+        # again (only it) before the next proposals, and the table is built again.
+        self.views: dict[str, UnitView] = {}
+        self.changed: set[str] = set()
         self.table: UnitTable | None = None
 
     # Departures: the simulator's stays
@@ -180,18 +202,28 @@ class _History:
             outcome = self._pick(table)
             stay = self.session.get(Occupancy, occupancy_id)
             assert stay is not None
-            departures.record_departure(
+            discharged = departures.record_departure(
                 self.session, occupancy_id=occupancy_id, left_on=day, outcome=outcome,
                 now=_at(day, 9),
             )  # fmt: skip
-            self._freed(stay.unit_id)
+            if discharged is not None:
+                self._log(SERVICEPUNT, discharged.id, "departure", _at(day, 9))
+            self._freed(stay.unit_id, day)
 
-    def _freed(self, unit_id: str) -> None:
+    def _freed(self, unit_id: str, day: date) -> None:
         unit = self.session.get(Unit, unit_id)
         assert unit is not None
-        self.table = None
+        self.changed.add(unit_id)
         for child in self.waiting:
-            if unit.care_form in child.acceptable:
+            # Staff ask again when a place they would take came free: before the wait for a
+            # first-best place is over (not in a crisis), only a first-best one.
+            patient = not child.crisis and (day - child.since).days < self.wait_days
+            wanted = (
+                unit.care_form == child.first_best
+                if patient
+                else unit.care_form in child.acceptable
+            )
+            if wanted:
                 child.ask = True
 
     def _pick(self, weights: dict[DepartureOutcome, int]) -> DepartureOutcome:
@@ -210,14 +242,19 @@ class _History:
             self.session, data=data, verwijzer_user_id=self.actors.verwijzer,
             verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,
         )  # fmt: skip
+        self._log(VERWIJZER, referral.id, "referrals", moment, audit.AuditAction.CREATE)
         advice = workflow.advise(self.session, referral_id=referral.id, now=moment)
+        self._log(SERVICEPUNT, referral.id, "advice", moment)
         self._judge(referral, advice.alternatives, moment + timedelta(minutes=30))
         in_force = advice_of(referral)
         forms = frozenset(str(f) for f in (in_force.first_best, *in_force.alternatives))
         withdraw = moment.date() + timedelta(days=math.ceil(self.rng.exponential(WITHDRAW_DAYS)))
         self.waiting.append(
-            _Waiting(referral.id, child, case.profile.crisis, moment.date(), withdraw, forms)
-        )
+            _Waiting(
+                referral, child, case.profile.crisis, moment.date(), withdraw,
+                in_force.first_best.value, forms,
+            )
+        )  # fmt: skip
 
     def _bridging(self, profile: Profile) -> BridgingCare:
         if profile.crisis:
@@ -241,6 +278,7 @@ class _History:
             self.session, referral_id=referral.id, data=first, user_id=self.actors.judges[0],
             now=now,
         )  # fmt: skip
+        self._log(JUDGE, referral.id, "judgements", now)
         if judgements.state_of(referral) is JudgementState.TWEEDE_NODIG:
             second = JudgementCreate(
                 verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST
@@ -249,6 +287,7 @@ class _History:
                 self.session, referral_id=referral.id, data=second,
                 user_id=self.actors.judges[1], now=now + timedelta(hours=1),
             )  # fmt: skip
+            self._log(SECOND_JUDGE, referral.id, "judgements", now + timedelta(hours=1))
 
     # The servicepunt's round at the end of the day: withdrawals, proposals, holds, decisions
 
@@ -257,7 +296,8 @@ class _History:
         still: list[_Waiting] = []
         for child in self.waiting:
             if child.withdraw_on <= day:
-                workflow.withdraw(self.session, referral_id=child.referral_id, now=_at(day, 12))
+                workflow.withdraw(self.session, referral_id=child.referral.id, now=_at(day, 12))
+                self._log(SERVICEPUNT, child.referral.id, "withdraw", _at(day, 12))
             else:
                 still.append(child)
         self.waiting = still
@@ -266,22 +306,35 @@ class _History:
             waited = (day - child.since).days
             if waited == self.wait_days:
                 child.ask = True  # alternatives become acceptable today
-            if child.ask and self._try(child, day, waited, _at(day, 16) + timedelta(minutes=n)):
+            # AANNAME: a long wait is reviewed weekly (the waiting-list meeting), on the
+            # weekday the child was registered; a crisis and a fresh referral every day.
+            not_today = not child.crisis and waited > self.wait_days and waited % 7 != 0
+            if not_today or not child.ask:
+                continue
+            if self._try(child, day, waited, _at(day, 16) + timedelta(minutes=n)):
                 self.waiting.remove(child)
 
     def _units(self, now: datetime) -> UnitTable:
         """The matcher's table of the ledger now, read again after every capacity change."""
+        if not self.views or self.changed:
+            ids = sorted(self.changed) if self.views else None
+            self.views.update(
+                (v.unit_id, v) for v in unit_views(self.session, now=now, unit_ids=ids)
+            )
+            self.changed.clear()
+            self.table = None
         if self.table is None or self.table.today != now.date():
-            self.table = build_table(unit_views(self.session, now=now), now.date())
+            self.table = build_table(list(self.views.values()), now.date())
         return self.table
 
     def _try(self, child: _Waiting, day: date, waited: int, now: datetime) -> bool:
         """Ask for proposals and place the child if the policy takes one; True if placed."""
         child.ask = False
         proposed = workflow.propose(
-            self.session, referral_id=child.referral_id, units=self._units(now),
+            self.session, referral_id=child.referral.id, units=self._units(now),
             wait_days=self.wait_days, now=now,
         )  # fmt: skip
+        self._log(SERVICEPUNT, child.referral.id, "proposals", now)
         free = [p for p in proposed.proposals if p.unit_id and p.kind.name.endswith("_NOW")]
         free = [p for p in free if p.unit_id not in child.refused]
         first = [p for p in free if p.kind.name.startswith("FIRST_BEST")]
@@ -304,9 +357,10 @@ class _History:
             refused = top in child.refused
             reason = ReasonCode.AANBIEDER_WEIGERT if refused else ReasonCode.GEEN_CAPACITEIT
         workflow.hold_place(
-            self.session, referral_id=child.referral_id, unit_id=unit_id, ttl=HOLD_TTL, now=now
+            self.session, referral_id=child.referral.id, unit_id=unit_id, ttl=HOLD_TTL, now=now
         )
-        self.table = None
+        self._log(SERVICEPUNT, child.referral.id, "hold", now)
+        self.changed.add(unit_id)
         decided = now + timedelta(hours=1)
         if float(self.rng.random()) < REFUSE_SHARE:
             refusal = DecisionCreate(
@@ -330,10 +384,26 @@ class _History:
 
     def _decide(self, child: _Waiting, data: DecisionCreate, now: datetime) -> Referral:
         workflow.decide(
-            self.session, referral_id=child.referral_id, data=data,
+            self.session, referral_id=child.referral.id, data=data,
             user_id=self.actors.servicepunt, now=now,
         )  # fmt: skip
-        return workflow.get_referral(self.session, child.referral_id)
+        self._log(SERVICEPUNT, child.referral.id, "decision", now)
+        return workflow.get_referral(self.session, child.referral.id)
+
+    def _log(
+        self,
+        actor: int,
+        referral_id: str,
+        step: str,
+        now: datetime,
+        action: audit.AuditAction = audit.AuditAction.UPDATE,
+    ) -> None:
+        """The step in the audit log, as the pages log it, named as done by the demo."""
+        user_id, role = self.actors.users[actor]
+        audit.record(
+            self.session, user_id=user_id, role=role.value, action=action, entity="referral",
+            entity_ids=[referral_id], via=f"servicepunt demo: {step}", at=now,
+        )  # fmt: skip
 
     def _stay_days(self, care_form: str, child: int) -> int:
         """The child's stay in this form: the scenario's distribution at its stay quantile."""

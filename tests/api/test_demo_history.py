@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from api import audit
 from api.app import create_app
 from api.demo import seed_demo
 from api.settings import Settings
@@ -129,6 +130,13 @@ def test_the_history_went_through_the_workflow(demo: tuple[Engine, Path]) -> Non
             assert hold is not None and hold.referral_ref == referral.id
         ended = select(Occupancy).where(col(Occupancy.ended_on).is_not(None))
         assert _count(session, ended.where(col(Occupancy.hold_id).is_(None))) > 0
+        # A child's timeline: every step of a placed child in the audit log, in order.
+        placed = session.exec(select(Referral).where(col(Referral.placed_on).is_not(None))).first()
+        assert placed is not None
+        steps = [e.via.rsplit(" ", 1)[1] for e in audit.entries_for(
+            session, entity="referral", entity_id=placed.id)]  # fmt: skip
+        assert steps[:3] == ["referrals", "advice", "judgements"]
+        assert steps[-3:] in (["proposals", "hold", "decision"], ["hold", "decision", "departure"])
         # A deviation always has a reason; the created moments lie inside the history.
         assert all(d.reason_code for d in session.exec(select(Deviation)))
         first, last = session.exec(
