@@ -11,8 +11,9 @@ children already in care on the first day leave after the scenario's residual st
 the workflow and the ledger applies; nothing is written around them. Each step is in the
 audit log as the pages log it, by the demo user who took it, via "servicepunt demo: step".
 
-What the scenario does not say is a demo assumption (AANNAME), drawn from its own stream
-(so the simulator's streams stay as a simulation draws them):
+What the scenario does not say is a demo assumption (AANNAME; the constants are in
+api.demo_draws), drawn from a stream of its own, so the simulator's streams stay as a
+simulation draws them:
 - The demo landscape (capacity.demo) has about a third of the region's places, so each
   arrival comes with probability (landscape places / scenario places): the same flow per
   place.
@@ -30,18 +31,29 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from api import audit
 from api.accounts import Role
-from api.jobs.catalogue import SCENARIO_DIR
+from api.demo_draws import (
+    CHANGE_SHARE,
+    HOLD_TTL,
+    OUTCOMES_CRISIS,
+    OUTCOMES_STAY,
+    REFUSE_SHARE,
+    SECOND_CHOICE_SHARE,
+    WISHES,
+    WITHDRAW_DAYS,
+    Drawn,
+    draw,
+    referral_for,
+)
 from capacity.demo import flevoland_landscape, load_with_services
 from capacity.models import Occupancy, Unit
 from capacity.snapshot import UnitView
@@ -63,41 +75,13 @@ from placements.models import (
     Referral,
     Verdict,
 )
-from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
+from placements.schemas import DecisionCreate, JudgementCreate
 from simulations.children import ChildCase
-from simulations.distributions import Distribution
-from simulations.draws import draws, initial_stays
+from simulations.draws import initial_stays
 from simulations.model import ChildNeed, UnitSpec
-from simulations.scenario import LoadedScenario, load_scenario
 from simulations.streams import stream
 
 HISTORY_DAYS = 730
-SCENARIO = SCENARIO_DIR / "flevoland.yaml"
-WITHDRAW_DAYS = 365.0  # AANNAME: mean time until a waiting referral is withdrawn
-REFUSE_SHARE = 0.08  # AANNAME: a provider refuses a held place
-SECOND_CHOICE_SHARE = 0.07  # AANNAME: the second place is chosen for a wish or the distance
-CHANGE_SHARE = 0.08  # AANNAME: a gedragswetenschapper changes the advice
-HOLD_TTL = timedelta(hours=4)
-WISHES = (ReasonCode.VOORKEUR_OUDERS, ReasonCode.VOORKEUR_KIND, ReasonCode.AFSTAND)
-# AANNAME: where children go after a stay (crisis: the desk's follow-up in DOMAIN §9 order).
-OUTCOMES_CRISIS = {
-    DepartureOutcome.THUIS_MET_HULP: 7,
-    DepartureOutcome.THUIS_ZONDER_HULP: 2,
-    DepartureOutcome.GROEP: 5,
-    DepartureOutcome.PLEEGZORG: 1,
-    DepartureOutcome.NETWERKPLAATSING: 1,
-    DepartureOutcome.FASEHUIS: 3,
-    DepartureOutcome.GESLOTEN: 2,
-}
-OUTCOMES_STAY = {
-    DepartureOutcome.THUIS_MET_HULP: 40,
-    DepartureOutcome.THUIS_ZONDER_HULP: 10,
-    DepartureOutcome.PLEEGZORG: 10,
-    DepartureOutcome.GROEP: 10,
-    DepartureOutcome.ZELFSTANDIGHEIDSTRAINING: 10,
-    DepartureOutcome.BEGELEID_WONEN: 10,
-    DepartureOutcome.OVERIG: 10,
-}
 
 
 @dataclass(frozen=True)
@@ -147,23 +131,19 @@ class _History:
     def __init__(
         self,
         session: Session,
-        loaded: LoadedScenario,
+        drawn: Drawn,
         start: date,
         actors: Actors,
         *,
         seed: int,
-        stay_u: np.ndarray,
     ) -> None:
         self.session = session
-        self.loaded = loaded
-        self.stay_u = stay_u.tolist()
+        self.drawn = drawn
         self.start = start
         self.actors = actors
+        self.seed = seed
         self.rng = stream(seed, 0, "demo_history")
-        stays = dict(loaded.scenario.stays)
-        stays.setdefault(CareForm.GESLOTEN.value, stays[CareForm.BEHANDELGROEP.value])
-        self.stays: dict[str, Distribution] = stays
-        self.wait_days = int(loaded.scenario.rules.first_best_wait_days)
+        self.wait_days = drawn.first_best_wait_days
         self.leaving: dict[date, list[str]] = defaultdict(list)
         self.crisis_stays: set[str] = set()
         self.waiting: list[_Waiting] = []
@@ -185,7 +165,7 @@ class _History:
             by_unit[stay.unit_id].append(stay)
         units = self.session.exec(select(Unit).order_by(Unit.id)).all()
         specs = [UnitSpec(u.id, u.care_form, u.places, occupied=len(by_unit[u.id])) for u in units]
-        left = initial_stays(specs, self.stays, stream(self.loaded.seed, 0, "initial"))
+        left = initial_stays(specs, self.drawn.stays, stream(self.seed, 0, "initial"))
         taken: dict[str, int] = defaultdict(int)
         for spec in specs:
             for stay in by_unit[spec.unit_id]:
@@ -237,7 +217,7 @@ class _History:
         """Register the child's referral as a verwijzer would, advise it and judge it."""
         case = need.payload
         assert isinstance(case, ChildCase)
-        data = _referral(number, case.profile, moment.date(), self._bridging(case.profile))
+        data = referral_for(number, case.profile, moment.date(), self._bridging(case.profile))
         referral = workflow.create_referral(
             self.session, data=data, verwijzer_user_id=self.actors.verwijzer,
             verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,
@@ -370,7 +350,7 @@ class _History:
             child.refused.add(unit_id)
             child.ask = True
             return False
-        stay_days = self._stay_days(pick.care_form, child.child)
+        stay_days = self.drawn.stay_days(pick.care_form, child.child)
         accept = DecisionCreate(
             outcome=DecisionOutcome.ACCEPT, reason_code=reason,
             expected_end=day + timedelta(days=stay_days),
@@ -405,47 +385,6 @@ class _History:
             entity_ids=[referral_id], via=f"servicepunt demo: {step}", at=now,
         )  # fmt: skip
 
-    def _stay_days(self, care_form: str, child: int) -> int:
-        """The child's stay in this form: the scenario's distribution at its stay quantile."""
-        u = np.asarray([self.stay_u[child]], dtype=np.float64)
-        return max(1, math.ceil(float(self.stays[care_form].ppf(u)[0])))
-
-
-def _referral(number: int, profile: Profile, on: date, bridging: BridgingCare) -> ReferralCreate:
-    """The referral a verwijzer submits for a simulated child (its profile as drawn)."""
-    municipality = profile.home_municipality
-    assert municipality is not None  # the simulator draws one for every child
-    stays_home = profile.perspective.value != "langdurig_verblijf"
-    intake = IntakeCase.model_validate(
-        {
-            "case_start_date": on,
-            "beschikking_date": on,
-            "crisis": profile.crisis,
-            "crisis_placement_date": on if profile.crisis else None,
-            "age": profile.age,
-            "perspective": profile.perspective,
-            "future_municipality": municipality if stays_home else None,
-            "woonplaats": {"stay": "geen", "brp_residence": municipality},
-        }
-    )
-    return ReferralCreate(
-        child_ref=f"demo-kind-{number:04d}", bridging_care=bridging, profile=profile,
-        intake=intake,
-    )  # fmt: skip
-
-
-def _arrivals(
-    loaded: LoadedScenario, days: int, seed: int
-) -> tuple[list[float], list[ChildNeed], np.ndarray]:
-    """The scenario's arrival days, children and stay quantiles over `days` (replication 0)."""
-    settings = replace(loaded.settings, horizon_days=float(days), warmup_days=0.0)
-    arrivals, sizes, stay_u = draws(loaded.scenario, settings, seed, 0)
-    if sizes is not None:
-        raise ValueError("sibling groups are not acted out in the demo history")
-    demand = loaded.scenario.demand
-    needs = demand.draw_all(stream(seed, 0, "profiles"), arrivals)  # type: ignore[attr-defined]
-    return arrivals.tolist(), needs, stay_u
-
 
 def first_day(now: datetime, days: int) -> date:
     """The first simulated day of a history of `days` days up to `now` (excluded)."""
@@ -469,27 +408,20 @@ def load_history(
     """Act out each day from the history's first day up to yesterday on the landscape
     `load_landscape` left, one transaction a day."""
     start = first_day(now, days)
-    loaded = load_scenario(SCENARIO)
-    arrivals, needs, stay_u = _arrivals(loaded, days, seed)
-    region = sum(u.places for u in flevoland_landscape(seed=seed, today=start).units
-                 if u.municipality.in_region)  # fmt: skip
-    share = region / sum(u.places for u in loaded.scenario.units)
-    keep = stream(seed, 0, "demo_arrivals").random(len(arrivals)) < share
-    by_day: dict[int, list[int]] = defaultdict(list)
-    for i, t in enumerate(arrivals):
-        if keep[i]:
-            by_day[int(t)].append(i)
+    landscape = flevoland_landscape(seed=seed, today=start)
+    region = sum(u.places for u in landscape.units if u.municipality.in_region)
+    drawn = draw(days, seed, region_places=region)
     with Session(engine, expire_on_commit=False) as session:
-        history = _History(session, loaded, start, actors, seed=seed, stay_u=stay_u)
+        history = _History(session, drawn, start, actors, seed=seed)
         history.schedule_initial()
         number = 0
         for offset in range(days):
             day = start + timedelta(days=offset)
             history.depart(day)
-            for i in by_day.get(offset, []):
+            for i in drawn.by_day.get(offset, []):
                 # Office hours: the arrival's moment in the day, put between 8:00 and 16:00.
-                moment = _at(day, 8 + 8 * (arrivals[i] - offset))
-                history.arrive(number, i, needs[i], min(moment, now))
+                moment = _at(day, 8 + 8 * (drawn.arrivals[i] - offset))
+                history.arrive(number, i, drawn.needs[i], min(moment, now))
                 number += 1
             history.round(day)
             session.commit()
