@@ -220,7 +220,7 @@ class _History:
         data = referral_for(number, case.profile, moment.date(), self._bridging(case.profile))
         referral = workflow.create_referral(
             self.session, data=data, verwijzer_user_id=self.actors.verwijzer,
-            verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,
+            verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,  # no BSN: no key
         )  # fmt: skip
         self._log(VERWIJZER, referral.id, "referrals", moment, audit.AuditAction.CREATE)
         advice = workflow.advise(self.session, referral_id=referral.id, now=moment)
