@@ -33,7 +33,7 @@ from afwegingskader.models import (
 )
 from domain.care import CareForm
 from domain.codelist import default_codelist
-from domain.errors import ConfigError
+from domain.errors import ConfigError, InvalidInput
 from domain.people import Perspective, Sex
 from domain.places import Municipality
 
@@ -98,8 +98,8 @@ FACTS: dict[str, FactSpec] = {
     "sibling_contraindications": FactSpec(Kind.SET, _values(Contraindication)),
     # Every CAP-J code of the profile plus every code above it: rubriek, groep and as.
     "capj": FactSpec(Kind.SET),
-    "home_municipality": FactSpec(Kind.PLACE, _values(Municipality)),
-    "responsible_municipality": FactSpec(Kind.PLACE, _values(Municipality)),
+    "home_municipality": FactSpec(Kind.PLACE),
+    "responsible_municipality": FactSpec(Kind.PLACE),
     "continuation_of_current_placement": FactSpec(Kind.BOOL),
     "current_care_form": FactSpec(Kind.OPTIONAL, _values(CareForm)),
     # A wish on religion or culture is given (matching only).
@@ -154,6 +154,11 @@ def _scalar(spec: FactSpec, raw: Any, where: Where, path: str) -> Any:
         return raw
     if kind in (Kind.PLACE, Kind.OPTIONAL) and raw is None:
         return None
+    if kind is Kind.PLACE:
+        try:
+            return Municipality(raw)
+        except InvalidInput as exc:
+            raise where.error(path, exc.detail) from None
     if kind is Kind.SET and not spec.values:
         code = str(raw).strip().upper()
         if code not in default_codelist():

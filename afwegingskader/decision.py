@@ -200,18 +200,27 @@ def _location(source: str, locations: Locations) -> Step:
     return step
 
 
+class _PlaceAdvice(dict[Municipality | None, LocationAdvice]):
+    """The location advice for every place, made when a place is first asked for."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self[None] = LocationAdvice.model_construct(
+            municipality=None, reason=f"{text} Gemeente onbekend."
+        )
+
+    def __missing__(self, place: Municipality | None) -> LocationAdvice:
+        advice = LocationAdvice.model_construct(municipality=place, reason=self.text)
+        self[place] = advice
+        return advice
+
+
 def _locations(source: str, text: str) -> Locations:
     """The location advice of a location rule for every possible value of the place."""
     if source == "none":
         return {None: LocationAdvice.model_construct(municipality=None, reason=text)}
-    out: Locations = {
-        place: LocationAdvice.model_construct(municipality=place, reason=text)
-        for place in Municipality
-    }
-    out[None] = LocationAdvice.model_construct(
-        municipality=None, reason=f"{text} Gemeente onbekend."
-    )
-    return out
+    return _PlaceAdvice(text)
 
 
 def compile_steps(then: Actions, reason: Reason, priority: int) -> tuple[Step, ...]:

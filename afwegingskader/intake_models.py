@@ -7,9 +7,9 @@ never repeat the submitted values (the data are about children).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.deadlines import Deadline
 from afwegingskader.regisseur import RegisseurResult
@@ -41,23 +41,6 @@ _DATE_FIELDS = (
 _HOME_PERSPECTIVES = (Perspective.TERUG_NAAR_HUIS, Perspective.ZELFSTANDIG_WONEN)
 
 
-def _known_municipality(value: object) -> object:
-    # A Dutch message that explains buiten_regio, instead of pydantic's list.
-    if not isinstance(value, str):
-        return value
-    # Names are matched case-insensitively: "Almere" and "almere" are the same municipality.
-    value = value.strip().lower()
-    if value not in {m.value for m in Municipality}:
-        raise ValueError(
-            "onbekende gemeente; kies almere, dronten, lelystad, noordoostpolder, urk, "
-            "zeewolde of buiten_regio (een gemeente buiten Flevoland)"
-        )
-    return value
-
-
-MunicipalityField = Annotated[Municipality, BeforeValidator(_known_municipality)]
-
-
 def _years_between(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
@@ -81,7 +64,7 @@ class IntakeCase(BaseModel):
     birth_date: PlausibleDate | None = None
     age: WholeNumber | None = Field(default=None, ge=0, le=MAX_AGE, description="leeftijd in jaren")
     perspective: Perspective | None = None
-    future_municipality: MunicipalityField | None = Field(
+    future_municipality: Municipality | None = Field(
         default=None, description="gemeente waar het kind gaat wonen"
     )
     child_protection_measure: bool = Field(

@@ -8,6 +8,7 @@ from afwegingskader.regisseur import PERSPECTIVE_LABEL, RegieAssignment
 from afwegingskader.wlz import CRITERION_LABEL, WlzOutcome
 from afwegingskader.woonplaats import WoonplaatsRule
 from afwegingskader.workdays import format_date_nl
+from domain.places import Municipality, region
 
 _RULE_LABEL: dict[WoonplaatsRule, str] = {
     WoonplaatsRule.VANAF_2022: "regel vanaf 1 januari 2022",
@@ -24,8 +25,10 @@ _WLZ_HEADLINE: dict[WlzOutcome, str] = {
 def _municipality(result: IntakeResult) -> list[str]:
     decision = result.municipality
     name = decision.municipality.label
-    if not decision.in_region:
-        name = "buiten de regio Flevoland"
+    if decision.municipality == Municipality.BUITEN_REGIO:
+        name = f"buiten de regio {region().name}"
+    elif not decision.in_region:
+        name = f"{decision.municipality.place_label}, buiten de regio {region().name}"
     lines = [
         f"Verantwoordelijke gemeente: {name}",
         f"  {_RULE_LABEL[decision.rule]}; grondslag: {decision.basis}",
@@ -52,7 +55,8 @@ def _regisseur(result: IntakeResult) -> list[str]:
     elif regie.assignment is RegieAssignment.LOKALE_KEUZE and regie.municipality is not None:
         headline = f"lokale keuze van de gemeente {regie.municipality.label} met de instelling"
     elif regie.assignment is RegieAssignment.BUITEN_REGIO:
-        headline = "buiten de regio: regelen met die gemeente"
+        where = "" if regie.municipality is None else f" ({regie.municipality.label})"
+        headline = f"buiten de regio: regelen met die gemeente{where}"
     else:
         headline = "nog te bepalen (perspectief onbekend)"
     perspective = "onbekend"
@@ -85,6 +89,9 @@ def render_text(result: IntakeResult) -> str:
     ]
     if result.reference_date is not None:
         header.append(f"Peildatum: {format_date_nl(result.reference_date)}")
+    if result.crisis:
+        desk = region()
+        header.append(f"Crisisdesk regio {desk.name}: {desk.crisis_desk_hours()}")
     sections = [
         header,
         _municipality(result),

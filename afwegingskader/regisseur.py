@@ -24,18 +24,15 @@ from afwegingskader.deadlines import perspectiefplan_deadline, start_agreements_
 from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar, format_date_nl
 from domain.errors import InvalidInput
 from domain.people import Perspective
-from domain.places import Municipality
+from domain.places import Municipality, region
 
 BASIS = "Handreiking perspectiefregie Flevoland, minimale voorwaarden"
 
-LOCAL_TEAM: dict[Municipality, str] = {
-    Municipality.ALMERE: "jeugdgezondheidszorg",
-    Municipality.DRONTEN: "de gidsen",
-    Municipality.LELYSTAD: "jeugd- en gezinsteams",
-    Municipality.NOORDOOSTPOLDER: "Doenteams",
-    Municipality.URK: "sociale zorgteams",
-    Municipality.ZEEWOLDE: "het ondersteuningshuis",
-}
+
+def local_team(municipality: Municipality) -> str:
+    """The local team that holds perspectiefregie in a municipality of the region (region file)."""
+    return region().team_for(municipality.code)
+
 
 PERSPECTIVE_LABEL: dict[Perspective, str] = {
     Perspective.TERUG_NAAR_HUIS: "terug naar huis",
@@ -118,10 +115,11 @@ def _where(
             RegieAssignment.BUITEN_REGIO,
             future_municipality,
             None,
-            f"Perspectief {label}: het kind gaat buiten de regio Flevoland wonen; regel de "
+            f"Perspectief {label}: het kind gaat buiten de regio {region().name} wonen "
+            f"({future_municipality.place_label}); regel de "
             "perspectiefregie met die gemeente (haar lokale toegang).",
         )
-    team = LOCAL_TEAM[future_municipality]
+    team = local_team(future_municipality)
     return (
         RegieAssignment.LOKALE_TOEGANG,
         future_municipality,

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.workdays import format_date_nl
 from domain.errors import InvalidInput
-from domain.places import Municipality
+from domain.fields import ValidatedText
+from domain.places import Municipality, region
 
 NEW_RULE_START = date(2022, 1, 1)
 
@@ -34,42 +35,63 @@ BASIS_2022 = "Jeugdwet art. 1.1 'woonplaats', zoals gewijzigd per 1 januari 2022
 BASIS_PRE_2022 = "Jeugdwet art. 1.1 'woonplaats', tekst tot 1 januari 2022"
 
 
-class Residence(StrEnum):
-    """Where someone lives or stays: a municipality, abroad, or explicitly unknown."""
+BUITENLAND = "buitenland"
+ONBEKEND = "onbekend"
 
-    ALMERE = "almere"
-    DRONTEN = "dronten"
-    LELYSTAD = "lelystad"
-    NOORDOOSTPOLDER = "noordoostpolder"
-    URK = "urk"
-    ZEEWOLDE = "zeewolde"
-    BUITEN_REGIO = "buiten_regio"
-    BUITENLAND = "buitenland"
-    ONBEKEND = "onbekend"
+
+class Residence(ValidatedText):
+    """Where someone lives or stays: a Dutch municipality (CBS code), abroad, or unknown.
+
+    Accepts what Municipality accepts (a code, or an unambiguous name), 'buitenland' or
+    'onbekend', and holds the code or one of those two words.
+    """
+
+    __slots__ = ()
+    BUITENLAND: ClassVar[Residence]
+    ONBEKEND: ClassVar[Residence]
+    JSON_DESCRIPTION = "CBS-gemeentecode of gemeentenaam, 'buitenland' of 'onbekend'"
+    JSON_EXAMPLES = ("GM0363", "buitenland", "onbekend")
+
+    def __new__(cls, value: object) -> Residence:
+        if type(value) is cls:
+            return value
+        if isinstance(value, str) and value.strip().lower() in (BUITENLAND, ONBEKEND):
+            return super().__new__(cls, value.strip().lower())
+        return super().__new__(cls, Municipality(value))
+
+    @property
+    def value(self) -> str:
+        """The stored form: a CBS code, 'buitenland' or 'onbekend'."""
+        return str(self)
 
     @property
     def municipality(self) -> Municipality | None:
         """The Dutch municipality, or None when abroad or unknown."""
-        if self in (Residence.BUITENLAND, Residence.ONBEKEND):
+        if self in (BUITENLAND, ONBEKEND):
             return None
-        return Municipality(self.value)
+        return Municipality(str(self))
+
+    @classmethod
+    def parse(cls, value: object) -> Residence:
+        """For pydantic: a Dutch message that explains the other two values."""
+        if isinstance(value, Residence):
+            return value
+        if not isinstance(value, str) or len(value) > cls.MAX_LENGTH:
+            raise ValueError(
+                "verwacht een gemeentecode (GM + vier cijfers), gemeentenaam, "
+                "'buitenland' of 'onbekend'"
+            )
+        try:
+            return Residence(value)
+        except InvalidInput as exc:
+            raise ValueError(f"{exc.detail}; of 'buitenland' of 'onbekend'") from None
 
 
-def _known_residence(value: object) -> object:
-    # A Dutch message that explains the catch-all values, instead of pydantic's list.
-    if not isinstance(value, str):
-        return value
-    # Names are matched case-insensitively: "Almere" and "almere" are the same municipality.
-    value = value.strip().lower()
-    if value not in {r.value for r in Residence}:
-        raise ValueError(
-            "onbekende gemeente; kies almere, dronten, lelystad, noordoostpolder, urk, "
-            "zeewolde, buiten_regio (een gemeente buiten Flevoland), buitenland of onbekend"
-        )
-    return value
+Residence.BUITENLAND = Residence(BUITENLAND)
+Residence.ONBEKEND = Residence(ONBEKEND)
 
 
-ResidenceField = Annotated[Residence, BeforeValidator(_known_residence)]
+ResidenceField = Residence
 
 
 class StayKind(StrEnum):
@@ -188,16 +210,16 @@ def _required(value: Residence | None, name: str, prefix: str, why: str) -> Resi
 
 
 def _name(municipality: Municipality) -> str:
-    if municipality.in_region:
-        return municipality.label
-    return "een gemeente buiten de regio Flevoland"
+    if municipality == Municipality.BUITEN_REGIO:
+        return f"een gemeente buiten de regio {region().name}"
+    return municipality.label
 
 
 def _located(residence: Residence) -> str:
     """Dutch predicate for where a residence is: 'ligt in Almere', 'is niet bekend'."""
-    if residence is Residence.ONBEKEND:
+    if residence == Residence.ONBEKEND:
         return "is niet bekend"
-    if residence is Residence.BUITENLAND:
+    if residence == Residence.BUITENLAND:
         return "ligt in het buitenland"
     return f"ligt in {_name(Municipality(residence.value))}"
 
@@ -213,10 +235,15 @@ def _result(
     assert municipality is not None, "callers pass a Dutch municipality"
     if municipality.in_region:
         trace.append(f"Verantwoordelijke gemeente: {municipality.label}.")
+    elif municipality == Municipality.BUITEN_REGIO:
+        trace.append(
+            f"De verantwoordelijke gemeente ligt buiten de regio {region().name}: "
+            "stem de jeugdhulp af met die gemeente."
+        )
     else:
         trace.append(
-            "De verantwoordelijke gemeente ligt buiten de regio Flevoland: "
-            "stem de jeugdhulp af met die gemeente."
+            f"Verantwoordelijke gemeente: {municipality.place_label}. Die ligt buiten de "
+            f"regio {region().name}: stem de jeugdhulp af met die gemeente."
         )
     return WoonplaatsResult(
         municipality=municipality,
@@ -264,14 +291,14 @@ def _rule_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> Woonplaa
             f"Onderdeel 2°: het kind verblijft bij {STAY_LABEL[data.stay]}; het BRP-woonadres "
             f"direct vóór dat verblijf {_located(residence)}."
         )
-    if residence is Residence.BUITENLAND:
+    if residence == Residence.BUITENLAND:
         # A child living abroad has no Dutch municipality to follow: DOMAIN.md section 6
         # sends it straight to the place of actual stay.
         trace.append(
             "Omdat het kind in het buitenland woont, telt de plaats van werkelijk verblijf."
         )
         return _actual_stay(data, rule, f"{BASIS_2022}, verblijf buitenland", prefix, trace)
-    if data.brp_annotation_2_26 or residence is Residence.ONBEKEND:
+    if data.brp_annotation_2_26 or residence == Residence.ONBEKEND:
         if data.brp_annotation_2_26:
             trace.append(
                 "Bij het woonadres staat een aantekening (art. 2.26 Wet BRP): "
@@ -345,14 +372,14 @@ def _rule_pre_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> Woon
 
 def _comparison(old: Municipality, new: Municipality) -> str:
     prefix = "Volgens de regel vanaf 2022 zou"
-    if not old.in_region and not new.in_region:
-        # buiten_regio stands for any municipality outside Flevoland, so two of them may
+    if old == new == Municipality.BUITEN_REGIO:
+        # buiten_regio stands for any municipality outside the region, so two of them may
         # still be different municipalities.
         return (
             f"{prefix} ook een gemeente buiten de regio verantwoordelijk zijn; of het "
             "dezelfde gemeente is, moet buiten de regio worden nagegaan."
         )
-    if old is new:
+    if old == new:
         return f"{prefix} dezelfde gemeente ({_name(new)}) verantwoordelijk zijn."
     return (
         f"{prefix} {_name(new)} verantwoordelijk zijn: een overdracht verandert de "

@@ -26,6 +26,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     # Judges each advice of the afwegingskader: confirms or changes it (issue 18).
     GEDRAGSWETENSCHAPPER = "gedragswetenschapper"
+    # Keeps the perspective of the children assigned to them; records start agreements,
+    # the perspectiefplan and evaluations (issue 21).
+    PERSPECTIEFREGISSEUR = "perspectiefregisseur"
 
 
 class User(SQLModel, table=True):

@@ -23,9 +23,12 @@ from api.guard import RequestGuard
 from api.hsts import HSTSMiddleware
 from api.jobs.runner import JobRunner, RunnerConfig
 from api.logs import configure_logging
+from api.routes import beschikkingen as beschikking_routes
 from api.routes import capacity as capacity_routes
 from api.routes import judgements as judgement_routes
+from api.routes import provider_requests as provider_request_routes
 from api.routes import referrals as referral_routes
+from api.routes import regie as regie_routes
 from api.routes import reports as report_routes
 from api.routes import simulations as simulation_routes
 from api.settings import Settings, get_settings
@@ -34,6 +37,7 @@ from capacity.live import LiveViewUnavailable
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync, follow_changes, make_live_view
 from capacity.views import load_states
+from domain.places import select_region
 
 log = logging.getLogger("servicepunt.api")
 
@@ -50,7 +54,7 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "parents_view": "ambivalent",
     "child_agrees": True,
     "perspective": "terug_naar_huis",
-    "home_municipality": "lelystad",
+    "home_municipality": "GM0995",
 }
 
 
@@ -129,6 +133,7 @@ def create_app(
     """Build the app for the given settings (the environment's when omitted)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    select_region(settings.region)
     state = ServiceState(
         settings=settings,
         # A connection for every request thread, plus a few for the background threads.
@@ -191,6 +196,9 @@ def create_app(
         app.add_middleware(HSTSMiddleware)
     app.include_router(referral_routes.router)
     app.include_router(judgement_routes.router)
+    app.include_router(provider_request_routes.router)
+    app.include_router(beschikking_routes.router)
+    app.include_router(regie_routes.router)
     app.include_router(capacity_routes.router)
     app.include_router(report_routes.router)
     app.include_router(simulation_routes.router)

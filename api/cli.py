@@ -19,10 +19,12 @@ from api.cli_simulate import simulate as simulate_command
 from api.cli_users import users
 from api.cli_worker import worker as worker_command
 from api.demo import region_summary, seed_demo
+from api.demo_history import HISTORY_DAYS
 from api.settings import Settings, get_settings
 from capacity import db as capacity_db
 from capacity.sync import CapacitySync, make_live_view
 from domain.errors import ConfigError, DomainError
+from domain.places import select_region
 from domain.validation import describe
 from matcher.instance import run_batch
 from matcher.models import SolverSettings
@@ -115,11 +117,32 @@ def match(
     _print_json(plan)
 
 
-def _seed(settings: Settings) -> dict[str, str]:
+REGION_HELP = "de regio (flevoland, ijsselland); standaard de instelling SERVICEPUNT_REGION"
+
+
+def _with_region(settings: Settings, region: str | None) -> Settings:
+    if region is None:
+        return settings
+    try:
+        return Settings.model_validate({**settings.model_dump(), "region": region})
+    except ValidationError as exc:
+        _fail(describe(exc))
+
+
+HISTORY_HELP = "dagen geschiedenis van de demo-regio (0: geen)"
+
+
+def _seed(settings: Settings, history_days: int = HISTORY_DAYS) -> dict[str, str]:
+    select_region(settings.region)
     capacity_db.migrate(settings.database_url)
     engine = capacity_db.make_engine(settings.database_url)
     try:
-        tokens = seed_demo(engine, now=datetime.now(UTC), secret_key=settings.secret_key)
+        tokens = seed_demo(
+            engine,
+            now=datetime.now(UTC),
+            secret_key=settings.secret_key,
+            history_days=history_days,
+        )
         if settings.redis_url:
             # Seeding wrote the ledger directly: bring the shared live view in line with it.
             live = make_live_view(settings.redis_url, prefix=settings.redis_prefix)
@@ -132,14 +155,14 @@ def _seed(settings: Settings) -> dict[str, str]:
 
 @app.command()
 def seed(
-    demo_data: Annotated[
-        bool, typer.Option("--demo", help="de Flevoland demo-regio laden")
-    ] = False,
+    demo_data: Annotated[bool, typer.Option("--demo", help="de demo-regio laden")] = False,
+    region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
+    history_days: Annotated[int, typer.Option(min=0, max=3650, help=HISTORY_HELP)] = HISTORY_DAYS,
 ) -> None:
     """Load the demo region (idempotent) and print fresh tokens of the demo users."""
     if not demo_data:
         _fail("geef --demo: er is nog geen andere bron om te laden")
-    for username, token in _seed(get_settings()).items():
+    for username, token in _seed(_with_region(get_settings(), region), history_days).items():
         typer.echo(f"{username}: {token}")
 
 
@@ -147,9 +170,10 @@ def seed(
 def demo(
     host: Annotated[str, typer.Option(help="adres om op te luisteren")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="poort")] = 8000,
+    region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
 ) -> None:
     """Run the service with demo data on the embedded default (SQLite, in-process store)."""
-    settings = get_settings()
+    settings = _with_region(get_settings(), region)
     tokens = _seed(settings)
     typer.echo("Tokens van de demo-gebruikers (Authorization: Bearer <token>):")
     for username, token in tokens.items():

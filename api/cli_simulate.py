@@ -8,13 +8,13 @@ Wire it into the main command line with `app.command("simulate")(simulate)` in a
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.settings import Settings
+from domain import nl_format
 from domain.errors import DomainError, InvalidInput
 from simulations import fairness
 from simulations.montecarlo import Executor, text_progress
@@ -22,9 +22,7 @@ from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
 from simulations.sweep import frontier_lines, load_sweep, run_sweep, sweep_dict, write_sweep
 
-
-def _fmt(value: float) -> str:
-    return "-" if not math.isfinite(value) else f"{value:.4g}"
+_fmt = nl_format.number
 
 
 def check_executor(value: str) -> Executor:

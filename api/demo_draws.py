@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -29,7 +30,6 @@ from simulations.model import BlockSource, ChildNeed
 from simulations.scenario import LoadedScenario, load_scenario
 from simulations.streams import stream
 
-SCENARIO = SCENARIO_DIR / "flevoland.yaml"
 WITHDRAW_DAYS = 365.0  # AANNAME: mean time until a waiting referral is withdrawn
 REFUSE_SHARE = 0.08  # AANNAME: a provider refuses a held place
 SECOND_CHOICE_SHARE = 0.07  # AANNAME: the second place is chosen for a wish or the distance
@@ -79,9 +79,15 @@ class Drawn:
         return max(1, math.ceil(float(self.stays[care_form].ppf(u)[0])))
 
 
-def draw(days: int, seed: int, *, region_places: int) -> Drawn:
+def history_scenario(region: str) -> Path | None:
+    """The shipped scenario named after the region, which its demo history is drawn from."""
+    path = SCENARIO_DIR / f"{region}.yaml"
+    return path if path.exists() else None
+
+
+def draw(scenario: Path, days: int, seed: int, *, region_places: int) -> Drawn:
     """The scenario's arrivals over `days`, thinned to a region of `region_places` places."""
-    loaded = load_scenario(SCENARIO)
+    loaded = load_scenario(scenario)
     settings = replace(loaded.settings, horizon_days=float(days), warmup_days=0.0)
     arrivals, sizes, stay_u = draws(loaded.scenario, settings, seed, 0)
     demand = loaded.scenario.demand

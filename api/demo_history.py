@@ -33,6 +33,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
@@ -54,7 +55,7 @@ from api.demo_draws import (
     draw,
     referral_for,
 )
-from capacity.demo import flevoland_landscape, load_with_services
+from capacity.demo import Landscape
 from capacity.models import Occupancy, Unit
 from capacity.snapshot import UnitView
 from capacity.views import unit_views
@@ -62,9 +63,10 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.table import UnitTable, build_table
-from placements import departures
+from placements import departures, provider_requests
 from placements import judgement as judgements
 from placements import service as workflow
+from placements.lifecycle_models import ProviderAnswer, ProviderRequest, RefusalReason
 from placements.match import advice_of
 from placements.models import (
     BridgingCare,
@@ -74,14 +76,29 @@ from placements.models import (
     ReasonCode,
     Referral,
     Verdict,
+    WithdrawalReason,
 )
-from placements.schemas import DecisionCreate, JudgementCreate
+from placements.schemas import AnswerCreate, DecisionCreate, JudgementCreate, WithdrawRequest
 from simulations.children import ChildCase
 from simulations.draws import initial_stays
 from simulations.model import ChildNeed, UnitSpec
 from simulations.streams import stream
 
 HISTORY_DAYS = 730
+# AANNAME: why a waiting referral is withdrawn in the demo.
+WITHDRAWALS = (
+    WithdrawalReason.ALTERNATIEF,
+    WithdrawalReason.NIET_MEER_NODIG,
+    WithdrawalReason.WENS_OUDERS_KIND,
+    WithdrawalReason.GEEN_PLEK,
+)
+# AANNAME: why a provider refuses a held place in the demo.
+REFUSALS = (
+    RefusalReason.PAST_NIET_IN_GROEP,
+    RefusalReason.GEEN_PERSONEEL,
+    RefusalReason.ZORGZWAARTE,
+    RefusalReason.VEILIGHEID,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class Actors:
 
     verwijzer: str
     servicepunt: str
+    provider: str
     judges: tuple[str, str]
 
     @property
@@ -100,10 +118,11 @@ class Actors:
             (self.servicepunt, Role.SERVICEPUNT),
             (self.judges[0], Role.GEDRAGSWETENSCHAPPER),
             (self.judges[1], Role.GEDRAGSWETENSCHAPPER),
+            (self.provider, Role.AANBIEDER),
         )
 
 
-VERWIJZER, SERVICEPUNT, JUDGE, SECOND_JUDGE = range(4)
+VERWIJZER, SERVICEPUNT, JUDGE, SECOND_JUDGE, PROVIDER = range(5)
 
 
 @dataclass
@@ -276,7 +295,12 @@ class _History:
         still: list[_Waiting] = []
         for child in self.waiting:
             if child.withdraw_on <= day:
-                workflow.withdraw(self.session, referral_id=child.referral.id, now=_at(day, 12))
+                workflow.withdraw(
+                    self.session, referral_id=child.referral.id, now=_at(day, 12),
+                    data=WithdrawRequest(withdrawal_reason=WITHDRAWALS[
+                        int(self.rng.integers(len(WITHDRAWALS)))
+                    ]),
+                )  # fmt: skip
                 self._log(SERVICEPUNT, child.referral.id, "withdraw", _at(day, 12))
             else:
                 still.append(child)
@@ -336,20 +360,33 @@ class _History:
             # The best proposal was refused before, or is only free later.
             refused = top in child.refused
             reason = ReasonCode.AANBIEDER_WEIGERT if refused else ReasonCode.GEEN_CAPACITEIT
-        workflow.hold_place(
-            self.session, referral_id=child.referral.id, unit_id=unit_id, ttl=HOLD_TTL, now=now
-        )
+        hold = workflow.hold_place(
+            self.session, referral_id=child.referral.id, unit_id=unit_id, ttl=HOLD_TTL,
+            user_id=self.actors.servicepunt, now=now,
+        )  # fmt: skip
         self._log(SERVICEPUNT, child.referral.id, "hold", now)
         self.changed.add(unit_id)
-        decided = now + timedelta(hours=1)
-        if float(self.rng.random()) < REFUSE_SHARE:
-            refusal = DecisionCreate(
-                outcome=DecisionOutcome.DECLINE, reason_code=ReasonCode.AANBIEDER_WEIGERT
-            )
-            self._decide(child, refusal, decided)
+        # The provider answers the request for the held place within the hour.
+        answered = now + timedelta(minutes=int(self.rng.integers(5, 60)))
+        refuse = float(self.rng.random()) < REFUSE_SHARE
+        refusal = REFUSALS[int(self.rng.integers(len(REFUSALS)))] if refuse else None
+        asked = self.session.exec(
+            select(ProviderRequest).where(ProviderRequest.hold_id == hold.id)
+        ).one()
+        provider_requests.answer(
+            self.session, request_id=asked.id, provider_id=asked.provider_id,
+            data=AnswerCreate(
+                answer=ProviderAnswer.REFUSE if refuse else ProviderAnswer.ACCEPT,
+                refusal_reason=refusal,
+            ),
+            user_id=self.actors.provider, now=answered,
+        )  # fmt: skip
+        self._log(PROVIDER, child.referral.id, "provider answer", answered)
+        if refuse:
             child.refused.add(unit_id)
             child.ask = True
             return False
+        decided = answered + timedelta(minutes=30)
         stay_days = self.drawn.stay_days(pick.care_form, child.child)
         accept = DecisionCreate(
             outcome=DecisionOutcome.ACCEPT, reason_code=reason,
@@ -391,14 +428,10 @@ def first_day(now: datetime, days: int) -> date:
     return now.date() - timedelta(days=days)
 
 
-def load_landscape(session: Session, *, now: datetime, seed: int, days: int) -> None:
-    """The demo landscape as it was on the history's first day (the caller commits)."""
-    start = first_day(now, days)
-    load_with_services(session, flevoland_landscape(seed=seed, today=start), now=_at(start, 8))
-
-
 def load_history(
     engine: Engine,
+    landscape: Landscape,
+    scenario: Path,
     *,
     now: datetime,
     actors: Actors,
@@ -406,11 +439,10 @@ def load_history(
     days: int = HISTORY_DAYS,
 ) -> None:
     """Act out each day from the history's first day up to yesterday on the landscape
-    `load_landscape` left, one transaction a day."""
+    (loaded as it was on the first day), one transaction a day."""
     start = first_day(now, days)
-    landscape = flevoland_landscape(seed=seed, today=start)
     region = sum(u.places for u in landscape.units if u.municipality.in_region)
-    drawn = draw(days, seed, region_places=region)
+    drawn = draw(scenario, days, seed, region_places=region)
     with Session(engine, expire_on_commit=False) as session:
         history = _History(session, drawn, start, actors, seed=seed)
         history.schedule_initial()

@@ -241,6 +241,7 @@ def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
 ServicepuntUser = Annotated[User, Depends(require(Role.SERVICEPUNT))]
 ReferrerOrStaff = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.VERWIJZER))]
 ProviderOrStaff = Annotated[User, Depends(require(Role.AANBIEDER, Role.SERVICEPUNT))]
+ProviderUser = Annotated[User, Depends(require(Role.AANBIEDER))]
 ReportReader = Annotated[User, Depends(require(Role.SERVICEPUNT, Role.PLANNER))]
 PlannerUser = Annotated[User, Depends(require(Role.PLANNER))]
 AnyUser = Annotated[User, Depends(require(*Role))]

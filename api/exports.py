@@ -2,8 +2,10 @@
 
 Every table a user downloads as CSV (API `?format=csv`, the web pages' exports) goes through
 `csv_download`, which writes with domain.csv_export (formula neutralising, a BOM, semicolons).
-Internal ids leave the export: the pseudonymous child id (`kind`) stands in for the referral
-id, units go by name; codes become the Dutch labels the pages show.
+Dates read dd-mm-jjjj, moments in Europe/Amsterdam time and numbers with a decimal comma,
+as on the pages (domain.nl_format). Internal ids leave the export: the pseudonymous child
+id (`kind`) stands in for the referral id, units go by name; codes become the Dutch labels
+the pages show.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Mapping
 from fastapi.responses import Response
 
 from api.web.render import BRIDGING_LABEL, NORM_BADGE, SECURITY_HEADERS, STATUS_LABEL
+from domain import nl_format
 from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
 from domain.places import Municipality
@@ -68,6 +71,7 @@ HEADERS: dict[str, str] = {
     "plaatsen": "plaatsen",
     "tekort": "tekort",
     "gemeente": "gemeente",
+    "geplaatst_in": "geplaatst in (gemeente, regio)",
     "leeftijd": "leeftijd",
 }
 
@@ -82,12 +86,33 @@ def _enum_label(kind: type[CareForm] | type[Municipality]) -> Label:
     return label
 
 
+def _place_label(value: reports.Cell) -> reports.Cell:
+    """A municipality code as 'name (region)'; anything else unchanged."""
+    try:
+        return Municipality(str(value)).place_label if value is not None else None
+    except ValueError:
+        return value
+
+
 def _mapped(mapping: Mapping[str, str]) -> Label:
     return lambda value: mapping.get(str(value), value) if value is not None else None
 
 
+def _day(value: reports.Cell) -> reports.Cell:
+    return None if value is None else nl_format.day(str(value))
+
+
+def _moment(value: reports.Cell) -> reports.Cell:
+    return None if value is None else nl_format.moment(str(value))
+
+
 _care = _enum_label(CareForm)
+# Dates as dd-mm-jjjj, moments (stored in UTC) in the region's time: as on the pages.
+DAYS = ("wacht_sinds", "start_uiterlijk", "perspectiefplan_uiterlijk", "geplaatst_op")
+MOMENTS = ("vastgelegd_op", "beoordeeld_op")
 LABELS: dict[str, Label] = {
+    **dict.fromkeys(DAYS, _day),
+    **dict.fromkeys(MOMENTS, _moment),
     "status": _mapped(STATUS_LABEL),
     "first_best": _care,
     "zorgvorm": _care,
@@ -97,6 +122,7 @@ LABELS: dict[str, Label] = {
     "norm_14_dagen": _mapped({code: text for code, (_, text) in NORM_BADGE.items()}),
     "reden": _mapped({code.value: REASON_LABEL[code] for code in ReasonCode}),
     "gemeente": _enum_label(Municipality),
+    "geplaatst_in": _place_label,
 }
 
 
@@ -119,10 +145,12 @@ def csv_rows(
     headers = [header(table.columns[n]) for n in keep]
     rows = []
     for row in table.rows:
-        out = []
+        out: list[reports.Cell] = []
         for n in keep:
             label = use.get(table.columns[n])
-            out.append(label(row[n]) if label is not None else row[n])
+            value = label(row[n]) if label is not None else row[n]
+            # A decimal comma, as Dutch Excel reads a number in a semicolon-separated file.
+            out.append(nl_format.csv_number(value) if isinstance(value, float) else value)
         rows.append(out)
     return headers, rows
 

@@ -8,10 +8,12 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from capacity.holds import DEFAULT_HOLD_TTL, MAX_HOLD_TTL
+from domain.places import DEFAULT_REGION
+from domain.regions import shipped_regions
 
 DEFAULT_SECRET = "dev-only-change-me"
 
@@ -22,6 +24,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVICEPUNT_", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
+    region: str = Field(
+        default=DEFAULT_REGION,
+        description="de regio die deze installatie bedient: een bestand in domain/data/regions",
+    )
     database_url: str = Field(
         default="sqlite:///servicepunt.db",
         validation_alias="DATABASE_URL",
@@ -101,6 +107,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="JSON-logs op stderr; nooit persoonsgegevens"
     )
+
+    @field_validator("region")
+    @classmethod
+    def _shipped_region(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in shipped_regions():
+            raise ValueError(f"kies uit {', '.join(shipped_regions())}")
+        return name
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

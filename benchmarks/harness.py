@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, text
 from api.demo import seed_demo
 from benchmarks.loadgen import Answer, RawClient, Request
 from capacity import db as capacity_db
+from domain.places import region_municipalities
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -131,7 +132,7 @@ def _wait_ready(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError("service did not come up")
 
 
-MUNICIPALITIES = ("almere", "lelystad", "dronten", "noordoostpolder", "zeewolde", "urk")
+MUNICIPALITIES = tuple(str(m) for m in region_municipalities())
 
 
 def referral_payload(i: int, prefix: str) -> dict[str, Any]:

@@ -38,13 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.plain_cpsat import PairModel  # noqa: E402
+from domain.places import neighbour_matrix  # noqa: E402
 from matcher.batch import build_problem, plan  # noqa: E402
 from matcher.generate import random_instance  # noqa: E402
 from matcher.models import PlanStatus, SolverSettings  # noqa: E402
 from matcher.problem import MatchProblem  # noqa: E402
 from matcher.propose import propose  # noqa: E402
 from matcher.solver import solve, usable_pairs  # noqa: E402
-from matcher.table import NEIGHBOURS, build_table  # noqa: E402
+from matcher.table import build_table  # noqa: E402
 from matcher.weights import default_weights  # noqa: E402
 
 TODAY = date(2026, 11, 23)
@@ -118,7 +119,7 @@ def highs(problem: MatchProblem, time_limit: float) -> dict[str, Any]:
                         for qb in spans[b]:
                             ma = problem.unit_muni[unit[qa]]
                             mb = problem.unit_muni[unit[qb]]
-                            if not NEIGHBOURS[ma, mb]:
+                            if not neighbour_matrix()[ma, mb]:
                                 add(np.asarray([qa, qb]), np.ones(2), -np.inf, 1)
     matrix = coo_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(row, n)

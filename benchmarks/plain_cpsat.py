@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from domain.places import neighbour_matrix
 from matcher.errors import SolverFailed
 from matcher.models import SolverSettings
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
-from matcher.table import MUNIS, NEIGHBOURS
+from matcher.table import MUNIS
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class PairModel:
             for b in members[i + 1 :]:
                 for ka, va in muni_vars[a].items():
                     for kb, vb in muni_vars[b].items():
-                        if va and vb and not NEIGHBOURS[ka, kb]:
+                        if va and vb and not neighbour_matrix()[ka, kb]:
                             # Siblings apart stay close: same or neighbouring municipalities.
                             model.add(sum(va) + sum(vb) <= 1)
 

@@ -1,10 +1,11 @@
-"""Demo landscapes, deterministic from a seed: Flevoland (about 150 units) and national scale.
+"""Demo landscapes, deterministic from a seed: Flevoland (about 150 units), a region's
+synthetic units file, and national scale.
 
 Flevoland: the providers named in DOMAIN.md with locations in the six municipalities,
 foster families (1-3 places), gezinshuizen (3-4), behandelgroepen (6-12), the two crisis
-groups (12- and 12+), crisis foster families, a gesloten group in Almere and a few groups
-outside the region, about 85% occupied with expected ends. Names and numbers are invented
-for demonstration; they describe no real family, group or child.
+groups (12- and 12+), crisis foster families, a gesloten group and a few groups outside
+the region (in Harderwijk), about 85% occupied with expected ends. Names and numbers are
+invented for demonstration; they describe no real family, group or child.
 
 National: 5,000 units with exactly 40,000 places for the benchmark. At 8 places a unit on
 average most units have to be groups, so the mix is a load test, not a census.
@@ -13,27 +14,45 @@ average most units have to be groups, so the mix is a load test, not a census.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from capacity import service as capacity_service
 from capacity.models import Location, Occupancy, Provider, Unit
+from capacity.service import PLACES_RANGE
 from capacity.snapshot import FamilyPreferences
 from domain.care import CareCategory, CareForm
+from domain.errors import ConfigError
 from domain.people import Capability, SexPolicy
-from domain.places import Municipality
+from domain.places import Municipality, all_municipalities, region_municipalities
+from domain.region_units import DemoUnits, load_demo_units
+from domain.regions import REGIONS_DIR
 
-# Rough share of the region's youth per municipality (CBS population, rounded).
+# Rough share of the Flevoland region's youth per municipality, by CBS code (CBS
+# population, rounded): the Flevoland landscape is a demo of that region.
 SHARE = {
-    Municipality.ALMERE: 0.47,
-    Municipality.LELYSTAD: 0.19,
-    Municipality.DRONTEN: 0.10,
-    Municipality.NOORDOOSTPOLDER: 0.11,
-    Municipality.URK: 0.07,
-    Municipality.ZEEWOLDE: 0.06,
+    Municipality("GM0034"): 0.47,
+    Municipality("GM0995"): 0.19,
+    Municipality("GM0303"): 0.10,
+    Municipality("GM0171"): 0.11,
+    Municipality("GM0184"): 0.07,
+    Municipality("GM0050"): 0.06,
 }
+# Ages a units file's care form takes (assumption, as the Flevoland landscape's usual ones).
+AGES = {
+    CareForm.BEHANDELGROEP: (12, 17),
+    CareForm.GESLOTEN: (12, 17),
+    CareForm.CRISISGROEP_12MIN: (4, 11),
+    CareForm.CRISISGROEP_12PLUS: (12, 17),
+}
+# Where the Flevoland landscape's groups outside the region stand (Harderwijk).
+OUTSIDE = Municipality("GM0243")
+# The municipality codes of the demo, by role.
+CRISIS_12MIN_AT = Municipality("GM0995")
+CRISIS_12PLUS_AT = Municipality("GM0034")
+GESLOTEN_AT = Municipality("GM0034")
 PROVIDERS = {
     "triade": ("Triade/Vitree", "zorgaanbieder"),
     "sheerenloo": ("'s Heeren Loo", "zorgaanbieder"),
@@ -197,7 +216,7 @@ def flevoland_landscape(*, seed: int = 2016, today: date) -> Landscape:
             6,
             (4, 11),
             today,
-            municipality=Municipality.LELYSTAD,
+            municipality=CRISIS_12MIN_AT,
             occupancy=0.7,
         )
     )
@@ -210,7 +229,7 @@ def flevoland_landscape(*, seed: int = 2016, today: date) -> Landscape:
             8,
             (12, 17),
             today,
-            municipality=Municipality.ALMERE,
+            municipality=CRISIS_12PLUS_AT,
             occupancy=0.8,
         )
     )
@@ -223,7 +242,7 @@ def flevoland_landscape(*, seed: int = 2016, today: date) -> Landscape:
             8,
             (12, 17),
             today,
-            municipality=Municipality.ALMERE,
+            municipality=GESLOTEN_AT,
             occupancy=0.9,
         )
     )
@@ -237,7 +256,7 @@ def flevoland_landscape(*, seed: int = 2016, today: date) -> Landscape:
                 rng.randint(6, 10),
                 (12, 17),
                 today,
-                municipality=Municipality.BUITEN_REGIO,
+                municipality=OUTSIDE,
             )
         )
     return land
@@ -274,11 +293,12 @@ def national_landscape(
         )[0]
         for _ in range(n_group)
     ]
+    everywhere = all_municipalities()[:-1]  # the national list, without 'buiten_regio'
     for n, (form, size) in enumerate(zip(forms, sizes + group_sizes, strict=True)):
         ages = (12, 17) if form.category is CareCategory.BEHANDELGROEP else (0, 17)
         if form is CareForm.CRISISGROEP_12MIN:
             ages = (4, 11)
-        place = Municipality.BUITEN_REGIO if rng.random() < 0.85 else _municipality(rng)
+        place = rng.choice(everywhere) if rng.random() < 0.85 else _municipality(rng)
         land.units.append(
             _unit(rng, n, form, f"p{n % 120:03d}", size, ages, today, municipality=place)
         )
@@ -368,3 +388,48 @@ def load_bulk(session: Session, land: Landscape) -> None:
         for child, since, expected in s.stays
     )
     session.flush()
+
+
+def units_file_landscape(units: DemoUnits, *, seed: int, today: date) -> Landscape:
+    """A landscape from a region's synthetic units file, with invented stays (same seed, same).
+
+    A foster-care entry stands for a pool of families: it becomes families of at most the
+    places a foster family has (PLACES_RANGE), "<name> 1", "<name> 2", ...
+    """
+    rng = random.Random(seed)
+    names = dict.fromkeys(u.provider for u in units.units)
+    keys = {name: f"demo{i:02d}" for i, name in enumerate(names)}
+    foster = {u.provider for u in units.units if u.care_form.category is CareCategory.PLEEGZORG}
+    land = Landscape({keys[n]: (n, "pleegzorg" if n in foster else "zorgaanbieder") for n in names})
+    for spec in units.units:
+        form = spec.care_form
+        ages = AGES.get(form, (0, 17))
+        sizes = [spec.places]
+        if form.category is CareCategory.PLEEGZORG:
+            most = PLACES_RANGE[form.category][1]
+            sizes = [most] * (spec.places // most) + [spec.places % most] * bool(spec.places % most)
+        for k, size in enumerate(sizes, 1):
+            unit = _unit(
+                rng, len(land.units), form, keys[spec.provider], size, ages, today,
+                municipality=Municipality(spec.municipality.code),
+            )  # fmt: skip
+            name = spec.name if len(sizes) == 1 else f"{spec.name} {k}"
+            land.units.append(replace(unit, name=name))
+    return land
+
+
+def region_landscape(name: str, *, seed: int, today: date) -> Landscape:
+    """The demo landscape of a shipped region: Flevoland's generated one, else its units file."""
+    if name == "flevoland":
+        return flevoland_landscape(seed=seed, today=today)
+    path = REGIONS_DIR / f"{name}_units.yaml"
+    if not path.exists():
+        raise ConfigError("deze regio heeft geen demo-eenheden", file=path.name)
+    return units_file_landscape(load_demo_units(path), seed=seed, today=today)
+
+
+def demo_shares(name: str) -> dict[Municipality, float]:
+    """Where the demo's waiting children live: Flevoland's shares, else equal shares."""
+    if name == "flevoland":
+        return dict(SHARE)
+    return {m: 1.0 for m in region_municipalities()}

@@ -27,7 +27,7 @@ from capacity.snapshot import UnitStatus, UnitView
 from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
 from domain.people import AgeBand, Capability
-from domain.places import Municipality
+from domain.places import Municipality, municipality_index
 
 HORIZON_DAYS = 400
 # Days after which the precomputed rows are re-based on today (a cheap, rare rebuild).
@@ -36,8 +36,7 @@ _TZ = ZoneInfo("Europe/Amsterdam")
 _CLOSED = -10_000
 _FORMS = list(CareForm)
 _FORM_CODE = {form: i for i, form in enumerate(_FORMS)}
-_PLACES = list(Municipality)
-_PLACE_CODE = {place: i for i, place in enumerate(_PLACES)}
+_PLACE_CODE = municipality_index()
 _BIT = {cap: 1 << i for i, cap in enumerate(Capability)}
 # Age bands of the aggregate as inclusive ranges (18+ runs to the Jeugdwet maximum).
 BAND_RANGE: dict[AgeBand, tuple[int, int]] = {

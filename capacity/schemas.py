@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import Enum
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from capacity.holds import MAX_HOLD_HOURS
 from capacity.models import ChangeKind
@@ -44,6 +44,24 @@ class UnitPublic(BaseModel):
     status: str
     closing_date: date | None
     expected_departures: list[date]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def municipality_name(self) -> str:
+        """The municipality's name, so a client never has to show a code alone."""
+        return self.municipality.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def in_region(self) -> bool:
+        """False for a unit outside the region this servicepunt serves."""
+        return self.municipality.in_region
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def region(self) -> str:
+        """Where the municipality lies: 'regio Flevoland' or 'jeugdregio Noord-Veluwe'."""
+        return self.municipality.region_label
 
     @field_validator("capabilities", mode="after")
     @classmethod
@@ -87,6 +105,9 @@ class DepartureRequest(BaseModel):
 
     left_on: PlausibleDate
     outcome: DepartureOutcome
+    planned: bool | None = Field(
+        default=None, description="gepland einde (true) of afgebroken (false); leeg: onbekend"
+    )
 
 
 class ExpectedDepartureRequest(BaseModel):
@@ -152,3 +173,9 @@ class AggregatePublic(BaseModel):
     age_band: str
     free_now: int
     coming_free: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def municipality_name(self) -> str:
+        """The municipality's name."""
+        return self.municipality.label

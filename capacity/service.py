@@ -32,7 +32,7 @@ from domain.care import CareCategory, CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import MAX_AGE, Capability, SexPolicy
-from domain.places import Municipality
+from domain.places import Municipality, parse_municipality
 
 # Unit sizes from the issue: a foster family takes 1-3 children, a gezinshuis 3-4, a group
 # 6-12. Checked when a unit is created; later capacity changes may move outside them.
@@ -46,7 +46,7 @@ PLACES_RANGE: dict[CareCategory, tuple[int, int]] = {
 }
 
 
-E = TypeVar("E", CareForm, SexPolicy, Municipality, DepartureOutcome, ChangeKind)
+E = TypeVar("E", CareForm, SexPolicy, DepartureOutcome, ChangeKind)
 
 
 def _enum(kind: type[E], value: str, field: str) -> E:
@@ -89,7 +89,7 @@ def create_location(
     location_id: str | None = None,
 ) -> Location:
     """Register a location of a provider in a municipality."""
-    place = _enum(Municipality, municipality, "municipality")
+    place = parse_municipality(municipality, "municipality")
     if session.get(Provider, provider_id) is None:
         raise NotFound("onbekende aanbieder", field="provider_id")
     if not name.strip():

@@ -19,7 +19,7 @@ BOM = "\ufeff"
 DELIMITER = ";"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+([.,][0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def safe_cell(value: object) -> str | int | float:

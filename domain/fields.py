@@ -9,10 +9,11 @@ One rule for every request model (a test walks them all):
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BeforeValidator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 # Children in care now were born after this, and no plan reaches past the other end.
 EARLIEST_DATE = date(1990, 1, 1)
@@ -45,3 +46,39 @@ WholeNumber = Annotated[int, BeforeValidator(refuse_bool)]
 
 Amount = Annotated[float, BeforeValidator(refuse_bool)]
 """A number that refuses booleans; give it bounds with Field(gt=..., le=...)."""
+
+
+class ValidatedText(str):
+    """A string type that checks (and may normalise) what it is given.
+
+    A subclass sets JSON_DESCRIPTION and JSON_EXAMPLES and implements `parse`, which returns
+    an instance or raises ValueError with a Dutch message; pydantic validates the field with
+    it and writes the value as a plain string.
+    """
+
+    __slots__ = ()
+    JSON_DESCRIPTION: ClassVar[str] = ""
+    JSON_EXAMPLES: ClassVar[tuple[str, ...]] = ()
+    MAX_LENGTH: ClassVar[int] = 64
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        """The value as this type; ValueError with a Dutch message otherwise."""
+        raise NotImplementedError
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.to_string_ser_schema()
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "maxLength": cls.MAX_LENGTH,
+            "description": cls.JSON_DESCRIPTION,
+            "examples": list(cls.JSON_EXAMPLES),
+        }

@@ -87,6 +87,17 @@ class Region:
             or a in self.neighbours.get(b, frozenset())
         )
 
+    def crisis_desk_hours(self) -> str:
+        """The desk's hours in Dutch, day by day: 'ma 09:00-17:00, di 09:00-17:00'."""
+        if not self.crisis_hours:
+            return "geen vaste openingstijden"
+        parts = [
+            f"{WEEKDAYS[p.weekday]} {p.opens:%H:%M}-"
+            + ("24:00" if p.closes is None else f"{p.closes:%H:%M}")
+            for p in sorted(self.crisis_hours, key=lambda p: (p.weekday, p.opens))
+        ]
+        return ", ".join(parts)
+
     def crisis_desk_open(self, moment: datetime) -> bool:
         """True when the crisis desk is open at `moment` (local time)."""
         return any(p.covers(moment) for p in self.crisis_hours)

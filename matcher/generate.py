@@ -24,13 +24,14 @@ from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from matcher.models import MatchRequest
 
+# Synthetic instances are modelled on the Flevoland region (CBS codes; shares of its youth).
 MUNI_SHARE = {
-    Municipality.ALMERE: 45,
-    Municipality.LELYSTAD: 20,
-    Municipality.DRONTEN: 10,
-    Municipality.NOORDOOSTPOLDER: 12,
-    Municipality.URK: 5,
-    Municipality.ZEEWOLDE: 5,
+    Municipality("GM0034"): 45,
+    Municipality("GM0995"): 20,
+    Municipality("GM0303"): 10,
+    Municipality("GM0171"): 12,
+    Municipality("GM0184"): 5,
+    Municipality("GM0050"): 5,
     Municipality.BUITEN_REGIO: 3,
 }
 FORM_SHARE = {

@@ -28,8 +28,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from domain.places import neighbour_matrix
 from matcher.problem import IntArray, MatchProblem, SiblingGroup
-from matcher.table import NEIGHBOURS
 
 # Integer objective: a bound this close above an integer is that integer (float noise).
 _EPS = 1e-6
@@ -151,6 +151,7 @@ def solve_group_milp(
                 rows.add(cols[nz], counts[nz], float(cap))
     # Apart siblings: same or neighbouring municipalities.
     muni = problem.unit_muni[unit[s_idx]]
+    near = neighbour_matrix()
     for g in groups:
         if g.together:
             continue
@@ -160,7 +161,7 @@ def solve_group_milp(
                 cols_b = np.flatnonzero(x_ref == b)
                 for m in sorted(set(muni[cols_a].tolist())):
                     here = cols_a[muni[cols_a] == m]
-                    far = cols_b[~NEIGHBOURS[m, muni[cols_b]]]
+                    far = cols_b[~near[m, muni[cols_b]]]
                     if len(far):
                         both = np.concatenate([here, far])
                         rows.add(both, np.ones(len(both), np.int64), 1.0)

@@ -28,16 +28,15 @@ import numpy.typing as npt
 
 from domain.care import CareForm
 from domain.people import Sex
-from domain.places import Municipality
+from domain.places import Municipality, neighbour_matrix
+from domain.places import region_mask as region_mask_of_places
 from matcher.models import MatchRequest
 from matcher.scoring import CHECKS
 from matcher.table import (
     FORM_INDEX,
     FORMS,
-    IN_REGION,
     KM,
     MUNI_INDEX,
-    NEIGHBOURS,
     SEX_INDEX,
     BoolArray,
     IntArray,
@@ -215,7 +214,7 @@ def situation_part(
 
 def region_mask(anchor: Municipality | None, muni: IntArray, region: dict[str, int]) -> IntArray:
     """1 for a unit in the region (within radius_km of the anchor when that is set), else 0."""
-    inside = np.asarray(IN_REGION[muni], dtype=np.int64)
+    inside = np.asarray(region_mask_of_places()[muni], dtype=np.int64)
     if region["radius_km"] > 0 and anchor is not None:
         near = KM[MUNI_INDEX[anchor], muni] <= region["radius_km"]
         inside = inside * near
@@ -277,7 +276,7 @@ def _nearness(wanted: list[Municipality], muni: IntArray, w: dict[str, int]) -> 
     for m in wanted:
         r = MUNI_INDEX[m]
         same |= muni == r
-        near |= NEIGHBOURS[r, muni]
+        near |= neighbour_matrix()[r, muni]
     return np.where(same, w["same_municipality"], np.where(near, w["neighbouring"], 0))
 
 

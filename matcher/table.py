@@ -6,7 +6,6 @@ availability chain of one unit (also used on its own by matcher.session).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,25 +16,27 @@ import numpy.typing as npt
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
 from domain.people import Capability, Sex, SexPolicy
-from domain.places import DISTANCE_KM, Municipality, neighbours
+from domain.places import all_municipalities, distance_matrix_km, municipality_index
 from matcher.scoring import available, change_dates, is_open
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 FORMS = list(CareForm)
-MUNIS = list(Municipality)
+# Every municipality of the national list (region-independent, fixed order).
+MUNIS = all_municipalities()
 CAPS = list(Capability)
 SEXES = list(Sex)
 FORM_INDEX = {f: i for i, f in enumerate(FORMS)}
-MUNI_INDEX = {m: i for i, m in enumerate(MUNIS)}
+MUNI_INDEX = municipality_index()
 SEX_INDEX = {s: i for i, s in enumerate(SEXES)}
 POLICY_SEX = {SexPolicy.GEMENGD: -1, SexPolicy.JONGENS: SEXES.index(Sex.M)}
 POLICY_SEX[SexPolicy.MEISJES] = SEXES.index(Sex.V)
 NEVER = 2**40  # an ordinal later than any date
-IN_REGION = np.array([m.in_region for m in MUNIS], dtype=np.bool_)
-NEIGHBOURS = np.array([[neighbours(a, b) for b in MUNIS] for a in MUNIS], dtype=np.bool_)
-KM = np.array([[math.floor(DISTANCE_KM[(a, b)] + 0.5) for b in MUNIS] for a in MUNIS])
+# Whole km (rounded half up), as matcher.scoring counts them. Whether a municipality is in
+# the region and which ones are neighbours depend on the selected region:
+# domain.places.region_mask() and neighbour_matrix().
+KM = np.floor(distance_matrix_km() + 0.5).astype(np.int64)
 
 
 CAP_BIT = {c: 1 << i for i, c in enumerate(CAPS)}
@@ -144,7 +145,7 @@ def build_table(units: Sequence[UnitView], today: date) -> UnitTable:
         today=today,
         units=ordered,
         form=col([FORMS.index(u.care_form) for u in ordered]),
-        muni=col([MUNIS.index(u.municipality) for u in ordered]),
+        muni=col([MUNI_INDEX[u.municipality] for u in ordered]),
         age_min=col([u.age_min for u in ordered]),
         age_max=col([u.age_max for u in ordered]),
         policy_sex=col([POLICY_SEX[u.sex_policy] for u in ordered]),

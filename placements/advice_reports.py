@@ -37,7 +37,10 @@ LOG_COLUMNS = (
 )
 
 
-def _judgements(session: Session, since: date | None, until: date | None) -> list[AdviceJudgement]:
+def judgements_between(
+    session: Session, since: date | None, until: date | None
+) -> list[AdviceJudgement]:
+    """Every judgement of an advice on a day within the period, oldest first."""
     rows = session.exec(select(AdviceJudgement).order_by(col(AdviceJudgement.judged_at))).all()
     return [
         r
@@ -63,7 +66,7 @@ def advice_judgements(
 ) -> Table:
     """Per rule-set version: judgements, confirmations, changes and the share changed."""
     counts: dict[str, Counter[str]] = {}
-    for r in _judgements(session, since, until):
+    for r in judgements_between(session, since, until):
         counts.setdefault(r.rule_set, Counter())[r.verdict] += 1
     table = Table(
         "adviesoordelen",
@@ -83,7 +86,7 @@ def advice_deviations(
 ) -> Table:
     """Changed advices counted per rule set, original against chosen form, and reason."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    for r in _judgements(session, since, until):
+    for r in judgements_between(session, since, until):
         if r.verdict == Verdict.CHANGE.value:
             counts[(r.rule_set, r.original_form, r.chosen_form, r.reason_code)] += 1
     table = Table(

@@ -35,6 +35,7 @@ def record_departure(
     left_on: date,
     outcome: DepartureOutcome,
     now: datetime,
+    planned: bool | None = None,
 ) -> Referral | None:
     """A provider's departure: a placed child's referral is discharged with that outcome.
 
@@ -48,5 +49,10 @@ def record_departure(
         )
         return None
     return workflow.discharge(
-        session, referral_id=referral.id, left_on=left_on, outcome=outcome, now=now
+        session,
+        referral_id=referral.id,
+        left_on=left_on,
+        outcome=outcome,
+        now=now,
+        planned=planned,
     )

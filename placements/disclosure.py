@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
         counts=("plaatsingen", "buiten_regio"),
         derived={"percentage": ("plaatsingen", "buiten_regio")},
     ),
+    "beschikkingen_buiten_regio": Rule(counts=("beschikkingen",)),
     "doorlooptijd": Rule(
         counts=("plaatsingen",),
         derived={"mediaan_dagen": ("plaatsingen",), "p90_dagen": ("plaatsingen",)},
@@ -79,12 +80,64 @@ RULES: dict[str, Rule] = {
         counts=("wachtend_first_best",), derived={"tekort": ("wachtend_first_best",)}
     ),
     "crisis_kwartaal": Rule(counts=("aantal",)),
+    "crisis_kwartaalrapport": Rule(counts=("aantal",)),
     "adviesoordelen": Rule(
         counts=("oordelen", "bevestigd", "gewijzigd"),
         partitions={"oordelen": ("bevestigd", "gewijzigd")},
         derived={"percentage_gewijzigd": ("oordelen", "gewijzigd")},
     ),
     "adviesafwijkingen": Rule(counts=("aantal",)),
+    "afwijkingen_niveaus": Rule(
+        counts=(
+            "adviesoordelen",
+            "advies_gewijzigd",
+            "plaatsingen",
+            "afwijking_zorgvorm",
+            "afwijking_plek",
+        ),
+        derived={
+            "percentage_advies_gewijzigd": ("adviesoordelen", "advies_gewijzigd"),
+            "percentage_zorgvorm": ("plaatsingen", "afwijking_zorgvorm"),
+        },
+    ),
+    "afwijkingsredenen_niveaus": Rule(counts=("aantal",)),
+    "aanbieder_antwoorden": Rule(
+        counts=("verzoeken", "geaccepteerd", "geweigerd", "vervallen", "open"),
+        partitions={"verzoeken": ("geaccepteerd", "geweigerd", "vervallen", "open")},
+        derived={"mediaan_reactietijd_minuten": ("geaccepteerd", "geweigerd")},
+    ),
+    "weigeringen": Rule(counts=("aantal",)),
+    "uitstroom_zorgvorm": Rule(
+        counts=("uitgestroomd", "gepland", "ongepland", "onbekend"),
+        partitions={"uitgestroomd": ("gepland", "ongepland", "onbekend")},
+        derived={"percentage_ongepland": ("gepland", "ongepland")},
+    ),
+    "uitstroom_aanbieder": Rule(
+        counts=("uitgestroomd", "gepland", "ongepland", "onbekend"),
+        partitions={"uitgestroomd": ("gepland", "ongepland", "onbekend")},
+        derived={"percentage_ongepland": ("gepland", "ongepland")},
+    ),
+    "uitstroom_bestemming": Rule(counts=("aantal",)),
+    "verhuizingen": Rule(counts=("kinderen",)),
+    "overplaatsingen": Rule(counts=("aantal",)),
+    "regie_taken": Rule(
+        counts=("taken", "open", "gehaald", "te_laat"),
+        partitions={"taken": ("open", "gehaald", "te_laat")},
+    ),
+    "terugkeer_12_maanden": Rule(
+        counts=("uitgestroomd", "terug_binnen_12_maanden"),
+        derived={"percentage": ("uitgestroomd", "terug_binnen_12_maanden")},
+    ),
+    "beschikkingen_norm": Rule(
+        counts=("beschikkingen", "gehaald", "te_laat", "open", "buiten_regio"),
+        partitions={"beschikkingen": ("gehaald", "te_laat", "open")},
+        derived={"percentage_gehaald": ("gehaald", "te_laat")},
+    ),
+    "intrekkingsredenen": Rule(
+        counts=("aantal",),
+        derived={"aandeel": ("aantal",)},
+        column_shares={"aandeel": "aantal"},
+    ),
     "bezetting": Rule(keys=("maand",)),
 }
 

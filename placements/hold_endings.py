@@ -18,8 +18,8 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, or_, select
 
-from capacity.ledger import REGION_TZ
 from capacity.models import Hold, HoldState, Unit
+from domain import nl_format
 from placements.models import Referral
 from placements.transitions import TRANSITIONS, Action, changes
 
@@ -38,7 +38,7 @@ def note_for(session: Session, hold: Hold | None) -> str:
     if hold.state == HoldState.RELEASED.value:
         why = "is vrijgegeven omdat de eenheid sluit"
     else:
-        why = f"is verlopen op {hold.expires_at.astimezone(REGION_TZ):%d-%m-%Y %H:%M}"
+        why = f"is verlopen op {nl_format.moment(hold.expires_at)}"
     return f"De vastgehouden plek in {name} {why}; kies opnieuw een plek."
 
 

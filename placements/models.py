@@ -86,6 +86,10 @@ class ReasonCode(StrEnum):
     AFSTAND = "afstand"
     AANBIEDER_WEIGERT = "aanbieder_weigert"
     CRISIS = "crisis"
+    PROFESSIONEEL_OORDEEL = "professioneel_oordeel"
+    TE_LANG_GEWACHT = "te_lang_gewacht"
+    BESLUIT_GI_RECHTER = "besluit_gi_rechter"
+    GEEN_CONTRACT = "geen_contract"
     ANDERS = "anders"
 
     @property
@@ -102,7 +106,52 @@ REASON_LABEL: dict[ReasonCode, str] = {
     ReasonCode.AFSTAND: "afstand",
     ReasonCode.AANBIEDER_WEIGERT: "aanbieder weigert",
     ReasonCode.CRISIS: "crisis",
+    ReasonCode.PROFESSIONEEL_OORDEEL: "professioneel oordeel",
+    ReasonCode.TE_LANG_GEWACHT: "te lang gewacht op de eerste keus",
+    ReasonCode.BESLUIT_GI_RECHTER: "besluit van de GI of de rechter",
+    ReasonCode.GEEN_CONTRACT: "geen contract met de aanbieder",
     ReasonCode.ANDERS: "anders (zie toelichting)",
+}
+
+
+class WithdrawalReason(StrEnum):
+    """Why a referral was withdrawn before a placement (seed 004: alternatives existed, the
+    request was withdrawn, or there was no place)."""
+
+    ALTERNATIEF = "alternatief"
+    NIET_MEER_NODIG = "niet_meer_nodig"
+    WENS_OUDERS_KIND = "wens_ouders_kind"
+    BESLUIT_GI_RECHTER = "besluit_gi_rechter"
+    GEEN_PLEK = "geen_plek"
+    ANDERE_GEMEENTE = "andere_gemeente"
+    WLZ = "wlz"
+    DUBBEL = "dubbel"
+    ANDERS = "anders"
+
+    @property
+    def label(self) -> str:
+        """Dutch label."""
+        return WITHDRAWAL_LABEL[self]
+
+
+WITHDRAWAL_LABEL: dict[WithdrawalReason, str] = {
+    WithdrawalReason.ALTERNATIEF: "ander passend aanbod (ambulant, netwerk)",
+    WithdrawalReason.NIET_MEER_NODIG: "verblijf is niet meer nodig",
+    WithdrawalReason.WENS_OUDERS_KIND: "wens van ouders of kind",
+    WithdrawalReason.BESLUIT_GI_RECHTER: "besluit van de GI of de rechter",
+    WithdrawalReason.GEEN_PLEK: "geen plek beschikbaar",
+    WithdrawalReason.ANDERE_GEMEENTE: "andere gemeente of regio neemt het over",
+    WithdrawalReason.WLZ: "zorg valt onder de Wlz",
+    WithdrawalReason.DUBBEL: "dubbele of onjuiste aanmelding",
+    WithdrawalReason.ANDERS: "anders (zie toelichting)",
+}
+
+# The lifecycle forms' fields as pages and error messages name them.
+LIFECYCLE_FIELD_LABELS: dict[str, str] = {
+    "withdrawal_reason": "Reden van intrekken",
+    "withdrawal_text": "Toelichting bij intrekken",
+    "planned": "Einde van het verblijf",
+    "continued_until": "Voortgezet tot",
 }
 
 
@@ -166,8 +215,23 @@ class Referral(SQLModel, table=True):
     placed_on: date | None = None
     occupancy_id: str | None = Field(default=None, max_length=ID_LENGTH)
     regisseur_team: str | None = Field(default=None, max_length=200)
+    # The perspectiefregisseur (a user) who keeps this child's perspective (placements.regie).
+    regisseur_user_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
     discharged_on: date | None = None
     discharge_outcome: str | None = Field(default=None, max_length=32)
+    # A transfer (placements.transfers): the placement this follow-up referral moves the child
+    # from, why (a TransferReason value), and whether the move was planned.
+    previous_referral_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
+    transfer_reason: str | None = Field(default=None, max_length=32)
+    transfer_planned: bool | None = None
+    # Foster care or a gezinshuis continued after 18, up to this day (at the latest 21).
+    continued_until: date | None = None
+    # How the stay ended: planned, or unplanned (a breakdown); None: not recorded.
+    discharge_planned: bool | None = None
+    # Filled by a withdrawal: why (a WithdrawalReason value) and when.
+    withdrawal_reason: str | None = Field(default=None, max_length=32)
+    withdrawal_text: str | None = Field(default=None, max_length=500)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Decision(SQLModel, table=True):
@@ -203,6 +267,8 @@ class Deviation(SQLModel, table=True):
     form_deviates: bool
     top_unit_id: str | None = Field(default=None, max_length=ID_LENGTH)
     chosen_unit_id: str = Field(max_length=ID_LENGTH)
+    # Where the child was placed (CBS code); shown with its region (domain.places).
+    placed_municipality: str | None = Field(default=None, max_length=32)
     place_deviates: bool
     reason_code: str = Field(max_length=32)
     reason_text: str | None = Field(default=None, max_length=500)
@@ -320,3 +386,20 @@ class AdviceJudgement(SQLModel, table=True):
     reason_text: str | None = Field(default=None, max_length=500)
     rule_set: str = Field(max_length=100)
     state_after: str = Field(max_length=16)
+
+
+class ReferralVersion(SQLModel, table=True):
+    """The profile of a referral as it was before an edit: an edit never overwrites it."""
+
+    __tablename__ = "workflow_referral_version"
+    __table_args__ = (UniqueConstraint("referral_id", "version", name="uq_referral_version"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=ID_LENGTH)
+    referral_id: str = Field(foreign_key="workflow_referral.id", index=True, max_length=ID_LENGTH)
+    version: int = Field(description="1 for the profile as first entered, then 2, 3...")
+    profile_json: str = Field(sa_type=Text)
+    # The advice in force with this profile (None when none had been asked yet).
+    first_best: str | None = Field(default=None, max_length=32)
+    rule_set: str | None = Field(default=None, max_length=100)
+    replaced_at: datetime = Field(sa_type=UTCDateTime)
+    replaced_by: str = Field(max_length=ID_LENGTH)

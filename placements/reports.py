@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from capacity import views as capacity_views
+from domain import nl_format
 from domain.care import CareForm
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
@@ -126,7 +127,7 @@ def waiting_list(session: Session, *, today: date) -> Table:
     open_values = sorted(OPEN_STATUSES)
     query = select(Referral).where(col(Referral.status).in_(open_values))
     for r in session.exec(query.order_by(col(Referral.created_at))).all():
-        since = r.created_at.date()
+        since = nl_format.local_day(r.created_at) or today
         table.rows.append(
             (
                 r.id,
@@ -297,13 +298,43 @@ def out_of_region(
     """Placements outside the region, per month."""
     return _monthly_share(
         _placed(_referrals(session, since, until)),
-        lambda r: r.placed_municipality == Municipality.BUITEN_REGIO.value,
+        lambda r: not _in_region(r.placed_municipality),
         Table(
             "buiten_regio",
             "Plaatsingen buiten de regio",
             ("maand", "plaatsingen", "buiten_regio", "percentage"),
         ),
     )
+
+
+def _in_region(stored: str | None) -> bool:
+    return stored is not None and Municipality(stored).in_region
+
+
+def staying_outside(
+    session: Session, *, since: date | None = None, until: date | None = None
+) -> Table:
+    """Beschikkingen voor jeugdigen van de regio die buiten de regio verblijven.
+
+    Placed children whose responsible municipality belongs to the region and who stay in a
+    unit outside it, per responsible municipality and the municipality and region of the
+    stay (seed 004 asks for this view).
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in _placed(_referrals(session, since, until)):
+        if not _in_region(r.responsible_municipality) or r.placed_municipality is None:
+            continue
+        place = Municipality(r.placed_municipality)
+        if not place.in_region:
+            counts[(Municipality(r.responsible_municipality).value, place.value)] += 1
+    table = Table(
+        "beschikkingen_buiten_regio",
+        "Beschikkingen voor jeugdigen van de regio die buiten de regio verblijven",
+        ("gemeente", "geplaatst_in", "beschikkingen"),
+    )
+    for key in sorted(counts):
+        table.rows.append((*key, counts[key]))
+    return table
 
 
 def needed_vs_available(session: Session, *, now: datetime) -> Table:

@@ -12,7 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
@@ -21,13 +21,16 @@ from domain.care import CareForm
 from domain.fields import PlausibleDate
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
+from domain.places import Municipality
 from matcher.models import Proposal
+from placements.lifecycle_models import ProviderAnswer, RefusalReason, TransferReason
 from placements.models import (
     BridgingCare,
     DecisionOutcome,
     JudgementReason,
     ReasonCode,
     Verdict,
+    WithdrawalReason,
 )
 
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -99,7 +102,24 @@ class ReferralPublic(ReferralBase):
     regisseur_team: str | None
     discharged_on: date | None
     discharge_outcome: str | None
+    discharge_planned: bool | None = None
+    continued_until: date | None = None
+    previous_referral_id: str | None = None
+    transfer_reason: str | None = None
+    withdrawal_reason: str | None = None
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def responsible_municipality_name(self) -> str:
+        """The responsible municipality's name, so a client never shows a code alone."""
+        return _municipality(self.responsible_municipality).label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def responsible_outside_region(self) -> bool:
+        """True when the responsible municipality lies outside the region: coordinate with it."""
+        return not _municipality(self.responsible_municipality).in_region
 
     @field_validator("responsibility_explanation", mode="before")
     @classmethod
@@ -150,6 +170,41 @@ class BridgingRequest(BaseModel):
     bridging_care: BridgingCare
 
 
+class WithdrawRequest(BaseModel):
+    """Why a referral is withdrawn; the reason 'anders' needs a text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    withdrawal_reason: WithdrawalReason
+    withdrawal_text: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _text(self) -> WithdrawRequest:
+        if (
+            self.withdrawal_reason is WithdrawalReason.ANDERS
+            and not (self.withdrawal_text or "").strip()
+        ):
+            raise ValueError("withdrawal_text: verplicht bij reden 'anders'")
+        return self
+
+
+class TransferRequest(BaseModel):
+    """A placed child moves to another form or place: why, and whether it was planned."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    transfer_reason: TransferReason
+    transfer_planned: bool = Field(description="gepland (true) of na afbreken (false)")
+
+
+class ContinuationRequest(BaseModel):
+    """Foster care or a gezinshuis continued after 18, up to a day (at the latest 21)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    continued_until: PlausibleDate
+
+
 class DischargeRequest(BaseModel):
     """Leaving the placement, and where the child went."""
 
@@ -157,6 +212,7 @@ class DischargeRequest(BaseModel):
 
     left_on: PlausibleDate
     outcome: DepartureOutcome
+    planned: bool = Field(description="gepland einde (true) of afgebroken (false)")
 
 
 class JudgementCreate(BaseModel):
@@ -254,3 +310,49 @@ class AwaitingJudgement(BaseModel):
     first_best: str | None
     rule_set: str | None
     created_at: datetime
+
+
+def _municipality(stored: str) -> Municipality:
+    """The stored code (or, from before migration 0007, a name) as a Municipality."""
+    return Municipality(stored)
+
+
+class AnswerCreate(BaseModel):
+    """The provider's answer: accept, or refuse with a coded reason ('anders' needs a text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answer: ProviderAnswer
+    refusal_reason: RefusalReason | None = None
+    refusal_text: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _reason(self) -> AnswerCreate:
+        if self.answer is ProviderAnswer.REFUSE and self.refusal_reason is None:
+            raise ValueError("refusal_reason: verplicht bij weigeren")
+        if self.answer is ProviderAnswer.ACCEPT and self.refusal_reason is not None:
+            raise ValueError("refusal_reason: alleen bij weigeren")
+        if self.refusal_reason is RefusalReason.ANDERS and not (self.refusal_text or "").strip():
+            raise ValueError("refusal_text: verplicht bij reden 'anders'")
+        return self
+
+
+class ProviderRequestPublic(BaseModel):
+    """A request to a provider as its readers see it: the child by pseudonym only, the unit,
+    the state, and the answer with its response time."""
+
+    id: str
+    referral_id: str
+    child_ref: str
+    urgency: str
+    first_best: str | None
+    unit_id: str
+    unit_name: str
+    care_form: str
+    provider_id: str
+    requested_at: datetime
+    hold_expires_at: datetime | None
+    state: str
+    answered_at: datetime | None
+    response_minutes: int | None
+    refusal_reason: str | None

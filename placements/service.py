@@ -28,7 +28,7 @@ from domain.people import VerwijzerType
 from matcher import propose as matcher_propose
 from matcher.models import Proposal
 from matcher.table import UnitTable
-from placements import hold_endings
+from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, match_referral, original_advice_of, profile_of
 from placements.models import (
@@ -40,7 +40,7 @@ from placements.models import (
     ReferralStatus,
     Urgency,
 )
-from placements.schemas import DecisionCreate, ReferralCreate
+from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
 from placements.transitions import TRANSITIONS, Action, advance, changes
 
 
@@ -115,9 +115,11 @@ def create_referral(
     assessment = intake_rules.assess(data.intake)
     deadlines = {d.kind: d.due for d in assessment.deadlines}
     sibling_group = None
+    regisseur = None
     if data.sibling_of is not None:
         sibling = get_referral(session, data.sibling_of)
         sibling_group = sibling.sibling_group or sibling.id
+        regisseur = sibling.regisseur_user_id  # one regisseur per family (seed 001)
         if sibling.sibling_group is None:
             sibling.sibling_group = sibling_group
             session.add(sibling)
@@ -145,9 +147,11 @@ def create_referral(
         excluded_units=",".join(sorted(set(data.excluded_units))),
         bridging_since=_now_date(now) if data.bridging_care is not BridgingCare.GEEN else None,
         regisseur_team=assessment.regisseur.team,
+        regisseur_user_id=regisseur,
     )
     session.add(referral)
     session.flush()
+    regie.plan_tasks(session, referral, now=now)
     return referral
 
 
@@ -230,9 +234,16 @@ def propose(
 
 
 def hold_place(
-    session: Session, *, referral_id: str, unit_id: str, ttl: timedelta, now: datetime
+    session: Session,
+    *,
+    referral_id: str,
+    unit_id: str,
+    ttl: timedelta,
+    user_id: str,
+    now: datetime,
 ) -> Hold:
-    """Hold a place of a unit for the referral while the provider is called.
+    """Hold a place of a unit for the referral and ask its provider (placements.
+    provider_requests).
 
     A place in gesloten jeugdhulp needs an advice two gedragswetenschappers agree on.
     """
@@ -246,6 +257,7 @@ def hold_place(
         session, unit_id=unit_id, referral_ref=referral.id, now=now, ttl=ttl
     )
     referral.hold_id = hold.id
+    provider_requests.ask(session, referral=referral, hold=hold, user_id=user_id, now=now)
     session.add(referral)
     session.flush()
     return hold
@@ -306,6 +318,16 @@ def _place(
             "verplicht: de plaatsing wijkt af van het advies of het beste voorstel",
             field="reason_code",
         )
+    previous = transfers.previous_to_end(session, referral)
+    if previous is not None:  # a transfer: the placement before ends as the new one starts
+        discharge(
+            session,
+            referral_id=previous.id,
+            left_on=placed_on,
+            outcome=transfers.destination_of(unit.care_form),
+            now=now,
+            planned=referral.transfer_planned,
+        )
     stay = capacity_holds.confirm_hold(
         session,
         hold_id=hold.id,
@@ -333,6 +355,7 @@ def _place(
                 form_deviates=form_deviates,
                 top_unit_id=referral.top_unit_id,
                 chosen_unit_id=unit.id,
+                placed_municipality=location.municipality,
                 place_deviates=place_deviates,
                 reason_code=data.reason_code.value,
                 reason_text=data.reason_text,
@@ -360,11 +383,17 @@ def update_bridging(
     return referral
 
 
-def withdraw(session: Session, *, referral_id: str, now: datetime) -> Referral:
-    """Withdraw a referral that has not been placed; a held place is given back."""
+def withdraw(
+    session: Session, *, referral_id: str, data: WithdrawRequest, now: datetime
+) -> Referral:
+    """Withdraw a referral that has not been placed, with its reason; a held place is given
+    back."""
     referral = get_referral(session, referral_id)
     _settle_if_ended(session, referral, now)
     advance(referral, Action.WITHDRAW, now=now)
+    referral.withdrawal_reason = data.withdrawal_reason.value
+    referral.withdrawal_text = (data.withdrawal_text or "").strip() or None
+    referral.withdrawn_at = now
     if referral.hold_id is not None:
         capacity_holds.release_hold(session, hold_id=referral.hold_id, now=now)
         referral.hold_id = None
@@ -380,8 +409,10 @@ def discharge(
     left_on: date,
     outcome: DepartureOutcome,
     now: datetime,
+    planned: bool | None = None,
 ) -> Referral:
-    """The child leaves the placement: record the outcome; the place comes free."""
+    """The child leaves the placement: record the outcome and whether the end was planned
+    (None: not known, as in a provider's departure without it); the place comes free."""
     referral = get_referral(session, referral_id)
     advance(referral, Action.DISCHARGE, now=now)
     assert referral.occupancy_id is not None  # set together with the status
@@ -390,6 +421,7 @@ def discharge(
     )
     referral.discharged_on = left_on
     referral.discharge_outcome = outcome.value
+    referral.discharge_planned = planned
     session.add(referral)
     session.flush()
     return referral

@@ -30,6 +30,11 @@ class Action(StrEnum):
     DISCHARGE = "discharge"
     CONFIRM_ADVICE = "confirm_advice"
     CHANGE_ADVICE = "change_advice"
+    PROVIDER_ACCEPT = "provider_accept"
+    PROVIDER_REFUSE = "provider_refuse"
+    TRANSFER = "transfer"
+    CONTINUE = "continue"
+    EDIT = "edit"
 
 
 class Actor(StrEnum):
@@ -55,6 +60,7 @@ S = ReferralStatus
 _STAFF = frozenset({Actor.SERVICEPUNT})
 _JUDGES = frozenset({Actor.GEDRAGSWETENSCHAPPER})
 _JUDGEABLE = frozenset({S.GEADVISEERD, S.VOORGESTELD})
+_PROVIDERS = frozenset({Actor.AANBIEDER})
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.ADVISE: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), S.GEADVISEERD, _STAFF),
@@ -79,6 +85,18 @@ TRANSITIONS: dict[Action, Transition] = {
     # back to 'geadviseerd' and the servicepunt proposes again for the changed advice.
     Action.CONFIRM_ADVICE: Transition(_JUDGEABLE, None, _JUDGES),
     Action.CHANGE_ADVICE: Transition(_JUDGEABLE, S.GEADVISEERD, _JUDGES),
+    # The provider answers the request for the held place: an acceptance keeps the hold for
+    # the servicepunt's decision; a refusal releases it, so the servicepunt proposes again.
+    Action.PROVIDER_ACCEPT: Transition(frozenset({S.VASTGEHOUDEN}), None, _PROVIDERS),
+    Action.PROVIDER_REFUSE: Transition(frozenset({S.VASTGEHOUDEN}), S.VOORGESTELD, _PROVIDERS),
+    # A move to another form or place starts a follow-up referral; the placement stays until
+    # the follow-up is placed, which ends it (placements.transfers).
+    Action.TRANSFER: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
+    # Foster care or a gezinshuis continues after 18 as the same placement (placements.regie).
+    Action.CONTINUE: Transition(frozenset({S.GEPLAATST}), None, _STAFF),
+    # Staff correct the child's profile before places are proposed (placements.edits): the
+    # old profile is kept, and a changed profile gets a new advice (ADVISE, same sources).
+    Action.EDIT: Transition(frozenset({S.AANGEMELD, S.GEADVISEERD}), None, _STAFF),
 }
 
 FINAL_STATUSES = frozenset(

@@ -37,12 +37,12 @@ from domain.places import Municipality as M  # noqa: N817
 
 # Share of the region's youth per municipality (CBS 2016 population, rounded).
 MUNICIPALITY_SHARES: dict[M, float] = {
-    M.ALMERE: 0.49,
-    M.LELYSTAD: 0.19,
-    M.NOORDOOSTPOLDER: 0.115,
-    M.DRONTEN: 0.10,
-    M.ZEEWOLDE: 0.055,
-    M.URK: 0.05,
+    M("GM0034"): 0.49,
+    M("GM0995"): 0.19,
+    M("GM0171"): 0.115,
+    M("GM0303"): 0.10,
+    M("GM0050"): 0.055,
+    M("GM0184"): 0.05,
 }
 
 _ALL_NEEDS = frozenset(

@@ -22,13 +22,16 @@ worse). `planner_count` hides small counts for the planner, like placements.disc
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from domain.nl_format import number
 from domain.people import AgeBand, age_band
+from domain.places import Municipality
 from simulations.stats import Estimate
 
 if TYPE_CHECKING:  # study -> montecarlo -> outputs imports this module
@@ -105,7 +108,7 @@ def planner_count(value: float, threshold: int) -> str:
         return "-"
     if 0 < value < threshold:
         return f"<{threshold}"
-    return f"{value:.4g}".replace(".", ",")
+    return number(value)
 
 
 def is_small(value: float, threshold: int) -> bool:
@@ -172,7 +175,7 @@ def fairness_rows(
             hidden = small_arrivals or any(
                 is_small(side[c].mean, threshold) for side in (first, second) for c in counts
             )
-            diff = Estimate(sign * d.mean, d.half_width, d.sd, d.n)
+            diff = d if sign > 0 else d.negated()
             rows.append(FairnessRow(kind, name, measure, policy[key], ref[key], diff, hidden))
     return rows
 
@@ -181,13 +184,21 @@ _NAN = Estimate(math.nan, math.nan, math.nan, 0)
 
 
 def _fmt(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.3g}".replace(".", ",")
+    return number(x, 3)
+
+
+def group_label(kind: str, name: str) -> str:
+    """'gemeente Almere' for a municipality's CBS code; the name itself for other groups."""
+    if kind == "gemeente":
+        with contextlib.suppress(ValueError):
+            name = Municipality(name).label
+    return f"{KINDS[kind]} {name}"
 
 
 def row_cells(row: FairnessRow, threshold: int) -> list[str]:
     """The Dutch cells of a row for the planner: group, measure, policy, reference,
     difference [95%], verdict; small counts and what follows them hidden."""
-    label = f"{KINDS[row.kind]} {row.group}"
+    label = group_label(row.kind, row.group)
     if row.measure in COUNTS:
         policy = planner_count(row.policy.mean, threshold)
         reference = planner_count(row.reference.mean, threshold)
@@ -228,7 +239,7 @@ def group_cells(totals: dict[str, Estimate], threshold: int) -> list[list[str]]:
     for kind, name in groups_of(totals):
         base = f"{GROUP}{kind}.{name}."
         arrivals = totals.get(base + "arrivals", _NAN).mean
-        cells = [f"{KINDS[kind]} {name}", planner_count(arrivals, threshold)]
+        cells = [group_label(kind, name), planner_count(arrivals, threshold)]
         for measure in MEASURES:
             value = totals.get(base + measure, _NAN).mean
             if measure in COUNTS:
@@ -241,7 +252,9 @@ def group_cells(totals: dict[str, Estimate], threshold: int) -> list[list[str]]:
 
 def fairness_note(rows: list[FairnessRow]) -> str:
     """One Dutch sentence: which groups do systematically worse than the reference."""
-    worse = sorted({f"{KINDS[r.kind]} {r.group} ({MEASURES[r.measure]})" for r in rows if r.worse})
+    worse = sorted(
+        {f"{group_label(r.kind, r.group)} ({MEASURES[r.measure]})" for r in rows if r.worse}
+    )
     if not worse:
         return "Geen groep doet het systematisch slechter dan de referentie."
     return "Systematisch slechter dan de referentie: " + "; ".join(worse) + "."

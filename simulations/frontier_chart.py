@@ -12,6 +12,8 @@ import math
 from html import escape
 from typing import Any
 
+from domain.nl_format import number
+
 W, H = 760, 500
 LEFT, RIGHT, TOP, BOTTOM = 80, 200, 60, 90  # the legend sits in the right margin
 CURRENT_MARK = "huidig-beleid"
@@ -22,7 +24,7 @@ def _clip(x: float) -> float:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.3g}".replace(".", ",")
+    return number(x, 3)
 
 
 def _range(values: list[float]) -> tuple[float, float]:

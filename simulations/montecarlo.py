@@ -1,5 +1,8 @@
 """Monte Carlo over replications: means with confidence intervals, paired comparisons.
 
+Each measure gets the interval that fits it (simulations.stats): Wilson for shares, t cut
+at 0 for waits and counts, plain t for paired differences.
+
 Replication r of every scenario uses the streams keyed by (seed, r, name), so two scenarios
 run with the same seed share arrivals, child needs and stay quantiles: a comparison is
 paired (common random numbers) and its confidence interval is on the differences.
@@ -24,7 +27,7 @@ from domain.errors import InvalidInput
 from simulations.engine import simulate
 from simulations.model import RunSettings, Scenario
 from simulations.outputs import ReplicationResult, canonical_json
-from simulations.stats import Estimate, estimate
+from simulations.stats import Estimate, estimate_difference, estimate_measure
 
 Progress = Callable[[int, int], None]
 Executor = Literal["local", "ray"]
@@ -143,8 +146,8 @@ def _plain_arrivals(scenario: Scenario) -> dict[str, Any]:
     return {"kind": "renewal", "interarrival": process.interarrival.describe()}
 
 
-def _aggregate(values: list[list[float]], confidence: float) -> tuple[Estimate, ...]:
-    return tuple(estimate(column, confidence) for column in zip(*values, strict=True))
+def _aggregate(key: str, values: list[list[float]], confidence: float) -> tuple[Estimate, ...]:
+    return tuple(estimate_measure(key, c, confidence) for c in zip(*values, strict=True))
 
 
 def aggregate(
@@ -156,11 +159,12 @@ def aggregate(
 ) -> MonteCarloResult:
     """Means and confidence intervals of totals and of every time series point."""
     keys = sorted({k for r in results for k in r.totals})
-    totals = {k: estimate([_total(r, k) for r in results], confidence) for k in keys}
+    totals = {k: estimate_measure(k, [_total(r, k) for r in results], confidence) for k in keys}
     series_keys = sorted({k for r in results for k in r.series})
     days = results[0].series_days if results else ()
     series = {
-        k: _aggregate([_series(r, k, len(days)) for r in results], confidence) for k in series_keys
+        k: _aggregate(k, [_series(r, k, len(days)) for r in results], confidence)
+        for k in series_keys
     }
     return MonteCarloResult(
         describe(scenario), settings, seed, confidence, tuple(results), totals, days, series
@@ -217,8 +221,9 @@ def compare(
     first, second = results[:replications], results[replications:]
     keys = sorted({k for r in first for k in r.totals} & {k for r in second for k in r.totals})
     differences = {
-        k: estimate([_total(b, k) - _total(a, k) for a, b in zip(first, second, strict=True)],
-                    confidence)
+        k: estimate_difference(
+            k, [_total(b, k) - _total(a, k) for a, b in zip(first, second, strict=True)],
+            confidence)
         for k in keys
     }  # fmt: skip
     return Comparison(

@@ -12,18 +12,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from domain.places import DISTANCE_KM
+from domain.places import distance_matrix_km, municipality_index
 from simulations.model import SimAssignment, SimUnit, WaitingChild
-
-# Keyed by plain strings: the engine passes care forms and places as str.
-_DISTANCES: dict[tuple[str, str], float] = {
-    (str(a), str(b)): km for (a, b), km in DISTANCE_KM.items()
-}
 
 
 def municipal_distance(home: str, location: str) -> float:
-    """Straight-line km between two municipalities; 0 when either is unknown."""
-    return _DISTANCES.get((home, location), 0.0)
+    """Straight-line km between two municipalities (CBS codes); 0 when either is unknown."""
+    index = municipality_index()
+    if home not in index or location not in index:
+        return 0.0
+    return float(distance_matrix_km()[index[home], index[location]])
 
 
 @runtime_checkable

@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from pathlib import Path
 
 from domain.care import CareForm
 from domain.csv_export import csv_text
+from domain.nl_format import csv_number, number
 from simulations import fairness
 from simulations.montecarlo import MonteCarloResult
-from simulations.stats import Estimate
+from simulations.stats import Estimate, methods_used
 from simulations.study import KEY_METRICS, StudyResult
 
-SERIES_LABELS = {"waiting": "wachtenden", "first_best_rate": "aandeel first-best"}
+SERIES_LABELS = {"waiting": "wachtenden", "first_best_rate": "aandeel first-best",
+                 "in_care_out_of_region": "buiten de regio"}  # fmt: skip
+# Okabe-Ito: told apart with every common colour vision deficiency.
+CHART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
-def _num(x: float) -> str:
-    return "" if not math.isfinite(x) else f"{x:.6g}"
+_num = csv_number
 
 
 def write_outputs(
@@ -63,12 +67,16 @@ def metric_label(key: str) -> str:
     if key in SERIES_LABELS:
         return SERIES_LABELS[key]
     if key.startswith("occupancy."):
-        form = key.split(".", 1)[1]
-        try:
-            return f"bezetting {CareForm(form).label}"
-        except ValueError:
-            return f"bezetting {form}"
+        return f"bezetting {form_label(key.split('.', 1)[1])}"
     return key
+
+
+def form_label(form: str) -> str:
+    """The Dutch name of a care form code (the code itself when it is not one)."""
+    try:
+        return CareForm(form).label
+    except ValueError:
+        return form.replace("_", " ")
 
 
 def _totals_csv(results: list[MonteCarloResult]) -> str:
@@ -108,18 +116,24 @@ def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt  # noqa: PLC0415
+        from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
     except ImportError:
         return []
+    dutch = FuncFormatter(_dutch_tick)
     results = study.results
     names = [r.scenario["name"] for r in results]
     keys = [k for k in KEY_METRICS if k != "arrivals"]
     fig, axes = plt.subplots(2, 5, figsize=(17, 6.5))
     for ax, key in zip(axes.flat, keys, strict=False):
-        means = [r.totals[key].mean if key in r.totals else math.nan for r in results]
-        errs = [r.totals[key].half_width if key in r.totals else 0.0 for r in results]
-        ax.bar(range(len(names)), means, yerr=errs, capsize=4, color=["#1f77b4", "#ff7f0e"])
-        ax.set_xticks(range(len(names)), names, rotation=15, fontsize=7)
-        ax.set_title(KEY_METRICS[key], fontsize=9)
+        found = [r.totals.get(key) for r in results]
+        means = [math.nan if e is None else e.mean for e in found]
+        below = [0.0 if e is None or not math.isfinite(e.low) else e.mean - e.low for e in found]
+        above = [0.0 if e is None or not math.isfinite(e.high) else e.high - e.mean for e in found]
+        ax.bar(range(len(names)), means, yerr=[below, above], capsize=4,
+               color=list(CHART_COLOURS[: len(names)]))  # fmt: skip
+        ax.set_xticks(range(len(names)), names, rotation=15, fontsize=8)
+        ax.set_title(textwrap.fill(KEY_METRICS[key], 28), fontsize=9)
+        ax.yaxis.set_major_formatter(dutch)
     fig.suptitle("Kerncijfers per scenario (gemiddelde en 95%-interval over replicaties)")
     fig.tight_layout()
     bars = out_dir / "kerncijfers.png"
@@ -128,18 +142,23 @@ def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
     forms = sorted({k for r in results for k in r.series if k.startswith("occupancy.")})
     forms += [k for k in ("in_care_out_of_region",) if all(k in r.series for r in results)]
     fig, axes = plt.subplots(1, 2, figsize=(14, 5))
-    for r, style in zip(results, ["-", "--"], strict=False):
+    for side, (r, style) in enumerate(zip(results, ["-", "--"], strict=False)):
         years = [d / 365.0 for d in r.series_days]
-        for key in forms:
+        for i, key in enumerate(forms):
             axes[0].plot(years, [e.mean for e in r.series[key]], style,
-                         label=f"{r.scenario['name']}: {key.split('.', 1)[-1]}")  # fmt: skip
+                         color=CHART_COLOURS[i % len(CHART_COLOURS)],
+                         label=f"{r.scenario['name']}: {_line_label(key)}")  # fmt: skip
         axes[1].plot(years, [e.mean for e in r.series["waiting"]], style,
-                     label=r.scenario["name"])  # fmt: skip
+                     color=CHART_COLOURS[side], label=r.scenario["name"])  # fmt: skip
     axes[0].set_title("In zorg per zorgvorm en buiten de regio (gemiddelde over replicaties)")
     axes[1].set_title("Wachtenden (gemiddelde over replicaties)")
+    axes[0].set_ylabel("jeugdigen in zorg")
+    axes[1].set_ylabel("wachtende jeugdigen")
     for ax in axes:
         ax.set_xlabel("jaar vanaf de start")
-        ax.legend(fontsize=6)
+        ax.xaxis.set_major_formatter(dutch)
+        ax.yaxis.set_major_formatter(dutch)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     lines = out_dir / "verloop.png"
     fig.savefig(lines, dpi=110, metadata={"Software": None})
@@ -147,12 +166,35 @@ def _charts(study: StudyResult, out_dir: Path) -> list[Path]:
     return [bars, lines]
 
 
+def _dutch_tick(value: float, _position: object = None) -> str:
+    return number(value)
+
+
+def _line_label(key: str) -> str:
+    if key.startswith("occupancy."):
+        return form_label(key.split(".", 1)[1])
+    return metric_label(key)
+
+
 def _cell(e: Estimate | None) -> str:
     if e is None or not math.isfinite(e.mean):
         return "<td>-</td>"
     if not math.isfinite(e.half_width):
-        return f"<td>{e.mean:.4g}</td>"
-    return f"<td>{e.mean:.4g} <small>[{e.low:.4g}; {e.high:.4g}]</small></td>"
+        return f"<td>{number(e.mean)}</td>"
+    return f"<td>{number(e.mean)} <small>[{number(e.low)}; {number(e.high)}]</small></td>"
+
+
+def _all_estimates(study: StudyResult) -> list[Estimate]:
+    found = [e for r in study.results for e in r.totals.values()]
+    if study.comparison is not None:
+        found += study.comparison.differences.values()
+    return found
+
+
+def methods_html(study: StudyResult) -> str:
+    """The interval methods behind the figures, as a Dutch list."""
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in methods_used(_all_estimates(study)))
+    return f"<p>Betrouwbaarheidsintervallen (95%):</p><ul>{items}</ul>"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -193,6 +235,13 @@ def _groups_html(study: StudyResult, threshold: int) -> str:
     return "".join(parts)
 
 
+def report_title(names: list[str]) -> str:
+    """The report's title, naming the scenarios by their own names."""
+    if len(names) == 1:
+        return f"Scenario {names[0]}"
+    return f"Scenariovergelijking: {names[0]} tegen {names[1]}"
+
+
 def _html(study: StudyResult, images: list[str], threshold: int = 5) -> str:
     results = study.results
     esc = html.escape
@@ -206,15 +255,18 @@ def _html(study: StudyResult, images: list[str], threshold: int = 5) -> str:
             cells += _cell(study.comparison.differences.get(key))
         rows.append(f"<tr><th>{esc(label)}</th>{cells}</tr>")
     settings = study.first.settings
+    title = esc(report_title([r.scenario["name"] for r in results]))
     imgs = "".join(f'<p><img src="{esc(name)}" alt="{esc(name)}"></p>' for name in images)
     return (
         "<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
-        "<title>Scenariovergelijking jeugdhulp met verblijf</title></head><body>"
-        "<h1>Scenariovergelijking jeugdhulp met verblijf</h1>"
+        f"<title>{title}</title></head><body>"
+        f"<h1>{title}</h1>"
         f"<p>Replicaties: {len(results[0].replications)}; meetperiode dag "
-        f"{settings.warmup_days:g} tot {settings.horizon_days:g}; seed {study.first.seed}. "
+        f"{number(settings.warmup_days)} tot {number(settings.horizon_days)}; "
+        f"seed {study.first.seed}. "
         "Tussen haken het 95%-betrouwbaarheidsinterval over de replicaties; het verschil is "
         "gepaard (dezelfde toevalsgetallen in beide scenario's).</p>"
+        f"{methods_html(study)}"
         f"<table border='1' cellpadding='4'><tr><th>maat</th>{head}</tr>{''.join(rows)}</table>"
         f"{_groups_html(study, threshold)}{imgs}</body></html>\n"
     )

@@ -139,6 +139,9 @@ class SimulationSummary(BaseModel):
     warmup_days: float
     metrics: list[MetricRow]
     files: list[str]
+    methods: list[str] = PydanticField(
+        default_factory=list, description="hoe de 95%-intervallen berekend zijn (Nederlands)"
+    )
 
 
 class SimulationJobPublic(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from api.jobs.models import MetricEstimate, MetricRow, SimulationSummary
-from simulations.stats import Estimate
+from simulations.stats import Estimate, methods_used
 from simulations.study import KEY_METRICS, StudyResult
 
 
@@ -37,6 +37,7 @@ def summarise(study: StudyResult, files: list[str]) -> SimulationSummary:
             )
         )
     settings = study.first.settings
+    diffs = study.comparison.differences if study.comparison is not None else {}
     return SimulationSummary(
         scenarios=[str(r.scenario["name"]) for r in results],
         replications=len(results[0].replications),
@@ -45,4 +46,8 @@ def summarise(study: StudyResult, files: list[str]) -> SimulationSummary:
         warmup_days=settings.warmup_days,
         metrics=rows,
         files=files,
+        methods=methods_used(
+            [e for r in results for k, e in r.totals.items() if k in KEY_METRICS]
+            + [e for k, e in diffs.items() if k in KEY_METRICS]
+        ),
     )

@@ -130,7 +130,12 @@ def depart(
     through the servicepunt has its referral discharged with that outcome."""
     _occupancy(session, user, occupancy_id)
     discharged = departures.record_departure(
-        session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
+        session,
+        occupancy_id=occupancy_id,
+        left_on=data.left_on,
+        outcome=data.outcome,
+        now=now,
+        planned=data.planned,
     )
     if discharged is not None:
         audit.record_referrals(

@@ -26,6 +26,7 @@ from capacity.schemas import HoldPublic, HoldRequest
 from domain.errors import InvalidInput
 from domain.people import VerwijzerType
 from placements import service as workflow
+from placements import transfers
 from placements.schemas import (
     BridgingRequest,
     DecisionCreate,
@@ -33,6 +34,8 @@ from placements.schemas import (
     ProposalList,
     ReferralCreate,
     ReferralPublic,
+    TransferRequest,
+    WithdrawRequest,
 )
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["aanmeldingen"], responses=ERROR_RESPONSES)
@@ -187,7 +190,7 @@ def hold(
     ttl = state.settings.hold_ttl if data.hours is None else timedelta(hours=data.hours)
     _settle(session, user, referral_id, "POST .../hold", now)
     placed = workflow.hold_place(
-        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, now=now
+        session, referral_id=referral_id, unit_id=data.unit_id, ttl=ttl, user_id=user.id, now=now
     )
     _updated(session, user, referral_id, "hold", now)
     return HoldPublic(hold_id=placed.id, unit_id=placed.unit_id, expires_at=placed.expires_at)
@@ -247,12 +250,16 @@ def bridging(
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralPublic)
 def withdraw(
-    visible: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
+    visible: VisibleReferral,
+    data: WithdrawRequest,
+    user: ReferrerOrStaff,
+    session: SessionDep,
+    now: NowDep,
 ) -> ReferralPublic:
-    """Withdraw an unplaced referral (a verwijzer only its own)."""
+    """Withdraw an unplaced referral with a coded reason (a verwijzer only its own)."""
     referral_id = visible.id
     _settle(session, user, referral_id, "POST .../withdraw", now)
-    referral = workflow.withdraw(session, referral_id=referral_id, now=now)
+    referral = workflow.withdraw(session, referral_id=referral_id, data=data, now=now)
     _updated(session, user, referral_id, "withdraw", now)
     return ReferralPublic.model_validate(referral)
 
@@ -267,7 +274,33 @@ def discharge(
 ) -> ReferralPublic:
     """Record the end of the placement with its outcome; the place comes free."""
     referral = workflow.discharge(
-        session, referral_id=referral_id, left_on=data.left_on, outcome=data.outcome, now=now
+        session,
+        referral_id=referral_id,
+        left_on=data.left_on,
+        outcome=data.outcome,
+        now=now,
+        planned=data.planned,
     )
     _updated(session, user, referral_id, "discharge", now)
     return ReferralPublic.model_validate(referral)
+
+
+@router.post("/{referral_id}/transfer", status_code=201, response_model=ReferralPublic)
+def transfer(
+    referral_id: str,
+    data: TransferRequest,
+    user: ServicepuntUser,
+    session: SessionDep,
+    now: NowDep,
+) -> ReferralPublic:
+    """A placed child moves to another form or place: a follow-up referral, linked to this
+    placement, which ends when the follow-up is placed (a move for the child)."""
+    previous = workflow.get_referral(session, referral_id)
+    follow_up = transfers.start(session, previous=previous, data=data, now=now)
+    body = ReferralPublic.model_validate(follow_up)
+    via = "POST .../transfer"
+    audit.record_referrals(session, user, audit.AuditAction.UPDATE, [previous.id], via, now)
+    audit.record_referrals(
+        session, user, audit.AuditAction.CREATE, [follow_up.id], via, now, commit=True
+    )
+    return body

@@ -17,7 +17,18 @@ from api.exports import csv_download
 from api.schemas import Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from placements import advice_reports, disclosure, reports
+from domain.places import Municipality
+from placements import (
+    advice_reports,
+    beschikking_norm,
+    crisis_report,
+    disclosure,
+    outcome_reports,
+    practice_reports,
+    provider_reports,
+    regie,
+    reports,
+)
 from placements.models import Deviation
 
 router = APIRouter(prefix="/api/v1", tags=["rapportages"], responses=ERROR_RESPONSES)
@@ -63,12 +74,56 @@ REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
     ),
     "overbrugging": lambda s, now, p: reports.bridging_overview(s, today=now.date()),
     "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
+    "beschikkingen_buiten_regio": lambda s, now, p: reports.staying_outside(
+        s, since=p[0], until=p[1]
+    ),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
+    # The crisis desk's whole quarterly table (seed 004).
+    "crisis_kwartaalrapport": lambda s, now, p: crisis_report.crisis_quarter_report(
+        s, since=p[0], until=p[1]
+    ),
     # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
     "adviesoordelen": lambda s, now, p: advice_reports.advice_judgements(s, since=p[0], until=p[1]),
     "adviesafwijkingen": lambda s, now, p: advice_reports.advice_deviations(
         s, since=p[0], until=p[1]
+    ),
+    # Both levels side by side, and why referrals were withdrawn.
+    "afwijkingen_niveaus": lambda s, now, p: practice_reports.deviations_both_levels(
+        s, since=p[0], until=p[1]
+    ),
+    "afwijkingsredenen_niveaus": lambda s, now, p: practice_reports.deviation_reasons_both_levels(
+        s, since=p[0], until=p[1]
+    ),
+    "intrekkingsredenen": lambda s, now, p: practice_reports.withdrawal_reasons(
+        s, since=p[0], until=p[1]
+    ),
+    # How providers answer requests for held places.
+    "aanbieder_antwoorden": lambda s, now, p: provider_reports.provider_answers(
+        s, since=p[0], until=p[1]
+    ),
+    "weigeringen": lambda s, now, p: provider_reports.refusal_reasons(s, since=p[0], until=p[1]),
+    # How stays end: planned or not, per form and provider; destinations; moves; returns.
+    "uitstroom_zorgvorm": lambda s, now, p: outcome_reports.endings_per_form(
+        s, since=p[0], until=p[1]
+    ),
+    "uitstroom_aanbieder": lambda s, now, p: outcome_reports.endings_per_provider(
+        s, since=p[0], until=p[1]
+    ),
+    "uitstroom_bestemming": lambda s, now, p: outcome_reports.destinations(
+        s, since=p[0], until=p[1]
+    ),
+    "verhuizingen": lambda s, now, p: outcome_reports.moves_per_child(s),
+    "overplaatsingen": lambda s, now, p: outcome_reports.transfers_by_direction(
+        s, since=p[0], until=p[1]
+    ),
+    "terugkeer_12_maanden": lambda s, now, p: outcome_reports.returns_within_a_year(
+        s, since=p[0], until=p[1]
+    ),
+    "regie_taken": lambda s, now, p: regie.task_report(s, today=now.date()),
+    # The register of beschikkingen against the two-week norm.
+    "beschikkingen_norm": lambda s, now, p: beschikking_norm.start_norm(
+        s, today=now.date(), since=p[0], until=p[1]
     ),
 }
 
@@ -117,6 +172,15 @@ def waiting_list(
     return _referral_table(session, user, table, format, "GET /api/v1/waiting-list", now)
 
 
+def _deviation_item(row: Deviation) -> dict[str, Any]:
+    """A deviation as JSON, with the name and region of where the child was placed."""
+    item = row.model_dump(mode="json")
+    place = Municipality(row.placed_municipality) if row.placed_municipality else None
+    item["placed_municipality_name"] = place.label if place else None
+    item["placed_region"] = place.region_label if place else None
+    return item
+
+
 @router.get("/deviations")
 def deviation_log(
     user: ServicepuntUser,
@@ -133,7 +197,7 @@ def deviation_log(
         .offset(offset)
         .limit(limit)
     ).all()
-    items = [r.model_dump(mode="json") for r in rows]
+    items = [_deviation_item(r) for r in rows]
     audit.record(
         session,
         user_id=user.id,

@@ -11,18 +11,29 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import (
     aanbieder,
+    beschikkingen,
     board,
     gedragswetenschapper,
     login,
+    meldingen,
     planner,
+    provider_requests,
     referral_form,
+    regie,
     servicepunt,
     simulations,
+    transfers,
     verwijzer,
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
 from api.web.render import page
-from placements.models import JUDGEMENT_FIELD_LABELS
+from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS
+from placements.lifecycle_models import (
+    REGIE_FIELD_LABELS,
+    REQUEST_FIELD_LABELS,
+    TRANSFER_FIELD_LABELS,
+)
+from placements.models import JUDGEMENT_FIELD_LABELS, LIFECYCLE_FIELD_LABELS
 
 STATIC = Path(__file__).parent / "static"
 # The forms' Dutch labels by field path; the API's error details use them too (api.errors).
@@ -30,7 +41,14 @@ STATIC = Path(__file__).parent / "static"
 FIELD_LABELS: dict[str, str] = {
     path: label
     for path, label in (
-        referral_form.LABELS | simulations.FIELD_LABELS | JUDGEMENT_FIELD_LABELS
+        referral_form.LABELS
+        | simulations.FIELD_LABELS
+        | JUDGEMENT_FIELD_LABELS
+        | LIFECYCLE_FIELD_LABELS
+        | REQUEST_FIELD_LABELS
+        | TRANSFER_FIELD_LABELS
+        | REGIE_FIELD_LABELS
+        | BESCHIKKING_FIELD_LABELS
     ).items()
     if path != "-"
 }
@@ -47,6 +65,11 @@ def install(app: FastAPI) -> None:
         simulations,
         aanbieder,
         gedragswetenschapper,
+        provider_requests,
+        beschikkingen,
+        transfers,
+        regie,
+        meldingen,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

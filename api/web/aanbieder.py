@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -45,14 +46,25 @@ def _own_unit_ids(session: Session, web: WebSession) -> list[str]:
     return list(session.exec(query).all())
 
 
+DONE_LABEL = {
+    "opname": "opname",
+    "vertrek": "vertrek",
+    "verwacht": "verwacht vertrek",
+    "capaciteit": "capaciteitswijziging",
+}
+
+
 def _provider_page(
     web: WebSession,
     session: Session,
     now: datetime,
     shown: FormState = NO_FORM,
+    open_unit: str = "",
 ) -> HTMLResponse:
+    """The units, one of them open: the one just acted on (or asked for), else none."""
     ids = _own_unit_ids(session, web)
     views = sorted(unit_views(session, now=now, unit_ids=ids), key=lambda v: v.name)
+    opened = next((v for v in views if v.unit_id == open_unit), None)
     stays = session.exec(
         select(Occupancy)
         .where(col(Occupancy.unit_id).in_(ids), col(Occupancy.ended_on).is_(None))
@@ -70,13 +82,19 @@ def _provider_page(
         today=now.date().isoformat(),
         change_labels=CHANGE_LABEL,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
+        open_unit=opened.unit_id if opened else "",
+        done_text=DONE_LABEL.get(shown.done, ""),
+        done_unit=opened.name if opened else "",
     )
 
 
 @router.get("/aanbieder")
-def provider_home(web: Provider, session: SessionDep, now: NowDep, gedaan: str = "") -> Response:
-    """The provider's own units with their current stays (pseudonyms only)."""
-    return _provider_page(web, session, now, FormState(done=gedaan[:20]))
+def provider_home(
+    web: Provider, session: SessionDep, now: NowDep, gedaan: str = "", eenheid: str = ""
+) -> Response:
+    """The provider's own units with their current stays (pseudonyms only); `eenheid` opens
+    that unit (after an action the page returns to it)."""
+    return _provider_page(web, session, now, FormState(done=gedaan[:20]), eenheid[:64])
 
 
 def _check_unit(session: Session, web: WebSession, unit_id: str) -> None:
@@ -84,11 +102,13 @@ def _check_unit(session: Session, web: WebSession, unit_id: str) -> None:
         raise PageForbidden("Deze eenheid hoort niet bij uw organisatie.")
 
 
-def _check_stay(session: Session, web: WebSession, occupancy_id: str) -> None:
+def _check_stay(session: Session, web: WebSession, occupancy_id: str) -> str:
+    """The unit of the stay, when it is the provider's own."""
     stay = session.get(Occupancy, occupancy_id)
     if stay is None:
         raise PageForbidden("Dit verblijf hoort niet bij uw organisatie.")
     _check_unit(session, web, stay.unit_id)
+    return stay.unit_id
 
 
 def _audit(
@@ -122,11 +142,12 @@ def _failed(
     now: datetime,
     form_id: str,
     values: dict[str, str],
+    unit_id: str,
 ) -> HTMLResponse:
     session.rollback()
     errors = {f"{form_id}.{name}": message for name, message in errors_by_field(exc).items()}
     code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
-    return _provider_page(web, session, now, FormState(errors, values, code))
+    return _provider_page(web, session, now, FormState(errors, values, code), unit_id)
 
 
 def _submit(
@@ -139,15 +160,19 @@ def _submit(
     names: tuple[str, ...],
     act: Callable[[], object],
     done: str,
+    unit_id: str,
 ) -> Response:
     """Run one form's action (it parses the form) and commit; on bad input or a refusal,
-    the page again with the messages beside that form's fields, and nothing saved."""
+    the page again with the messages beside that form's fields, and nothing saved. Either
+    way the page opens the unit the form belongs to, and says which one it was."""
     try:
         act()
         session.commit()
     except (ValidationError, DomainError) as exc:
-        return _failed(exc, web, session, now, form_id, _values(form, form_id, names))
-    return RedirectResponse(f"/aanbieder?gedaan={done}", status_code=303)
+        values = _values(form, form_id, names)
+        return _failed(exc, web, session, now, form_id, values, unit_id)
+    query = urlencode({"gedaan": done, "eenheid": unit_id})
+    return RedirectResponse(f"/aanbieder?{query}#eenheid-{unit_id}", status_code=303)
 
 
 @router.post("/aanbieder/eenheden/{unit_id}/opname")
@@ -168,8 +193,9 @@ def admit(unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: 
         )
 
     return _submit(
-        web, form, session, now, form_id=f"opname-{unit_id}", names=names, act=act, done="opname"
-    )
+        web, form, session, now, form_id=f"opname-{unit_id}", names=names, act=act,
+        done="opname", unit_id=unit_id,
+    )  # fmt: skip
 
 
 @router.post("/aanbieder/verblijven/{occupancy_id}/vertrek")
@@ -177,7 +203,7 @@ def depart(
     occupancy_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
     """Record a departure with its outcome; the place comes free on the board."""
-    _check_stay(session, web, occupancy_id)
+    unit_id = _check_stay(session, web, occupancy_id)
     names = ("left_on", "outcome")
 
     def act() -> None:
@@ -189,7 +215,8 @@ def depart(
             _audit(session, web, [discharged.id], "POST /aanbieder/verblijven/{id}/vertrek", now)
 
     form_id = f"vertrek-{occupancy_id}"
-    return _submit(web, form, session, now, form_id=form_id, names=names, act=act, done="vertrek")
+    return _submit(web, form, session, now, form_id=form_id, names=names, act=act,
+                   done="vertrek", unit_id=unit_id)  # fmt: skip
 
 
 @router.post("/aanbieder/verblijven/{occupancy_id}/verwacht-vertrek")
@@ -197,7 +224,7 @@ def expect_departure(
     occupancy_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
     """Set (or clear, when empty) the expected departure date: the place shows as coming free."""
-    _check_stay(session, web, occupancy_id)
+    unit_id = _check_stay(session, web, occupancy_id)
 
     def act() -> None:
         raw = form.get("expected_end") or None  # empty clears the date
@@ -208,7 +235,8 @@ def expect_departure(
 
     form_id = f"verwacht-{occupancy_id}"
     names = ("expected_end",)
-    return _submit(web, form, session, now, form_id=form_id, names=names, act=act, done="verwacht")
+    return _submit(web, form, session, now, form_id=form_id, names=names, act=act,
+                   done="verwacht", unit_id=unit_id)  # fmt: skip
 
 
 @router.post("/aanbieder/eenheden/{unit_id}/capaciteit")
@@ -241,5 +269,6 @@ def change_capacity(
 
     form_id = f"capaciteit-{unit_id}"
     return _submit(
-        web, form, session, now, form_id=form_id, names=names, act=act, done="capaciteit"
-    )
+        web, form, session, now, form_id=form_id, names=names, act=act, done="capaciteit",
+        unit_id=unit_id,
+    )  # fmt: skip

@@ -18,7 +18,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import parse_qsl
@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
+from api import notifications
 from api.accounts import ApiToken, Role, User, web_session_live
 from api.deps import NowDep, StateDep
 from api.settings import Settings
@@ -42,6 +43,7 @@ HOME: dict[str, str] = {
     Role.AANBIEDER.value: "/aanbieder",
     Role.ADMIN.value: "/beheer",
     Role.GEDRAGSWETENSCHAPPER.value: "/gedragswetenschapper",
+    Role.PERSPECTIEFREGISSEUR.value: "/regisseur",
 }
 
 
@@ -107,6 +109,7 @@ class WebSession:
     user: User
     csrf: str
     session_id: str
+    unread: int = 0  # notifications since the user last opened them (api.notifications)
 
     @property
     def role(self) -> str:
@@ -178,8 +181,9 @@ def web_session(request: Request, state: StateDep, now: NowDep) -> WebSession:
         found = session_user(request, session, now)
         if found is None:
             raise LoginRequired
+        count = notifications.unread(session, found.user)
         session.expunge(found.user)
-    return found
+    return replace(found, unread=count) if count else found
 
 
 WebSessionDep = Annotated[WebSession, Depends(web_session)]

@@ -13,10 +13,16 @@ from html import escape
 
 from markupsafe import Markup
 
-# Series colours: each has at least 3:1 contrast on white (WCAG 1.4.11, graphics).
-PALETTE = ("#1d5b99", "#b34700", "#2e6b30", "#6b2d8f", "#b3261e", "#00695c", "#5d4037", "#37474f")
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
+from domain.nl_format import number
+
+# Series colours: the Okabe-Ito hues (told apart with every common colour vision deficiency),
+# darkened where needed to at least 3:1 contrast on white (WCAG 1.4.11, graphics). Beyond
+# the colours, each series also has its own dash pattern, so no two lines look the same.
+PALETTE = ("#0072b2", "#c44e00", "#007a5e", "#a8508a", "#8a6100", "#000000")
+DASHES = ("", "6 3", "2 3")
+WIDTH, HEIGHT = 640, 290
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 96
+AXIS_LABEL_CHARS = 22  # longer labels are shortened on the axis; the title and table have all
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,15 @@ class Series:
 
     name: str
     values: Sequence[float | None]
+
+
+def style(n: int) -> tuple[str, str]:
+    """Colour and dash pattern of series n: distinct for the first len(PALETTE)*len(DASHES)."""
+    return PALETTE[n % len(PALETTE)], DASHES[(n // len(PALETTE)) % len(DASHES)]
+
+
+def _dash(pattern: str) -> str:
+    return f' stroke-dasharray="{pattern}"' if pattern else ""
 
 
 def _scale_max(values: Sequence[float | None], fixed: float | None) -> float:
@@ -44,7 +59,7 @@ def _frame(title: str, desc: str, body: str, top: float, unit: str) -> Markup:
     for i in range(5):
         value = top * i / 4
         y = _y(value, top)
-        label = f"{value:.0f}{unit}"
+        label = f"{number(value, 3)}{unit}"
         ticks.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#d0d4d9" stroke-width="1"/>'
@@ -68,9 +83,11 @@ def _x_labels(labels: Sequence[str], step: float, offset: float) -> str:
             continue
         x = LEFT + step * i + offset
         y = HEIGHT - BOTTOM + 14
+        short = label if len(label) <= AXIS_LABEL_CHARS else label[: AXIS_LABEL_CHARS - 1] + "…"
         out.append(
-            f'<text x="{x:.1f}" y="{y}" font-size="11" fill="#1f2933" text-anchor="end" '
-            f'transform="rotate(-35 {x:.1f} {y})">{escape(label)}</text>'
+            f'<text x="{x:.1f}" y="{y}" font-size="12" fill="#1f2933" text-anchor="end" '
+            f'transform="rotate(-35 {x:.1f} {y})"><title>{escape(label)}</title>'
+            f"{escape(short)}</text>"
         )
     return "".join(out)
 
@@ -97,10 +114,10 @@ def bar_chart(
         bars.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
             f'height="{HEIGHT - BOTTOM - y:.1f}" fill="{PALETTE[0]}">'
-            f"<title>{escape(labels[i])}: {value:g}{escape(unit)}</title></rect>"
+            f"<title>{escape(labels[i])}: {number(value)}{escape(unit)}</title></rect>"
         )
     desc = "; ".join(
-        f"{label}: {'-' if v is None else f'{v:g}{unit}'}"
+        f"{label}: {'-' if v is None else f'{number(v)}{unit}'}"
         for label, v in zip(labels, values, strict=True)
     )
     body = "".join(bars) + _x_labels(labels, step, step / 2)
@@ -122,23 +139,25 @@ def line_chart(
     step = (WIDTH - LEFT - RIGHT) / max(1, len(labels) - 1)
     body = []
     for n, line in enumerate(series):
-        colour = PALETTE[n % len(PALETTE)]
+        colour, dash = style(n)
         points = [(LEFT + step * i, _y(v, top)) for i, v in enumerate(line.values) if v is not None]
         if points:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             body.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"'
+                f"{_dash(dash)}/>"
             )
             body.extend(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in points
             )
     legend = "".join(
-        f'<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" '
-        f'fill="{PALETTE[n % len(PALETTE)]}"/></svg> {escape(line.name)}</li>'
+        f'<li><svg width="28" height="12" aria-hidden="true"><line x1="0" y1="6" x2="28" y2="6" '
+        f'stroke="{style(n)[0]}" stroke-width="3"{_dash(style(n)[1])}/></svg> '
+        f"{escape(line.name)}</li>"
         for n, line in enumerate(series)
     )
     desc = " | ".join(
-        f"{line.name}: " + ", ".join("-" if v is None else f"{v:g}" for v in line.values)
+        f"{line.name}: " + ", ".join("-" if v is None else number(v) for v in line.values)
         for line in series
     )
     chart = _frame(title, desc, "".join(body) + _x_labels(labels, step, 0), top, unit)

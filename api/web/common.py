@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api import audit
-from api.accounts import User
+from api.accounts import Role, User
 from api.web.auth import WebSession
+from api.web.field_labels import humanise
 from domain.errors import DomainError
 from domain.validation import field_errors
 from placements.models import AdviceJudgement
@@ -49,11 +50,12 @@ def audit_change(
 
 
 def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
-    """Field name -> Dutch message ('-' for the form as a whole); input is never echoed."""
+    """Field name -> Dutch message ('-' for the form as a whole); input is never echoed, and
+    internal field names in a message read as their Dutch labels."""
     out: dict[str, str] = {}
     for problem in field_errors(exc):
         name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
-        out.setdefault(name, problem.message)
+        out.setdefault(name, humanise(problem.message))
     return out
 
 
@@ -64,3 +66,19 @@ def judge_names(session: Session, rows: Iterable[AdviceJudgement]) -> dict[str, 
         return {}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all()
     return {u.id: u.display_name for u in users}
+
+
+def labels_for(errors: Iterable[str], labels: dict[str, str]) -> dict[str, str]:
+    """Dutch labels for the error summary of a page with many forms: each key is
+    '<form>.<field>', labelled by the field."""
+    return {key: labels.get(key.rpartition(".")[2], key) for key in errors}
+
+
+def regisseur_context(session: Session) -> dict[str, object]:
+    """The active perspectiefregisseurs to choose from on a referral page, and every
+    regisseur's name."""
+    query = select(User).where(User.role == Role.PERSPECTIEFREGISSEUR.value)
+    users = session.exec(query).all()
+    names = {u.id: u.display_name or u.username for u in users}
+    options = sorted(((u.id, names[u.id]) for u in users if u.active), key=lambda o: o[1])
+    return {"regisseur_options": options, "regisseur_names": names}

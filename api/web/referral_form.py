@@ -8,6 +8,7 @@ Nothing is stored unless the whole referral is valid.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -15,18 +16,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from afwegingskader import models as afweging
-from afwegingskader.woonplaats import STAY_LABEL, Residence
+from afwegingskader.woonplaats import (
+    STAY_LABEL,
+    Residence,
+    WoonplaatsInput,
+    determine_municipality,
+)
 from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
 from api.web.common import audit_change, errors_by_field
-from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page
+from api.web.field_labels import humanise, label_of
+from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError, InvalidInput
 from domain.people import VerwijzerType
-from domain.places import Municipality
+from domain.places import Municipality, all_municipalities, region_municipalities
 from placements import service as workflow
 from placements.schemas import ReferralCreate
 
@@ -50,8 +57,9 @@ ALIASES = {
     "intake.age": "profile.age",
     "intake.birth_date": "profile.birth_date",
     "intake.perspective": "profile.perspective",
-    "intake.reference_date": "-",
-    "profile.reference_date": "-",
+    # The reference date is today: "today lies before the birth date" is a birth date ahead.
+    "intake.reference_date": "profile.birth_date",
+    "profile.reference_date": "profile.birth_date",
     "intake.crisis": "crisis",
     "profile.crisis": "crisis",
     "intake.crisis_placement_date": "crisis_placement_date",
@@ -115,21 +123,38 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
-    "residence": [(r.value, r.value.replace("_", " ")) for r in Residence],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
-    "municipality": [(m.value, m.label) for m in Municipality],
     "bridging": list(BRIDGING_LABEL.items()),
     "perspective": list(PERSPECTIVE_LABEL.items()),
 }
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    """The region's municipalities first, then every other one in the country, by name."""
+    inside = region_municipalities()
+    others = sorted(
+        (m for m in all_municipalities() if m not in inside and m != Municipality.BUITEN_REGIO),
+        key=lambda m: m.label,
+    )
+    return [(m.value, m.label) for m in inside] + [
+        (m.value, f"{m.label} (buiten de regio)") for m in others
+    ]
+
+
+def choices() -> dict[str, list[tuple[str, str]]]:
+    """CHOICES with the municipalities of the selected region."""
+    places = municipality_choices()
+    residence = [*places, *((r, place_name(r)) for r in (Residence.BUITENLAND, Residence.ONBEKEND))]
+    return {**CHOICES, "municipality": places, "residence": residence}
 
 
 def _opt(form: Form, name: str) -> str | None:
     return form.get(name) or None
 
 
-def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
-    """The ReferralCreate payload the form describes (not yet validated)."""
-    crisis = form.get("crisis") == "ja"
+def profile_payload(form: Form, *, today: str) -> dict[str, Any]:
+    """The child's fields of the form as a Profile payload (perspective, crisis and home
+    municipality included; not yet validated)."""
     age = _opt(form, "profile.age")
     birth = _opt(form, "profile.birth_date")
     profile: dict[str, Any] = {
@@ -152,9 +177,17 @@ def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
         "earlier_breakdowns": form.get("profile.earlier_breakdowns") or "0",
         "perspective": form.get("profile.perspective"),
         "home_municipality": _opt(form, "profile.home_municipality"),
-        "crisis": crisis,
+        "crisis": form.get("crisis") == "ja",
     }
-    profile |= {name.split(".")[1]: form.get(name) == "ja" for name in CHECKBOXES}
+    return profile | {name.split(".")[1]: form.get(name) == "ja" for name in CHECKBOXES}
+
+
+def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
+    """The ReferralCreate payload the form describes (not yet validated)."""
+    crisis = form.get("crisis") == "ja"
+    age = _opt(form, "profile.age")
+    birth = _opt(form, "profile.birth_date")
+    profile = profile_payload(form, today=today)
     woonplaats = {
         "stay": _opt(form, "intake.woonplaats.stay"),
         "brp_residence": _opt(form, "intake.woonplaats.brp_residence"),
@@ -184,17 +217,54 @@ def payload_of(form: Form, *, role: str, today: str) -> dict[str, Any]:
     return payload
 
 
-def _place_errors(errors: dict[str, str]) -> dict[str, str]:
+def place_errors(errors: dict[str, str]) -> dict[str, str]:
     placed: dict[str, str] = {}
     for name, problem in errors.items():
         # "profile.capj[1]" or "profile.capj.1" belongs to the field "profile.capj".
         base = re.sub(r"(\[\d+\]|\.\d+)$", "", name)
+        if base.startswith("woonplaats."):  # the intake's own prefix for its woonplaats part
+            base = "intake." + base
         target = ALIASES.get(base, base)
+        text = "ligt in de toekomst" if base.endswith("reference_date") else problem
         if target in LABELS:
-            placed.setdefault(target, problem)
+            placed.setdefault(target, text)
         else:
-            placed.setdefault("-", f"{base}: {problem}")
+            placed.setdefault("-", f"{label_of(base)}: {text}")
     return placed
+
+
+def _date_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def profile_checks(profile: dict[str, Any]) -> dict[str, str]:
+    """The profile's own checks that run only once every field is valid, run anyway."""
+    errors: dict[str, str] = {}
+    if profile["birth_date"] is None and profile["age"] is None:
+        errors["profile.birth_date"] = "vul de geboortedatum of de leeftijd in"
+    placements, breakdowns = (str(profile[k]) for k in ("earlier_placements", "earlier_breakdowns"))
+    if placements.isdigit() and breakdowns.isdigit() and int(breakdowns) > int(placements):
+        errors["profile.earlier_breakdowns"] = humanise("is groter dan earlier_placements")
+    return errors
+
+
+def _checks_hidden_by_field_errors(payload: dict[str, Any]) -> dict[str, str]:
+    """What the models check only once every field is valid, checked anyway, so that one
+    submit shows every error: the profile's checks, and the woonplaats questions."""
+    errors = profile_checks(payload["profile"])
+    intake = payload["intake"]
+    start = _date_or_none(str(intake["case_start_date"] or ""))
+    if start is not None:
+        try:
+            woonplaats = WoonplaatsInput.model_validate(intake["woonplaats"])
+            determine_municipality(woonplaats, case_start_date=start, prefix="intake.woonplaats")
+        except (ValidationError, DomainError) as exc:
+            errors |= errors_by_field(exc, prefix="intake.woonplaats." if isinstance(
+                exc, ValidationError) else "")  # fmt: skip
+    return errors
 
 
 def _form_page(
@@ -206,11 +276,18 @@ def _form_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        choices=CHOICES,
-        checkboxes=CHECKBOXES,
-        labels=LABELS,
-        capj=default_codelist(),
+        **profile_fields(),
     )
+
+
+def profile_fields() -> dict[str, Any]:
+    """What the child's fields (_kind_velden.html) need besides values and errors."""
+    return {
+        "choices": choices(),
+        "checkboxes": CHECKBOXES,
+        "labels": LABELS,
+        "capj": default_codelist(),
+    }
 
 
 @router.get("/aanmeldingen/nieuw")
@@ -229,6 +306,14 @@ def submit_referral(
     values = {name: vals[0] for name, vals in form.fields.items() if name not in {"bsn", "csrf"}}
     try:
         data = ReferralCreate.model_validate(payload)
+    except ValidationError as exc:
+        errors = place_errors(errors_by_field(exc))
+        hidden = place_errors(_checks_hidden_by_field_errors(payload))
+        errors |= {k: v for k, v in hidden.items() if k not in errors}
+        if web.role == Role.SERVICEPUNT.value and not values.get("verwijzer_type"):
+            errors.setdefault("verwijzer_type", "is verplicht: maak een keuze")
+        return _form_again(web, values, errors)
+    try:
         if web.role == Role.VERWIJZER.value:
             assert web.user.verwijzer_type is not None  # required for the role
             verwijzer_type = VerwijzerType(web.user.verwijzer_type)
@@ -246,12 +331,7 @@ def submit_referral(
         )
     except (ValidationError, DomainError) as exc:
         session.rollback()
-        errors = _place_errors(errors_by_field(exc))
-        for name, problem in errors.items():
-            # An empty field reads "kies een van: ..." or "moet een datum zijn"; say "verplicht".
-            if problem.startswith(("kies een van", "moet een")) and not values.get(name):
-                errors[name] = "is verplicht: maak een keuze"
-        return _form_page(web, values=values, errors=errors, status_code=422)
+        return _form_again(web, values, place_errors(errors_by_field(exc)))
     audit_change(
         session,
         web,
@@ -263,6 +343,17 @@ def submit_referral(
     if web.role == Role.SERVICEPUNT.value:
         return RedirectResponse(f"/servicepunt/aanmeldingen/{referral.id}", status_code=303)
     return RedirectResponse("/verwijzer?aangemeld=1", status_code=303)
+
+
+def _form_again(web: WebSession, values: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
+    """The form with every error beside its field and the values typed (never the BSN)."""
+    for name, problem in errors.items():
+        # An empty field reads "kies een van: ..." or "moet een datum zijn"; say "verplicht".
+        if problem.startswith(("kies een van", "moet een")) and not values.get(name):
+            errors[name] = "is verplicht: maak een keuze"
+    ordered = {k: errors[k] for k in LABELS if k in errors}  # in the order of the form
+    ordered |= errors
+    return _form_page(web, values=values, errors=ordered, status_code=422)
 
 
 def _missing_type() -> DomainError:

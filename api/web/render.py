@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,20 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from afwegingskader.models import RiskLevel
 from api.web.auth import WebSession
+from api.web.field_labels import label_of
+from domain import nl_format
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
-from domain.places import Municipality
+from domain.places import Municipality, region_municipalities
+from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
 from placements.models import (
     BridgingCare,
     JudgementReason,
     JudgementState,
     ReasonCode,
     ReferralStatus,
+    WithdrawalReason,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,6 +87,17 @@ PROPOSAL_KIND_LABEL = {
 }
 
 
+# Places that are no municipality: where a child lives or stays, when not in one of them.
+PLACE_LABEL = {"buitenland": "buitenland", "onbekend": "onbekend (niet vast te stellen)"}
+
+
+def place_name(value: object) -> str:
+    """The display name of a municipality value (or abroad, or unknown): the one helper
+    every page, list and filter uses, whatever the municipality codes become."""
+    text = str(value)
+    return PLACE_LABEL.get(text) or _label(Municipality, text)
+
+
 def _label(kind: type[Any], value: object) -> str:
     try:
         return str(kind(value).label)
@@ -91,15 +105,27 @@ def _label(kind: type[Any], value: object) -> str:
         return str(value)
 
 
-def _date(value: date | str | None) -> str:
-    if value is None or value == "":
-        return "-"
-    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    return day.strftime("%d-%m-%Y")
+def _label_of(value: object, kind: str) -> str:
+    try:
+        return str(getattr(Municipality(value), kind))
+    except ValueError:
+        return str(value)
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+def _place(value: object) -> str:
+    """A municipality with its region: 'Harderwijk (jeugdregio Noord-Veluwe)'."""
+    return _label_of(value, "place_label")
+
+
+def _outside_region(value: object) -> bool:
+    try:
+        return not Municipality(value).in_region
+    except ValueError:
+        return False
+
+
+_date = nl_format.day
+_percent = nl_format.percent
 
 
 def _environment() -> Environment:
@@ -111,7 +137,10 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["care"] = lambda v: _label(CareForm, v)
-    env.filters["municipality"] = lambda v: _label(Municipality, v)
+    env.filters["municipality"] = place_name
+    env.filters["place"] = _place
+    env.filters["outside_region"] = _outside_region
+    env.filters["region_of"] = lambda v: _label_of(v, "region_label")
     env.filters["capability"] = lambda v: _label(Capability, v)
     env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
     env.filters["reason"] = lambda v: _label(ReasonCode, v)
@@ -124,15 +153,24 @@ def _environment() -> Environment:
     env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
     env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
     env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
+    env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
+    env.filters["refusal"] = lambda v: _label(RefusalReason, v)
+    env.filters["transfer"] = lambda v: _label(TransferReason, v)
+    env.filters["task"] = lambda v: _label(TaskKind, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
+    env.filters["moment"] = nl_format.moment
+    env.filters["getal"] = nl_format.number
+    env.globals["veldlabel"] = label_of
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
-        MUNICIPALITIES=list(Municipality),
+        MUNICIPALITIES=list(region_municipalities()),
         CAPABILITIES=list(Capability),
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),
+        WITHDRAWAL_OPTIONS=[(r.value, r.label) for r in WithdrawalReason],
+        TRANSFER_OPTIONS=[(r.value, r.label) for r in TransferReason],
         VERWIJZER_TYPES=list(VerwijzerType),
         BRIDGING=BRIDGING_LABEL,
         PERSPECTIVES=PERSPECTIVE_LABEL,
@@ -158,6 +196,7 @@ def page(
         user=web.user if web else None,
         role=web.role if web else None,
         csrf=web.csrf if web else "",
+        unread=web.unread if web else 0,
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

@@ -17,12 +17,19 @@ from sqlmodel import Session, col, select
 from api import hold_endings
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
-from api.web import lists, referral_form
+from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
+from api.web.common import (
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    judge_names,
+    regisseur_context,
+)
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
 from capacity.models import Hold
+from domain import nl_format
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
@@ -32,32 +39,43 @@ from placements import service as workflow
 from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
 from placements.reports import norm_status
-from placements.schemas import DecisionCreate, DischargeRequest
+from placements.schemas import DecisionCreate, DischargeRequest, WithdrawRequest
 from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
 router.include_router(referral_form.router)
 router.include_router(lists.router)
+router.include_router(referral_edit.router)
+router.include_router(afdruk.router)
 Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PREFIX = "/servicepunt/aanmeldingen/{referral_id}"
 E = TypeVar("E", bound=StrEnum)
 
 
 @router.get("/servicepunt")
-def workbench(web: Staff, session: SessionDep, now: NowDep) -> HTMLResponse:
-    """The workbench: open referrals first, with their status and the 14-day norm."""
-    rows = session.exec(select(Referral).order_by(col(Referral.updated_at).desc()).limit(200)).all()
-    open_rows = [r for r in rows if r.status in OPEN_STATUSES]
-    closed_rows = [r for r in rows if r.status not in OPEN_STATUSES]
+def workbench(web: Staff, session: SessionDep, now: NowDep, request: Request) -> HTMLResponse:
+    """The workbench: open referrals first, with their status and the 14-day norm; search,
+    filters and pages as on the other lists."""
+    wanted, errors = list_filters.parse(request.query_params)
+    found = session.exec(
+        select(Referral).where(wanted.where()).order_by(col(Referral.updated_at).desc())
+    ).all()
+    # Open referrals first, each group newest first: one order, so pages do not overlap.
+    ordered = sorted(found, key=lambda r: r.status not in OPEN_STATUSES)
+    shown = list_filters.paginate(ordered, wanted)
+    rows: list[Referral] = shown.rows
     audit_reads(session, web, [r.id for r in rows], via="GET /servicepunt", now=now)
-    today = now.date()
+    today = nl_format.local_day(now) or now.date()
     return page(
         "servicepunt.html",
         web,
-        open_rows=open_rows,
-        closed_rows=closed_rows,
+        status_code=422 if errors else 200,
+        open_rows=[r for r in rows if r.status in OPEN_STATUSES],
+        closed_rows=[r for r in rows if r.status not in OPEN_STATUSES],
         norms={r.id: norm_status(r, today).value for r in rows},
-        waiting={r.id: (today - r.created_at.date()).days for r in rows},
+        waiting={r.id: (today - (nl_format.local_day(r.created_at) or today)).days for r in rows},
+        pager=shown,
+        filters=list_filters.form_context(wanted, errors),
     )
 
 
@@ -119,6 +137,10 @@ def detail_page(
         default_hold_hours=state.settings.hold_ttl.total_seconds() / 3600,
         outcome_options=[(o.value, o.label) for o in DepartureOutcome],
         today=now.date().isoformat(),
+        **regisseur_context(session),
+        profile=child_page.profile_rows(referral.profile_json),
+        timeline=child_page.timeline(session, referral.id),
+        versions=child_page.earlier_versions(session, referral.id),
     )
 
 
@@ -243,6 +265,16 @@ class Step:
         return _back(self.referral_id, done)
 
 
+def failed_step(
+    exc: DomainError | ValidationError, step: Step, *, prefix: str, values: dict[str, str]
+) -> HTMLResponse:
+    """The referral page again with the step's messages beside its fields, nothing saved."""
+    web, session, state = step.web, step.session, step.state
+    return _failed(
+        exc, web, session, state, step.referral_id, step.now, prefix=prefix, values=values
+    )
+
+
 def _step(
     referral_id: str,
     request: Request,
@@ -298,7 +330,12 @@ def hold(step: StepDep) -> Response:
         ttl = _ttl(hours, step.state.settings.hold_ttl)
         step.settle()
         workflow.hold_place(
-            step.session, referral_id=step.referral_id, unit_id=unit_id, ttl=ttl, now=step.now
+            step.session,
+            referral_id=step.referral_id,
+            unit_id=unit_id,
+            ttl=ttl,
+            user_id=step.web.user.id,
+            now=step.now,
         )
         return "vastgehouden"
 
@@ -345,18 +382,21 @@ def bridging(step: StepDep) -> Response:
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
+    names = ("withdrawal_reason", "withdrawal_text")
+
     def act() -> str:
+        data = WithdrawRequest.model_validate({n: step.form.get(n) or None for n in names})
         step.settle()
-        workflow.withdraw(step.session, referral_id=step.referral_id, now=step.now)
+        workflow.withdraw(step.session, referral_id=step.referral_id, data=data, now=step.now)
         return "ingetrokken"
 
-    return step.run(act, prefix="withdraw.")
+    return step.run(act, prefix="withdraw.", values=_values(step.form, "withdraw.", names))
 
 
 @router.post(PREFIX + "/uitstroom")
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
-    names = ("left_on", "outcome")
+    names = ("left_on", "outcome", "planned")
 
     def act() -> str:
         data = DischargeRequest.model_validate({n: step.form.get(n) or None for n in names})
@@ -366,6 +406,7 @@ def discharge(step: StepDep) -> Response:
             left_on=data.left_on,
             outcome=data.outcome,
             now=step.now,
+            planned=data.planned,
         )
         return "uitgestroomd"
 

@@ -9,8 +9,6 @@ has a link to refresh it.
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -34,7 +32,7 @@ from api.routes.simulations import output_file
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
 from api.web.common import errors_by_field
 from api.web.render import NO_FORM, SECURITY_HEADERS, FormState, form_page, page
-from capacity.ledger import REGION_TZ
+from domain import nl_format
 from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -62,10 +60,7 @@ FILE_LABELS = {
 }
 
 
-def _number(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return "-"
-    return f"{value:.4g}".replace(".", ",")
+_number = nl_format.number
 
 
 def _cell(e: MetricEstimate | None) -> dict[str, str]:
@@ -77,9 +72,7 @@ def _cell(e: MetricEstimate | None) -> dict[str, str]:
     return {"mean": _number(e.mean), "interval": f"[{_number(e.low)}; {_number(e.high)}]"}
 
 
-def _time(moment: datetime | None) -> str:
-    """A moment as the region's local time, dd-mm-jjjj uu:mm."""
-    return "-" if moment is None else moment.astimezone(REGION_TZ).strftime("%d-%m-%Y %H:%M")
+_time = nl_format.moment
 
 
 def _view(job: SimulationJob) -> dict[str, Any]:

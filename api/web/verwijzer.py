@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
 from api import hold_endings
 from api.deps import NowDep, SessionDep, visible_referral
-from api.web.auth import FormDep, PageNotFound
+from api.web.auth import FormDep, PageNotFound, WebSession
 from api.web.board import Verwijzer
 from api.web.common import audit_change
 from api.web.render import page
 from domain.errors import DomainError, NotFound
 from placements import service as workflow
+from placements.models import LIFECYCLE_FIELD_LABELS
+from placements.schemas import WithdrawRequest
 
 router = APIRouter(include_in_schema=False)
 PREFIX = "/verwijzer/aanmeldingen/{referral_id}"
@@ -32,15 +35,27 @@ def withdraw(
         hold_endings.before_step(
             session, user_id=web.user.id, role=web.role, referral_id=referral_id, via=via, now=now
         )
-        workflow.withdraw(session, referral_id=referral_id, now=now)
+        data = WithdrawRequest.model_validate(
+            {"withdrawal_reason": form.get("withdrawal_reason") or None}
+        )
+        workflow.withdraw(session, referral_id=referral_id, data=data, now=now)
+    except ValidationError:
+        session.rollback()
+        return _not_withdrawn(
+            web, 422, f"{LIFECYCLE_FIELD_LABELS['withdrawal_reason']}: kies een reden"
+        )
     except DomainError as exc:
         session.rollback()
-        return page(
-            "error.html",
-            web,
-            status_code=409,
-            title="Niet ingetrokken",
-            message=f"De aanmelding is niet ingetrokken: {exc}",
-        )
+        return _not_withdrawn(web, 409, str(exc))
     audit_change(session, web, [referral_id], via=via, now=now)
     return RedirectResponse("/verwijzer?ingetrokken=1", status_code=303)
+
+
+def _not_withdrawn(web: WebSession, status_code: int, why: str) -> Response:
+    return page(
+        "error.html",
+        web,
+        status_code=status_code,
+        title="Niet ingetrokken",
+        message=f"De aanmelding is niet ingetrokken: {why}",
+    )

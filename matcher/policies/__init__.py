@@ -26,7 +26,7 @@ import yaml
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import ConfigError
-from domain.places import DISTANCE_KM
+from domain.places import max_distance_km
 from matcher.models import MatchRequest, PairScore
 from matcher.policies.order import LEVEL_TERMS, LevelOrder
 from matcher.scoring import check_pair, score_pair
@@ -178,7 +178,7 @@ def _compile(raw: dict[str, Any], file: str) -> Policy:
         missing = next(t for t in NEARBY_TERMS if t not in nearby)
         raise _fail(file, f"levels.nabijheid.{missing}", f"term '{missing}' ontbreekt")
     p = fine.params
-    worst_km = math.floor(max(DISTANCE_KM.values()) + 0.5)
+    worst_km = math.floor(max_distance_km() + 0.5)
     low = (p["distance"]["per_km"] * worst_km + p["preferences"]["per_mismatch"] * MAX_PREFERENCES
            + p["availability"]["per_day"] * p["availability"]["max_days"])  # fmt: skip
     high = (p["school"]["same_municipality"] + p["network"]["same_municipality"]

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from domain.errors import ConfigError
-from domain.places import DISTANCE_KM
+from domain.places import max_distance_km
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("default.yaml")
 
@@ -92,7 +92,7 @@ class Weights:
     def min_pair_score(self) -> int:
         """The lowest score any feasible pair can get: must stay above zero."""
         p = self.params
-        worst_km = math.floor(max(DISTANCE_KM.values()) + 0.5)
+        worst_km = math.floor(max_distance_km() + 0.5)
         return (
             p["base"]["points"]
             + p["distance"]["per_km"] * worst_km

@@ -338,12 +338,12 @@ CASES = [
     Case(
         "LO-01",
         {"perspective": "terug_naar_huis", "home_municipality": "lelystad"},
-        location=Place.LELYSTAD,
+        location=Place("lelystad"),
     ),
     Case(
         "LO-02",
         {"home_municipality": "lelystad", "responsible_municipality": "almere"},
-        location=Place.ALMERE,
+        location=Place("almere"),
     ),
     Case("LO-03", {}, location=None),
 ]

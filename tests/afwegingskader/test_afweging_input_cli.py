@@ -37,8 +37,8 @@ VALID: dict[str, Any] = {
         ({"birth_date": "2026-02-01", "age": None}, "reference_date", "2026"),
         ({"birth_date": "2015-03-07", "age": 3}, "age", "2015"),
         ({"capj": ["A201", "X123"]}, "capj[1]", "X123"),
-        ({"home_municipality": "amsterdam"}, "home_municipality", "amsterdam"),
-        ({"responsible_municipality": "groningen"}, "responsible_municipality", "groningen"),
+        ({"home_municipality": "atlantis"}, "home_municipality", "atlantis"),
+        ({"responsible_municipality": "GM9999"}, "responsible_municipality", "GM9999"),
         ({"earlier_placements": 1, "earlier_breakdowns": 2}, "earlier_breakdowns", "2"),
     ],
 )

@@ -25,10 +25,14 @@ from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set, load_rule_se
 from domain.care import RESIDENTIAL_FORMS, CareForm
 from domain.codelist import default_codelist
 from domain.people import MAX_AGE, Perspective, Sex
-from domain.places import Municipality
+from domain.places import Municipality, region_municipalities
 
 CODES = [c.code for c in default_codelist().codes()]
 REFERENCE = date(2025, 11, 3)
+
+
+# The region's municipalities, one outside it (Amsterdam) and the unrecorded catch-all.
+PLACES = [*region_municipalities(), Municipality("GM0363"), Municipality.BUITEN_REGIO]
 
 
 @st.composite
@@ -68,8 +72,8 @@ def profiles(draw: st.DrawFn) -> Profile:
                 draw(st.lists(st.lists(st.sampled_from(Contraindication), max_size=2), max_size=4))
             )
         ],
-        "home_municipality": draw(st.none() | st.sampled_from(Municipality)),
-        "responsible_municipality": draw(st.none() | st.sampled_from(Municipality)),
+        "home_municipality": draw(st.none() | st.sampled_from(PLACES)),
+        "responsible_municipality": draw(st.none() | st.sampled_from(PLACES)),
     }
     if draw(st.booleans()):
         data["age"] = draw(st.integers(0, MAX_AGE))

@@ -25,7 +25,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
     (
         "thuis: BRP-adres",
         {"stay": "geen", "brp_residence": "urk"},
-        Municipality.URK,
+        Municipality("urk"),
         WoonplaatsStep.BRP_ADRES,
     ),
     (
@@ -35,25 +35,25 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "brp_residence": "almere",
             "brp_residence_before_stay": "urk",
         },
-        Municipality.URK,
+        Municipality("urk"),
         WoonplaatsStep.ADRES_VOOR_VERBLIJF,
     ),
     (
         "bij pleegouder",
         {"stay": "pleegouder", "brp_residence_before_stay": "zeewolde"},
-        Municipality.ZEEWOLDE,
+        Municipality("zeewolde"),
         WoonplaatsStep.ADRES_VOOR_VERBLIJF,
     ),
     (
         "in opvang of beschermd wonen",
         {"stay": "opvang_beschermd_wonen", "brp_residence_before_stay": "dronten"},
-        Municipality.DRONTEN,
+        Municipality("dronten"),
         WoonplaatsStep.ADRES_VOOR_VERBLIJF,
     ),
     (
         "in justitiële jeugdinrichting",
         {"stay": "justitiele_jeugdinrichting", "brp_residence_before_stay": "noordoostpolder"},
-        Municipality.NOORDOOSTPOLDER,
+        Municipality("noordoostpolder"),
         WoonplaatsStep.ADRES_VOOR_VERBLIJF,
     ),
     (
@@ -64,7 +64,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "brp_annotation_2_26": True,
             "mother_residence_at_birth": "lelystad",
         },
-        Municipality.LELYSTAD,
+        Municipality("lelystad"),
         WoonplaatsStep.MOEDER_BIJ_GEBOORTE,
     ),
     (
@@ -74,7 +74,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "brp_residence_before_stay": "onbekend",
             "mother_residence_at_birth": "dronten",
         },
-        Municipality.DRONTEN,
+        Municipality("dronten"),
         WoonplaatsStep.MOEDER_BIJ_GEBOORTE,
     ),
     (
@@ -85,7 +85,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "mother_residence_at_birth": "buitenland",
             "actual_stay": "zeewolde",
         },
-        Municipality.ZEEWOLDE,
+        Municipality("zeewolde"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
@@ -97,7 +97,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "mother_residence_at_birth": "onbekend",
             "actual_stay": "almere",
         },
-        Municipality.ALMERE,
+        Municipality("almere"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
@@ -108,7 +108,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "mother_residence_at_birth": "urk",
             "actual_stay": "lelystad",
         },
-        Municipality.LELYSTAD,
+        Municipality("lelystad"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
@@ -118,7 +118,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "brp_residence_before_stay": "buitenland",
             "actual_stay": "dronten",
         },
-        Municipality.DRONTEN,
+        Municipality("dronten"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
@@ -135,7 +135,7 @@ RULE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = [
             "gezag": "voogd_gi",
             "actual_stay": "almere",
         },
-        Municipality.URK,
+        Municipality("urk"),
         WoonplaatsStep.BRP_ADRES,
     ),
 ]
@@ -144,13 +144,13 @@ RULE_PRE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = 
     (
         "één gezagsdrager",
         {"gezag": "ouders", "gezag_residences": ["lelystad"]},
-        Municipality.LELYSTAD,
+        Municipality("lelystad"),
         WoonplaatsStep.GEZAGSDRAGER,
     ),
     (
         "twee gezagsdragers, zelfde gemeente",
         {"gezag": "ouders", "gezag_residences": ["almere", "almere"]},
-        Municipality.ALMERE,
+        Municipality("almere"),
         WoonplaatsStep.GEZAGSDRAGER,
     ),
     (
@@ -160,31 +160,31 @@ RULE_PRE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = 
             "gezag_residences": ["almere", "dronten"],
             "mainly_lived_in": "dronten",
         },
-        Municipality.DRONTEN,
+        Municipality("dronten"),
         WoonplaatsStep.HOOFDVERBLIJF,
     ),
     (
         "gezag door derden (voogdij GI): werkelijk verblijf",
         {"gezag": "voogd_gi", "actual_stay": "noordoostpolder"},
-        Municipality.NOORDOOSTPOLDER,
+        Municipality("noordoostpolder"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
         "voogd als persoon: woonplaats van de voogd",
         {"gezag": "voogd_persoon", "gezag_residences": ["zeewolde"], "actual_stay": "urk"},
-        Municipality.ZEEWOLDE,
+        Municipality("zeewolde"),
         WoonplaatsStep.GEZAGSDRAGER,
     ),
     (
         "woonplaats gezagsdrager onbekend: werkelijk verblijf",
         {"gezag": "ouders", "gezag_residences": ["onbekend"], "actual_stay": "urk"},
-        Municipality.URK,
+        Municipality("urk"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
         "gezagsdrager in het buitenland: werkelijk verblijf",
         {"gezag": "ouders", "gezag_residences": ["buitenland"], "actual_stay": "almere"},
-        Municipality.ALMERE,
+        Municipality("almere"),
         WoonplaatsStep.WERKELIJK_VERBLIJF,
     ),
     (
@@ -195,7 +195,7 @@ RULE_PRE_2022: list[tuple[str, dict[str, Any], Municipality, WoonplaatsStep]] = 
             "stay": "pleegouder",
             "brp_residence_before_stay": "almere",
         },
-        Municipality.URK,
+        Municipality("urk"),
         WoonplaatsStep.GEZAGSDRAGER,
     ),
 ]
@@ -241,8 +241,8 @@ def test_case_start_date_chooses_the_rule() -> None:
             "gezag_residences": ["urk"],
         }
     )
-    assert determine_municipality(facts, case_start_date=OLD).municipality is Municipality.URK
-    assert determine_municipality(facts, case_start_date=NEW).municipality is Municipality.ALMERE
+    assert determine_municipality(facts, case_start_date=OLD).municipality == Municipality("urk")
+    assert determine_municipality(facts, case_start_date=NEW).municipality == Municipality("almere")
 
 
 def test_explanation_names_the_steps_in_dutch() -> None:
@@ -322,7 +322,7 @@ INCONSISTENT: list[tuple[dict[str, Any], str]] = [
         "mainly_lived_in",
     ),
     ({"gezag_residences": ["almere", "urk", "dronten"]}, "gezag_residences"),
-    ({"brp_residence": "amsterdam"}, "brp_residence"),
+    ({"brp_residence": "atlantis"}, "brp_residence"),
 ]
 
 
@@ -338,19 +338,19 @@ def test_inconsistent_facts_are_rejected_naming_the_field(
 def test_municipality_names_are_case_insensitive() -> None:
     facts = WoonplaatsInput.model_validate({"stay": "geen", "brp_residence": " Noordoostpolder"})
     result = determine_municipality(facts, case_start_date=NEW)
-    assert result.municipality is Municipality.NOORDOOSTPOLDER
+    assert result.municipality == Municipality("noordoostpolder")
 
 
 # (pre-2022 facts plus 2022 facts, expected 2022 municipality, phrase in the comparison)
 COMPARISON: list[tuple[dict[str, Any], Municipality | None, str | None]] = [
     (
         {"gezag_residences": ["urk"], "stay": "pleegouder", "brp_residence_before_stay": "almere"},
-        Municipality.ALMERE,
+        Municipality("almere"),
         "een overdracht verandert de verantwoordelijke gemeente",
     ),
     (
         {"gezag_residences": ["urk"], "stay": "geen", "brp_residence": "urk"},
-        Municipality.URK,
+        Municipality("urk"),
         "dezelfde gemeente (Urk)",
     ),
     (
@@ -368,7 +368,7 @@ def test_old_case_is_compared_with_the_2022_rule(
 ) -> None:
     data = WoonplaatsInput.model_validate({"gezag": "ouders", **facts})
     result = determine_municipality(data, case_start_date=OLD)
-    assert result.municipality_under_2022_rule is newer
+    assert result.municipality_under_2022_rule == newer
     compared = [line for line in result.explanation if "regel vanaf 2022 zou" in line]
     if phrase is None:
         assert compared == []
@@ -380,3 +380,38 @@ def test_old_case_is_compared_with_the_2022_rule(
 def test_new_case_has_no_comparison() -> None:
     data = WoonplaatsInput.model_validate({"stay": "geen", "brp_residence": "urk"})
     assert determine_municipality(data, case_start_date=NEW).municipality_under_2022_rule is None
+
+
+# Any Dutch municipality can be responsible, not only the region's (issue #20).
+ANYWHERE: list[tuple[dict[str, Any], str, str]] = [
+    # A child from Amsterdam placed with a foster family in the region is Amsterdam's.
+    ({"stay": "pleegouder", "brp_residence_before_stay": "GM0363"}, "GM0363", "Amsterdam"),
+    # By name, and an address from before a merger resolves to its successor (Weesp).
+    ({"stay": "geen", "brp_residence": "Weesp"}, "GM0363", "Amsterdam"),
+    ({"stay": "geen", "brp_residence": "Harderwijk"}, "GM0243", "Harderwijk"),
+    # Abroad: the place of actual stay, which may be outside the region too.
+    ({"stay": "geen", "brp_residence": "buitenland", "actual_stay": "GM0193"}, "GM0193", "Zwolle"),
+]
+
+
+@pytest.mark.parametrize(("facts", "code", "name"), ANYWHERE)
+def test_a_municipality_outside_the_region_is_named_and_flagged(
+    facts: dict[str, Any], code: str, name: str
+) -> None:
+    result = determine_municipality(WoonplaatsInput.model_validate(facts), case_start_date=NEW)
+    assert result.municipality == code
+    assert not result.in_region
+    assert f"Verantwoordelijke gemeente: {name} (jeugdregio" in result.explanation[-1]
+    assert (
+        "buiten de regio Flevoland: stem de jeugdhulp af met die gemeente"
+        in (result.explanation[-1])
+    )
+
+
+def test_the_pre_2022_comparison_names_two_municipalities_outside_the_region() -> None:
+    facts = {"gezag": "ouders", "gezag_residences": ["GM0363"], "stay": "geen"}
+    result = determine_municipality(
+        WoonplaatsInput.model_validate({**facts, "brp_residence": "GM0193"}), case_start_date=OLD
+    )
+    assert (result.municipality, result.municipality_under_2022_rule) == ("GM0363", "GM0193")
+    assert "Zwolle verantwoordelijk zijn: een overdracht" in result.explanation[-1]

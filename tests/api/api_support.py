@@ -155,6 +155,8 @@ def seed_region(engine: Any) -> Region:
             ("admin", Role.ADMIN, {}),
             ("gw", Role.GEDRAGSWETENSCHAPPER, {}),
             ("gw2", Role.GEDRAGSWETENSCHAPPER, {}),
+            ("pr", Role.PERSPECTIEFREGISSEUR, {}),
+            ("pr2", Role.PERSPECTIEFREGISSEUR, {}),
         ]
         for name, role, extra in users:
             accounts.create_user(s, username=name, role=role, now=T0, **extra)

@@ -41,7 +41,7 @@ def test_provider_departure_discharges_thereferral(api: Api) -> None:
         "POST",
         f"/api/v1/referrals/{rid}/discharge",
         "sp",
-        json={"left_on": "2027-01-16", "outcome": "thuis_met_hulp"},
+        json={"left_on": "2027-01-16", "outcome": "thuis_met_hulp", "planned": True},
     )
     assert again.status_code == 409
     assert referral(api, rid)["discharge_outcome"] == "pleegzorg"

@@ -48,7 +48,7 @@ def test_expired_hold_puts_the_referral_back_when_the_sweep_runs(api: Api) -> No
 STEPS: dict[str, tuple[str, dict[str, Any] | None, int, str]] = {
     "accept": ("decision", {"outcome": "accept"}, 409, "voorgesteld"),
     "decline": ("decision", {"outcome": "decline", "reason_code": "afstand"}, 409, "voorgesteld"),
-    "withdraw": ("withdraw", None, 200, "ingetrokken"),
+    "withdraw": ("withdraw", {"withdrawal_reason": "alternatief"}, 200, "ingetrokken"),
     "new_hold": ("hold", {}, 201, "vastgehouden"),
     "proposals": ("proposals", None, 200, "voorgesteld"),
     "bridging": ("bridging", {"bridging_care": "ambulant"}, 200, "voorgesteld"),

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -23,23 +22,14 @@ from placements import service as workflow
 from placements.models import Deviation, Referral
 from placements.schemas import ReferralCreate
 from tests.api.api_support import T0, referral_payload
-from tests.capacity.capacity_support import temporary_pg_database
+from tests.capacity.capacity_support import alembic_config, empty_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'judgement.db'}"
-        return
-    with temporary_pg_database("judgement_migrate") as url:
+    with empty_database(request.param, tmp_path, "judgement_migrate") as url:
         yield url
-
-
-def _config(url: str) -> Config:
-    config = Config(str(capacity_db.ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    return config
 
 
 def _seed_before_0006(engine: Engine) -> str:
@@ -88,7 +78,7 @@ def test_upgrade_keeps_the_data_and_takes_the_long_role(url: str) -> None:
     engine = capacity_db.make_engine(url)
     try:
         rid = _seed_before_0006(engine)
-        command.downgrade(_config(url), "0005_referral_status_note")
+        command.downgrade(alembic_config(url), "0005_referral_status_note")
         capacity_db.migrate(url)
         with capacity_db.transaction(engine) as session:
             user = accounts.create_user(
@@ -122,7 +112,7 @@ def test_the_audit_log_stays_append_only_and_tokens_keep_their_user(url: str) ->
     engine = capacity_db.make_engine(url)
     try:
         _seed_before_0006(engine)
-        command.downgrade(_config(url), "0005_referral_status_note")
+        command.downgrade(alembic_config(url), "0005_referral_status_note")
         capacity_db.migrate(url)
         with pytest.raises(DBAPIError), engine.begin() as conn:
             conn.execute(text("UPDATE audit_log SET role = 'admin'"))

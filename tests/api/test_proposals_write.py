@@ -10,9 +10,11 @@ from sqlmodel import Session
 
 from domain.errors import Conflict
 from placements import service as workflow
-from placements.models import Referral, ReferralStatus
-from placements.schemas import ProposalList
+from placements.models import Referral, ReferralStatus, WithdrawalReason
+from placements.schemas import ProposalList, WithdrawRequest
 from tests.api.api_support import Api, referral_payload
+
+WITHDRAWN = WithdrawRequest(withdrawal_reason=WithdrawalReason.ALTERNATIEF)
 
 
 def _advised(api: Api) -> str:
@@ -54,7 +56,7 @@ def test_late_proposal_does_not_undo_a_decision(api: Api) -> None:
         stale.commit()
         # ...then someone else withdrew it and committed.
         with Session(state.engine) as other:
-            workflow.withdraw(other, referral_id=rid, now=now)
+            workflow.withdraw(other, referral_id=rid, data=WITHDRAWN, now=now)
             other.commit()
         with pytest.raises(Conflict) as refused:
             workflow.propose(

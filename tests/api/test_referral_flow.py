@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from api.audit import AuditEntry
+from domain.places import Municipality
 from tests.api.api_support import Api, referral_payload
 
 
@@ -16,7 +17,8 @@ def _summary_free(api: Api, user: str, form: str, municipality: str, band: str) 
     return sum(
         c["free_now"]
         for c in cells
-        if (c["care_form"], c["municipality"], c["age_band"]) == (form, municipality, band)
+        if (c["care_form"], c["municipality"], c["age_band"])
+        == (form, Municipality(municipality).code, band)
     )
 
 
@@ -35,7 +37,9 @@ def test_referral_to_placement_to_discharge(api: Api) -> None:
     assert listed["total"] == 1
     referral = first.json()
     rid = referral["id"]
-    assert referral["responsible_municipality"] == "lelystad"
+    assert referral["responsible_municipality"] == "GM0995"  # Lelystad's CBS code
+    assert referral["responsible_municipality_name"] == "Lelystad"
+    assert referral["responsible_outside_region"] is False
     assert referral["responsibility_explanation"]
     assert referral["start_deadline"] == "2026-12-04"  # beschikking 20 Nov + 14 days
 
@@ -90,6 +94,12 @@ def test_referral_to_placement_to_discharge(api: Api) -> None:
     assert (entry["advised_form"], entry["placed_form"]) == ("behandelgroep", "gezinshuis")
     assert entry["form_deviates"] and entry["place_deviates"]
     assert entry["reason_code"] == "voorkeur_ouders"
+    # Where the child was placed: municipality and region.
+    assert entry["placed_municipality"] == "GM0034"
+    assert (entry["placed_municipality_name"], entry["placed_region"]) == (
+        "Almere",
+        "regio Flevoland",
+    )
     assert entry["rule_set"].startswith("flevoland-standaard")
     assert entry["weights_version"]
 
@@ -113,7 +123,7 @@ def test_referral_to_placement_to_discharge(api: Api) -> None:
         "POST",
         f"/api/v1/referrals/{rid}/discharge",
         "sp",
-        json={"left_on": "2027-02-01", "outcome": "thuis_met_hulp"},
+        json={"left_on": "2027-02-01", "outcome": "thuis_met_hulp", "planned": True},
     )
     assert out.status_code == 200, out.text
     assert out.json()["status"] == "uitgestroomd"

@@ -35,7 +35,11 @@ def _out_of_region_crisis_group(api: Api) -> str:
     with sync.transaction(engine) as session:
         provider = capacity_service.create_provider(session, name="Aanbieder elders")
         location = capacity_service.create_location(
-            session, provider_id=provider.id, name="Elders", municipality="buiten_regio"
+            # A provider outside the region registers its unit with its municipality.
+            session,
+            provider_id=provider.id,
+            name="Elders",
+            municipality="Harderwijk",
         )
         unit = capacity_service.create_unit(
             session,
@@ -71,6 +75,16 @@ def test_reports_count_what_happened(api: Api) -> None:
     assert _rows(api, "buiten_regio") == [
         {"maand": "2026-11", "plaatsingen": 2, "buiten_regio": 1, "percentage": 0.5}
     ]
+    # The region's children staying outside it: where, by municipality (names in the CSV).
+    assert _rows(api, "beschikkingen_buiten_regio") == [
+        {"gemeente": "GM0995", "geplaatst_in": "GM0243", "beschikkingen": 1}
+    ]
+    exported = api.call("GET", "/api/v1/reports/beschikkingen_buiten_regio?format=csv", "sp")
+    assert exported.status_code == 200
+    assert "Lelystad" in exported.text
+    assert "Harderwijk (jeugdregio Noord-Veluwe)" in exported.text
+    assert "GM0243" not in exported.text
+    assert _rows(api, "beschikkingen_buiten_regio", "planner")[0]["beschikkingen"] == "<5"
     assert _rows(api, "first_best") == [
         {"maand": "2026-11", "plaatsingen": 2, "first_best": 2, "percentage": 1.0}
     ]
@@ -78,7 +92,7 @@ def test_reports_count_what_happened(api: Api) -> None:
         {
             "kwartaal": "2026-Q4",
             "zorgvorm": "crisisgroep_12plus",
-            "gemeente": "lelystad",
+            "gemeente": "GM0995",  # Lelystad
             "leeftijd": "12+",
             "aantal": 1,
         }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.api.api_support import Api, referral_payload
 
-ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw")
-SP, VW, AB, PL, AD, GW = ROLES
+ROLES = ("sp", "verwijzer", "aanbieder", "planner", "admin", "gw", "pr")
+SP, VW, AB, PL, AD, GW, PR = ROLES
 # Who may call each endpoint. A new endpoint must be added here (see the meta-test).
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/advice"): {SP},
@@ -21,11 +21,24 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/referrals/{referral_id}/bridging"): {SP},
     ("POST", "/api/v1/referrals/{referral_id}/withdraw"): {SP, VW},
     ("POST", "/api/v1/referrals/{referral_id}/discharge"): {SP},
+    ("POST", "/api/v1/referrals/{referral_id}/transfer"): {SP},
+    # The perspectiefregisseur follows their own children; the servicepunt assigns them.
+    ("POST", "/api/v1/referrals/{referral_id}/regisseur"): {SP},
+    ("POST", "/api/v1/referrals/{referral_id}/continuation"): {SP},
+    ("GET", "/api/v1/regie/children"): {SP, PR},
+    ("POST", "/api/v1/regie/tasks/{task_id}/done"): {PR},
     # The gedragswetenschapper judges advices; the servicepunt follows the judgement.
     ("GET", "/api/v1/judgements/awaiting"): {SP, GW},
     ("GET", "/api/v1/referrals/{referral_id}/judgement"): {SP, GW},
     ("POST", "/api/v1/referrals/{referral_id}/judgement"): {GW},
     ("GET", "/api/v1/advice-deviations"): {SP},
+    # A hold asks its provider: the provider answers its own, the servicepunt sees them all.
+    ("GET", "/api/v1/provider-requests"): {SP, AB},
+    ("POST", "/api/v1/provider-requests/{request_id}/answer"): {AB},
+    # The register of beschikkingen holds children's records: the servicepunt only.
+    ("POST", "/api/v1/beschikkingen"): {SP},
+    ("GET", "/api/v1/beschikkingen"): {SP},
+    ("POST", "/api/v1/beschikkingen/import"): {SP},
     ("GET", "/api/v1/units"): {SP, AB},
     ("GET", "/api/v1/units/{unit_id}/occupancies"): {SP, AB},
     ("POST", "/api/v1/units/{unit_id}/admissions"): {SP, AB},
@@ -64,6 +77,8 @@ def _concrete(path: str) -> str:
         .replace("{unit_id}", "onbekend")
         .replace("{occupancy_id}", "onbekend")
         .replace("{job_id}", "onbekend")
+        .replace("{request_id}", "onbekend")
+        .replace("{task_id}", "onbekend")
         .replace("{name}", "afwijkingen")
     )
 
@@ -94,7 +109,12 @@ def test_verwijzer_sees_only_its_own_referrals(api: Api) -> None:
     listed = api.call("GET", "/api/v1/referrals", "verwijzer").json()
     assert [r["id"] for r in listed["items"]] == [own["id"]]
     assert api.call("GET", f"/api/v1/referrals/{other['id']}", "verwijzer").status_code == 404
-    withdraw = api.call("POST", f"/api/v1/referrals/{other['id']}/withdraw", "verwijzer")
+    withdraw = api.call(
+        "POST",
+        f"/api/v1/referrals/{other['id']}/withdraw",
+        "verwijzer",
+        json={"withdrawal_reason": "dubbel"},
+    )
     assert withdraw.status_code == 404
     assert api.call("GET", "/api/v1/referrals", "sp").json()["total"] == 2
 
@@ -127,7 +147,14 @@ def test_provider_touches_only_its_own_units(api: Api) -> None:
 def test_verwijzer_board_holds_counts_only(api: Api) -> None:
     cells = api.call("GET", "/api/v1/availability/summary", "verwijzer").json()
     assert cells
-    assert set(cells[0]) == {"care_form", "municipality", "age_band", "free_now", "coming_free"}
+    assert set(cells[0]) == {
+        "care_form",
+        "municipality",
+        "municipality_name",
+        "age_band",
+        "free_now",
+        "coming_free",
+    }
 
 
 def test_unknown_token_is_refused(api: Api) -> None:

@@ -9,15 +9,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from capacity import service as capacity_service
 from capacity.models import ChangeKind
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from placements import departures, judgement
+from placements import departures, judgement, provider_requests
 from placements import service as workflow
+from placements.lifecycle_models import ProviderAnswer, ProviderRequest, RefusalReason
 from placements.models import (
     DecisionOutcome,
     JudgementReason,
@@ -25,11 +26,20 @@ from placements.models import (
     Referral,
     ReferralStatus,
     Verdict,
+    WithdrawalReason,
 )
-from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
+from placements.schemas import (
+    AnswerCreate,
+    DecisionCreate,
+    JudgementCreate,
+    ReferralCreate,
+    WithdrawRequest,
+)
 from placements.transitions import FINAL_STATUSES, Action, exits
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of
+
+WITHDRAWN = WithdrawRequest(withdrawal_reason=WithdrawalReason.ALTERNATIEF)
 
 S = ReferralStatus
 ORDER = [S.AANGEMELD, S.GEADVISEERD, S.VOORGESTELD, S.VASTGEHOUDEN, S.GEPLAATST]
@@ -44,7 +54,9 @@ def _propose(session: Session, api: Api, rid: str, now: datetime) -> object:
 def _hold(session: Session, api: Api, rid: str, now: datetime) -> object:
     unit = api.units["groep_lely"]
     ttl = timedelta(hours=1)
-    return workflow.hold_place(session, referral_id=rid, unit_id=unit, ttl=ttl, now=now)
+    return workflow.hold_place(
+        session, referral_id=rid, unit_id=unit, ttl=ttl, user_id="sp", now=now
+    )
 
 
 def _decide(data: DecisionCreate) -> Step:
@@ -85,6 +97,19 @@ def _depart(session: Session, api: Api, rid: str, now: datetime) -> object:
     )
 
 
+def _provider_refuse(session: Session, api: Api, rid: str, now: datetime) -> object:
+    asked = session.exec(select(ProviderRequest).where(ProviderRequest.referral_id == rid)).one()
+    refusal = AnswerCreate(answer=ProviderAnswer.REFUSE, refusal_reason=RefusalReason.VEILIGHEID)
+    return provider_requests.answer(
+        session,
+        request_id=asked.id,
+        provider_id=asked.provider_id,
+        data=refusal,
+        user_id="aanbieder",
+        now=now,
+    )
+
+
 def _judge(data: JudgementCreate) -> Step:
     def step(session: Session, api: Api, rid: str, now: datetime) -> object:
         return judgement.judge(session, referral_id=rid, data=data, user_id="gw", now=now)
@@ -117,12 +142,13 @@ WAYS: dict[Action, dict[str, Step]] = {
     Action.HOLD_ENDED: {"expiry": _expire, "unit_closure": _close_unit},
     Action.WITHDRAW: {
         "withdraw": lambda session, api, rid, now: workflow.withdraw(
-            session, referral_id=rid, now=now
+            session, referral_id=rid, data=WITHDRAWN, now=now
         )
     },
     Action.DISCHARGE: {"discharge": _discharge, "provider_departure": _depart},
     Action.CONFIRM_ADVICE: {"confirm_advice": _judge(CONFIRM)},
     Action.CHANGE_ADVICE: {"change_advice": _judge(CHANGE)},
+    Action.PROVIDER_REFUSE: {"provider_refuse": _provider_refuse},
 }
 CASES = [
     pytest.param(status, action, way, id=f"{status.value}-{way}")

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session, SQLModel
 
@@ -33,6 +34,9 @@ TODAY = date(2026, 3, 2)
 TABLE_NAMES = [model.__tablename__ for model in TABLES]
 
 
+LELYSTAD = Municipality("lelystad")
+
+
 @contextmanager
 def temporary_pg_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
     """A fresh, empty PostgreSQL database named `prefix_<random>`, dropped afterwards."""
@@ -46,6 +50,23 @@ def temporary_pg_database(prefix: str, admin_url: str = PG_ADMIN_URL) -> Iterato
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def empty_database(kind: str, tmp_path: Path, prefix: str) -> Iterator[str]:
+    """The URL of an empty database of `kind` ('sqlite' or 'postgresql'), for migration tests."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{prefix}.db'}"
+        return
+    with temporary_pg_database(prefix) as url:
+        yield url
+
+
+def alembic_config(url: str) -> Config:
+    """The project's Alembic configuration, pointed at `url`."""
+    config = Config(str(capacity_db.ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    return config
 
 
 def sqlite_engine(path: Path) -> Engine:
@@ -79,7 +100,7 @@ class Backend:
         *,
         places: int = 6,
         care_form: CareForm = CareForm.BEHANDELGROEP,
-        municipality: Municipality = Municipality.LELYSTAD,
+        municipality: Municipality = LELYSTAD,
         age: tuple[int, int] = (12, 17),
         capabilities: tuple[Capability, ...] = (),
         occupied: int = 0,

@@ -59,6 +59,12 @@ def test_flevoland_crisis_desk_is_open_on_working_days_from_nine_to_five() -> No
     assert not region.crisis_desk_open(datetime(2026, 12, 12, 11, 0))  # a Saturday
 
 
+def test_the_crisis_desk_hours_read_as_text() -> None:
+    hours = load_region(FLEVOLAND).crisis_desk_hours()
+    assert hours == ", ".join(f"{day} 09:00-17:00" for day in ("ma", "di", "wo", "do", "vr"))
+    assert load_region(IJSSELLAND).crisis_desk_hours().startswith("ma 08:30-17:00")
+
+
 def test_the_example_region_says_what_is_invented() -> None:
     region = load_region(IJSSELLAND)
     assert region.examples == {"teams", "crisis_desk"}

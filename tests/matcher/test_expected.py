@@ -19,7 +19,7 @@ TODAY = date(2026, 11, 23)
 
 def _unit(unit_id: str, **kw: object) -> UnitView:
     base: dict[str, object] = dict(
-        unit_id=unit_id, provider_id="P1", name=unit_id, municipality=Municipality.ALMERE,
+        unit_id=unit_id, provider_id="P1", name=unit_id, municipality=Municipality("almere"),
         care_form=CareForm.GEZINSHUIS, places=2, occupied=2, held=0, age_min=4, age_max=18,
     )  # fmt: skip
     base.update(kw)
@@ -31,8 +31,8 @@ def _referral(rid: str, waited: int, **kw: object) -> MatchRequest:
         referral_id=rid, age=10, sex=Sex.V,
         advice=make_advice(CareForm.GEZINSHUIS, (CareForm.PLEEGZORG_BESTAND,)),
         perspective=Perspective.TERUG_NAAR_HUIS, deadline=TODAY + timedelta(days=14),
-        waiting_since=TODAY - timedelta(days=waited), home_municipality=Municipality.ALMERE,
-        responsible_municipality=Municipality.ALMERE,
+        waiting_since=TODAY - timedelta(days=waited), home_municipality=Municipality("almere"),
+        responsible_municipality=Municipality("almere"),
     )  # fmt: skip
     base.update(kw)
     return MatchRequest.model_validate(base)

@@ -26,7 +26,7 @@ def _unit(unit_id: str, form: CareForm, *, occupied: int, leaving: int | None = 
         unit_id=unit_id,
         provider_id="P",
         name=unit_id,
-        municipality=Municipality.LELYSTAD,
+        municipality=Municipality("lelystad"),
         care_form=form,
         places=2,
         occupied=occupied,
@@ -46,7 +46,7 @@ def _referral(first: CareForm, alternatives: tuple[CareForm, ...]) -> MatchReque
         perspective=Perspective.TERUG_NAAR_HUIS,
         deadline=TODAY + timedelta(days=30),
         waiting_since=TODAY - timedelta(days=10),
-        home_municipality=Municipality.LELYSTAD,
+        home_municipality=Municipality("lelystad"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import replace
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
 from domain.care import CareForm
 from domain.people import Capability, Perspective, Sex, SexPolicy
-from domain.places import Municipality
+from domain.places import Municipality, distance_km
 from matcher.generate import make_advice, random_instance
 from matcher.models import MatchRequest, SolverSettings
 from matcher.score_table import score_units
@@ -31,7 +32,7 @@ def _unit(**kw: object) -> UnitView:
         unit_id="U1",
         provider_id="P1",
         name="Gezinshuis",
-        municipality=Municipality.ALMERE,
+        municipality=Municipality("almere"),
         care_form=CareForm.GEZINSHUIS,
         places=4,
         occupied=3,
@@ -52,8 +53,8 @@ def _referral(**kw: object) -> MatchRequest:
         perspective=Perspective.TERUG_NAAR_HUIS,
         deadline=TODAY + timedelta(days=14),
         waiting_since=TODAY - timedelta(days=21),
-        home_municipality=Municipality.LELYSTAD,
-        responsible_municipality=Municipality.ZEEWOLDE,
+        home_municipality=Municipality("lelystad"),
+        responsible_municipality=Municipality("zeewolde"),
     )
     base.update(kw)
     return MatchRequest.model_validate(base)
@@ -118,12 +119,12 @@ def test_terms_are_named_dutch_and_add_up() -> None:
 
 
 def test_distance_is_from_home_when_returning_home_else_responsible() -> None:
-    home = score_pair(_referral(), _unit(municipality=Municipality.LELYSTAD), TODAY, W)
+    home = score_pair(_referral(), _unit(municipality=Municipality("lelystad")), TODAY, W)
     assert next(t for t in home.terms if t.term == "distance").points == 0
     other = _referral(perspective=Perspective.LANGDURIG_VERBLIJF)
-    resp = score_pair(other, _unit(municipality=Municipality.ZEEWOLDE), TODAY, W)
+    resp = score_pair(other, _unit(municipality=Municipality("zeewolde")), TODAY, W)
     assert next(t for t in resp.terms if t.term == "distance").points == 0
-    far = score_pair(other, _unit(municipality=Municipality.URK), TODAY, W)
+    far = score_pair(other, _unit(municipality=Municipality("urk")), TODAY, W)
     assert next(t for t in far.terms if t.term == "distance").points < 0
 
 
@@ -194,3 +195,19 @@ def test_an_overdue_departure_frees_its_place_tomorrow() -> None:
     # A child whose place must be free today does not get it.
     today_only = _referral(deadline=TODAY)
     assert check_pair(today_only, unit, TODAY) == ("capacity", check_pair_reason())
+
+
+@pytest.mark.parametrize("place", ["GM0243", "GM0193", "GM0935", "buiten_regio"])
+def test_a_unit_anywhere_in_the_country_costs_its_real_distance(place: str) -> None:
+    # Harderwijk (next door), Zwolle, Maastricht (far), and an old unrecorded place outside.
+    unit = _unit(municipality=Municipality(place))
+    referral = _referral()  # home Lelystad, perspective terug naar huis
+    parts = score_pair(referral, unit, TODAY, W)
+    distance = next(t for t in parts.terms if t.term == "distance")
+    km = math.floor(distance_km("GM0995", place) + 0.5)
+    assert distance.points == W["distance"]["per_km"] * km
+    assert f"{km} km van Lelystad" in distance.explanation
+    region = next(t for t in parts.terms if t.term == "region")
+    assert region.explanation == "buiten de regio"
+    scores = score_units(referral, build_table([unit], TODAY), W)
+    assert int(scores.total[0]) == parts.total

@@ -94,6 +94,15 @@ def test_pages_offer_a_verwijzer_only_the_withdrawal_of_an_open_referral() -> No
         assert offered(status, Actor.VERWIJZER) == wanted
 
 
+def test_pages_offer_a_provider_its_answer_on_a_held_place_and_a_placed_childs_departure() -> None:
+    for status in ReferralStatus:
+        wanted = {
+            S.VASTGEHOUDEN: {Action.PROVIDER_ACCEPT, Action.PROVIDER_REFUSE},
+            S.GEPLAATST: {Action.DISCHARGE},
+        }.get(status, set())
+        assert offered(status, Actor.AANBIEDER) == wanted
+
+
 def test_no_person_is_offered_anything_on_a_final_referral() -> None:
     for status in FINAL_STATUSES:
         for actor in Actor:

@@ -243,7 +243,12 @@ def test_a_place_in_gesloten_needs_two_judges_even_as_an_alternative(session: Se
     session.commit()
     with pytest.raises(Conflict) as refused:
         workflow.hold_place(
-            session, referral_id=referral.id, unit_id=unit, ttl=timedelta(hours=1), now=T0
+            session,
+            referral_id=referral.id,
+            unit_id=unit,
+            ttl=timedelta(hours=1),
+            user_id="sp",
+            now=T0,
         )
     assert refused.value.field == "judgement"
     session.rollback()
@@ -257,7 +262,7 @@ def test_a_place_in_gesloten_is_held_once_two_judges_agree(session: Session) -> 
     _judge(session, referral, CONFIRM, "gw-2")
     _propose(session, referral)
     hold = workflow.hold_place(
-        session, referral_id=referral.id, unit_id=unit, ttl=timedelta(hours=1), now=T0
+        session, referral_id=referral.id, unit_id=unit, ttl=timedelta(hours=1), user_id="sp", now=T0
     )
     assert hold.unit_id == unit and referral.status is S.VASTGEHOUDEN
 
@@ -328,6 +333,7 @@ def test_a_placement_deviates_from_the_judged_advice_and_names_the_original(
         referral_id=referral.id,
         unit_id=world.units["groep_lely"],
         ttl=timedelta(hours=1),
+        user_id="sp",
         now=T0,
     )
     data = DecisionCreate(outcome=DecisionOutcome.ACCEPT, reason_code=ReasonCode.GEEN_CAPACITEIT)

@@ -35,7 +35,15 @@ PUBLIC_FIELDS = {
     "regisseur_team",
     "discharged_on",
     "discharge_outcome",
+    "discharge_planned",
+    "continued_until",
+    "previous_referral_id",
+    "transfer_reason",
+    "withdrawal_reason",
     "created_at",
+    # Computed: the municipality's name and whether it lies outside the region.
+    "responsible_municipality_name",
+    "responsible_outside_region",
 }
 
 

@@ -20,9 +20,17 @@ from capacity.views import unit_views
 from domain.errors import Conflict
 from domain.people import VerwijzerType
 from placements import service as workflow
-from placements.models import BridgingCare, DecisionOutcome, ReasonCode, ReferralStatus
-from placements.schemas import DecisionCreate, ReferralCreate
+from placements.models import (
+    BridgingCare,
+    DecisionOutcome,
+    ReasonCode,
+    ReferralStatus,
+    WithdrawalReason,
+)
+from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
 from tests.api.api_support import T0, referral_payload, seed_region
+
+WITHDRAWN = WithdrawRequest(withdrawal_reason=WithdrawalReason.ALTERNATIEF)
 
 S = ReferralStatus
 
@@ -60,7 +68,12 @@ def _held(session: Session, world: World, now: datetime = T0) -> str:
     units = unit_views(session, now=now)
     workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
     workflow.hold_place(
-        session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=now
+        session,
+        referral_id=rid,
+        unit_id=world.unit_id,
+        ttl=timedelta(hours=1),
+        user_id="sp",
+        now=now,
     )
     session.commit()
     return rid
@@ -70,7 +83,7 @@ def test_each_step_stamps_the_time_it_was_taken(world: World) -> None:
     with Session(world.engine, expire_on_commit=False) as session:
         rid = _held(session, world)
         later = T0 + timedelta(minutes=5)
-        workflow.withdraw(session, referral_id=rid, now=later)
+        workflow.withdraw(session, referral_id=rid, data=WITHDRAWN, now=later)
         assert workflow.get_referral(session, rid).updated_at == later
 
 
@@ -88,7 +101,7 @@ def test_withdrawing_gives_the_held_place_back(world: World) -> None:
     with Session(world.engine, expire_on_commit=False) as session:
         rid = _held(session, world)
         hold_id = workflow.get_referral(session, rid).hold_id
-        workflow.withdraw(session, referral_id=rid, now=T0)
+        workflow.withdraw(session, referral_id=rid, data=WITHDRAWN, now=T0)
         hold = session.get(Hold, hold_id)
         assert hold is not None and hold.state == "released"
         assert workflow.get_referral(session, rid).hold_id is None
@@ -110,7 +123,12 @@ def test_a_persons_next_step_answers_the_note_of_an_ended_hold(world: World) -> 
         assert workflow.settle_ended_holds(session, now=later) == [rid]
         assert workflow.get_referral(session, rid).status_note
         workflow.hold_place(
-            session, referral_id=rid, unit_id=world.unit_id, ttl=timedelta(hours=1), now=later
+            session,
+            referral_id=rid,
+            unit_id=world.unit_id,
+            ttl=timedelta(hours=1),
+            user_id="sp",
+            now=later,
         )
         referral = workflow.get_referral(session, rid)
         assert (referral.status, referral.status_note) == (S.VASTGEHOUDEN, None)
@@ -123,7 +141,7 @@ def test_bridging_keeps_the_status_and_is_refused_once_final(world: World) -> No
             session, referral_id=rid, bridging_care=BridgingCare.AMBULANT, now=T0
         )
         assert workflow.get_referral(session, rid).status == S.VASTGEHOUDEN
-        workflow.withdraw(session, referral_id=rid, now=T0)
+        workflow.withdraw(session, referral_id=rid, data=WITHDRAWN, now=T0)
         with pytest.raises(Conflict):
             workflow.update_bridging(
                 session, referral_id=rid, bridging_care=BridgingCare.GEEN, now=T0

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from domain.errors import ConfigError
+from domain.places import Municipality
 from simulations.children import UNIFORMS_PER_CHILD, ProfileSource
 from simulations.distributions import ArrivalRate, GroupArrivalRates, PoissonArrivals
 from simulations.engine import simulate
@@ -70,7 +71,8 @@ def _counts(loaded: LoadedScenario) -> np.ndarray:
             key = source.profile_key(profiles.random(UNIFORMS_PER_CHILD), t)
             muni, age = str(key[0]), int(str(key[1]))
             quarter = min(int(t // (HORIZON / 8)), len(QUARTERS) - 2)
-            out[s, ["almere", "urk"].index(muni), 0 if age <= 11 else 1, quarter] += 1
+            place = [Municipality("almere").code, Municipality("urk").code].index(muni)
+            out[s, place, 0 if age <= 11 else 1, quarter] += 1
     return out
 
 
@@ -179,8 +181,8 @@ def _band(**changes: Any) -> list[dict[str, Any]]:
          "inf"),
         ({"age_bands": _band(trend=0.1)}, "arrivals.age_bands[0].trend", None),
         ({"season_amplitude": 1.25}, "arrivals.season_amplitude", "1.25"),
-        ({"municipalities": {"almere": 0.6, "amsterdam": 0.4}},
-         "arrivals.municipalities.amsterdam", "amsterdam"),
+        ({"municipalities": {"almere": 0.6, "atlantis": 0.4}},
+         "arrivals.municipalities.atlantis", "atlantis"),
         ({"municipalities": {"almere": 0.5, "urk": 0.4}}, "arrivals.municipalities", "0.9"),
         ({"municipalities": {"almere": 1.5, "urk": -0.5}}, "arrivals.municipalities.almere",
          "1.5"),

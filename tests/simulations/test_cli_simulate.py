@@ -11,8 +11,11 @@ import yaml
 from typer.testing import CliRunner
 
 from api.cli_simulate import app
+from api.jobs.summary import summarise
+from api.web.simulations import _cell
 from simulations.report import write_outputs
-from simulations.study import run_study
+from simulations.stats import METHODS, Method, is_share, methods_used
+from simulations.study import KEY_METRICS, run_study
 from tests.simulations.scenario_helpers import small
 
 runner = CliRunner()
@@ -94,3 +97,42 @@ def test_simulation_csvs_neutralise_a_formula_in_the_scenario_name(tmp_path: Pat
         assert text.startswith("\ufeffscenario;"), name  # BOM: Excel reads UTF-8 (issue #16)
         rows = list(csv.reader(text.removeprefix("\ufeff").splitlines(), delimiter=";"))
         assert {row[0] for row in rows[1:]} == {"'" + data["name"]}, name
+
+
+def _dutch(cell: str) -> float:
+    return float(cell.replace(",", "."))
+
+
+def test_report_intervals_respect_the_measure_and_read_as_on_the_page(tmp_path: Path) -> None:
+    """Issue #22 item 6: shares in [0, 1], waits and counts at least 0, the method named,
+    Dutch numbers (the same text as the planner's page) and the scenario's own name."""
+    study = run_study(_write(tmp_path, "a"), replications=3, workers=1)
+    write_outputs(study, tmp_path / "uit", charts=False)
+    with (tmp_path / "uit" / "totalen.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    labels = {label: key for key, label in KEY_METRICS.items()}
+    checked = 0
+    for row in rows:
+        if not row["ondergrens 95%"]:
+            continue
+        assert "." not in row["gemiddelde"] + row["ondergrens 95%"]  # decimal comma
+        low, high = _dutch(row["ondergrens 95%"]), _dutch(row["bovengrens 95%"])
+        assert 0.0 <= low <= _dutch(row["gemiddelde"]) <= high, row
+        if is_share(labels.get(row["maat"], row["maat"])):
+            assert high <= 1.0, row
+            checked += 1
+    assert checked >= 2  # first-best rate and share out of region at least
+    page = (tmp_path / "uit" / "rapport.html").read_text(encoding="utf-8")
+    name = study.results[0].scenario["name"]
+    assert f"<h1>Scenario {name}</h1>" in page
+    assert METHODS[Method.WILSON] in page and METHODS[Method.T_NONNEGATIVE] in page
+    summary = summarise(study, [])
+    for metric in summary.metrics:
+        cell = metric.values[0]
+        assert cell is not None and cell.mean is not None
+        shown = _cell(cell)  # what the planner's page shows for the same figure
+        text = shown["mean"] + (f" <small>{shown['interval']}</small>" if shown["interval"] else "")
+        assert f"<td>{text}</td>" in page, metric.key
+    assert summary.methods == methods_used(
+        [e for k, e in study.results[0].totals.items() if k in KEY_METRICS]
+    )

@@ -59,7 +59,7 @@ def _totals(values: dict[str, list[float]]) -> dict[str, Estimate]:
 def _rows(
     policy_out: list[float], greedy_out: list[float], reference: int, threshold: int = 5
 ) -> list[fairness.FairnessRow]:
-    key = "group.gemeente.urk."
+    key = "group.gemeente.GM0184."  # Urk, by its CBS code as the simulation keeps it
     greedy = {key + "arrivals": [50.0] * 4, key + "out_of_region": greedy_out,
               key + "p90_wait_days": [30.0] * 4, key + "timeouts": [0.0] * 4}  # fmt: skip
     policy = {**greedy, key + "out_of_region": policy_out}
@@ -77,9 +77,9 @@ def test_a_group_doing_systematically_worse_than_greedy_is_flagged(reference: in
     assert out.difference.mean == pytest.approx(10.75)  # policy minus greedy, either side
     assert out.worse and not out.better
     cells = fairness.row_cells(out, 5)
-    assert cells[0] == "gemeente urk" and cells[-1] == "SLECHTER dan referentie"
+    assert cells[0] == "gemeente Urk" and cells[-1] == "SLECHTER dan referentie"
     note = fairness.fairness_note(rows)
-    assert note.startswith("Systematisch slechter") and "gemeente urk" in note
+    assert note.startswith("Systematisch slechter") and "gemeente Urk" in note
 
 
 def test_an_interval_that_crosses_zero_is_not_flagged() -> None:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from domain.errors import ConfigError
+from domain.places import Municipality
 from simulations.children import ProfileSource
 from simulations.distributions import GroupArrivalRates, PoissonArrivals
 from simulations.matching import MatcherPolicy
@@ -87,7 +88,7 @@ def _with(section: str, **changes: Any) -> dict[str, Any]:
         (_with("policy", no_place="somewhere"), "policy.no_place"),
         (small(capacity=[{"kind": "scale_linear", "care_form": "gesloten", "to_fraction": 0.5,
                           "until_day": 100}]), "capacity[0].care_form"),
-        (_with("arrivals", municipalities={"amsterdam": 1.0}), "arrivals.municipalities.amsterdam"),
+        (_with("arrivals", municipalities={"atlantis": 1.0}), "arrivals.municipalities.atlantis"),
         (_with("profile_mix", trauma=1.5), "profile_mix.trauma"),
         (small(start_state={"baseline": "gelderland"}), "start_state.baseline"),
         (_with("run", seed=-1), "run.seed"),
@@ -106,7 +107,7 @@ def test_bad_input_names_the_field(data: dict[str, Any], field: str) -> None:
 
 
 def test_errors_do_not_echo_the_values_given() -> None:
-    # (A mapping key is part of the field's name, e.g. arrivals.municipalities.amsterdam.)
+    # (A mapping key is part of the field's name, e.g. arrivals.municipalities.atlantis.)
     secret = "geheim-1234"
     for data in (_with("policy", allocation=secret), small(start_state={"baseline": secret}),
                  small(capacity=[{"kind": "close", "unit": secret, "day": 1}]),
@@ -134,7 +135,7 @@ def test_growth_example_sets_its_own_trend_and_season() -> None:
         [getattr(g, k) for k in plain] for g in base.demand.groups
     ]
     for g in grow.demand.groups:
-        assert g.trend_per_year == (0.03 if g.municipality == "almere" else 0.0)
+        assert g.trend_per_year == (0.03 if g.municipality == Municipality("almere") else 0.0)
         assert (g.season_amplitude, g.peak_day) == ((0.15, 288) if g.age_min == 12 else (0, 0))
     assert grow.units == base.units and grow.stays == base.stays
 
@@ -166,7 +167,7 @@ def test_snapshot_start_state_takes_the_live_units_and_their_occupancy() -> None
     from domain.care import CareForm  # noqa: PLC0415
     from domain.places import Municipality  # noqa: PLC0415
 
-    live = [UnitView("GH-9", "p", "GH-9", Municipality.LELYSTAD, CareForm.GEZINSHUIS, 4, 3, 1,
+    live = [UnitView("GH-9", "p", "GH-9", Municipality("lelystad"), CareForm.GEZINSHUIS, 4, 3, 1,
                      0, 21)]  # fmt: skip
     data = small(start_state={"snapshot": True})
     loaded = parse_scenario(data, file="t.yaml", snapshot=live)

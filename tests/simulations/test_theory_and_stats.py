@@ -1,14 +1,28 @@
-"""Erlang formulas against closed forms, and the t quantile against scipy."""
+"""Erlang formulas against closed forms, the t quantile against scipy, and the intervals
+that respect what a measure can be (shares in [0, 1], waits at least 0)."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from domain.errors import InvalidInput
-from simulations.stats import estimate, t_quantile
+from simulations.stats import (
+    METHODS,
+    Method,
+    estimate,
+    estimate_difference,
+    estimate_measure,
+    estimate_nonnegative,
+    estimate_share,
+    is_share,
+    methods_used,
+    t_quantile,
+)
 from simulations.theory import erlang_b, erlang_c, erlang_c_mean_wait
 
 
@@ -72,3 +86,65 @@ def test_estimate_mean_and_interval() -> None:
     single = estimate([7.0])
     assert single.mean == 7.0 and math.isnan(single.half_width)
     assert estimate([]).n == 0
+
+
+SHARES = st.lists(st.floats(0.0, 1.0), min_size=2, max_size=30)
+WAITS = st.lists(st.floats(0.0, 400.0), min_size=2, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SHARES)
+def test_a_share_interval_stays_within_0_and_1_and_holds_the_mean(values: list[float]) -> None:
+    e = estimate_share(values)
+    assert 0.0 <= e.low <= e.mean <= e.high <= 1.0
+    assert e.method is Method.WILSON
+
+
+@settings(max_examples=200, deadline=None)
+@given(WAITS)
+def test_a_wait_interval_never_goes_below_0(values: list[float]) -> None:
+    e = estimate_nonnegative(values)
+    assert 0.0 <= e.low <= e.mean <= e.high
+    assert e.high == pytest.approx(estimate(values).high)
+
+
+def test_the_plain_t_interval_of_rare_shares_goes_below_0_and_wilson_does_not() -> None:
+    values = [0.0, 0.0, 0.0, 0.05, 0.0]  # a rare outcome: the t interval crosses 0
+    assert estimate(values).low < 0.0
+    wilson = estimate_share(values)
+    assert wilson.low == 0.0 or 0.0 < wilson.low < 0.01
+    assert 0.05 / 5 < wilson.high < 1.0
+    near_one = estimate_share([1.0, 1.0, 0.9, 1.0])
+    assert estimate([1.0, 1.0, 0.9, 1.0]).high > 1.0 and near_one.high <= 1.0
+
+
+def test_wilson_with_effective_n_matches_the_closed_form() -> None:
+    values = [0.2, 0.3, 0.25, 0.35, 0.4, 0.3]
+    n = len(values)
+    p = sum(values) / n
+    se = scipy_stats.tstd(values) / math.sqrt(n)
+    z = scipy_stats.t.ppf(0.975, n - 1)
+    n_eff = p * (1 - p) / se**2
+    centre = (p + z**2 / (2 * n_eff)) / (1 + z**2 / n_eff)
+    half = z / (1 + z**2 / n_eff) * math.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2))
+    e = estimate_share(values)
+    assert (e.low, e.high) == pytest.approx((centre - half, centre + half))
+    assert e.mean == pytest.approx(p)
+    constant = estimate_share([0.5, 0.5, 0.5])
+    assert (constant.low, constant.high) == (0.5, 0.5)
+
+
+def test_the_measure_decides_the_method_and_differences_keep_their_sign() -> None:
+    assert is_share("first_best_rate") and is_share("norm_compliance")
+    assert is_share("blocked_fraction") and not is_share("mean_wait_days")
+    assert estimate_measure("first_best_rate", [0.1, 0.2]).method is Method.WILSON
+    assert estimate_measure("out_of_region", [1.0, 2.0]).method is Method.T_NONNEGATIVE
+    diff = estimate_difference("mean_wait_days", [-3.0, -2.5, -2.0, -2.2])
+    assert diff.method is Method.T and diff.low < diff.high < 0.0
+    flipped = diff.negated()
+    assert (flipped.low, flipped.high) == pytest.approx((-diff.high, -diff.low))
+    share_diff = estimate_difference("first_best_rate", [0.9, 1.0, -0.2])
+    assert estimate([0.9, 1.0, -0.2]).high > 1.0
+    assert share_diff.low >= -1.0 and share_diff.high == 1.0
+    assert methods_used([diff, estimate_share([0.1, 0.2])]) == [METHODS[Method.WILSON],
+                                                                METHODS[Method.T]]  # fmt: skip

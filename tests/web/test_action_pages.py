@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from api.audit import AuditEntry
 from capacity.models import Hold
+from placements.lifecycle_models import ProviderRequest
 from placements.models import Referral, ReferralStatus
 from placements.transitions import TRANSITIONS, Action, Actor
 from tests.web.web_support import Site, csrf_of, login, referral_payload
@@ -30,11 +31,11 @@ STEPS: list[tuple[ReferralStatus, str, dict[str, str]]] = [
 ]
 ORDER = [S.AANGEMELD, *(status for status, _, _ in STEPS)]
 # Where each person's action is offered: who signs in, which page, and the form's action.
-Form = Callable[[Referral], tuple[str, str]]
+Form = Callable[[Site, Referral], tuple[str, str]]
 
 
 def _servicepunt(step: str) -> Form:
-    def form(r: Referral) -> tuple[str, str]:
+    def form(site: Site, r: Referral) -> tuple[str, str]:
         page = f"/servicepunt/aanmeldingen/{r.id}"
         return page, page + step
 
@@ -50,20 +51,41 @@ SERVICEPUNT_STEP = {
     Action.BRIDGING: "/overbrugging",
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
+    Action.TRANSFER: "/overplaatsen",
+    Action.CONTINUE: "/voortzetten",
 }
+
+
+def _provider_answer(site: Site, r: Referral) -> tuple[str, str]:
+    """The provider's answer to the request for the referral's held place."""
+    with Session(site.app.state.servicepunt.engine) as session:
+        asked = session.exec(
+            select(ProviderRequest).where(ProviderRequest.hold_id == r.hold_id)
+        ).one()
+    return "/aanbieder/verzoeken", f"/aanbieder/verzoeken/{asked.id}/antwoord"
+
+
 PAGE_FORM: dict[tuple[Action, Actor], Form] = {
     **{(a, Actor.SERVICEPUNT): _servicepunt(step) for a, step in SERVICEPUNT_STEP.items()},
-    (Action.WITHDRAW, Actor.VERWIJZER): lambda r: (
+    # The edit form is a page of its own, opened from the referral page.
+    (Action.EDIT, Actor.SERVICEPUNT): lambda site, r: (
+        f"/servicepunt/aanmeldingen/{r.id}/bewerken",
+        f"/servicepunt/aanmeldingen/{r.id}/bewerken",
+    ),
+    (Action.WITHDRAW, Actor.VERWIJZER): lambda site, r: (
         "/verwijzer",
         f"/verwijzer/aanmeldingen/{r.id}/intrekken",
     ),
-    (Action.DISCHARGE, Actor.AANBIEDER): lambda r: (
+    (Action.DISCHARGE, Actor.AANBIEDER): lambda site, r: (
         "/aanbieder",
         f"/aanbieder/verblijven/{r.occupancy_id}/vertrek",
     ),
+    # One form accepts or refuses the held place (the answer is a choice in it).
+    (Action.PROVIDER_ACCEPT, Actor.AANBIEDER): _provider_answer,
+    (Action.PROVIDER_REFUSE, Actor.AANBIEDER): _provider_answer,
     # One form confirms or changes the advice (the verdict is a choice in it).
     **{
-        (a, Actor.GEDRAGSWETENSCHAPPER): lambda r: (
+        (a, Actor.GEDRAGSWETENSCHAPPER): lambda site, r: (
             f"/gedragswetenschapper/aanmeldingen/{r.id}",
             f"/gedragswetenschapper/aanmeldingen/{r.id}/oordeel",
         )
@@ -125,14 +147,15 @@ def test_every_action_is_offered_on_the_page_of_a_role_that_may_take_it(
         rid = _referral_at(staff, site, status)
     with TestClient(site.app) as client:
         login(client, site, USER_OF[actor])
-        page_url, form = PAGE_FORM[action, actor](_stored(site, rid))
+        page_url, form = PAGE_FORM[action, actor](site, _stored(site, rid))
         page = client.get(page_url)
         assert page.status_code == 200, page.text
         assert form in _post_forms(page.text)
 
 
 def _withdraw(client: TestClient, rid: str, **data: Any) -> Any:
-    return client.post(f"/verwijzer/aanmeldingen/{rid}/intrekken", data=data)
+    reason = {"withdrawal_reason": "niet_meer_nodig"}
+    return client.post(f"/verwijzer/aanmeldingen/{rid}/intrekken", data=reason | data)
 
 
 def test_the_verwijzer_withdraws_its_own_referral_and_a_held_place_comes_free(

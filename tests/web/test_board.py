@@ -30,10 +30,10 @@ def _commit(site: Site, change: Any) -> None:
 
 def test_board_counts_filter_and_expected_dates(client: TestClient, site: Site) -> None:
     rows = _rows(site)
-    assert rows["behandelgroep|lelystad|12-17"].free_now == 8
-    assert rows["gezinshuis|almere|0-11"].free_now == 4  # 4-17 overlaps both bands
+    assert rows["behandelgroep|GM0995|12-17"].free_now == 8
+    assert rows["gezinshuis|GM0034|0-11"].free_now == 4  # 4-17 overlaps both bands
     crisis_only = _rows(site, (Capability.CRISIS,))
-    assert set(crisis_only) == {"crisisgroep_12plus|lelystad|12-17"}
+    assert set(crisis_only) == {"crisisgroep_12plus|GM0995|12-17"}
     unit = site.units["pleeg_lely"]
     _commit(
         site,
@@ -46,11 +46,13 @@ def test_board_counts_filter_and_expected_dates(client: TestClient, site: Site) 
             now=T0,
         ),
     )
-    row = _rows(site)["pleegzorg_bestand|lelystad|0-11"]
+    row = _rows(site)["pleegzorg_bestand|GM0995|0-11"]
     assert (row.free_now, row.coming_free) == (0, 1)
     assert row.expected == T0.date().replace(day=30)
     page = login(client, site, "verwijzer").text
-    assert 'data-cel="pleegzorg_bestand|lelystad|0-11"' in page and "30-11-2026" in page
+    assert 'data-cel="pleegzorg_bestand|GM0995|0-11"' in page and "30-11-2026" in page
+    # The cell is keyed by code; the reader sees the municipality's name.
+    assert "<td>Lelystad</td>" in page and "<td>GM0995</td>" not in page
 
 
 def _next_board(lines: Iterator[str]) -> float:

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from tests.web.browser_support import board_free, sign_in, tab_to, unlabelled
 from tests.web.web_support import Site, referral_payload
 
-GEZINSHUIS_ALMERE_12 = "gezinshuis|almere|12-17"
-GROEP_LELYSTAD_12 = "behandelgroep|lelystad|12-17"
+GEZINSHUIS_ALMERE_12 = "gezinshuis|GM0034|12-17"
+GROEP_LELYSTAD_12 = "behandelgroep|GM0995|12-17"
 
 
 def _api(site: Site, user: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -35,12 +35,12 @@ def _fill_referral(page: Any) -> None:
     page.get_by_label("Trauma", exact=True).check()
     page.get_by_label("Kind stemt in met de plaatsing").check()
     page.get_by_label("Toekomstperspectief").select_option("terug_naar_huis")
-    page.get_by_label("Gemeente van herkomst").select_option("lelystad")
-    page.get_by_label("Gemeente waar het kind gaat wonen").select_option("lelystad")
+    page.get_by_label("Gemeente van herkomst").select_option("GM0995")
+    page.get_by_label("Gemeente waar het kind gaat wonen").select_option("GM0995")
     page.get_by_label("Start van de casus").fill("2026-11-01")
     page.get_by_label("Datum beschikking").fill("2026-11-20")
     page.get_by_label("Verblijf buiten huis").select_option("geen")
-    page.get_by_label("BRP-woonadres (gemeente)").select_option("lelystad")
+    page.get_by_label("BRP-woonadres (gemeente)").select_option("GM0995")
 
 
 def test_servicepunt_takes_a_referral_from_form_to_placement(
@@ -128,6 +128,7 @@ def test_provider_records_a_departure_and_the_board_shows_the_place_free(
     expect(board.locator("#bord-status")).to_contain_text("Live bijgewerkt")
     assert board_free(board, GROEP_LELYSTAD_12) == 0
 
+    provider.locator(f"#eenheid-{unit} > summary").click()  # one unit open at a time
     row = provider.locator('tr[data-verblijf="kind-0003"]')
     row.get_by_label("Waar naartoe").select_option("thuis_met_hulp")
     row.get_by_role("button", name="Vertrek vastleggen").click()

@@ -144,9 +144,12 @@ def test_deviating_placement_needs_a_reason_and_shows_in_the_log(
     rid = _place_deviating(client, site)
     log = client.get("/servicepunt/afwijkingen").text
     assert rid[:8] in log and "voorkeur van de ouders" in log and "andere zorgvorm" in log
+    # Where the child was placed: municipality and region (issue #20), never the code.
+    assert "Almere (regio Flevoland)" in log and "GM0034" not in log
     csv = client.get("/servicepunt/afwijkingen.csv").text.splitlines()
     # Issue #16: the child's pseudonym in the export, never the internal referral id.
     assert len(csv) == 2 and csv[1].startswith("kind-") and rid not in csv[1]
+    assert "Almere (regio Flevoland)" in csv[1] and "GM0034" not in csv[1]
 
 
 def test_hold_in_a_full_unit_is_refused_on_the_page(client: TestClient, site: Site) -> None:
@@ -253,7 +256,7 @@ def test_verwijzer_submits_a_referral_and_follows_its_status(
     assert "kind-0777" in answer.text and "aangemeld" in answer.text
     with Session(site.app.state.servicepunt.engine) as session:
         referral = session.exec(select(Referral)).one()
-    assert referral.verwijzer_type == "01" and referral.responsible_municipality == "almere"
+    assert referral.verwijzer_type == "01" and referral.responsible_municipality == "GM0034"
     # Another verwijzer does not see it.
     other = TestClient(site.app)
     assert "kind-0777" not in login(other, site, "verwijzer2").text

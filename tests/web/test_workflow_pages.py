@@ -30,6 +30,8 @@ FORM_OF = {
     Action.BRIDGING: "/overbrugging",
     Action.WITHDRAW: "/intrekken",
     Action.DISCHARGE: "/uitstroom",
+    Action.TRANSFER: "/overplaatsen",
+    Action.CONTINUE: "/voortzetten",
 }
 
 
@@ -77,7 +79,7 @@ def test_every_servicepunt_step_of_the_table_has_its_form_where_the_table_allows
         ("/voorstellen", {}),
         ("/vasthouden", {"unit_id": site.units["groep_lely"]}),
         ("/besluit", {"outcome": "accept"}),
-        ("/uitstroom", {"left_on": "2027-01-15", "outcome": "pleegzorg"}),
+        ("/uitstroom", {"left_on": "2027-01-15", "outcome": "pleegzorg", "planned": "true"}),
     ]
     for step, data in [(None, {}), *steps]:
         if step is not None:
@@ -99,9 +101,21 @@ def test_withdraw_on_the_page_gives_a_held_place_back_and_is_audited(
     client: TestClient, site: Site
 ) -> None:
     rid, token = _held(client, site)
-    page = _post(client, rid, "/intrekken", token)
+    # A withdrawal needs a coded reason, and 'anders' a text: refused beside the field.
+    missing: tuple[tuple[dict[str, str], str], ...] = (
+        ({}, "withdrawal_reason"),
+        ({"withdrawal_reason": "anders"}, "withdrawal_text"),
+    )
+    for bad, field in missing:
+        refused = _post(client, rid, "/intrekken", token, **bad)
+        assert refused.status_code == 422
+        assert f"withdraw-{field}" in dict(FIELD_ERROR.findall(refused.text))
+        assert _stored(site, rid).status == "vastgehouden"
+    page = _post(client, rid, "/intrekken", token, withdrawal_reason="geen_plek")
     assert page.status_code == 200 and "Opgeslagen: ingetrokken" in page.text
     assert _stored(site, rid).status == "ingetrokken"
+    assert _stored(site, rid).withdrawal_reason == "geen_plek"
+    assert "geen plek beschikbaar" in page.text
     with Session(site.app.state.servicepunt.engine) as session:
         assert session.exec(select(Hold)).one().state == "released"
         vias = session.exec(select(AuditEntry.via).where(AuditEntry.entity_id == rid)).all()
@@ -121,11 +135,17 @@ def test_discharge_on_the_page_needs_its_fields_and_frees_the_place(
     assert "Uitstroom vastleggen" in placed.text and "Waar naartoe" in placed.text
     missing = _post(client, rid, "/uitstroom", token, left_on="2027-01-15")
     assert missing.status_code == 422
-    assert "discharge-outcome" in dict(FIELD_ERROR.findall(missing.text))
+    assert {"discharge-outcome", "discharge-planned"} <= set(
+        dict(FIELD_ERROR.findall(missing.text))
+    )
     assert _stored(site, rid).status == "geplaatst"
-    done = _post(client, rid, "/uitstroom", token, left_on="2027-01-15", outcome="pleegzorg")
+    done = _post(
+        client, rid, "/uitstroom", token, left_on="2027-01-15", outcome="pleegzorg", planned="false"
+    )
     assert done.status_code == 200 and "Uitgestroomd op 15-01-2027" in done.text
     assert _stored(site, rid).discharge_outcome == "pleegzorg"
+    assert _stored(site, rid).discharge_planned is False
+    assert "ongepland, afgebroken" in done.text
 
 
 def test_provider_departure_on_the_provider_page_discharges_the_referral(

@@ -10,7 +10,7 @@
   var source = new EventSource(status.getAttribute("data-stream"));
   source.addEventListener("bord", function (event) {
     target.innerHTML = event.data;
-    status.textContent = "Live bijgewerkt om " + new Date().toLocaleTimeString("nl-NL");
+    status.textContent = "Live bijgewerkt om " + new Date().toLocaleTimeString("nl-NL", {timeZone: "Europe/Amsterdam"});
     status.setAttribute("data-bijgewerkt", String(Date.now()));
   });
   source.addEventListener("error", function () {

@@ -1,0 +1,60 @@
+"""What a client sends and gets back for perspectiefregie: the assignment of a regisseur, a
+task done, and a regisseur's children with their tasks (pseudonymous, like every page)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.fields import PlausibleDate
+
+
+class RegisseurAssign(BaseModel):
+    """The perspectiefregisseur (a user with that role) for a child and its siblings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    regisseur_user_id: str = Field(min_length=1, max_length=64)
+
+
+class TaskDone(BaseModel):
+    """A task done on a day; after an evaluation, optionally when the next one is due."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    done_on: PlausibleDate
+    next_evaluation: PlausibleDate | None = None
+
+
+class TaskPublic(BaseModel):
+    """A task as its readers see it: due, done, status and working days to or past the due
+    date (negative: late)."""
+
+    id: str
+    referral_id: str
+    kind: str
+    due: date
+    done_on: date | None
+    status: str
+    working_days: int
+
+
+class RegieChild(BaseModel):
+    """A child a regisseur follows: by pseudonym, with where it stands and its tasks."""
+
+    referral_id: str
+    child_ref: str
+    status: str
+    urgency: str
+    perspective: str
+    placed_form: str | None
+    sibling_group: str | None
+    regisseur_user_id: str | None
+    tasks: list[TaskPublic]
+
+
+class Assigned(BaseModel):
+    """The referrals (the child and its siblings in care) that got the regisseur."""
+
+    referral_ids: list[str]
