@@ -19,6 +19,7 @@ from api.cli_simulate import simulate as simulate_command
 from api.cli_users import users
 from api.cli_worker import worker as worker_command
 from api.demo import region_summary, seed_demo
+from api.demo_history import HISTORY_DAYS
 from api.settings import Settings, get_settings
 from capacity import db as capacity_db
 from capacity.sync import CapacitySync, make_live_view
@@ -128,12 +129,20 @@ def _with_region(settings: Settings, region: str | None) -> Settings:
         _fail(describe(exc))
 
 
-def _seed(settings: Settings) -> dict[str, str]:
+HISTORY_HELP = "dagen geschiedenis van de demo-regio (0: geen)"
+
+
+def _seed(settings: Settings, history_days: int = HISTORY_DAYS) -> dict[str, str]:
     select_region(settings.region)
     capacity_db.migrate(settings.database_url)
     engine = capacity_db.make_engine(settings.database_url)
     try:
-        tokens = seed_demo(engine, now=datetime.now(UTC), secret_key=settings.secret_key)
+        tokens = seed_demo(
+            engine,
+            now=datetime.now(UTC),
+            secret_key=settings.secret_key,
+            history_days=history_days,
+        )
         if settings.redis_url:
             # Seeding wrote the ledger directly: bring the shared live view in line with it.
             live = make_live_view(settings.redis_url, prefix=settings.redis_prefix)
@@ -148,11 +157,12 @@ def _seed(settings: Settings) -> dict[str, str]:
 def seed(
     demo_data: Annotated[bool, typer.Option("--demo", help="de demo-regio laden")] = False,
     region: Annotated[str | None, typer.Option(help=REGION_HELP)] = None,
+    history_days: Annotated[int, typer.Option(min=0, max=3650, help=HISTORY_HELP)] = HISTORY_DAYS,
 ) -> None:
     """Load the demo region (idempotent) and print fresh tokens of the demo users."""
     if not demo_data:
         _fail("geef --demo: er is nog geen andere bron om te laden")
-    for username, token in _seed(_with_region(get_settings(), region)).items():
+    for username, token in _seed(_with_region(get_settings(), region), history_days).items():
         typer.echo(f"{username}: {token}")
 
 

@@ -1,7 +1,10 @@
-"""Demo data: the selected region's landscape, a user for every role, and a waiting list.
+"""Demo data: the selected region's landscape, a user for every role, and its history.
 
-Every name, child and family here is invented. Seeding is idempotent: an existing landscape,
-users or referrals are kept; the demo users get fresh tokens on every run.
+A region with a shipped scenario (Flevoland) gets about two years of history: the
+simulator's arrivals and departures acted out through the real workflow (api.demo_history).
+Another region gets a small waiting list of invented children. Every name, child and family
+here is invented. Seeding is idempotent: an existing landscape is kept with its history and
+referrals; the demo users get fresh tokens on every run.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from api import accounts
 from api.accounts import Role
+from api.demo_draws import history_scenario
+from api.demo_history import HISTORY_DAYS, Actors, first_day, load_history
 from capacity import db as capacity_db
 from capacity.demo import demo_shares, load_with_services, region_landscape
 from capacity.models import Unit
@@ -100,14 +105,23 @@ def _demo_referral(rng: random.Random, n: int, today: date) -> ReferralCreate:
 
 
 def seed_demo(
-    engine: Engine, *, now: datetime, secret_key: str, seed: int = 2016
+    engine: Engine,
+    *,
+    now: datetime,
+    secret_key: str,
+    seed: int = 2016,
+    history_days: int = HISTORY_DAYS,
 ) -> dict[str, str]:
-    """Fill an empty database with the demo region; returns fresh tokens of the demo users."""
+    """Fill an empty database with the demo region and its history (or, for a region
+    without a scenario, a waiting list); returns fresh tokens of the demo users."""
     tokens: dict[str, str] = {}
+    scenario = history_scenario(region_name())
+    start = first_day(now, history_days) if scenario is not None else now.date()
     with capacity_db.transaction(engine) as session:
-        land = region_landscape(region_name(), seed=seed, today=now.date())
-        if _count(session, Unit) == 0:
-            load_with_services(session, land, now=now)
+        land = region_landscape(region_name(), seed=seed, today=start)
+        empty = _count(session, Unit) == 0
+        if empty:
+            load_with_services(session, land, now=datetime.combine(start, time(8), tzinfo=UTC))
         for username, role, given in DEMO_USERS:
             extra = dict(given)
             if "provider_id" in extra and extra["provider_id"] not in land.providers:
@@ -122,23 +136,39 @@ def seed_demo(
             tokens[username] = accounts.issue_token(
                 session, username=username, now=now, label="demo", days=30
             )
-        if _count(session, Referral) == 0:
-            rng = random.Random(seed)
-            verwijzer = accounts.get_user(session, username="demo-verwijzer")
-            for n in range(WAITING):
-                data = _demo_referral(rng, n, now.date())
-                # Registered when the case started, so the waiting list shows real waits.
-                registered = datetime.combine(data.intake.case_start_date, time(9), tzinfo=UTC)
-                referral = workflow.create_referral(
-                    session,
-                    data=data,
-                    verwijzer_user_id=verwijzer.id,
-                    verwijzer_type=VerwijzerType.GEMEENTE,
-                    bsn_key=secret_key,
-                    now=min(registered, now),
-                )
-                workflow.advise(session, referral_id=referral.id, now=now)
+        if scenario is None and _count(session, Referral) == 0:
+            _waiting_list(session, now=now, secret_key=secret_key, seed=seed)
+        actors = Actors(
+            verwijzer=accounts.get_user(session, username="demo-verwijzer").id,
+            servicepunt=accounts.get_user(session, username="demo-servicepunt").id,
+            provider=accounts.get_user(session, username="demo-aanbieder").id,
+            judges=(
+                accounts.get_user(session, username="demo-gedragswetenschapper").id,
+                accounts.get_user(session, username="demo-gedragswetenschapper-2").id,
+            ),
+        )
+    if empty and scenario is not None:
+        load_history(engine, land, scenario, now=now, actors=actors, seed=seed, days=history_days)
     return tokens
+
+
+def _waiting_list(session: Session, *, now: datetime, secret_key: str, seed: int) -> None:
+    """Invented waiting children, for a region without a scenario to draw a history from."""
+    rng = random.Random(seed)
+    verwijzer = accounts.get_user(session, username="demo-verwijzer")
+    for n in range(WAITING):
+        data = _demo_referral(rng, n, now.date())
+        # Registered when the case started, so the waiting list shows real waits.
+        registered = datetime.combine(data.intake.case_start_date, time(9), tzinfo=UTC)
+        referral = workflow.create_referral(
+            session,
+            data=data,
+            verwijzer_user_id=verwijzer.id,
+            verwijzer_type=VerwijzerType.GEMEENTE,
+            bsn_key=secret_key,
+            now=min(registered, now),
+        )
+        workflow.advise(session, referral_id=referral.id, now=now)
 
 
 def region_summary(engine: Engine) -> str:

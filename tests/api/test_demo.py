@@ -11,7 +11,7 @@ from api import accounts
 from api.demo import seed_demo
 from capacity import db as capacity_db
 from capacity.models import Provider, Unit
-from placements.models import Referral
+from placements.models import OPEN_STATUSES, Referral
 from tests.api.api_support import T0
 
 
@@ -19,8 +19,10 @@ def test_demo_seed_builds_the_region_once_and_rotates_tokens(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     capacity_db.migrate(url)
     engine = capacity_db.make_engine(url)
-    first = seed_demo(engine, now=T0, secret_key="k")
-    second = seed_demo(engine, now=T0, secret_key="k")
+    first = seed_demo(engine, now=T0, secret_key="k", history_days=60)
+    with Session(engine) as session:
+        once = {r.id for r in session.exec(select(Referral)).all()}
+    second = seed_demo(engine, now=T0, secret_key="k", history_days=60)
     with Session(engine) as session:
         units = session.exec(select(Unit)).all()
         providers = {p.name for p in session.exec(select(Provider)).all()}
@@ -29,7 +31,9 @@ def test_demo_seed_builds_the_region_once_and_rotates_tokens(tmp_path: Path) -> 
         forms = Counter(u.care_form for u in units)
         assert forms["crisisgroep_12min"] >= 1 and forms["crisisgroep_12plus"] >= 1
         assert {"Triade/Vitree", "'s Heeren Loo", "Intermetzo/Pluryn", "Omega Groep"} <= providers
-        assert len(referrals) == 14 and all(r.first_best for r in referrals)
+        # The history is loaded once: a second run adds no referral.
+        assert {r.id for r in referrals} == once and all(r.first_best for r in referrals)
+        assert any(r.status in OPEN_STATUSES for r in referrals)
         # Fresh tokens each run; the old ones are revoked.
         assert first.keys() == second.keys() and first != second
         assert accounts.authenticate(session, first["demo-planner"], now=T0) is None
@@ -42,7 +46,7 @@ def test_demo_has_two_gedragswetenschappers_to_judge_gesloten(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     capacity_db.migrate(url)
     engine = capacity_db.make_engine(url)
-    tokens = seed_demo(engine, now=T0, secret_key="k")
+    tokens = seed_demo(engine, now=T0, secret_key="k", history_days=60)
     with Session(engine) as session:
         judges = [
             accounts.authenticate(session, tokens[name], now=T0)

@@ -75,7 +75,7 @@ def test_names_become_codes_and_back(url: str) -> None:
     capacity_db.migrate(url)
     engine = capacity_db.make_engine(url)
     try:
-        seed_demo(engine, now=NOW, secret_key="test")
+        seed_demo(engine, now=NOW, secret_key="test", history_days=60)
         at_head = _values(engine)
         assert at_head["location"] >= REGION_CODES
         assert "GM0243" in at_head["location"]  # the demo's groups outside the region
@@ -93,11 +93,14 @@ def test_names_become_codes_and_back(url: str) -> None:
         assert after["location"] == REGION_CODES | {"buiten_regio"}
         assert after["home"] == at_head["home"]
         assert after["responsible"] == at_head["responsible"]
-        assert after["placed"] == {"GM0184"}
+        # The demo's placements map back to codes; the one moved to Urk above too.
+        assert "GM0184" in after["placed"]
+        assert after["placed"] <= REGION_CODES | {"buiten_regio"}
         with engine.connect() as conn:
             placed = conn.execute(
                 text("SELECT referral_id, placed_municipality FROM workflow_deviation")
             ).all()
-        assert [tuple(row) for row in placed] == [(rid, "GM0184")]
+        assert (rid, "GM0184") in [tuple(row) for row in placed]
+        assert {row[1] for row in placed} <= REGION_CODES | {"buiten_regio"}
     finally:
         engine.dispose()

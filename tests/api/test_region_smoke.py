@@ -88,7 +88,9 @@ def test_the_region_demo_runs_with_units_outside_the_region(
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
     try:
-        seeded = CliRunner().invoke(cli, ["seed", "--demo", "--region", selected])
+        seeded = CliRunner().invoke(
+            cli, ["seed", "--demo", "--region", selected, "--history-days", "30"]
+        )
     finally:
         get_settings.cache_clear()
     assert seeded.exit_code == 0, seeded.output

@@ -89,7 +89,7 @@ def seed(database_url: str) -> dict[str, str]:
     capacity_db.migrate(database_url)
     engine = capacity_db.make_engine(database_url)
     try:
-        return seed_demo(engine, now=datetime.now(UTC), secret_key=SECRET)
+        return seed_demo(engine, now=datetime.now(UTC), secret_key=SECRET, history_days=30)
     finally:
         engine.dispose()
 
