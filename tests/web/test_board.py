@@ -52,7 +52,7 @@ def test_board_counts_filter_and_expected_dates(client: TestClient, site: Site) 
     page = login(client, site, "verwijzer").text
     assert 'data-cel="pleegzorg_bestand|GM0995|0-11"' in page and "30-11-2026" in page
     # The cell is keyed by code; the reader sees the municipality's name.
-    assert "<td>Lelystad</td>" in page and "<td>GM0995</td>" not in page
+    assert ">Lelystad</td>" in page and ">GM0995</td>" not in page
 
 
 def _next_board(lines: Iterator[str]) -> float:

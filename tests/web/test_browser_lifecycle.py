@@ -82,7 +82,7 @@ def test_servicepunt_enters_a_beschikking(live: Site, chromium: Any, shot: list[
     page.get_by_role("link", name="Register van beschikkingen").click()
     page.get_by_label("Pseudoniem van het kind").fill("kind-b01")
     page.get_by_label("Geboortedatum").fill("2012-03-04")
-    page.get_by_label("Gemeente").select_option("urk")
+    page.get_by_label("Gemeente").select_option(label="Urk")
     page.get_by_label("Toewijzingnummer").fill("12")
     page.get_by_label("Productcategorie").fill("43")
     page.get_by_label("Productcode").fill("43A01")
