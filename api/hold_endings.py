@@ -16,6 +16,9 @@ from sqlmodel import Session
 
 from api import audit
 from api.deps import ServiceState
+from capacity import service as capacity_service
+from capacity.models import CapacityChange
+from capacity.schemas import CapacityChangeRequest
 from placements import service as workflow
 from placements.transitions import Actor
 
@@ -59,13 +62,29 @@ def sweep(state: ServiceState, *, now: datetime) -> tuple[int, int, list[str]]:
     return expired, applied, moved
 
 
-def after_capacity_change(
-    session: Session, *, user_id: str, role: str, unit_id: str, via: str, now: datetime
-) -> list[str]:
-    """A closure released the unit's holds: move their referrals on in the same transaction."""
+def change_capacity(
+    session: Session,
+    *,
+    unit_id: str,
+    data: CapacityChangeRequest,
+    user_id: str,
+    role: str,
+    via: str,
+    now: datetime,
+) -> CapacityChange:
+    """Schedule (or apply, when due) a change in places or a closure; a closure releases the
+    unit's holds, so their referrals move on ('voorgesteld') in the same transaction."""
+    change = capacity_service.schedule_capacity_change(
+        session,
+        unit_id=unit_id,
+        kind=data.kind,
+        effective_on=data.effective_on,
+        places=data.places,
+        now=now,
+    )
     moved = workflow.settle_ended_holds(session, now=now, unit_id=unit_id)
     _audit(session, user_id=user_id, role=role, ids=moved, via=f"{via} (hold ended)", now=now)
-    return moved
+    return change
 
 
 def before_step(

@@ -170,20 +170,12 @@ def change_capacity(
 ) -> dict[str, str]:
     """Schedule (or apply, if today or earlier) a change in places or a closure."""
     _check_unit(session, user, unit_id)
-    change = capacity_service.schedule_capacity_change(
+    change = hold_endings.change_capacity(
         session,
         unit_id=unit_id,
-        kind=data.kind,
-        effective_on=data.effective_on,
-        places=data.places,
-        now=now,
-    )
-    # A closure releases the unit's holds: their referrals go back to 'voorgesteld' now.
-    hold_endings.after_capacity_change(
-        session,
+        data=data,
         user_id=user.id,
         role=user.role,
-        unit_id=unit_id,
         via="POST /api/v1/units/{id}/capacity-changes",
         now=now,
     )

@@ -248,21 +248,12 @@ def change_capacity(
     names = ("kind", "effective_on", "places")
 
     def act() -> None:
-        data: CapacityChangeRequest = _parse(CapacityChangeRequest, form, names)
-        capacity_service.schedule_capacity_change(
+        hold_endings.change_capacity(
             session,
             unit_id=unit_id,
-            kind=data.kind,
-            effective_on=data.effective_on,
-            places=data.places,
-            now=now,
-        )
-        # A closure releases the unit's holds: their referrals go back to 'voorgesteld'.
-        hold_endings.after_capacity_change(
-            session,
+            data=_parse(CapacityChangeRequest, form, names),
             user_id=web.user.id,
             role=web.role,
-            unit_id=unit_id,
             via="POST /aanbieder/eenheden/{id}/capaciteit",
             now=now,
         )
