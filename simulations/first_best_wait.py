@@ -3,7 +3,10 @@
 Per child (a policy that says which units fit a child, `first_best_fits`): matcher.expected
 over the units that fit it in its first-best form, their free places, the occupied places
 leaving at the form's mean stay, and the waiting children ahead of it (fitting one of those
-units, with more urgency). Per form (any other policy): the places of the first-best form
+units, with more urgency). `in_region` does the same over every acceptable care form, for the rule
+that sends a child out of region at once when no place in the region is expected in time:
+a child ahead counts for the share of its own fitting units that this child also fits (it
+takes its place elsewhere as often). Per form (any other policy): the places of the first-best form
 coming free at the form's mean stay, after the children already waiting for that form.
 """
 
@@ -30,6 +33,8 @@ class FirstBestWait:
         # its priority (arrival day, earlier for a crisis).
         self.fit_bits: dict[int, int] = {}
         self.fit_priority: dict[int, float] = {}
+        # Per child: the bits of the units that fit it in any acceptable care form.
+        self.any_bits: dict[int, int] = {}
 
     def mean_stay(self, form: str) -> float:
         """The form's mean stay in days (from its distribution, once per form)."""
@@ -67,6 +72,45 @@ class FirstBestWait:
         occupied = sum(views[i].occupied for i in units)
         releases = release_days(free, occupied, self.mean_stay(need.first_best), ahead + 1)
         return estimate(releases, ahead, len(units), most)
+
+    def in_region(
+        self,
+        child: int,
+        bits: int,
+        units: list[int],
+        waiting: Mapping[int, WaitingChild],
+        views: Sequence[SimUnit],
+        unit_free: Sequence[int],
+    ) -> float:
+        """Days until a place in the region is expected for the child just estimated by
+        `per_child`, in any acceptable care form: the places of the units that fit it
+        (`units`, session `bits`) coming free, each form's at its mean stay, after the
+        waiting children ahead of it (more urgency) that fit one of those units."""
+        self.any_bits[child] = bits
+        if not units:
+            return math.inf
+        mine = self.fit_priority[child]
+        # A child ahead that also fits other units takes its place there as often as in
+        # these: it counts for the share of its units that are among this child's.
+        any_bits, fit_bits, fit_priority = self.any_bits, self.fit_bits, self.fit_priority
+        share = 0.0
+        for other, child_view in waiting.items():
+            theirs = (any_bits if child_view.alternatives_allowed else fit_bits).get(other, 0)
+            both = theirs & bits
+            if both and fit_priority.get(other, math.inf) <= mine:
+                share += both.bit_count() / theirs.bit_count()
+        ahead = math.floor(share)
+        per_form: dict[str, list[int]] = {}
+        for i in units:
+            view = views[i]
+            counts = per_form.setdefault(view.care_form, [0, 0])
+            counts[0] += unit_free[i]
+            counts[1] += view.occupied
+        releases: list[float] = []
+        for form, (free, occupied) in per_form.items():
+            releases += release_days(free, occupied, self.mean_stay(form), ahead + 1)
+        releases.sort()
+        return releases[ahead] if ahead < len(releases) else math.inf
 
     def per_form(
         self,

@@ -39,10 +39,13 @@ from simulations.fairness import group_totals
 from simulations.model import RunSettings, Scenario
 
 OUT_OF_REGION = "out_of_region"
+NO_PLACE_EXPECTED = "no_place_expected"
 
 # Dutch labels of the deviation reasons the engine itself records; a policy may add more.
 DEVIATION_LABELS: dict[str, str] = {
     OUT_OF_REGION: "buiten de regio geplaatst: geen passende plaats",
+    NO_PLACE_EXPECTED: "buiten de regio geplaatst: geen passende plaats in de regio verwacht"
+    " binnen de termijn van het beleid",
     "first_best_full": "alternatief: geen plaats in de first-best zorgvorm",
     "policy_choice": "alternatief gekozen terwijl first-best vrij was",
 }
@@ -114,11 +117,13 @@ class ChildRecords:
         self.outcome[child], self.unit[child], self.placed_form[child] = 1, unit, form
         self.rank[child], self.reason[child] = rank, reason
 
-    def out_of_region(self, child: int, now: float, stay: float) -> None:
+    def out_of_region(
+        self, child: int, now: float, stay: float, reason: str = OUT_OF_REGION
+    ) -> None:
         """Record a placement out of region, in care there for `stay` days."""
         self.resolved[child], self.outcome[child] = now, 2
         self.away_end[child] = now + stay
-        self.reason[child] = self.reason_code(OUT_OF_REGION)
+        self.reason[child] = self.reason_code(reason)
 
 
 @dataclass(frozen=True)

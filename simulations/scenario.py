@@ -336,7 +336,11 @@ def _rules(r: Reader, p: dict[str, Any], placement: Policy | None) -> PlacementR
         max_queue_days=None if limit is None else float(limit),
         norm_days=r.number(p, "norm_days", "policy", 14.0),
         first_best_expected=expected,
-        crisis_priority_days=float(placement.crisis_days if placement else 0)))  # fmt: skip
+        crisis_priority_days=float(placement.crisis_days if placement else 0),
+        region_expected_days=None if placement is None or placement.region_expected_days is None
+        else float(placement.region_expected_days),
+        take_free_alternative=placement is not None
+        and placement.first_best.take_free_alternative))  # fmt: skip
 
 
 def _allocation(
