@@ -136,6 +136,7 @@ class _GeneralLoop:
         ]
         # Free places per unit and per care form, kept in step with the views.
         self.unit_free = [v.free for v in self.views]
+        self.unit_occupied = [v.occupied for v in self.views]
         self.form_free: dict[str, int] = {}
         for v in self.views:
             self.form_free[v.care_form] = self.form_free.get(v.care_form, 0) + v.free
@@ -205,6 +206,7 @@ class _GeneralLoop:
             old.payload,
         )
         self.views[unit] = new
+        self.unit_occupied[unit] = new.occupied
         self.changed.add(unit)
         free = new.free
         delta = free - self.unit_free[unit]
@@ -292,11 +294,13 @@ class _GeneralLoop:
                     self.views,
                     self.unit_free,
                 )
+                # Free and occupied places per care form in the units that fit the child.
+                tally = self.first_best.tally(
+                    every, every_units, self.views, self.unit_free, self.unit_occupied
+                )
                 soon = rules.region_expected_days
                 if soon is not None:
-                    days = self.first_best.in_region(
-                        child, every, every_units, self.waiting, self.views, self.unit_free
-                    )
+                    days = self.first_best.in_region(child, every, tally, self.waiting)
                     if days > soon and need.sibling_group is None:  # a group waits together
                         # No place in the region expected in time: out of region now (a
                         # deviation with its reason), not after waiting in vain.
@@ -304,8 +308,7 @@ class _GeneralLoop:
                         self._away(child, now, NO_PLACE_EXPECTED)
                         return
                 free_alternative = any(
-                    self.unit_free[i] > 0 and self.views[i].care_form != need.first_best
-                    for i in every_units
+                    free > 0 for form, (free, _) in tally.items() if form != need.first_best
                 )
                 if free_alternative and (
                     not est.wait or (rules.take_free_alternative and est.days > 0)
@@ -494,3 +497,6 @@ class _GeneralLoop:
         """Placed out of region: in care there for its drawn stay in its first-best form."""
         stay = self._stay(child, self.records.need_form[child])
         self.records.out_of_region(child, now, stay, reason)
+        away = self.sc.out_of_region
+        if away is not None:
+            self.records.away_km[child] = away.km_from(self.records.home[child])

@@ -13,7 +13,8 @@ coming free at the form's mean stay, after the children already waiting for that
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 
 import numpy as np
 
@@ -35,6 +36,11 @@ class FirstBestWait:
         self.fit_priority: dict[int, float] = {}
         # Per child: the bits of the units that fit it in any acceptable care form.
         self.any_bits: dict[int, int] = {}
+        # Per child: how many units those bits are (its fits in first-best, in any form).
+        self.fit_count: dict[int, int] = {}
+        self.any_count: dict[int, int] = {}
+        # Per set of session bits: its units grouped by care form (static in a run).
+        self.groups: dict[int, list[tuple[str, Callable[[Sequence[int]], Sequence[int]]]]] = {}
 
     def mean_stay(self, form: str) -> float:
         """The form's mean stay in days (from its distribution, once per form)."""
@@ -58,6 +64,7 @@ class FirstBestWait:
     ) -> FirstBestEstimate:
         """matcher.expected for one arriving child (see the module doc)."""
         self.fit_bits[child] = bits
+        self.fit_count[child] = max(1, bits.bit_count())
         mine = now - (self.crisis_priority_days if _crisis(need) else 0.0)
         self.fit_priority[child] = mine
         if not units:
@@ -73,41 +80,62 @@ class FirstBestWait:
         releases = release_days(free, occupied, self.mean_stay(need.first_best), ahead + 1)
         return estimate(releases, ahead, len(units), most)
 
+    def tally(
+        self,
+        bits: int,
+        units: Sequence[int],
+        views: Sequence[SimUnit],
+        unit_free: Sequence[int],
+        unit_occupied: Sequence[int],
+    ) -> dict[str, tuple[int, int]]:
+        """Per care form, the free and the occupied places of these units (session `bits`;
+        the units of each form are looked up once per set of bits)."""
+        groups = self.groups.get(bits)
+        if groups is None:
+            by_form: dict[str, list[int]] = {}
+            for i in units:
+                by_form.setdefault(views[i].care_form, []).append(i)
+            groups = self.groups[bits] = [
+                (form, itemgetter(*found) if len(found) > 1 else _one(found[0]))
+                for form, found in by_form.items()
+            ]
+        return {form: (sum(get(unit_free)), sum(get(unit_occupied))) for form, get in groups}
+
     def in_region(
         self,
         child: int,
         bits: int,
-        units: list[int],
+        tally: Mapping[str, tuple[int, int]],
         waiting: Mapping[int, WaitingChild],
-        views: Sequence[SimUnit],
-        unit_free: Sequence[int],
     ) -> float:
         """Days until a place in the region is expected for the child just estimated by
         `per_child`, in any acceptable care form: the places of the units that fit it
-        (`units`, session `bits`) coming free, each form's at its mean stay, after the
-        waiting children ahead of it (more urgency) that fit one of those units."""
+        (session `bits`, their `tally` per form) coming free, each form's at its mean stay,
+        after the waiting children ahead of it (more urgency) that fit one of those units.
+        A place free now is expected now: a waiting child that could take it would have."""
         self.any_bits[child] = bits
-        if not units:
+        self.any_count[child] = max(1, bits.bit_count())
+        if not tally:
             return math.inf
+        if any(free > 0 for free, _ in tally.values()):
+            return 0.0
         mine = self.fit_priority[child]
         # A child ahead that also fits other units takes its place there as often as in
         # these: it counts for the share of its units that are among this child's.
         any_bits, fit_bits, fit_priority = self.any_bits, self.fit_bits, self.fit_priority
+        any_count, fit_count = self.any_count, self.fit_count
         share = 0.0
         for other, child_view in waiting.items():
-            theirs = (any_bits if child_view.alternatives_allowed else fit_bits).get(other, 0)
+            if child_view.alternatives_allowed:
+                theirs, count = any_bits.get(other, 0), any_count.get(other, 1)
+            else:
+                theirs, count = fit_bits.get(other, 0), fit_count.get(other, 1)
             both = theirs & bits
             if both and fit_priority.get(other, math.inf) <= mine:
-                share += both.bit_count() / theirs.bit_count()
+                share += both.bit_count() / count
         ahead = math.floor(share)
-        per_form: dict[str, list[int]] = {}
-        for i in units:
-            view = views[i]
-            counts = per_form.setdefault(view.care_form, [0, 0])
-            counts[0] += unit_free[i]
-            counts[1] += view.occupied
         releases: list[float] = []
-        for form, (free, occupied) in per_form.items():
+        for form, (free, occupied) in tally.items():
             releases += release_days(free, occupied, self.mean_stay(form), ahead + 1)
         releases.sort()
         return releases[ahead] if ahead < len(releases) else math.inf
@@ -135,3 +163,8 @@ class FirstBestWait:
 def _crisis(need: ChildNeed) -> bool:
     referral = getattr(need.payload, "referral", None)
     return bool(getattr(referral, "crisis", False))
+
+
+def _one(i: int) -> Callable[[Sequence[int]], Sequence[int]]:
+    """A getter of one item as a 1-tuple (itemgetter with one index gives the item)."""
+    return lambda values: (values[i],)

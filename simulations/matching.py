@@ -398,10 +398,15 @@ class MatcherPolicy:
 
 
 def _units_of(run: RunState, bits: int) -> list[int]:
-    """The engine unit indices of these session bits (lowest bit first)."""
-    unit_at, out = run.unit_at, []
-    while bits:
-        low = bits & -bits
-        out.append(unit_at[low.bit_length() - 1])
-        bits ^= low
+    """The engine unit indices of these session bits (lowest bit first), cached per run."""
+    out = run.unit_lists.get(bits)
+    if out is None:
+        unit_at, out, rest = run.unit_at, [], bits
+        while rest:
+            low = rest & -rest
+            out.append(unit_at[low.bit_length() - 1])
+            rest ^= low
+        if len(run.unit_lists) > 10_000:
+            run.unit_lists.clear()
+        run.unit_lists[bits] = out
     return out

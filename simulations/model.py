@@ -25,6 +25,7 @@ import numpy as np
 
 from domain.errors import InvalidInput
 from simulations.distributions import ArrivalProcess, Distribution
+from simulations.out_of_region import OutOfRegion
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +332,8 @@ class Scenario:
     allocation: AllocationPolicy
     rules: PlacementRules = field(default_factory=PlacementRules)
     capacity_changes: tuple[CapacityChange, ...] = ()
+    # Where children placed out of region go (None: unknown; simulations.out_of_region).
+    out_of_region: OutOfRegion | None = None
 
     def __post_init__(self) -> None:
         if not self.units:

@@ -91,25 +91,33 @@ def _need() -> ChildNeed:
 
 
 def test_in_region_counts_a_child_ahead_for_its_share_of_the_units() -> None:
-    stays = {
-        "gezinshuis": distribution_from_dict({"kind": "exponential", "mean": 100.0}, field="s")
-    }
+    stay = distribution_from_dict({"kind": "exponential", "mean": 100.0}, field="s")
+    stays = {"gezinshuis": stay}
     views = [_unit("gezinshuis", 1, 1), _unit("gezinshuis", 1, 1), _unit("gezinshuis", 1, 1)]
-    free = [0, 0, 0]
+    free, occupied = [0, 0, 0], [1, 1, 1]
     wait = FirstBestWait(stays, 0.0)
     mean = wait.mean_stay("gezinshuis")
+
+    def days(child: int, bits: int, units: list[int], ahead: dict[int, WaitingChild]) -> float:
+        tally = wait.tally(bits, units, views, free, occupied)
+        return wait.in_region(child, bits, tally, ahead)
+
     # Child 0 fits units 0 and 2 (bits 0b101), child 1 fits units 0 and 1 (bits 0b011).
     wait.per_child(0, _need(), 0.0, 0b101, [0, 2], 42, {}, views, free)
-    assert wait.in_region(0, 0b101, [0, 2], {}, views, free) == mean / 2  # first release
+    assert days(0, 0b101, [0, 2], {}) == mean / 2  # the first of two releases
     ahead = {0: WaitingChild(0, 0.0, _need(), True)}
     wait.per_child(1, _need(), 1.0, 0b011, [0, 1], 42, ahead, views, free)
     # Child 0 is ahead and shares one of its two units with child 1: it counts for half a
     # child, so child 1 still gets the first release.
-    assert wait.in_region(1, 0b011, [0, 1], ahead, views, free) == mean / 2
+    assert days(1, 0b011, [0, 1], ahead) == mean / 2
     # A child ahead that fits only child 1's units counts whole: the second release.
     wait.per_child(2, _need(), 0.5, 0b011, [0, 1], 42, ahead, views, free)
-    wait.in_region(2, 0b011, [0, 1], ahead, views, free)
+    days(2, 0b011, [0, 1], ahead)
     both = {**ahead, 2: WaitingChild(2, 0.5, _need(), True)}
     wait.per_child(3, _need(), 2.0, 0b011, [0, 1], 42, both, views, free)
-    assert wait.in_region(3, 0b011, [0, 1], both, views, free) == mean
-    assert math.isinf(wait.in_region(4, 0, [], both, views, free))
+    assert days(3, 0b011, [0, 1], both) == mean
+    assert math.isinf(days(4, 0, [], both))
+    # A place free now is expected now, whoever waits.
+    free[1] = 1
+    wait.per_child(5, _need(), 3.0, 0b011, [0, 1], 42, both, views, free)
+    assert days(5, 0b011, [0, 1], both) == 0.0
