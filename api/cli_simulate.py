@@ -17,6 +17,7 @@ from api.settings import Settings
 from domain import nl_format
 from domain.errors import DomainError, InvalidInput
 from simulations import fairness
+from simulations.goals import goal_lines
 from simulations.montecarlo import Executor, text_progress
 from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
@@ -104,7 +105,8 @@ def simulate(
     except DomainError as exc:
         typer.echo(f"fout: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    for line in summary_lines(study) + fairness_lines(study, threshold):
+    goals = goal_lines(study.comparison) if study.comparison is not None else []
+    for line in summary_lines(study) + fairness_lines(study, threshold) + goals:
         typer.echo(line)
     typer.echo("geschreven: " + ", ".join(str(p) for p in paths))
 

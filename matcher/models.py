@@ -112,6 +112,9 @@ class Proposal(BaseModel):
     given_up: tuple[str, ...] = ()
     summary: str
     weights_version: str
+    # Wait for a first-best place or take an alternative now: the reasoning (Dutch), from
+    # the expected date a first-best place comes free for this child (matcher.expected).
+    wait_or_take: str | None = None
 
 
 class SolverSettings(BaseModel):

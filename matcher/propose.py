@@ -16,7 +16,9 @@ import numpy as np
 from capacity.snapshot import UnitView
 from domain.care import CareCategory
 from domain.errors import InvalidInput
+from matcher.expected import live_estimate
 from matcher.models import Bridging, MatchRequest, PairScore, Proposal, ProposalKind
+from matcher.policies import Policy, shipped_policy
 from matcher.score_table import score_units
 from matcher.scoring import score_pair
 from matcher.table import FORMS, UnitTable, build_table
@@ -65,8 +67,16 @@ def propose(
     today: date,
     weights: Weights | None = None,
     per_kind: int = 3,
+    waiting: Sequence[MatchRequest] | None = None,
+    policy: Policy | None = None,
 ) -> list[Proposal]:
-    """Ranked placement options for one child, best score first (kindgericht werven last)."""
+    """Ranked placement options for one child, best score first (kindgericht werven last).
+
+    With `waiting` (the other children waiting, as the matcher sees them) every proposal
+    carries the wait-or-take reasoning: when a first-best place is expected for this child
+    (matcher.expected, with the policy's max_wait_days and crisis urgency; the shipped
+    policy by default) and whether to wait for it or take an alternative now.
+    """
     weights = weights or default_weights()
     if isinstance(units, UnitTable):
         if units.today != today:
@@ -147,6 +157,15 @@ def propose(
                 weights_version=weights.version,
             )
         )
+    if waiting is not None:
+        rule = policy or shipped_policy()
+        estimate = live_estimate(
+            referral, table.units, waiting, today,
+            max_wait_days=rule.first_best.max_wait_days, crisis_days=rule.crisis_days,
+        )  # fmt: skip
+        has_alternative = any(p.kind.name.startswith("ALTERNATIVE") for p in proposals)
+        text = estimate.reasoning(today, has_alternative=has_alternative)
+        proposals = [p.model_copy(update={"wait_or_take": text}) for p in proposals]
     return proposals
 
 

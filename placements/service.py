@@ -26,7 +26,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher import propose as matcher_propose
-from matcher.models import Proposal
+from matcher.models import MatchRequest, Proposal
 from matcher.table import UnitTable
 from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
@@ -204,7 +204,8 @@ def propose(
     moved = changes(referral, Action.PROPOSE, now=now)
     judgements.require_for_proposals(referral)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
-    proposals = matcher_propose.propose(match, units, today=now.date())
+    waiting = _waiting_for_same_form(session, referral, today=now.date(), wait_days=wait_days)
+    proposals = matcher_propose.propose(match, units, today=now.date(), waiting=waiting)
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
     stored = _PROPOSALS.dump_json(proposals)
     values = {
@@ -231,6 +232,25 @@ def propose(
     for name, value in values.items():
         set_committed_value(referral, name, value)  # the session's copy matches the row
     return Proposed(proposals, version)
+
+
+# Children still waiting for a place once they have an advice (a held place is not yet taken).
+_WAITING = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD, ReferralStatus.VASTGEHOUDEN)
+
+
+def _waiting_for_same_form(
+    session: Session, referral: Referral, *, today: date, wait_days: int
+) -> list[MatchRequest]:
+    """The other waiting children with the same first-best care form, as the matcher sees
+    them: only they can be ahead of this child for a first-best place (matcher.expected)."""
+    others = session.exec(
+        select(Referral).where(
+            col(Referral.status).in_(_WAITING),
+            col(Referral.first_best) == referral.first_best,
+            col(Referral.id) != referral.id,
+        )
+    ).all()
+    return [match_referral(o, today=today, wait_days=wait_days) for o in others]
 
 
 def hold_place(

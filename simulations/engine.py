@@ -45,7 +45,13 @@ from simulations.model import (
     SimUnit,
     WaitingChild,
 )
-from simulations.outputs import ChildRecords, ReplicationResult, summarise
+from simulations.outputs import (
+    NO_PLACE_EXPECTED,
+    OUT_OF_REGION,
+    ChildRecords,
+    ReplicationResult,
+    summarise,
+)
 from simulations.policies import ChangeAware
 from simulations.single_pool import run_single_pool, single_pool_eligible
 from simulations.streams import paused_gc, stream
@@ -130,6 +136,7 @@ class _GeneralLoop:
         ]
         # Free places per unit and per care form, kept in step with the views.
         self.unit_free = [v.free for v in self.views]
+        self.unit_occupied = [v.occupied for v in self.views]
         self.form_free: dict[str, int] = {}
         for v in self.views:
             self.form_free[v.care_form] = self.form_free.get(v.care_form, 0) + v.free
@@ -199,6 +206,7 @@ class _GeneralLoop:
             old.payload,
         )
         self.views[unit] = new
+        self.unit_occupied[unit] = new.occupied
         self.changed.add(unit)
         free = new.free
         delta = free - self.unit_free[unit]
@@ -256,7 +264,11 @@ class _GeneralLoop:
         self.records.set_need(child, need.first_best, home=need.home, age=need.age)
         rules = self.rules
         wait = rules.first_best_wait_days
-        if rules.first_best_expected and rules.no_place == "queue" and wait > 0:
+        if (
+            rules.first_best_expected
+            and rules.no_place == "queue"
+            and (wait > 0 or rules.region_expected_days is not None)
+        ):
             fits = getattr(self.sc.allocation, "first_best_fits", None)
             if fits is None:
                 expected = self.first_best.per_form(
@@ -264,8 +276,8 @@ class _GeneralLoop:
                 )
                 wait = math.ceil(expected) if expected <= wait else 0.0
             else:
-                bits, units, any_fit = fits(now, self.views, need.payload)
-                if not any_fit and need.sibling_group is None:
+                bits, units, every, every_units = fits(now, self.views, need.payload)
+                if not every and need.sibling_group is None:
                     # Nothing in the region fits this child in any acceptable form: out of
                     # region now (a deviation with its reason), not after max_queue_days.
                     self.alternatives_from.append(now)
@@ -282,9 +294,35 @@ class _GeneralLoop:
                     self.views,
                     self.unit_free,
                 )
-                # Not expected in time: still wait up to the norm for a first-best place
-                # (the estimate is an expectation; a place may come sooner), then take one.
-                wait = float(wait) if est.wait else min(float(wait), rules.norm_days)
+                # Free and occupied places per care form in the units that fit the child.
+                tally = self.first_best.tally(
+                    every, every_units, self.views, self.unit_free, self.unit_occupied
+                )
+                soon = rules.region_expected_days
+                if soon is not None:
+                    days = self.first_best.in_region(child, every, tally, self.waiting)
+                    if days > soon and need.sibling_group is None:  # a group waits together
+                        # No place in the region expected in time: out of region now (a
+                        # deviation with its reason), not after waiting in vain.
+                        self.alternatives_from.append(now)
+                        self._away(child, now, NO_PLACE_EXPECTED)
+                        return
+                free_alternative = any(
+                    free > 0 for form, (free, _) in tally.items() if form != need.first_best
+                )
+                if free_alternative and (
+                    not est.wait or (rules.take_free_alternative and est.days > 0)
+                ):
+                    # No first-best place free now (or none expected in time), and a place in
+                    # an alternative form is free now: take it now, rather than wait for a
+                    # place that a child without such an alternative needs more.
+                    wait = 0.0
+                elif est.wait:
+                    wait = float(wait)
+                else:
+                    # Not expected in time: still wait up to the norm for a first-best place
+                    # (the estimate is an expectation; a place may come sooner), then take one.
+                    wait = min(float(wait), rules.norm_days)
         if not rules.accept_alternatives or math.isinf(wait):
             self.alternatives_from.append(math.inf)
         elif rules.no_place == "out_of_region" or wait == 0:
@@ -455,6 +493,10 @@ class _GeneralLoop:
         del self.waiting[child]
         self._away(child, now)
 
-    def _away(self, child: int, now: float) -> None:
+    def _away(self, child: int, now: float, reason: str = OUT_OF_REGION) -> None:
         """Placed out of region: in care there for its drawn stay in its first-best form."""
-        self.records.out_of_region(child, now, self._stay(child, self.records.need_form[child]))
+        stay = self._stay(child, self.records.need_form[child])
+        self.records.out_of_region(child, now, stay, reason)
+        away = self.sc.out_of_region
+        if away is not None:
+            self.records.away_km[child] = away.km_from(self.records.home[child])

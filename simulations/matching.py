@@ -308,22 +308,16 @@ class MatcherPolicy:
 
     def first_best_fits(
         self, now: float, units: Sequence[SimUnit], case: object
-    ) -> tuple[int, list[int], bool]:
+    ) -> tuple[int, list[int], int, list[int]]:
         """For the wait-or-take rule (matcher.expected): the units that fit the child in its
-        first-best care form, as session bits and as engine unit indices, and whether any
-        unit fits it in any acceptable care form (the hard checks before capacity)."""
+        first-best care form and those that fit it in any acceptable care form (the hard
+        checks before capacity), each as session bits and as engine unit indices."""
         assert isinstance(case, ChildCase)
         run = self._state(now, units)
         session = self._session
         assert session is not None
-        bits = session.fits(case.first_best_only)
-        every = session.fits(case.referral)
-        unit_at, out, rest = run.unit_at, [], bits
-        while rest:
-            low = rest & -rest
-            out.append(unit_at[low.bit_length() - 1])
-            rest ^= low
-        return bits, out, every != 0
+        bits, every = session.fits(case.first_best_only), session.fits(case.referral)
+        return bits, _units_of(run, bits), every, _units_of(run, every)
 
     def _state(self, now: float, units: Sequence[SimUnit]) -> RunState:
         """This run's state; a new units list (or time going back) starts a new run."""
@@ -401,3 +395,18 @@ class MatcherPolicy:
     def _allowed(self, run: RunState, child: WaitingChild) -> tuple[ChildFits, int]:
         assert self._session is not None  # _state made it
         return run.allowed_for(child, self._session)
+
+
+def _units_of(run: RunState, bits: int) -> list[int]:
+    """The engine unit indices of these session bits (lowest bit first), cached per run."""
+    out = run.unit_lists.get(bits)
+    if out is None:
+        unit_at, out, rest = run.unit_at, [], bits
+        while rest:
+            low = rest & -rest
+            out.append(unit_at[low.bit_length() - 1])
+            rest ^= low
+        if len(run.unit_lists) > 10_000:
+            run.unit_lists.clear()
+        run.unit_lists[bits] = out
+    return out

@@ -55,6 +55,7 @@ class RunState:
     groups: bool = False  # some child so far was in a sibling group
     scanned: bool = False  # the units have been compared once with `seen`
     compared: bool = False  # the waiting children have been compared once with `known`
+    unit_lists: dict[int, list[int]] = field(default_factory=dict)  # bits -> unit indices
 
     def units_of(self, bits: int) -> list[int]:
         """The units with these bits, in index order."""

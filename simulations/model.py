@@ -25,6 +25,7 @@ import numpy as np
 
 from domain.errors import InvalidInput
 from simulations.distributions import ArrivalProcess, Distribution
+from simulations.out_of_region import OutOfRegion
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,13 @@ class PlacementRules:
       max_queue_days); see matcher.expected.
     crisis_priority_days: for that estimate, a crisis counts as this many days waited
       (the policy's crisis urgency): waiting children with less are not ahead of it.
+    region_expected_days: with first_best_expected and such a policy, a child for whom no
+      place in the region (any acceptable care form that fits it) is expected within this
+      many days goes out of region at once (a deviation with its reason), instead of
+      waiting in vain until max_queue_days (None: no such rule).
+    take_free_alternative: with first_best_expected and such a policy, a child for whom no
+      first-best place is free now takes a free place in an alternative form at once (else
+      it does so only when no first-best place is expected within first_best_wait_days).
     """
 
     no_place: Literal["queue", "out_of_region"] = "queue"
@@ -221,6 +229,8 @@ class PlacementRules:
     norm_days: float = 14.0
     first_best_expected: bool = False
     crisis_priority_days: float = 0.0
+    region_expected_days: float | None = None
+    take_free_alternative: bool = False
 
     def __post_init__(self) -> None:
         if self.no_place not in ("queue", "out_of_region"):
@@ -322,6 +332,8 @@ class Scenario:
     allocation: AllocationPolicy
     rules: PlacementRules = field(default_factory=PlacementRules)
     capacity_changes: tuple[CapacityChange, ...] = ()
+    # Where children placed out of region go (None: unknown; simulations.out_of_region).
+    out_of_region: OutOfRegion | None = None
 
     def __post_init__(self) -> None:
         if not self.units:

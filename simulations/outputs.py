@@ -39,10 +39,13 @@ from simulations.fairness import group_totals
 from simulations.model import RunSettings, Scenario
 
 OUT_OF_REGION = "out_of_region"
+NO_PLACE_EXPECTED = "no_place_expected"
 
 # Dutch labels of the deviation reasons the engine itself records; a policy may add more.
 DEVIATION_LABELS: dict[str, str] = {
     OUT_OF_REGION: "buiten de regio geplaatst: geen passende plaats",
+    NO_PLACE_EXPECTED: "buiten de regio geplaatst: geen passende plaats in de regio verwacht"
+    " binnen de termijn van het beleid",
     "first_best_full": "alternatief: geen plaats in de first-best zorgvorm",
     "policy_choice": "alternatief gekozen terwijl first-best vrij was",
 }
@@ -74,8 +77,10 @@ class ChildRecords:
     # Per child: home municipality ("" unknown) and age (-1 unknown), for the group results.
     home: list[str] = field(default_factory=list)
     age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
-    # Per child placed out of region: when its stay there ends (nan otherwise).
+    # Per child placed out of region: when its stay there ends (nan otherwise), and how far
+    # that place is from its home (km; nan when unknown: simulations.out_of_region).
     away_end: FloatArray = field(default_factory=lambda: np.zeros(0))
+    away_km: FloatArray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def empty(
@@ -90,6 +95,7 @@ class ChildRecords:
             arrival, forms, units, nan, nan.copy(), nan.copy(), np.zeros(n, dtype=np.int8),
             minus, minus.copy(), minus.copy(), minus.copy(), need,
             home=[""] * n, age=np.full(n, -1, dtype=np.int16), away_end=nan.copy(),
+            away_km=nan.copy(),
         )  # fmt: skip
 
     def reason_code(self, reason: str) -> int:
@@ -114,11 +120,13 @@ class ChildRecords:
         self.outcome[child], self.unit[child], self.placed_form[child] = 1, unit, form
         self.rank[child], self.reason[child] = rank, reason
 
-    def out_of_region(self, child: int, now: float, stay: float) -> None:
+    def out_of_region(
+        self, child: int, now: float, stay: float, reason: str = OUT_OF_REGION
+    ) -> None:
         """Record a placement out of region, in care there for `stay` days."""
         self.resolved[child], self.outcome[child] = now, 2
         self.away_end[child] = now + stay
-        self.reason[child] = self.reason_code(OUT_OF_REGION)
+        self.reason[child] = self.reason_code(reason)
 
 
 @dataclass(frozen=True)
@@ -286,6 +294,10 @@ def summarise(
     t["occupancy"] = total_occupancy
     away = _overlap(rec.resolved[out], rec.away_end[out], w, horizon) / span
     t["in_care_out_of_region"] = away
+    km = rec.away_km[win & out] if len(rec.away_km) else np.zeros(0)
+    km = km[np.isfinite(km)]
+    if len(km):
+        t["mean_km_out_of_region"] = float(km.mean())
     t["in_care"] = total_occupancy + away
     if rec.group is not None:
         t |= _sibling_totals(rec, win, placed)

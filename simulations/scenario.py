@@ -58,11 +58,12 @@ from simulations.baseline import BASELINES, spread
 from simulations.distributions import Distribution, PoissonArrivals, distribution_from_dict
 from simulations.matching import MatcherPolicy
 from simulations.model import CapacityChange, PlacementRules, RunSettings, Scenario, UnitSpec
+from simulations.out_of_region import OutOfRegion, out_of_region
 from simulations.scenario_arrivals import read_arrivals, read_mix
 from simulations.scenario_reader import Reader
 
 _TOP = {"name", "description", "start_date", "run", "start_state", "arrivals", "profile_mix",
-        "stays", "capacity", "policy"}  # fmt: skip
+        "stays", "capacity", "policy", "out_of_region"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,23 @@ def parse_scenario(
                  occupied.get(v.unit_id, 0))
         for v in views
     )  # fmt: skip
+    away = _out_of_region(r, top.get("out_of_region"))
     scenario = r.guard("", lambda: Scenario(
         name=str(top["name"]), units=units, arrivals=PoissonArrivals(source.rate), demand=source,
-        stays=stays, allocation=allocation, rules=rules, capacity_changes=changes))  # fmt: skip
+        stays=stays, allocation=allocation, rules=rules, capacity_changes=changes,
+        out_of_region=away))  # fmt: skip
     return LoadedScenario(scenario, settings, replications, seed, start, file)
+
+
+def _out_of_region(r: Reader, value: Any) -> OutOfRegion | None:
+    """Where children placed out of region go (simulations.out_of_region); None: unknown."""
+    if value is None:
+        return None
+    data = r.mapping(value, "out_of_region", {"destinations"})
+    codes = data.get("destinations")
+    if not isinstance(codes, list):
+        raise r.fail("out_of_region.destinations", "verwacht een lijst van CBS-gemeentecodes")
+    return r.guard("out_of_region", lambda: out_of_region(codes))
 
 
 def _units(
@@ -336,7 +350,11 @@ def _rules(r: Reader, p: dict[str, Any], placement: Policy | None) -> PlacementR
         max_queue_days=None if limit is None else float(limit),
         norm_days=r.number(p, "norm_days", "policy", 14.0),
         first_best_expected=expected,
-        crisis_priority_days=float(placement.crisis_days if placement else 0)))  # fmt: skip
+        crisis_priority_days=float(placement.crisis_days if placement else 0),
+        region_expected_days=None if placement is None or placement.region_expected_days is None
+        else float(placement.region_expected_days),
+        take_free_alternative=placement is not None
+        and placement.first_best.take_free_alternative))  # fmt: skip
 
 
 def _allocation(

@@ -29,6 +29,7 @@ KEY_METRICS: dict[str, str] = {
     "p90_wait_days": "90e percentiel wachttijd (dagen)",
     "out_of_region": "buiten de regio geplaatst (aantal)",
     "blocked_fraction": "aandeel buiten de regio",
+    "mean_km_out_of_region": "gemiddelde afstand buiten de regio (km)",
     "norm_compliance": "binnen 14 dagen geplaatst (aandeel)",
     "mean_waiting": "gemiddeld aantal wachtenden",
     "arrivals": "aanmeldingen in de meetperiode",

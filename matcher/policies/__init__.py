@@ -50,6 +50,10 @@ class FirstBestWait:
 
     expected: bool
     max_wait_days: int
+    # With `expected`: no first-best place free now and a place in an alternative form free
+    # now: take that at once (the spare place), leaving the first-best places to the
+    # children who have no such alternative.
+    take_free_alternative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,9 @@ class Policy:
     region_wait_days: int | None  # out of region only after this many days (None: no rule)
     source: str
     crisis_days: int = 0  # a crisis counts as this many days of urgency (0: no levels)
+    # Out of region at once when no fitting place in the region (any acceptable care form)
+    # is expected within this many days of arrival (None: no such rule).
+    region_expected_days: int | None = None
 
     @property
     def label(self) -> str:
@@ -103,12 +110,15 @@ def _mapping(value: Any, file: str, field: str, keys: set[str]) -> dict[str, Any
 
 
 def _first_best(raw: Any, file: str) -> FirstBestWait:
-    fb = _mapping(raw, file, "first_best", {"expected", "max_wait_days"})
-    expected = fb.get("expected", False)
-    if not isinstance(expected, bool):
-        raise _fail(file, "first_best.expected", "moet true of false zijn")
+    fb = _mapping(raw, file, "first_best", {"expected", "max_wait_days", "take_free_alternative"})
+    flags = []
+    for key in ("expected", "take_free_alternative"):
+        value = fb.get(key, False)
+        if not isinstance(value, bool):
+            raise _fail(file, f"first_best.{key}", "moet true of false zijn")
+        flags.append(value)
     days = _int(fb.get("max_wait_days", 28), file, "first_best.max_wait_days")
-    return FirstBestWait(expected, days)
+    return FirstBestWait(flags[0], days, flags[1])
 
 
 def _deadlines(raw: Any, file: str) -> tuple[Deadline, ...]:
@@ -159,10 +169,16 @@ def _compile(raw: dict[str, Any], file: str) -> Policy:
     urgency = _mapping(params["urgentie"], file, "levels.urgentie", {"deadlines", "crisis_days"})
     deadlines = _deadlines(urgency.get("deadlines"), file)
     crisis_days = _int(urgency.get("crisis_days", 0), file, "levels.urgentie.crisis_days")
-    region = _mapping(params["regio"], file, "levels.regio", {"radius_km", "wait_days"})
+    region = _mapping(
+        params["regio"], file, "levels.regio", {"radius_km", "wait_days", "expected_days"}
+    )
     radius = _int(region.get("radius_km", 0), file, "levels.regio.radius_km")
     wait = region.get("wait_days")
     region_wait = None if wait is None else _int(wait, file, "levels.regio.wait_days")
+    soon = region.get("expected_days")
+    expected_days = None if soon is None else _int(soon, file, "levels.regio.expected_days")
+    if expected_days is not None and region_wait is not None and expected_days > region_wait:
+        raise _fail(file, "levels.regio.expected_days", "mag niet groter zijn dan wait_days")
     _mapping(params["zorgvorm"], file, "levels.zorgvorm", set())
     nearby = _mapping(params["nabijheid"], file, "levels.nabijheid", set(NEARBY_TERMS))
     # The nabijheid terms are validated as score weights (signs, integers, every parameter).
@@ -203,7 +219,7 @@ def _compile(raw: dict[str, Any], file: str) -> Policy:
     weights = Weights(name, version, weights_params, file, deadlines=scaled, order=order)
     return Policy(name, version, weights, ("urgentie", "plaatsing", *bounded),
                   _first_best(raw.get("first_best"), file), region_wait, file,
-                  crisis_days)  # fmt: skip
+                  crisis_days, expected_days)  # fmt: skip
 
 
 def _parse_policy(raw: Any, file: str) -> Policy:

@@ -13,6 +13,8 @@ from domain.places import Municipality
 from matcher.expected import estimate, live_estimate, release_days, unit_release_days
 from matcher.generate import make_advice
 from matcher.models import MatchRequest
+from matcher.policies import shipped_policy
+from matcher.propose import propose
 
 TODAY = date(2026, 11, 23)
 
@@ -104,3 +106,28 @@ def test_children_with_more_urgency_for_the_same_units_are_ahead() -> None:
 def test_an_overdue_departure_counts_from_tomorrow() -> None:
     unit = _unit("A", expected_departures=(TODAY - timedelta(days=3),))
     assert unit_release_days([unit], TODAY) == [1.0]
+
+
+def test_proposals_show_the_wait_or_take_reasoning() -> None:
+    """propose, given the other waiting children, says on every proposal when a first-best
+    place is expected and whether to wait for it (the shipped policy's max_wait_days)."""
+    units = [
+        _unit("A", expected_departures=(TODAY + timedelta(days=90),)),
+        _unit("B", care_form=CareForm.PLEEGZORG_BESTAND, occupied=0),
+    ]
+    child = _referral("R1", 2)
+    assert all(p.wait_or_take is None for p in propose(child, units, today=TODAY))
+    alone = propose(child, units, today=TODAY, waiting=[])
+    days = shipped_policy().first_best.max_wait_days
+    assert days < 90
+    expected = "Eerste keus verwacht vrij rond 2027-02-21 (0 kinderen gaan voor); nu een alter"
+    assert all(p.wait_or_take is not None for p in alone)
+    assert all(p.wait_or_take.startswith(expected) for p in alone)  # type: ignore[union-attr]
+    soon = [_unit("A", expected_departures=(TODAY + timedelta(days=10),)), units[1]]
+    ahead = [_referral("longer", 30)]
+    waits = propose(child, soon, today=TODAY, waiting=ahead)[0].wait_or_take
+    # The one place coming free goes to the child ahead: none expected, an alternative now.
+    assert waits is not None and waits.startswith("Eerste keus: geen vrije plek verwacht")
+    assert "nu een alternatief" in waits
+    first = propose(child, soon, today=TODAY, waiting=[])[0].wait_or_take
+    assert first is not None and "wachten, omdat dat binnen" in first

@@ -25,9 +25,11 @@ def test_shipped_policies_are_named_in_their_weights() -> None:
 
 def test_urgency_grows_without_a_cap() -> None:
     weights = shipped_policy().weights
-    points = [weights.waited_points(d) for d in (0, 6, 7, 14, 182, 365, 1000)]
+    start = min(d.days - d.lead_days for d in weights.deadlines)  # the first ramp begins
+    days = (0, start, start + 1, 182, 365, 1000)
+    points = [weights.waited_points(d) for d in days]
     assert points[0] == points[1] == 0
-    assert points == sorted(points) and len(set(points[2:])) == 5
+    assert points == sorted(points) and len(set(points[1:])) == len(days) - 1
 
 
 def _with(change: dict[str, object], tmp_path: Path) -> Path:
@@ -67,6 +69,12 @@ def _levels(**params: object) -> list[dict[str, object]]:
         ),
         ({"levels": _levels(nabijheid={"distance": {"per_km": 2}})}, "levels.nabijheid.school"),
         ({"first_best": {"max_wait_days": "zes weken"}}, "first_best.max_wait_days"),
+        ({"first_best": {"take_free_alternative": "ja"}}, "first_best.take_free_alternative"),
+        (
+            {"levels": _levels(regio={"wait_days": 91, "expected_days": 120})},
+            "levels.regio.expected_days",
+        ),
+        ({"levels": _levels(regio={"expected_days": -1})}, "levels.regio.expected_days"),
         ({"weights": "../weights/default.yaml"}, "levels"),
         ({"prioriteit": 1}, "prioriteit"),
     ],

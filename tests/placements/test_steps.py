@@ -146,3 +146,29 @@ def test_bridging_keeps_the_status_and_is_refused_once_final(world: World) -> No
             workflow.update_bridging(
                 session, referral_id=rid, bridging_care=BridgingCare.GEEN, now=T0
             )
+
+
+def test_proposals_weigh_the_children_already_waiting_for_the_same_form(world: World) -> None:
+    """The wait-or-take reasoning counts the referrals that wait longer for the same
+    first-best form: a second child with the same advice has one child ahead of it."""
+    with Session(world.engine, expire_on_commit=False) as session:
+        data = ReferralCreate.model_validate(referral_payload())
+        ids = []
+        for k in range(2):
+            made = workflow.create_referral(
+                session, data=data, verwijzer_user_id="v", verwijzer_type=VerwijzerType.GEMEENTE,
+                bsn_key=f"k{k}", now=T0 + timedelta(days=k),
+            )  # fmt: skip
+            workflow.advise(session, referral_id=made.id, now=T0 + timedelta(days=k))
+            ids.append(made.id)
+        now = T0 + timedelta(days=2)
+        units = unit_views(session, now=now)
+        texts = [
+            workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
+            .proposals[0]
+            .wait_or_take
+            for rid in ids
+        ]
+        first, second = texts
+        assert first is not None and "(0 kinderen gaan voor)" in first
+        assert second is not None and "(1 kind gaat voor)" in second

@@ -57,7 +57,7 @@ def test_the_shipped_policy_is_point_zero_and_not_repeated() -> None:
     sweep = load_sweep(SHIPPED)
     found = points(sweep)
     assert found[0] == {}
-    # regio-volgorde ships max_wait_days 42 and wait_days 182; neither grid has both.
+    # regio-volgorde ships max_wait_days 42 and expected_days 182; neither grid has both.
     assert len(found) == 1 + 3 * 2
     shipped_twice = load_sweep(SHIPPED)
     object.__setattr__(shipped_twice, "parameters", {"first_best.max_wait_days": (0.0, 42.0)})
