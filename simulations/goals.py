@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.nl_format import number
 from simulations.montecarlo import Comparison
 from simulations.study import KEY_METRICS
 
@@ -76,9 +77,8 @@ def goal_lines(comparison: Comparison) -> list[str]:
     lines = ["tegen de referentie (beleid min referentie, gepaard 95%):"]
     for m in found:
         verdict = "beter" if m.beats else "niet aantoonbaar beter"
-        lines.append(
-            f"{KEY_METRICS[m.key]}: {_pct(m.relative)} [{m.low:.4g}; {m.high:.4g}] {verdict}"
-        )
+        interval = f"[{number(m.low)}; {number(m.high)}]"
+        lines.append(f"{KEY_METRICS[m.key]}: {_pct(m.relative)} {interval} {verdict}")
         goal = GOALS.get(m.key)
         if goal is not None:
             sign = "≥" if goal > 0 else "≤"
