@@ -48,9 +48,12 @@ def live(site: Site) -> Iterator[Site]:
         yield site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (fails clearly when missing)."""
+    """Headless Debian Chromium driven by Playwright (fails clearly when missing).
+
+    One per test module: Playwright's sync API keeps an event loop running while it is
+    open, so a later test in the same worker could not call asyncio.run (tests/ops)."""
     if not CHROMIUM.exists():
         pytest.fail(
             "/usr/bin/chromium ontbreekt: installeer Debian's chromium "
