@@ -55,13 +55,17 @@ LOW_CONTRAST_JS = """
 """
 PAGES = {
     "servicepunt": ["/servicepunt", "/servicepunt/wachtlijst", "/servicepunt/afwijkingen",
-                    "/aanmeldingen/nieuw", "{referral}"],
-    "verwijzer": ["/verwijzer"],
-    "aanbieder": ["/aanbieder"],
+                    "/aanmeldingen/nieuw", "{referral}", "/servicepunt/beschikkingen",
+                    "/servicepunt/verzoeken"],
+    "verwijzer": ["/verwijzer", "/meldingen"],
+    "aanbieder": ["/aanbieder", "/aanbieder/verzoeken", "/meldingen"],
     "planner": ["/planner", "/planner/simulaties"],
+    "gedragswetenschapper": ["/gedragswetenschapper"],
+    "perspectiefregisseur": ["/regisseur"],
 }  # fmt: skip
 USERS = {"servicepunt": "sp", "verwijzer": "verwijzer", "aanbieder": "aanbieder",
-         "planner": "planner"}  # fmt: skip
+         "planner": "planner", "gedragswetenschapper": "gw",
+         "perspectiefregisseur": "pr"}  # fmt: skip
 
 
 def _referral(site: Site) -> str:
