@@ -64,62 +64,46 @@ def _referral_table(
 
 
 Period = tuple[date | None, date | None]
-REPORTS: dict[str, Callable[[Session, datetime, Period], reports.Table]] = {
-    "afwijkingen": lambda s, now, p: reports.deviations(s, since=p[0], until=p[1]),
-    "afwijkingsredenen": lambda s, now, p: reports.deviation_reasons(s, since=p[0], until=p[1]),
-    "first_best": lambda s, now, p: reports.first_best_rate(s, since=p[0], until=p[1]),
-    "doorlooptijd": lambda s, now, p: reports.time_to_placement(s, since=p[0], until=p[1]),
+Report = Callable[[Session, datetime, Period], reports.Table]
+
+
+def _over_period(table: Callable[..., reports.Table]) -> Report:
+    """A report over the period asked for (`since`, `until`)."""
+    return lambda s, now, p: table(s, since=p[0], until=p[1])
+
+
+REPORTS: dict[str, Report] = {
+    "afwijkingen": _over_period(reports.deviations),
+    "afwijkingsredenen": _over_period(reports.deviation_reasons),
+    "first_best": _over_period(reports.first_best_rate),
+    "doorlooptijd": _over_period(reports.time_to_placement),
     "norm_14_dagen": lambda s, now, p: reports.start_norm_compliance(
         s, today=now.date(), since=p[0], until=p[1]
     ),
     "overbrugging": lambda s, now, p: reports.bridging_overview(s, today=now.date()),
-    "buiten_regio": lambda s, now, p: reports.out_of_region(s, since=p[0], until=p[1]),
-    "beschikkingen_buiten_regio": lambda s, now, p: reports.staying_outside(
-        s, since=p[0], until=p[1]
-    ),
+    "buiten_regio": _over_period(reports.out_of_region),
+    "beschikkingen_buiten_regio": _over_period(reports.staying_outside),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
     # The crisis desk's whole quarterly table (seed 004).
-    "crisis_kwartaalrapport": lambda s, now, p: crisis_report.crisis_quarter_report(
-        s, since=p[0], until=p[1]
-    ),
+    "crisis_kwartaalrapport": _over_period(crisis_report.crisis_quarter_report),
     # Advice-level deviations (gedragswetenschappers), apart from the placement deviations.
-    "adviesoordelen": lambda s, now, p: advice_reports.advice_judgements(s, since=p[0], until=p[1]),
-    "adviesafwijkingen": lambda s, now, p: advice_reports.advice_deviations(
-        s, since=p[0], until=p[1]
-    ),
+    "adviesoordelen": _over_period(advice_reports.advice_judgements),
+    "adviesafwijkingen": _over_period(advice_reports.advice_deviations),
     # Both levels side by side, and why referrals were withdrawn.
-    "afwijkingen_niveaus": lambda s, now, p: practice_reports.deviations_both_levels(
-        s, since=p[0], until=p[1]
-    ),
-    "afwijkingsredenen_niveaus": lambda s, now, p: practice_reports.deviation_reasons_both_levels(
-        s, since=p[0], until=p[1]
-    ),
-    "intrekkingsredenen": lambda s, now, p: practice_reports.withdrawal_reasons(
-        s, since=p[0], until=p[1]
-    ),
+    "afwijkingen_niveaus": _over_period(practice_reports.deviations_both_levels),
+    "afwijkingsredenen_niveaus": _over_period(practice_reports.deviation_reasons_both_levels),
+    "intrekkingsredenen": _over_period(practice_reports.withdrawal_reasons),
     # How providers answer requests for held places.
-    "aanbieder_antwoorden": lambda s, now, p: provider_reports.provider_answers(
-        s, since=p[0], until=p[1]
-    ),
-    "weigeringen": lambda s, now, p: provider_reports.refusal_reasons(s, since=p[0], until=p[1]),
+    "aanbieder_antwoorden": _over_period(provider_reports.provider_answers),
+    "weigeringen": _over_period(provider_reports.refusal_reasons),
     # How stays end: planned or not, per form and provider; destinations; moves; returns.
-    "uitstroom_zorgvorm": lambda s, now, p: outcome_reports.endings_per_form(
-        s, since=p[0], until=p[1]
-    ),
-    "uitstroom_aanbieder": lambda s, now, p: outcome_reports.endings_per_provider(
-        s, since=p[0], until=p[1]
-    ),
-    "uitstroom_bestemming": lambda s, now, p: outcome_reports.destinations(
-        s, since=p[0], until=p[1]
-    ),
+    "uitstroom_zorgvorm": _over_period(outcome_reports.endings_per_form),
+    "uitstroom_aanbieder": _over_period(outcome_reports.endings_per_provider),
+    "uitstroom_bestemming": _over_period(outcome_reports.destinations),
     "verhuizingen": lambda s, now, p: outcome_reports.moves_per_child(s),
-    "overplaatsingen": lambda s, now, p: outcome_reports.transfers_by_direction(
-        s, since=p[0], until=p[1]
-    ),
-    "terugkeer_12_maanden": lambda s, now, p: outcome_reports.returns_within_a_year(
-        s, since=p[0], until=p[1]
-    ),
+    "overplaatsingen": _over_period(outcome_reports.transfers_by_direction),
+    "terugkeer_12_maanden": _over_period(outcome_reports.returns_within_a_year),
     "regie_taken": lambda s, now, p: regie.task_report(s, today=now.date()),
     # The register of beschikkingen against the two-week norm.
     "beschikkingen_norm": lambda s, now, p: beschikking_norm.start_norm(
