@@ -22,7 +22,8 @@ from afwegingskader.models import Profile
 from api.jobs.catalogue import SCENARIO_DIR
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
-from placements.models import BridgingCare, ReasonCode
+from placements.lifecycle_models import RefusalReason
+from placements.models import BridgingCare, ReasonCode, WithdrawalReason
 from placements.schemas import ReferralCreate
 from simulations.distributions import Distribution
 from simulations.draws import draws
@@ -35,6 +36,21 @@ REFUSE_SHARE = 0.08  # AANNAME: a provider refuses a held place
 SECOND_CHOICE_SHARE = 0.07  # AANNAME: the second place is chosen for a wish or the distance
 CHANGE_SHARE = 0.08  # AANNAME: a gedragswetenschapper changes the advice
 HOLD_TTL = timedelta(hours=4)
+# AANNAME: why a waiting referral is withdrawn in the demo.
+WITHDRAWALS = (
+    WithdrawalReason.ALTERNATIEF,
+    WithdrawalReason.NIET_MEER_NODIG,
+    WithdrawalReason.WENS_OUDERS_KIND,
+    WithdrawalReason.GEEN_PLEK,
+)
+# AANNAME: why a provider refuses a held place in the demo.
+REFUSALS = (
+    RefusalReason.PAST_NIET_IN_GROEP,
+    RefusalReason.GEEN_PERSONEEL,
+    RefusalReason.ZORGZWAARTE,
+    RefusalReason.VEILIGHEID,
+)
+
 WISHES = (ReasonCode.VOORKEUR_OUDERS, ReasonCode.VOORKEUR_KIND, ReasonCode.AFSTAND)
 # AANNAME: where children go after a stay (crisis: the desk's follow-up in DOMAIN §9 order).
 OUTCOMES_CRISIS = {

@@ -47,10 +47,12 @@ from api.demo_draws import (
     HOLD_TTL,
     OUTCOMES_CRISIS,
     OUTCOMES_STAY,
+    REFUSALS,
     REFUSE_SHARE,
     SECOND_CHOICE_SHARE,
     WISHES,
     WITHDRAW_DAYS,
+    WITHDRAWALS,
     Drawn,
     draw,
     referral_for,
@@ -66,7 +68,7 @@ from matcher.table import UnitTable, build_table
 from placements import departures, provider_requests
 from placements import judgement as judgements
 from placements import service as workflow
-from placements.lifecycle_models import ProviderAnswer, ProviderRequest, RefusalReason
+from placements.lifecycle_models import ProviderAnswer, ProviderRequest
 from placements.match import advice_of
 from placements.models import (
     BridgingCare,
@@ -76,7 +78,6 @@ from placements.models import (
     ReasonCode,
     Referral,
     Verdict,
-    WithdrawalReason,
 )
 from placements.schemas import AnswerCreate, DecisionCreate, JudgementCreate, WithdrawRequest
 from simulations.children import ChildCase
@@ -85,20 +86,6 @@ from simulations.model import ChildNeed, UnitSpec
 from simulations.streams import stream
 
 HISTORY_DAYS = 730
-# AANNAME: why a waiting referral is withdrawn in the demo.
-WITHDRAWALS = (
-    WithdrawalReason.ALTERNATIEF,
-    WithdrawalReason.NIET_MEER_NODIG,
-    WithdrawalReason.WENS_OUDERS_KIND,
-    WithdrawalReason.GEEN_PLEK,
-)
-# AANNAME: why a provider refuses a held place in the demo.
-REFUSALS = (
-    RefusalReason.PAST_NIET_IN_GROEP,
-    RefusalReason.GEEN_PERSONEEL,
-    RefusalReason.ZORGZWAARTE,
-    RefusalReason.VEILIGHEID,
-)
 
 
 @dataclass(frozen=True)
