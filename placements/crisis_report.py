@@ -131,17 +131,6 @@ def crisis_quarter_report(
         "Kwartaalrapportage crisiscoördinatiepunt",
         ("kwartaal", "onderdeel", "categorie", "gemeente", "leeftijd", "aantal"),
     )
-    order = (
-        "aanmeldingen",
-        "hulpvorm",
-        "geen_reden",
-        "verwijzer",
-        "verblijfsduur",
-        "vervolg",
-        "buiten_regio",
-    )
-    for key in sorted(
-        counts, key=lambda k: (k[0], order.index(k[1]), k[2], k[3] or "", k[4] or "")
-    ):
+    for key in sorted(counts, key=_row_order):
         table.rows.append((*key, counts[key]))
     return table
