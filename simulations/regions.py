@@ -32,6 +32,29 @@ OTHER_REGION_LABEL = (
     " plaats in de eigen regio"
 )
 REGION = "region."
+# The measures per region, with their Dutch labels (report, CSV).
+REGION_LABELS: dict[str, str] = {
+    "arrivals": "aanmeldingen in de meetperiode",
+    "placed_in_region": "in de eigen regio geplaatst (aantal)",
+    "first_best_rate": "aandeel first-best in de eigen regio geplaatst",
+    "mean_wait_days": "gemiddelde wachttijd (dagen)",
+    "p90_wait_days": "90e percentiel wachttijd (dagen)",
+    "out_of_region": "buiten de eigen regio geplaatst (aantal)",
+    "blocked_fraction": "aandeel buiten de eigen regio",
+    "to_other_region": "waarvan in een andere regio van het scenario (aantal)",
+    "outside_all_regions": "waarvan buiten alle regio's van het scenario (aantal)",
+    "norm_compliance": "binnen de norm geplaatst (aandeel)",
+    "received": "ontvangen uit andere regio's (aantal)",
+}
+
+
+def region_label(key: str) -> str | None:
+    """The Dutch label of a `region.<name>.<measure>` key (None: not such a key)."""
+    if not key.startswith(REGION):
+        return None
+    name, _, measure = key[len(REGION) :].rpartition(".")
+    label = REGION_LABELS.get(measure)
+    return None if label is None or not name else f"regio {name}: {label}"
 
 
 @dataclass(frozen=True)
