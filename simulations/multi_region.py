@@ -108,6 +108,8 @@ class MultiRegionPolicy:
             for child in waiting:
                 self._home(run, child.child_id, child.need)
             self._copy_all(run, units)
+            for pending_units in run.pending:  # each region's policy now looks at every unit
+                pending_units.clear()
             ask = list(regions)
             news: list[dict[int, WaitingChild] | None] = [None] * len(self.policies)
         else:

@@ -15,7 +15,10 @@ For its home region such a child is placed out of region (a deviation with its r
 gives, per region, the figures the single-region totals give for the whole (first-best
 rate, waits, out of region, norm), plus `to_other_region` and `received`. The scenario's
 own totals stay those of the whole scenario: a child placed in another region's unit is
-placed there (it occupies a modelled place), and `deviations.other_region` counts them.
+placed there (it occupies a modelled place), and `deviations.other_region` counts them;
+the results per municipality (simulations.fairness) count only the children placed outside
+every modelled region as out of region. A child placed in another region starts there at
+once (no hold: scenario files set none), for the stay drawn for it in that care form.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ examples in simulations/scenarios/:
                until_day, places_each, capabilities, age_min, age_max}]
     policy: {allocation: optimizer|greedy_fcfs, weights: default|PATH, no_place: queue|
              out_of_region, first_best_wait_days, max_queue_days, norm_days}
+    regions: [{name, region | jeugdregio (+ without), start_state, arrivals}] (optional):
+      several regions, each with its own start_state and arrivals instead of those at the
+      top (set them to null when the file extends a single-region one); see
+      simulations/scenario_regions.py and simulations/regions.py.
 """
 
 from __future__ import annotations
@@ -155,17 +159,11 @@ def parse_scenario(
     if replications < 1:
         raise r.fail("run.replications", "moet minstens 1 zijn")
     seed = int(r.number(run, "seed", "run", 0))
-    compiled = None
-    if several:
-        mix = read_mix(r, top.get("profile_mix", {}))
-        compiled = read_regions(r, top["regions"], mix, start, units=_units, fill=_fill)
-        views, occupied, regions = compiled.views, compiled.occupied, compiled.regions
-        for i, item in enumerate(top.get("capacity", [])):
-            if isinstance(item, dict) and item.get("kind") == "add_units":
-                raise r.fail(f"capacity[{i}].kind", "add_units kan niet bij meerdere regio's")
-    else:
+    compiled = read_regions(r, top, start, units=_units, fill=_fill) if several else None
+    if compiled is None:
         views, occupied = _units(r, top["start_state"], snapshot)
-        regions = None
+    else:
+        views, occupied = compiled.views, compiled.occupied
     stays_raw = r.mapping(top["stays"], "stays")
     stays: dict[str, Distribution] = {}
     for form, spec in stays_raw.items():
@@ -183,14 +181,15 @@ def parse_scenario(
                        "norm_days"})  # fmt: skip
     placement = _placement_policy(r, policy, base_dir)
     rules = _rules(r, policy, placement)
-    allocation: AllocationPolicy = _allocation(r, policy, start, placement, base_dir)
+    first = _allocation(r, policy, start, placement, base_dir)
+    allocation: AllocationPolicy = first
+    regions = None if compiled is None else compiled.regions
     if compiled is None:
         source = read_arrivals(r, top["arrivals"], read_mix(r, top.get("profile_mix", {})), start)
-    else:
-        source = compiled.source
-    if regions is not None:
-        allocation = MultiRegionPolicy(regions, tuple(
-            _allocation(r, policy, start, placement, base_dir) for _ in regions.names))  # fmt: skip
+    else:  # one matcher policy per region
+        source, more = compiled.source, range(len(compiled.regions.names) - 1)
+        allocation = MultiRegionPolicy(compiled.regions, (first, *(
+            _allocation(r, policy, start, placement, base_dir) for _ in more)))  # fmt: skip
     units = tuple(
         UnitSpec(v.unit_id, str(v.care_form), v.places, str(v.municipality), v,
                  occupied.get(v.unit_id, 0))

@@ -36,9 +36,9 @@ from domain.places import Municipality
 from domain.regions import load_region, shipped_regions
 from simulations.baseline import like_flevoland
 from simulations.children import ProfileSource
-from simulations.profile_mix import ArrivalGroup, ProfileMix
+from simulations.profile_mix import ArrivalGroup
 from simulations.regions import ScenarioRegions
-from simulations.scenario_arrivals import read_arrivals
+from simulations.scenario_arrivals import read_arrivals, read_mix
 from simulations.scenario_reader import Reader
 
 _KEYS = {"name", "region", "jeugdregio", "without", "start_state", "arrivals"}
@@ -71,10 +71,15 @@ class CompiledRegions:
 
 
 def read_regions(
-    r: Reader, value: Any, mix: ProfileMix, start: date, *, units: UnitsReader, fill: FillReader
+    r: Reader, top: dict[str, Any], start: date, *, units: UnitsReader, fill: FillReader
 ) -> CompiledRegions:
-    """Validate `regions:` and compile it (see the module doc); `units` and `fill` read a
-    start_state as simulations.scenario does for one region."""
+    """Validate `regions:` of a scenario's data `top` and compile it (see the module doc);
+    `units` and `fill` read a start_state as simulations.scenario does for one region."""
+    for i, item in enumerate(top.get("capacity") or []):
+        if isinstance(item, dict) and item.get("kind") == "add_units":  # spread over Flevoland
+            raise r.fail(f"capacity[{i}].kind", "add_units kan niet bij meerdere regio's")
+    mix = read_mix(r, top.get("profile_mix", {}))
+    value = top["regions"]
     if not isinstance(value, list) or not value:
         raise r.fail("regions", "verwacht een niet-lege lijst van regio's")
     names: list[str] = []
