@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
+from api.cli_simulate import summary_lines
 from domain.errors import ConfigError
 from simulations.engine import simulate, trace
 from simulations.multi_region import MultiRegionPolicy
@@ -240,3 +241,5 @@ def test_study_outputs_show_each_region_and_match_on_two_processes(tmp_path: Pat
     assert html.escape(REGION_LABELS["received"]) in page
     table = (tmp_path / "uit" / "totalen.csv").read_text(encoding="utf-8-sig")
     assert f"regio a: {REGION_LABELS['to_other_region']}" in table
+    printed = summary_lines(one)  # the command line prints each region's figures too
+    assert any(line.startswith(f"regio b: {REGION_LABELS['received']}: ") for line in printed)
