@@ -62,9 +62,13 @@ def _checked_name(name: str) -> str:
 
 
 def select_region(name: str) -> Region:
-    """Serve region `name` from now on in this process (and its child processes)."""
-    _selected["name"] = os.environ[REGION_ENV] = _checked_name(name)
-    return region()
+    """Serve region `name` from now on in this process (and its child processes).
+
+    The file is loaded and checked first: a bad file leaves the selection as it was."""
+    name = _checked_name(name)
+    selected = _load(name)
+    _selected["name"] = os.environ[REGION_ENV] = name
+    return selected
 
 
 def region() -> Region:

@@ -25,6 +25,7 @@ import yaml
 
 from domain.errors import ConfigError, DomainError
 from domain.municipalities import Municipality, MunicipalityList, national_list
+from domain.municipality_files import GM_CODE
 
 REGIONS_DIR = Path(__file__).with_name("data") / "regions"
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
@@ -134,9 +135,16 @@ class _Check:
 def _municipality(
     check: _Check, national: MunicipalityList, code: object, where: str
 ) -> Municipality:
-    """A current municipality by code; a former one is refused naming its successor."""
+    """A current municipality by code; a former one is refused naming its successor, and a
+    name is refused naming the code to write instead."""
     if not isinstance(code, str):
         raise check.fail("verwacht een gemeentecode (GM + vier cijfers)", where)
+    if not GM_CODE.fullmatch(code.strip().upper()):
+        try:
+            hint = f"; schrijf {national.resolve(code).code} voor {code.strip()}"
+        except DomainError:
+            hint = "; geen bekende gemeentenaam"
+        raise check.fail(f"{code!r} is geen gemeentecode (GM + vier cijfers){hint}", where)
     try:
         return national.get(code)
     except DomainError as exc:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from domain import places, regions
 from domain.errors import ConfigError
 from domain.region_units import load_demo_units
 from domain.regions import REGIONS_DIR, load_region, shipped_regions
@@ -95,6 +97,17 @@ BAD = [
      "municipalities[1].code", "onbekende gemeentecode"),
     ("former code", ("GM0050, team: team b", "GM0241, team: team b"),
      "municipalities[1].code", r"Groesbeek \(GM0241\) bestaat niet meer.*Berg en Dal"),
+    ("name for a code", ("GM0050, team: team b", "Zeewolde, team: team b"),
+     "municipalities[1].code", r"'Zeewolde' is geen gemeentecode.*schrijf GM0050 voor Zeewolde"),
+    ("unknown name", ("GM0050, team: team b", "Atlantis, team: team b"),
+     "municipalities[1].code", r"'Atlantis' is geen gemeentecode .*; geen bekende gemeentenaam"),
+    ("unknown neighbour", ("[GM0050, GM1942]", "[GM0050, GM9998]"), "neighbours.GM0034",
+     "onbekende gemeentecode"),
+    ("former neighbour", ("[GM0050, GM1942]", "[GM0050, GM0241]"), "neighbours.GM0034",
+     "Groesbeek.*bestaat niet meer"),
+    ("no municipalities", ("municipalities:\n  - {code: GM0034, team: team a}\n"
+     "  - {code: GM0050, team: team b}\n", "municipalities: []\n"), "municipalities",
+     "niet-lege lijst"),
     ("no team", ("GM0050, team: team b}", "GM0050}"),
      "municipalities[1].team", r"team.*ontbreekt bij Zeewolde \(GM0050\)"),
     ("empty team", ("team: team b", "team: ' '"), "municipalities[1].team", "ontbreekt"),
@@ -156,3 +169,16 @@ def test_a_bad_unit_is_refused_naming_the_field(
     with pytest.raises(ConfigError) as caught:
         load_demo_units(path)
     assert caught.value.field == field
+
+
+def test_a_bad_region_file_leaves_the_selection_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = places.region_name()
+    (tmp_path / "proef.yaml").write_text(GOOD.replace("team: team b", "team: ''"), "utf-8")
+    monkeypatch.setattr(regions, "REGIONS_DIR", tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        places.select_region("proef")
+    assert (caught.value.file, caught.value.field) == ("proef.yaml", "municipalities[1].team")
+    assert places.region_name() == before
+    assert os.environ[places.REGION_ENV] == before
