@@ -1,6 +1,7 @@
 """Time norms of a case: start of help after a beschikking, and the crisis deadlines.
 
-Regional agreements (DOMAIN.md section 7; seeds 001 and 004):
+Regional agreements (DOMAIN.md section 7; seeds 001 and 004); the source each deadline cites
+comes from the selected region's file (domain.regions, `basis`):
 - within two weeks of a beschikking, ambulante hulp, overbruggingshulp or the placement has
   started: 14 calendar days after the beschikking date;
 - after a crisis placement, start agreements at the latest the next working day (a working
@@ -25,13 +26,15 @@ from afwegingskader.workdays import (
     day_kind_nl,
     format_date_nl,
 )
+from domain.places import region
 
 START_NORM_DAYS = 14
 PERSPECTIEFPLAN_DAYS = 14
-BASIS_START = "Regionale afspraak Flevoland: binnen twee weken na de beschikking start de hulp"
-BASIS_CRISIS = (
-    "Processchema Crisiscoördinatiepunt Flevoland (Handreiking perspectiefregie, voetnoot 4)"
-)
+
+
+def _basis(agreement: str) -> str:
+    """What the norm cites: the selected region's own source, else a national one."""
+    return region().basis[agreement]
 
 
 class DeadlineKind(StrEnum):
@@ -172,7 +175,7 @@ def start_deadline(
             f"Beschikking op {format_date_nl(beschikking_date)}: ambulante hulp, "
             "overbruggingshulp of de plaatsing start"
         ),
-        basis=BASIS_START,
+        basis=_basis("start_norm"),
         done_on=done_on,
         today=today,
         calendar=calendar,
@@ -201,7 +204,7 @@ def start_agreements_deadline(
         DeadlineKind.STARTAFSPRAKEN,
         crisis_placement_date,
         due,
-        basis=BASIS_CRISIS,
+        basis=_basis("crisis"),
         norm=norm,
         done_on=done_on,
         today=today,
@@ -224,7 +227,7 @@ def perspectiefplan_deadline(
             f"Crisisplaatsing op {format_date_nl(crisis_placement_date)}: evaluatie en "
             "perspectiefplan"
         ),
-        basis=BASIS_CRISIS,
+        basis=_basis("crisis"),
         done_on=done_on,
         today=today,
         calendar=calendar,

@@ -1,7 +1,7 @@
 """Perspectiefregisseur: which team holds the perspectiefregie, and when it is assigned.
 
-Minimum conditions of the Handreiking perspectiefregie Flevoland (seed 001, DOMAIN.md
-section 5):
+Minimum conditions of a region's perspectiefregie agreements (for Flevoland its Handreiking
+perspectiefregie, seed 001, DOMAIN.md section 5; the basis cited comes from the region file):
 - perspective home or independent living: the local access team of the municipality
   where the child will live (one named team per municipality);
 - perspective long-term stay: the municipality decides together with the provider who
@@ -25,8 +25,6 @@ from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar, format_da
 from domain.errors import InvalidInput
 from domain.people import Perspective
 from domain.places import Municipality, region
-
-BASIS = "Handreiking perspectiefregie Flevoland, minimale voorwaarden"
 
 
 def local_team(municipality: Municipality) -> str:
@@ -191,6 +189,6 @@ def assign_regisseur(
         assign_on=assign_on,
         voluntary_framework=not child_protection_measure,
         family_note=family_note,
-        basis=BASIS,
+        basis=region().basis["perspectiefregie"],
         explanation=tuple(explanation),
     )

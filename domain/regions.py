@@ -6,7 +6,9 @@ One deployment serves one region. A region file (YAML, in `domain/data/regions/`
 - `crisis_desk`: the desk's opening hours per weekday (`ma` .. `zo`, "HH:MM"-"HH:MM");
 - `neighbours`: per municipality of the region, the municipalities it borders (inside or
   outside the region), used to place siblings apart but close;
-- `examples`: the parts that are invented for a demo (`teams`, `crisis_desk`), said out loud.
+- `examples`: the parts that are invented for a demo (`teams`, `crisis_desk`), said out loud;
+- `basis` (optional): the region's own public sources for its agreements, cited to users
+  (`perspectiefregie`, `start_norm`, `crisis`); a part it leaves out cites NATIONAL_BASIS.
 
 Loading checks every code against the national list (domain.municipalities) and refuses
 bad input with a ConfigError naming the file and the field; nothing half-loaded is returned.
@@ -30,6 +32,21 @@ from domain.municipality_files import GM_CODE
 REGIONS_DIR = Path(__file__).with_name("data") / "regions"
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 EXAMPLE_PARTS = frozenset({"teams", "crisis_desk"})
+# What the service cites when a region file names no basis of its own for an agreement.
+NATIONAL_BASIS: Mapping[str, str] = {
+    "perspectiefregie": (
+        "Richtlijn Uithuisplaatsing (Richtlijnen Jeugdhulp en Jeugdbescherming); "
+        "de regio legde geen eigen afspraken over perspectiefregie vast"
+    ),
+    "start_norm": (
+        "Norm van het servicepunt (de regio legde geen eigen afspraak vast): binnen twee "
+        "weken na de beschikking start de hulp"
+    ),
+    "crisis": (
+        "Richtlijn Crisisinterventie (Richtlijnen Jeugdhulp en Jeugdbescherming); "
+        "de regio legde geen eigen crisisafspraken vast"
+    ),
+}
 HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)")
 
 
@@ -64,6 +81,7 @@ class Region:
     crisis_hours: tuple[OpeningHours, ...]
     neighbours: Mapping[str, frozenset[str]]
     examples: frozenset[str]
+    basis: Mapping[str, str]  # every key of NATIONAL_BASIS: the region's own, or the national
 
     @property
     def codes(self) -> frozenset[str]:
@@ -225,6 +243,20 @@ def _neighbours(
     return found
 
 
+def _basis(check: _Check, raw: Mapping[str, Any]) -> dict[str, str]:
+    """The region's own basis per agreement, the national one where it names none."""
+    own = check.mapping(raw.get("basis", {}), "basis")
+    for key in own:
+        if key not in NATIONAL_BASIS:
+            raise check.fail(
+                f"onbekend onderdeel; kies uit {', '.join(NATIONAL_BASIS)}", f"basis.{key}"
+            )
+    return {
+        key: check.text(own, key, f"basis.{key}") if key in own else national
+        for key, national in NATIONAL_BASIS.items()
+    }
+
+
 def load_region(path: Path, national: MunicipalityList | None = None) -> Region:
     """Read and check one region file; ConfigError names the file and the field."""
     check = _Check(path.name)
@@ -254,6 +286,7 @@ def load_region(path: Path, national: MunicipalityList | None = None) -> Region:
         crisis_hours=_hours(check, raw),
         neighbours=_neighbours(check, national, raw, codes),
         examples=frozenset(examples),
+        basis=_basis(check, raw),
     )
 
 

@@ -17,7 +17,7 @@ from domain import nl_format
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
-from domain.places import Municipality, region_municipalities
+from domain.places import Municipality, region
 from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
 from placements.models import (
     BridgingCare,
@@ -165,7 +165,8 @@ def _environment() -> Environment:
     env.globals.update(
         CARE_FORMS=list(CareForm),
         CARE_FORM_VALUES={c.value for c in CareForm},
-        MUNICIPALITIES=list(region_municipalities()),
+        # A call, not a value: the region is selected when the app starts, after this import.
+        REGION_NAME=lambda: region().name,
         CAPABILITIES=list(Capability),
         OUTCOMES=list(DepartureOutcome),
         REASONS=list(ReasonCode),

@@ -23,7 +23,7 @@ from api.app import create_app
 from api.cli import app as cli
 from api.settings import Settings, get_settings
 from domain.places import Municipality, region, region_municipalities, region_name, select_region
-from domain.regions import shipped_regions
+from domain.regions import load_region, shipped_regions
 
 AMSTERDAM = "GM0363"  # in no shipped region
 START = date(2026, 11, 20)
@@ -60,12 +60,17 @@ def test_every_municipality_of_the_region_has_its_team(selected: str) -> None:
         assert result.municipality.municipality == place and result.municipality.in_region
         assert result.regisseur.assignment is RegieAssignment.LOKALE_TOEGANG
         assert result.regisseur.team == region().team_for(place)
+        assert result.regisseur.basis == region().basis["perspectiefregie"]
+        assert [d.basis for d in result.deadlines] == [region().basis["start_norm"]]
 
 
 def test_a_crisis_intake_shows_the_region_s_crisis_desk_hours(selected: str) -> None:
     case = _case(region_municipalities()[0], None, "langdurig_verblijf")
     crisis = case.model_copy(update={"crisis": True, "crisis_placement_date": START})
-    text = render_text(intake.assess(crisis))
+    result = intake.assess(crisis)
+    basis = {d.kind.value: d.basis for d in result.deadlines}
+    assert basis["startafspraken"] == basis["perspectiefplan"] == region().basis["crisis"]
+    text = render_text(result)
     assert f"Crisisdesk regio {region().name}: {region().crisis_desk_hours()}" in text
     assert "Crisisdesk" not in render_text(intake.assess(case))
 
@@ -117,6 +122,12 @@ def test_the_region_demo_runs_with_units_outside_the_region(
         proposals = client.post(f"/api/v1/referrals/{rid}/proposals", headers=sp)
         assert proposals.status_code == 200, proposals.text
         assert proposals.json()["proposals"], "the demo region has places to propose"
+        # Every page names the region it serves, never another.
+        page = client.get("/inloggen")
+        assert page.status_code == 200
+        assert f"Servicepunt jeugdhulp met verblijf · {region().name}</span>" in page.text
+        others = {load_region(p).name for p in shipped_regions().values()} - {region().name}
+        assert not any(other in page.text for other in others)
 
 
 def test_an_unknown_region_is_refused_by_name() -> None:

@@ -11,7 +11,7 @@ import pytest
 from domain import places, regions
 from domain.errors import ConfigError
 from domain.region_units import load_demo_units
-from domain.regions import REGIONS_DIR, load_region, shipped_regions
+from domain.regions import NATIONAL_BASIS, REGIONS_DIR, load_region, shipped_regions
 
 FLEVOLAND = REGIONS_DIR / "flevoland.yaml"
 IJSSELLAND = REGIONS_DIR / "ijsselland.yaml"
@@ -82,6 +82,15 @@ def test_the_example_units_are_synthetic_and_may_lie_outside_the_region() -> Non
     assert all("fictief" in u.name for u in units.units)
 
 
+def test_a_region_cites_its_own_basis_and_the_national_one_where_it_names_none() -> None:
+    flevoland, ijsselland = load_region(FLEVOLAND), load_region(IJSSELLAND)
+    assert set(flevoland.basis) == set(ijsselland.basis) == set(NATIONAL_BASIS)
+    assert flevoland.basis["perspectiefregie"].startswith("Handreiking perspectiefregie")
+    assert all("Flevoland" in text for text in flevoland.basis.values())
+    assert ijsselland.basis == NATIONAL_BASIS
+    assert not any("Flevoland" in text for text in NATIONAL_BASIS.values())
+
+
 def test_a_well_formed_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "proef.yaml"
     path.write_text(GOOD, encoding="utf-8")
@@ -123,6 +132,9 @@ BAD = [
      "neighbours.GM0995", "hoort niet bij de regio"),
     ("no sources", ('sources: ["CBS, Gebieden in Nederland 2026"]', "sources: []"),
      "sources", "bronnen"),
+    ("unknown basis", ("sources:", "basis: {perspectief: Handreiking}\nsources:"),
+     "basis.perspectief", "onbekend onderdeel"),
+    ("empty basis", ("sources:", "basis: {crisis: ' '}\nsources:"), "basis.crisis", "leeg"),
     ("bad examples", ("sources:", "examples: [units]\nsources:"), "examples", "examples mag"),
 ]  # fmt: skip
 
