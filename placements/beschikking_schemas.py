@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from capacity.schemas import CHILD_REF_PATTERN
 from domain.fields import PlausibleDate, WholeNumber
@@ -101,6 +101,12 @@ class BeschikkingPublic(BaseModel):
     placed_outside_region: bool
     source: str
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def municipality_name(self) -> str:
+        """The issuing municipality's name, so a client never shows a code alone."""
+        return Municipality(self.municipality).label
 
 
 class ImportResult(BaseModel):

@@ -41,15 +41,45 @@ TABLE_OR_CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _municipality(value: reports.Cell) -> Municipality | None:
+    try:
+        return Municipality(str(value)) if value is not None else None
+    except ValueError:  # a cell that is no municipality (a name or label already)
+        return None
+
+
+# Report columns that hold a municipality (a CBS code): a JSON row names it beside the code,
+# so a client never has to show a code alone (a place of stay also by its region).
+MUNICIPALITY_COLUMNS: dict[str, dict[str, Callable[[Municipality], str]]] = {
+    "gemeente": {"gemeente_naam": lambda m: m.label},
+    "geplaatst_in": {
+        "geplaatst_in_naam": lambda m: m.label,
+        "geplaatst_in_regio": lambda m: m.region_label,
+    },
+}
+
+
+def json_table(table: reports.Table) -> dict[str, Any]:
+    """A table as JSON: each municipality column followed by its name (and region)."""
+    columns: list[str] = []
+    for column in table.columns:
+        columns += [column, *MUNICIPALITY_COLUMNS.get(column, {})]
+    rows = []
+    for row in table.as_dicts():
+        item: dict[str, Any] = {}
+        for column, value in row.items():
+            item[column] = value
+            place = _municipality(value)
+            for extra, name in MUNICIPALITY_COLUMNS.get(column, {}).items():
+                item[extra] = name(place) if place is not None else value
+        rows.append(item)
+    return {"name": table.name, "title": table.title, "columns": columns, "rows": rows}
+
+
 def _render(table: reports.Table, fmt: Format) -> Any:
     if fmt == "csv":
         return csv_download(table)
-    return {
-        "name": table.name,
-        "title": table.title,
-        "columns": table.columns,
-        "rows": table.as_dicts(),
-    }
+    return json_table(table)
 
 
 def _referral_table(

@@ -61,6 +61,7 @@ def test_a_beschikking_entered_by_hand_is_kept_and_audited(api: Api) -> None:
     assert done.status_code == 201, done.text
     body = done.json()
     assert (body["child_ref"], body["source"]) == ("kind-h01", "hand")
+    assert (body["municipality"], body["municipality_name"]) == ("GM0303", "Dronten")
     assert "bsn" not in body and "bsn_digest" not in body
     assert ("create", "POST /api/v1/beschikkingen") in _audited(api)
     again = api.call("POST", "/api/v1/beschikkingen", "sp", json=_entry(child_ref="kind-h02"))
@@ -144,6 +145,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
     assert answer.json()["rows"] == [
         {
             "gemeente": "GM0034",
+            "gemeente_naam": "Almere",
             "beschikkingen": 2,
             "gehaald": 0,
             "te_laat": 1,
@@ -153,6 +155,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
         },
         {
             "gemeente": "GM0303",
+            "gemeente_naam": "Dronten",
             "beschikkingen": 1,
             "gehaald": 1,
             "te_laat": 0,
@@ -162,6 +165,7 @@ def test_the_two_week_norm_per_municipality(api: Api) -> None:
         },
         {
             "gemeente": "GM0995",
+            "gemeente_naam": "Lelystad",
             "beschikkingen": 2,
             "gehaald": 1,
             "te_laat": 1,

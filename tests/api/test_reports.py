@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.routes.reports import json_table
 from capacity import service as capacity_service
 from domain.people import Capability
+from placements import reports
 from tests.api.api_support import Api, referral_payload
 
 
@@ -76,8 +78,25 @@ def test_reports_count_what_happened(api: Api) -> None:
         {"maand": "2026-11", "plaatsingen": 2, "buiten_regio": 1, "percentage": 0.5}
     ]
     # The region's children staying outside it: where, by municipality (names in the CSV).
+    # The JSON names every municipality beside its code, a place of stay with its region.
     assert _rows(api, "beschikkingen_buiten_regio") == [
-        {"gemeente": "GM0995", "geplaatst_in": "GM0243", "beschikkingen": 1}
+        {
+            "gemeente": "GM0995",
+            "gemeente_naam": "Lelystad",
+            "geplaatst_in": "GM0243",
+            "geplaatst_in_naam": "Harderwijk",
+            "geplaatst_in_regio": "jeugdregio Noord-Veluwe",
+            "beschikkingen": 1,
+        }
+    ]
+    columns = api.call("GET", "/api/v1/reports/beschikkingen_buiten_regio", "sp").json()["columns"]
+    assert columns == [
+        "gemeente",
+        "gemeente_naam",
+        "geplaatst_in",
+        "geplaatst_in_naam",
+        "geplaatst_in_regio",
+        "beschikkingen",
     ]
     exported = api.call("GET", "/api/v1/reports/beschikkingen_buiten_regio?format=csv", "sp")
     assert exported.status_code == 200
@@ -92,7 +111,8 @@ def test_reports_count_what_happened(api: Api) -> None:
         {
             "kwartaal": "2026-Q4",
             "zorgvorm": "crisisgroep_12plus",
-            "gemeente": "GM0995",  # Lelystad
+            "gemeente": "GM0995",
+            "gemeente_naam": "Lelystad",
             "leeftijd": "12+",
             "aantal": 1,
         }
@@ -136,3 +156,29 @@ def test_reports_count_what_happened(api: Api) -> None:
             "percentage_gehaald": "afgeschermd",
         }
     ]
+
+
+def test_a_report_s_json_names_every_municipality_beside_its_code() -> None:
+    table = reports.Table("proef", "Proef", ("gemeente", "geplaatst_in", "aantal"))
+    table.rows.extend(
+        [("GM0363", "GM0243", 3), ("Almere", None, 1), ("buiten_regio", "onbekend", 2)]
+    )
+    answer = json_table(table)
+    assert answer["columns"] == [
+        "gemeente",
+        "gemeente_naam",
+        "geplaatst_in",
+        "geplaatst_in_naam",
+        "geplaatst_in_regio",
+        "aantal",
+    ]
+    named = [
+        (r["gemeente_naam"], r["geplaatst_in_naam"], r["geplaatst_in_regio"])
+        for r in answer["rows"]
+    ]
+    assert named == [
+        ("Amsterdam", "Harderwijk", "jeugdregio Noord-Veluwe"),
+        ("Almere", None, None),  # a name stays itself; an empty cell stays empty
+        ("buiten de regio (gemeente niet vastgelegd)", "onbekend", "onbekend"),
+    ]
+    assert [r["gemeente"] for r in answer["rows"]] == ["GM0363", "Almere", "buiten_regio"]
