@@ -50,6 +50,7 @@ def _error(base: dict[str, Any], **changes: Any) -> str:
     return describe(caught.value)
 
 
+@pytest.mark.region("flevoland")
 def test_crisis_case_end_to_end() -> None:
     result = intake.assess(_case(CRISIS))
     assert result.municipality.municipality == Municipality("lelystad")
@@ -65,6 +66,7 @@ def test_crisis_case_end_to_end() -> None:
     assert any("Nog geen beschikking" in n for n in result.notes)
 
 
+@pytest.mark.region("flevoland")
 def test_regular_case_end_to_end() -> None:
     result = intake.assess(_case(REGULAR))
     assert result.age == 14  # on the beschikking date, the latest event
@@ -185,6 +187,7 @@ def test_models_are_frozen() -> None:
         result.age = 3  # type: ignore[misc]
 
 
+@pytest.mark.region("flevoland")
 def test_render_text_shows_all_four_parts_in_dutch() -> None:
     text = intake.render_text(intake.assess(_case(CRISIS)))
     assert "Verantwoordelijke gemeente: Lelystad" in text
@@ -197,6 +200,7 @@ def test_render_text_shows_all_four_parts_in_dutch() -> None:
     )
 
 
+@pytest.mark.region("flevoland")
 def test_render_text_outside_region() -> None:
     case = _case(REGULAR, woonplaats={"stay": "geen", "brp_residence": "buiten_regio"})
     text = intake.render_text(intake.assess(case))

@@ -28,6 +28,7 @@ def _example() -> dict[str, Any]:
     return data
 
 
+@pytest.mark.region("flevoland")
 def test_json_output() -> None:
     result = runner.invoke(app, ["intake", str(CRISIS_EXAMPLE)])
     assert result.exit_code == 0, result.output
@@ -39,6 +40,7 @@ def test_json_output() -> None:
     assert due == {"startafspraken": "2026-12-28", "perspectiefplan": "2027-01-07"}
 
 
+@pytest.mark.region("flevoland")
 def test_text_output() -> None:
     result = runner.invoke(app, ["intake", str(CRISIS_EXAMPLE), "--format", "text"])
     assert result.exit_code == 0, result.output

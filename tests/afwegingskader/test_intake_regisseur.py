@@ -27,10 +27,12 @@ HOME_PERSPECTIVES = [Perspective.TERUG_NAAR_HUIS, Perspective.ZELFSTANDIG_WONEN]
 BESCHIKKING = date(2026, 11, 12)
 
 
+@pytest.mark.region("flevoland")
 def test_every_region_municipality_has_a_team_in_the_table() -> None:
     assert {m for m, _ in TEAMS} == set(region_municipalities())
 
 
+@pytest.mark.region("flevoland")
 @pytest.mark.parametrize("perspective", HOME_PERSPECTIVES)
 @pytest.mark.parametrize(("municipality", "team"), TEAMS)
 def test_home_or_independent_goes_to_local_access_team_where_the_child_will_live(

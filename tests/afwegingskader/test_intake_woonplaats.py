@@ -245,6 +245,7 @@ def test_case_start_date_chooses_the_rule() -> None:
     assert determine_municipality(facts, case_start_date=NEW).municipality == Municipality("almere")
 
 
+@pytest.mark.region("flevoland")
 def test_explanation_names_the_steps_in_dutch() -> None:
     facts = WoonplaatsInput.model_validate(
         {
@@ -262,6 +263,7 @@ def test_explanation_names_the_steps_in_dutch() -> None:
     assert result.basis.endswith("onder 3°")
 
 
+@pytest.mark.region("flevoland")
 def test_outside_region_is_said_in_the_explanation() -> None:
     facts = WoonplaatsInput.model_validate({"stay": "geen", "brp_residence": "buiten_regio"})
     result = determine_municipality(facts, case_start_date=NEW)
@@ -394,6 +396,7 @@ ANYWHERE: list[tuple[dict[str, Any], str, str]] = [
 ]
 
 
+@pytest.mark.region("flevoland")
 @pytest.mark.parametrize(("facts", "code", "name"), ANYWHERE)
 def test_a_municipality_outside_the_region_is_named_and_flagged(
     facts: dict[str, Any], code: str, name: str

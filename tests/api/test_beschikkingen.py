@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from api.audit import AuditEntry
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import state_of
+
+pytestmark = pytest.mark.region("flevoland")  # cases about Flevoland data
 
 HEADER = (
     "kind;bsn;geboortedatum;gemeente;toewijzingnummer;productcategorie;productcode;"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from api import accounts
@@ -15,6 +16,7 @@ from placements.models import OPEN_STATUSES, Referral
 from tests.api.api_support import T0
 
 
+@pytest.mark.region("flevoland")
 def test_demo_seed_builds_the_region_once_and_rotates_tokens(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     capacity_db.migrate(url)

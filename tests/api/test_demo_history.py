@@ -33,6 +33,8 @@ from placements.models import (
 )
 from tests.api.api_support import T0, Clock
 
+pytestmark = pytest.mark.region("flevoland")  # cases about Flevoland data
+
 HISTORY = 120
 
 

@@ -71,6 +71,7 @@ def _as_before_0007(engine: Engine) -> str:
     return str(rid[0])
 
 
+@pytest.mark.region("flevoland")
 def test_names_become_codes_and_back(url: str) -> None:
     capacity_db.migrate(url)
     engine = capacity_db.make_engine(url)

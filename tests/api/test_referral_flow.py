@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
 from api.audit import AuditEntry
@@ -27,6 +28,7 @@ def _create(api: Api, payload: dict[str, Any], key: str | None = None) -> Any:
     return api.client.post("/api/v1/referrals", json=payload, headers=headers)
 
 
+@pytest.mark.region("flevoland")
 def test_referral_to_placement_to_discharge(api: Api) -> None:
     # Intake, retried with the same Idempotency-Key: one referral.
     first = _create(api, referral_payload(), key="aanmelding-1")

@@ -1,8 +1,8 @@
 """Every shipped region runs: its intake, teams, demo, availability and proposals.
 
-The rest of the suite pins the Flevoland region (tests/conftest.py), because its cases are
-about Flevoland's municipalities. These tests take each region file in turn and run the
-paths that depend on the region: a CI run covers every region without a second suite run.
+The rest of the suite runs under the region the environment selects (tests/conftest.py;
+tests about Flevoland's data pin it). These tests take each region file in turn and run the
+paths that depend on the region, so a run under one region still covers every region.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from api.routes.reports import json_table
 from capacity import service as capacity_service
 from domain.people import Capability
@@ -56,6 +58,7 @@ def _out_of_region_crisis_group(api: Api) -> str:
     return unit.id
 
 
+@pytest.mark.region("flevoland")
 def test_reports_count_what_happened(api: Api) -> None:
     elders = _out_of_region_crisis_group(api)
     create = "/api/v1/referrals"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session
 
 from capacity.demo import PROVIDERS, flevoland_landscape, load_with_services, national_landscape
@@ -16,6 +17,7 @@ from domain.places import region_municipalities
 from tests.capacity.capacity_support import T0, TODAY, Backend
 
 
+@pytest.mark.region("flevoland")
 def test_flevoland_landscape_is_believable_and_deterministic() -> None:
     land = flevoland_landscape(seed=7, today=TODAY)
     assert land == flevoland_landscape(seed=7, today=TODAY)
@@ -44,6 +46,7 @@ def test_national_landscape_has_the_benchmark_size() -> None:
         assert low <= unit.places <= high
 
 
+@pytest.mark.region("flevoland")
 def test_demo_loads_through_the_service_and_answers_queries(backend: Backend) -> None:
     land = flevoland_landscape(seed=2016, today=TODAY)
     with backend.sync.transaction(backend.engine) as session:

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session
 
 from capacity import holds as capacity_holds
@@ -23,6 +24,7 @@ def _ids(answer: AvailabilityAnswer) -> set[str]:
     return {a.view.unit_id for a in answer.units}
 
 
+@pytest.mark.region("flevoland")
 def test_filters_free_now_and_by_date(backend: Backend) -> None:
     trauma_young = backend.unit(
         care_form=CareForm.GEZINSHUIS,

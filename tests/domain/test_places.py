@@ -68,6 +68,7 @@ def test_a_number_is_not_a_municipality() -> None:
         Form.model_validate({"place": 34})
 
 
+@pytest.mark.region("flevoland")
 def test_names_regions_and_labels() -> None:
     harderwijk = Municipality("GM0243")
     assert harderwijk.label == "Harderwijk"
@@ -96,6 +97,7 @@ def test_distances_use_the_national_centroids() -> None:
     assert 150 < max_distance_km() < 285  # the weights' bound must stay positive (#matcher)
 
 
+@pytest.mark.region("flevoland")
 def test_region_tables_follow_the_region_file() -> None:
     members = set(region_municipalities())
     assert members == set(region().codes)
@@ -107,6 +109,7 @@ def test_region_tables_follow_the_region_file() -> None:
     assert neighbours("GM0050", "GM0243") and not neighbours("GM0184", "GM0034")
 
 
+@pytest.mark.region("flevoland")
 def test_another_region_can_be_selected_and_an_unknown_one_is_refused() -> None:
     before = region_name()
     try:

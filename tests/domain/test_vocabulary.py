@@ -55,6 +55,7 @@ def test_distances_are_symmetric_zero_on_the_diagonal_and_plausible() -> None:
     )
 
 
+@pytest.mark.region("flevoland")
 def test_neighbours() -> None:
     assert neighbours(Municipality("urk"), Municipality("noordoostpolder"))
     assert neighbours(Municipality("almere"), Municipality("almere"))

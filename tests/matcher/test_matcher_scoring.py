@@ -197,6 +197,7 @@ def test_an_overdue_departure_frees_its_place_tomorrow() -> None:
     assert check_pair(today_only, unit, TODAY) == ("capacity", check_pair_reason())
 
 
+@pytest.mark.region("flevoland")
 @pytest.mark.parametrize("place", ["GM0243", "GM0193", "GM0935", "buiten_regio"])
 def test_a_unit_anywhere_in_the_country_costs_its_real_distance(place: str) -> None:
     # Harderwijk (next door), Zwolle, Maastricht (far), and an old unrecorded place outside.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
@@ -46,6 +47,7 @@ def _created(site: Site) -> list[str]:
         return list(session.exec(query).all())
 
 
+@pytest.mark.region("flevoland")
 def test_a_beschikking_is_entered_by_hand_on_the_page(client: TestClient, site: Site) -> None:
     home = login(client, site, "sp")
     assert 'href="/servicepunt/beschikkingen"' in home.text
@@ -62,6 +64,7 @@ def test_a_beschikking_is_entered_by_hand_on_the_page(client: TestClient, site: 
     assert _created(site) == ["POST /servicepunt/beschikkingen"]
 
 
+@pytest.mark.region("flevoland")
 def test_a_pasted_csv_file_is_read_whole_or_refused(client: TestClient, site: Site) -> None:
     login(client, site, "sp")
     token = csrf_of(client.get("/servicepunt/beschikkingen").text)

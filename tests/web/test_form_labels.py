@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.web.field_labels import FIELD_LABELS
@@ -91,6 +92,7 @@ def test_cross_field_messages_name_fields_by_label(client: TestClient, site: Sit
     _assert_no_internal_names(answer.text)
 
 
+@pytest.mark.region("flevoland")
 def test_municipality_lists_use_proper_names_and_unknown_once(
     client: TestClient, site: Site
 ) -> None:

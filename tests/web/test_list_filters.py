@@ -37,6 +37,7 @@ def referrals(client: TestClient, site: Site) -> dict[str, str]:
     return ids
 
 
+@pytest.mark.region("flevoland")
 @pytest.mark.parametrize("path", ["/servicepunt", "/servicepunt/wachtlijst"])
 def test_search_and_filters_narrow_the_list(
     client: TestClient, site: Site, referrals: dict[str, str], path: str
@@ -81,6 +82,7 @@ def test_pages_split_the_list_and_keep_the_filter(
     assert "pagina 2 van 2" in beyond
 
 
+@pytest.mark.region("flevoland")
 def test_deviation_log_filters_and_shows_the_pseudonym(client: TestClient, site: Site) -> None:
     rid = _place_deviating(client, site)
     log = client.get("/servicepunt/afwijkingen").text

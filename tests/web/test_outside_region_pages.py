@@ -3,6 +3,7 @@ referral carries it, and the servicepunt's page shows it by name, never by code 
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from capacity import service as capacity_service
@@ -10,6 +11,7 @@ from domain.people import Capability
 from tests.web.web_support import Site, login, referral_payload
 
 
+@pytest.mark.region("flevoland")
 def test_the_servicepunt_sees_a_responsible_municipality_outside_the_region(
     client: TestClient, site: Site
 ) -> None:
@@ -33,6 +35,7 @@ def test_the_servicepunt_sees_a_responsible_municipality_outside_the_region(
     assert "GM0363" not in page
 
 
+@pytest.mark.region("flevoland")
 def test_a_child_of_the_region_is_not_flagged(client: TestClient, site: Site) -> None:
     headers = {"Authorization": f"Bearer {site.tokens['verwijzer']}"}
     answer = client.post("/api/v1/referrals", json=referral_payload("kind-0002"), headers=headers)
@@ -44,6 +47,7 @@ def test_a_child_of_the_region_is_not_flagged(client: TestClient, site: Site) ->
     assert "Lelystad" in page
 
 
+@pytest.mark.region("flevoland")
 def test_a_proposal_outside_the_region_says_where_it_is(client: TestClient, site: Site) -> None:
     state = site.app.state.servicepunt
     with state.sync.transaction(state.engine) as session:

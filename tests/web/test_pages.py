@@ -7,6 +7,7 @@ import re
 from html import escape
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -138,6 +139,7 @@ def _place_deviating(client: TestClient, site: Site) -> str:
     return rid
 
 
+@pytest.mark.region("flevoland")
 def test_deviating_placement_needs_a_reason_and_shows_in_the_log(
     client: TestClient, site: Site
 ) -> None:
