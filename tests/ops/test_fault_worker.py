@@ -20,7 +20,8 @@ from tests.ops.flows import held_referral
 from tests.ops.procs import local_ports
 from tests.ops.service import database, running
 
-pytestmark = pytest.mark.integration
+# Eight placements at once need the free places of the Flevoland demo (about 150 units).
+pytestmark = [pytest.mark.integration, pytest.mark.region("flevoland")]
 PLACEMENTS = 8
 AGES = (9, 11, 13, 14, 15, 16, 10, 12)
 
