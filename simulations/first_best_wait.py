@@ -13,14 +13,18 @@ coming free at the form's mean stay, after the children already waiting for that
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
+from typing import TypeVar
 
 import numpy as np
 
 from matcher.expected import FirstBestEstimate, estimate, release_days
 from simulations.distributions import Distribution
 from simulations.model import ChildNeed, SimUnit, WaitingChild
+
+_K = TypeVar("_K")
 
 
 class FirstBestWait:
@@ -39,8 +43,17 @@ class FirstBestWait:
         # Per child: how many units those bits are (its fits in first-best, in any form).
         self.fit_count: dict[int, int] = {}
         self.any_count: dict[int, int] = {}
-        # Per set of session bits: its units grouped by care form (static in a run).
+        # Per set of session bits: its units grouped by care form (static in a run), and
+        # a getter of its units' values.
         self.groups: dict[int, list[tuple[str, Callable[[Sequence[int]], Sequence[int]]]]] = {}
+        self.getters: dict[int, Callable[[Sequence[int]], Sequence[int]]] = {}
+        # The waiting children, told by the engine's waiting list (join, leave, allow), as
+        # the estimates count them: the sorted priorities of those with each set of
+        # first-best fits, and of those with each (fits, number of fits) that `in_region`
+        # counts (every acceptable form once alternatives are allowed, else first-best).
+        self.fit_queue: dict[int, list[float]] = {}
+        self.region_queue: dict[tuple[int, int], list[float]] = {}
+        self.queued: dict[int, tuple[int, tuple[int, int], float]] = {}
 
     def mean_stay(self, form: str) -> float:
         """The form's mean stay in days (from its distribution, once per form)."""
@@ -58,9 +71,8 @@ class FirstBestWait:
         bits: int,
         units: list[int],
         most: int,
-        waiting: Mapping[int, WaitingChild],
-        views: Sequence[SimUnit],
         unit_free: Sequence[int],
+        unit_occupied: Sequence[int],
     ) -> FirstBestEstimate:
         """matcher.expected for one arriving child (see the module doc)."""
         self.fit_bits[child] = bits
@@ -69,14 +81,16 @@ class FirstBestWait:
         self.fit_priority[child] = mine
         if not units:
             return estimate((), 0, 0, most)
-        fit_bits, fit_priority = self.fit_bits, self.fit_priority
-        ahead = sum(
-            1
-            for other in waiting
-            if fit_bits.get(other, 0) & bits and fit_priority.get(other, math.inf) <= mine
-        )
-        free = sum(unit_free[i] for i in units)
-        occupied = sum(views[i].occupied for i in units)
+        # The waiting children who fit one of these units with a priority up to this one's.
+        ahead = 0
+        for theirs, priorities in self.fit_queue.items():
+            if theirs & bits:
+                ahead += bisect_right(priorities, mine)
+        get = self.getters.get(bits)
+        if get is None:
+            get = self.getters[bits] = _getter(units)
+        free = sum(get(unit_free))
+        occupied = sum(get(unit_occupied))
         releases = release_days(free, occupied, self.mean_stay(need.first_best), ahead + 1)
         return estimate(releases, ahead, len(units), most)
 
@@ -95,10 +109,7 @@ class FirstBestWait:
             by_form: dict[str, list[int]] = {}
             for i in units:
                 by_form.setdefault(views[i].care_form, []).append(i)
-            groups = self.groups[bits] = [
-                (form, itemgetter(*found) if len(found) > 1 else _one(found[0]))
-                for form, found in by_form.items()
-            ]
+            groups = self.groups[bits] = [(form, _getter(found)) for form, found in by_form.items()]
         return {form: (sum(get(unit_free)), sum(get(unit_occupied))) for form, get in groups}
 
     def in_region(
@@ -119,9 +130,38 @@ class FirstBestWait:
             return math.inf
         if any(free > 0 for free, _ in tally.values()):
             return 0.0
-        mine = self.fit_priority[child]
-        # A child ahead that also fits other units takes its place there as often as in
-        # these: it counts for the share of its units that are among this child's.
+        ahead = math.floor(self._share(bits, self.fit_priority[child], waiting))
+        releases: list[float] = []
+        for form, (free, occupied) in tally.items():
+            releases += release_days(free, occupied, self.mean_stay(form), ahead + 1)
+        releases.sort()
+        return releases[ahead] if ahead < len(releases) else math.inf
+
+    def _share(self, bits: int, mine: float, waiting: Mapping[int, WaitingChild]) -> float:
+        """How many waiting children are ahead for the units with these `bits`: a child
+        ahead that also fits other units takes its place there as often as in these, so
+        it counts for the share of its units that are among them. Summed per group of
+        children with the same fits; that sum can differ from the sum child by child in
+        waiting order (`_share_in_order`, whose floor the estimate has always used) only
+        in its last bits, so it is used when its floor cannot differ: when every term is
+        a multiple of 1/1024 (then both sums are exact) or the sum is not within 1e-6 of
+        a whole number (each sum is within about n * n * 2**-53 of the exact value, below
+        1e-8 for n = 10,000 children ahead)."""
+        share, exact = 0.0, True
+        for (theirs, count), priorities in self.region_queue.items():
+            both = theirs & bits
+            if both:
+                n = bisect_right(priorities, mine)
+                if n:
+                    k = both.bit_count()
+                    share += n * k / count
+                    exact = exact and (k << 10) % count == 0
+        if exact or abs(share - round(share)) > 1e-6:
+            return share
+        return self._share_in_order(bits, mine, waiting)
+
+    def _share_in_order(self, bits: int, mine: float, waiting: Mapping[int, WaitingChild]) -> float:
+        """`_share`, child by child in waiting order."""
         any_bits, fit_bits, fit_priority = self.any_bits, self.fit_bits, self.fit_priority
         any_count, fit_count = self.any_count, self.fit_count
         share = 0.0
@@ -133,24 +173,51 @@ class FirstBestWait:
             both = theirs & bits
             if both and fit_priority.get(other, math.inf) <= mine:
                 share += both.bit_count() / count
-        ahead = math.floor(share)
-        releases: list[float] = []
-        for form, (free, occupied) in tally.items():
-            releases += release_days(free, occupied, self.mean_stay(form), ahead + 1)
-        releases.sort()
-        return releases[ahead] if ahead < len(releases) else math.inf
+        return share
+
+    def join(self, child: int, alternatives_allowed: bool) -> None:
+        """The child joins the waiting children (from the engine's waiting list)."""
+        priority = self.fit_priority.get(child)
+        if priority is None:
+            return  # never estimated: counted ahead of no one
+        fits = self.fit_bits[child]
+        if alternatives_allowed:
+            region = (self.any_bits.get(child, 0), self.any_count.get(child, 1))
+        else:
+            region = (fits, self.fit_count[child])
+        if fits:
+            insort(self.fit_queue.setdefault(fits, []), priority)
+        if region[0]:
+            insort(self.region_queue.setdefault(region, []), priority)
+        self.queued[child] = (fits, region, priority)
+
+    def leave(self, child: int) -> None:
+        """The child leaves the waiting children."""
+        keys = self.queued.pop(child, None)
+        if keys is None:
+            return
+        fits, region, priority = keys
+        if fits:
+            _drop(self.fit_queue, fits, priority)
+        if region[0]:
+            _drop(self.region_queue, region, priority)
+
+    def allow(self, child: int) -> None:
+        """The waiting child may now take an alternative care form."""
+        if child in self.queued:
+            self.leave(child)
+            self.join(child, True)
 
     def per_form(
         self,
         form: str,
-        waiting: Mapping[int, WaitingChild],
+        ahead: int,
         views: Sequence[SimUnit],
         form_free: Mapping[str, int],
     ) -> float:
-        """Days until a first-best place of `form` is expected for a child arriving now
-        (inf: no such places)."""
+        """Days until a first-best place of `form` is expected for a child arriving now,
+        with `ahead` children waiting for that form as first-best (inf: no such places)."""
         free = form_free.get(form, 0)
-        ahead = sum(1 for view in waiting.values() if view.need.first_best == form)
         if ahead < free:
             return 0.0
         occupied = sum(v.occupied for v in views if v.care_form == form)
@@ -163,6 +230,19 @@ class FirstBestWait:
 def _crisis(need: ChildNeed) -> bool:
     referral = getattr(need.payload, "referral", None)
     return bool(getattr(referral, "crisis", False))
+
+
+def _drop(queue: dict[_K, list[float]], key: _K, priority: float) -> None:
+    """Take one `priority` out of the key's sorted list (and the list, once empty)."""
+    priorities = queue[key]
+    del priorities[bisect_left(priorities, priority)]
+    if not priorities:
+        del queue[key]
+
+
+def _getter(units: list[int]) -> Callable[[Sequence[int]], Sequence[int]]:
+    """A getter of these units' values (as a tuple)."""
+    return itemgetter(*units) if len(units) > 1 else _one(units[0])
 
 
 def _one(i: int) -> Callable[[Sequence[int]], Sequence[int]]:

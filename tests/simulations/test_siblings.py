@@ -20,8 +20,9 @@ from domain.errors import ConfigError
 from domain.people import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
-from simulations.engine import _GeneralLoop, simulate
+from simulations.engine import simulate
 from simulations.events import Event, Kind
+from simulations.general_loop import GeneralLoop
 from simulations.model import ChildNeed, SimUnit, WaitingChild
 from simulations.outputs import canonical_json
 from simulations.policies import GreedyFCFS
@@ -78,7 +79,7 @@ def _source(data: dict[str, Any]) -> ProfileSource:
     return source
 
 
-def _loop(loaded: LoadedScenario, seed: int = 0) -> _GeneralLoop:
+def _loop(loaded: LoadedScenario, seed: int = 0) -> GeneralLoop:
     """The engine's general loop for one replication, set up as `simulate` does."""
     sc = loaded.scenario
     times = sc.arrivals.times(stream(seed, 0, "arrivals"), loaded.settings.horizon_days)
@@ -86,7 +87,7 @@ def _loop(loaded: LoadedScenario, seed: int = 0) -> _GeneralLoop:
     sizes = sc.demand.group_sizes(stream(seed, 0, "siblings"), len(times))
     assert sizes is not None
     arrivals = np.repeat(times, sizes)
-    return _GeneralLoop(sc, arrivals, uniforms(stream(seed, 0, "stays"), len(arrivals)), seed, 0,
+    return GeneralLoop(sc, arrivals, uniforms(stream(seed, 0, "stays"), len(arrivals)), seed, 0,
                         sizes)  # fmt: skip
 
 
