@@ -25,6 +25,8 @@ from simulations.distributions import Distribution
 from simulations.model import ChildNeed, SimUnit, WaitingChild
 
 _K = TypeVar("_K")
+# Units per care form: the form, the mask of its units and a getter of their values.
+FormUnits = list[tuple[str, int, Callable[[Sequence[int]], Sequence[int]]]]
 
 
 class FirstBestWait:
@@ -45,7 +47,7 @@ class FirstBestWait:
         self.any_count: dict[int, int] = {}
         # Per set of session bits: its units grouped by care form (static in a run), and
         # a getter of its units' values.
-        self.groups: dict[int, list[tuple[str, Callable[[Sequence[int]], Sequence[int]]]]] = {}
+        self.groups: dict[int, FormUnits] = {}
         self.getters: dict[int, Callable[[Sequence[int]], Sequence[int]]] = {}
         # The waiting children, told by the engine's waiting list (join, leave, allow), as
         # the estimates count them: the sorted priorities of those with each set of
@@ -94,46 +96,46 @@ class FirstBestWait:
         releases = release_days(free, occupied, self.mean_stay(need.first_best), ahead + 1)
         return estimate(releases, ahead, len(units), most)
 
-    def tally(
-        self,
-        bits: int,
-        units: Sequence[int],
-        views: Sequence[SimUnit],
-        unit_free: Sequence[int],
-        unit_occupied: Sequence[int],
-    ) -> dict[str, tuple[int, int]]:
-        """Per care form, the free and the occupied places of these units (session `bits`;
-        the units of each form are looked up once per set of bits)."""
+    def forms_of(self, bits: int, units: Sequence[int], views: Sequence[SimUnit]) -> FormUnits:
+        """These units (session `bits`) per care form: the form, the mask of its units (bit
+        i: engine unit i, as `Occupancy.free_mask`) and a getter of their values; worked
+        out once per set of bits (static in a run)."""
         groups = self.groups.get(bits)
         if groups is None:
             by_form: dict[str, list[int]] = {}
             for i in units:
                 by_form.setdefault(views[i].care_form, []).append(i)
-            groups = self.groups[bits] = [(form, _getter(found)) for form, found in by_form.items()]
-        return {form: (sum(get(unit_free)), sum(get(unit_occupied))) for form, get in groups}
+            groups = self.groups[bits] = [
+                (form, sum(1 << i for i in found), _getter(found))
+                for form, found in by_form.items()
+            ]
+        return groups
 
     def in_region(
         self,
         child: int,
         bits: int,
-        tally: Mapping[str, tuple[int, int]],
+        forms: FormUnits,
+        free_mask: int,
+        unit_occupied: Sequence[int],
         waiting: Mapping[int, WaitingChild],
     ) -> float:
         """Days until a place in the region is expected for the child just estimated by
         `per_child`, in any acceptable care form: the places of the units that fit it
-        (session `bits`, their `tally` per form) coming free, each form's at its mean stay,
-        after the waiting children ahead of it (more urgency) that fit one of those units.
-        A place free now is expected now: a waiting child that could take it would have."""
+        (session `bits`, per form in `forms`; `free_mask`: the units with a free place)
+        coming free, each form's occupied places at its mean stay, after the waiting
+        children ahead of it (more urgency) that fit one of those units. A place free now
+        is expected now: a waiting child that could take it would have."""
         self.any_bits[child] = bits
         self.any_count[child] = max(1, bits.bit_count())
-        if not tally:
+        if not forms:
             return math.inf
-        if any(free > 0 for free, _ in tally.values()):
+        if any(mask & free_mask for _, mask, _ in forms):
             return 0.0
         ahead = math.floor(self._share(bits, self.fit_priority[child], waiting))
         releases: list[float] = []
-        for form, (free, occupied) in tally.items():
-            releases += release_days(free, occupied, self.mean_stay(form), ahead + 1)
+        for form, _, get in forms:  # none with a free place
+            releases += release_days(0, sum(get(unit_occupied)), self.mean_stay(form), ahead + 1)
         releases.sort()
         return releases[ahead] if ahead < len(releases) else math.inf
 

@@ -213,17 +213,19 @@ class GeneralLoop:
                     occupancy.unit_free,
                     occupancy.unit_occupied,
                 )
-                # Free and occupied places per care form in the units that fit the child.
-                tally = self.first_best.tally(
-                    every,
-                    every_units,
-                    occupancy.views,
-                    occupancy.unit_free,
-                    occupancy.unit_occupied,
-                )
+                # The units that fit the child, per care form, and those with a free place.
+                forms = self.first_best.forms_of(every, every_units, occupancy.views)
+                free_mask = occupancy.free_mask
                 soon = rules.region_expected_days
                 if soon is not None:
-                    days = self.first_best.in_region(child, every, tally, self.waiting.children)
+                    days = self.first_best.in_region(
+                        child,
+                        every,
+                        forms,
+                        free_mask,
+                        occupancy.unit_occupied,
+                        self.waiting.children,
+                    )
                     if days > soon and need.sibling_group is None:  # a group waits together
                         # No place in the region expected in time: out of region now (a
                         # deviation with its reason), not after waiting in vain.
@@ -231,7 +233,7 @@ class GeneralLoop:
                         self._away(child, now, NO_PLACE_EXPECTED)
                         return
                 free_alternative = any(
-                    free > 0 for form, (free, _) in tally.items() if form != need.first_best
+                    mask & free_mask for form, mask, _ in forms if form != need.first_best
                 )
                 if free_alternative and (
                     not est.wait or (rules.take_free_alternative and est.days > 0)

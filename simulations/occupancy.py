@@ -2,8 +2,9 @@
 
 Per unit the policy's view of it (`SimUnit`, replaced, never changed, when the unit
 changes), and kept in step with those views: the free and occupied places per unit, the
-free places per care form, the care forms with a free place now, all free places, and the
-units changed since the policy's previous call (simulations.policies.ChangeAware).
+free places per care form, the care forms with a free place now, all free places, the
+units with a free place as one bit mask, and the units changed since the policy's previous
+call (simulations.policies.ChangeAware).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class Occupancy:
         # The care forms with a free place now (kept in step with form_free).
         self.free_forms = {form for form, free in self.form_free.items() if free > 0}
         self.free = sum(self.unit_free)
+        # The units with a free place: bit i for unit i (to test a set of units at once).
+        self.free_mask = sum(1 << i for i, free in enumerate(self.unit_free) if free > 0)
         # The units whose view was replaced since the policy's previous call.
         self.changed: set[int] = set()
 
@@ -51,6 +54,10 @@ class Occupancy:
         free = new.free
         delta = free - self.unit_free[unit]
         self.unit_free[unit] = free
+        if free > 0:
+            self.free_mask |= 1 << unit
+        else:
+            self.free_mask &= ~(1 << unit)
         form_free = self.form_free[new.care_form] + delta
         self.form_free[new.care_form] = form_free
         if form_free > 0:

@@ -6,6 +6,7 @@ fills the same `ChildRecords` as the general loop (simulations.general_loop), so
 byte-identical results (tested). Kept because it measures: on the Erlang loss model
 (benchmarks/simulations.py) it runs at 18.3x SimPy's events per second, the general loop
 at 0.9x (goal: at least 10x).
+A/B 2026-12-07 (3 rounds): median 0.80 s a round, 18.0 s with fast_path=False: 22x.
 """
 
 from __future__ import annotations

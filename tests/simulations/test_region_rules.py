@@ -99,8 +99,9 @@ def test_in_region_counts_a_child_ahead_for_its_share_of_the_units() -> None:
     mean = wait.mean_stay("gezinshuis")
 
     def days(child: int, bits: int, units: list[int], ahead: dict[int, WaitingChild]) -> float:
-        tally = wait.tally(bits, units, views, free, occupied)
-        return wait.in_region(child, bits, tally, ahead)
+        forms = wait.forms_of(bits, units, views)
+        free_mask = sum(1 << i for i, places in enumerate(free) if places > 0)
+        return wait.in_region(child, bits, forms, free_mask, occupied, ahead)
 
     # Child 0 fits units 0 and 2 (bits 0b101), child 1 fits units 0 and 1 (bits 0b011).
     # The estimates are told who waits (join), as the engine's waiting list tells them.
