@@ -112,6 +112,7 @@ TRANSFER_LABEL: dict[TransferReason, str] = {
 TRANSFER_FIELD_LABELS: dict[str, str] = {
     "transfer_reason": "Reden van overplaatsing",
     "transfer_planned": "Overplaatsing gepland",
+    "transfer_text": "Toelichting bij overplaatsing",
 }
 
 

@@ -223,6 +223,7 @@ class Referral(SQLModel, table=True):
     # from, why (a TransferReason value), and whether the move was planned.
     previous_referral_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
     transfer_reason: str | None = Field(default=None, max_length=32)
+    transfer_text: str | None = Field(default=None, max_length=500)  # needed for 'anders'
     transfer_planned: bool | None = None
     # Foster care or a gezinshuis continued after 18, up to this day (at the latest 21).
     continued_until: date | None = None

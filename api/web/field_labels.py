@@ -60,6 +60,7 @@ FIELD_LABELS: dict[str, str] = {
     "placed_on": "Plaatsingsdatum",
     "reason_code": "Reden",
     "reason_text": "Toelichting",
+    "transfer_text": "Toelichting bij overplaatsing",
     "unit_id": "Eenheid",
     "hours": "Duur van de reservering",
     "verdict": "Oordeel",

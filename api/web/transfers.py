@@ -15,7 +15,7 @@ from placements import transfers
 from placements.schemas import TransferRequest
 
 router = APIRouter(include_in_schema=False)
-NAMES = ("transfer_reason", "transfer_planned")
+NAMES = ("transfer_reason", "transfer_planned", "transfer_text")
 
 
 @router.post(PREFIX + "/overplaatsen")
