@@ -13,7 +13,7 @@ from sqlmodel import Session
 from api import audit
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import FormDep, WebSession
-from api.web.common import errors_by_field, labels_for
+from api.web.common import api_action, errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput
@@ -90,7 +90,7 @@ def _refused(
     return _register_page(web, session, now, FormState(errors, values, code))
 
 
-@router.post(PAGE)
+@router.post(PAGE, openapi_extra=api_action("POST /api/v1/beschikkingen"))
 def enter(web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep) -> Response:
     """Enter one beschikking by hand."""
     values = {f"hand.{n}": form.get(n) for n in (*HAND_FIELDS, "placed_outside_region")}
@@ -108,7 +108,7 @@ def enter(web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: 
     return RedirectResponse(f"{PAGE}?gedaan=beschikking+opgeslagen", status_code=303)
 
 
-@router.post(PAGE + "/import")
+@router.post(PAGE + "/import", openapi_extra=api_action("POST /api/v1/beschikkingen/import"))
 def import_csv(
     web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:

@@ -17,6 +17,15 @@ from domain.validation import field_errors
 from placements.models import AdviceJudgement
 
 ENTITY = "referral"
+# The key under which a page form's route names the API action it performs.
+API_ACTION = "x-api-action"
+
+
+def api_action(action: str) -> dict[str, str]:
+    """The `openapi_extra` of a page form's route that names the API action it performs,
+    as "METHOD /api/v1/path" (the page routes are not in the schema: it only marks them).
+    tests/web/test_role_actions.py compares these with each role's API write routes."""
+    return {API_ACTION: action}
 
 
 def audit_reads(

@@ -53,6 +53,7 @@ FIELD_LABELS: dict[str, str] = {
     "since": "Opgenomen op",
     "expected_end": "Verwachte einddatum",
     "left_on": "Vertrekdatum",
+    "planned": "Einde van het verblijf",
     "outcome": "Uitkomst",
     "kind": "Wijziging",
     "effective_on": "Met ingang van",

@@ -14,7 +14,7 @@ from api import hold_endings
 from api.deps import NowDep, SessionDep
 from api.web.aanbieder import Provider
 from api.web.auth import FormDep, PageNotFound, WebSession
-from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
+from api.web.common import api_action, audit_change, audit_reads, errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page, page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -57,7 +57,7 @@ def provider_requests_page(
     return _provider_requests_page(web, session, now, FormState(done=gedaan[:20]))
 
 
-@router.post(ANSWER)
+@router.post(ANSWER, openapi_extra=api_action("POST /api/v1/provider-requests/{request_id}/answer"))
 def answer(
     request_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:

@@ -26,7 +26,7 @@ from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
-from api.web.common import audit_change, errors_by_field
+from api.web.common import api_action, audit_change, errors_by_field
 from api.web.field_labels import humanise, label_of
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
@@ -296,7 +296,7 @@ def new_referral(web: Referrer) -> HTMLResponse:
     return _form_page(web, values={"bridging_care": "geen"}, errors={})
 
 
-@router.post("/aanmeldingen/nieuw")
+@router.post("/aanmeldingen/nieuw", openapi_extra=api_action("POST /api/v1/referrals"))
 def submit_referral(
     web: Referrer, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:

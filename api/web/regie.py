@@ -15,7 +15,7 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
+from api.web.common import api_action, audit_change, audit_reads, errors_by_field, labels_for
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -53,7 +53,7 @@ def home(web: Regisseur, session: SessionDep, now: NowDep, gedaan: str = "") -> 
     return _page(web, session, now, FormState(done=gedaan[:20]))
 
 
-@router.post(DONE)
+@router.post(DONE, openapi_extra=api_action("POST /api/v1/regie/tasks/{task_id}/done"))
 def task_done(
     task_id: str, web: Regisseur, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -83,7 +83,10 @@ def task_done(
     return RedirectResponse("/regisseur?gedaan=afgerond", status_code=303)
 
 
-@router.post(PREFIX + "/regisseur")
+@router.post(
+    PREFIX + "/regisseur",
+    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/regisseur"),
+)
 def assign(step: StepDep) -> Response:
     """The servicepunt assigns a perspectiefregisseur to the child and its siblings."""
     raw = step.form.get("regisseur_user_id")
@@ -106,7 +109,10 @@ def assign(step: StepDep) -> Response:
     )
 
 
-@router.post(PREFIX + "/voortzetten")
+@router.post(
+    PREFIX + "/voortzetten",
+    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/continuation"),
+)
 def continue_to_21(step: StepDep) -> Response:
     """Foster care or a gezinshuis continues after 18, up to a day (at the latest 21)."""
     raw = step.form.get("continued_until")

@@ -20,6 +20,7 @@ from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
 from api.web.common import (
+    api_action,
     audit_change,
     audit_reads,
     errors_by_field,
@@ -292,7 +293,9 @@ def _step(
 StepDep = Annotated[Step, Depends(_step)]
 
 
-@router.post(PREFIX + "/advies")
+@router.post(
+    PREFIX + "/advies", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/advice")
+)
 def advise(step: StepDep) -> Response:
     """Run the afwegingskader and keep the advice."""
 
@@ -303,7 +306,10 @@ def advise(step: StepDep) -> Response:
     return step.run(act, prefix="advies.")
 
 
-@router.post(PREFIX + "/voorstellen")
+@router.post(
+    PREFIX + "/voorstellen",
+    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/proposals"),
+)
 def propose(step: StepDep) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
 
@@ -321,7 +327,9 @@ def propose(step: StepDep) -> Response:
     return step.run(act, prefix="voorstel.")
 
 
-@router.post(PREFIX + "/vasthouden")
+@router.post(
+    PREFIX + "/vasthouden", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/hold")
+)
 def hold(step: StepDep) -> Response:
     """Hold a place in the chosen unit while the provider is called."""
     unit_id, hours = step.form.get("unit_id"), step.form.get("uren")
@@ -342,7 +350,9 @@ def hold(step: StepDep) -> Response:
     return step.run(act, prefix="hold.", values={"hold.unit_id": unit_id, "hold.hours": hours})
 
 
-@router.post(PREFIX + "/besluit")
+@router.post(
+    PREFIX + "/besluit", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/decision")
+)
 def decide(step: StepDep) -> Response:
     """Accept (place the child; a deviation needs a reason) or decline with a reason."""
     names = ("outcome", "reason_code", "reason_text", "placed_on", "expected_end")
@@ -362,7 +372,10 @@ def decide(step: StepDep) -> Response:
     return step.run(act, prefix="decision.", values=_values(step.form, "decision.", names))
 
 
-@router.post(PREFIX + "/overbrugging")
+@router.post(
+    PREFIX + "/overbrugging",
+    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/bridging"),
+)
 def bridging(step: StepDep) -> Response:
     """Record the bridging care the waiting child now gets (counts for the 14-day norm)."""
     raw = step.form.get("bridging_care")
@@ -378,7 +391,9 @@ def bridging(step: StepDep) -> Response:
     return step.run(act, prefix="bridging.", values={"bridging.bridging_care": raw})
 
 
-@router.post(PREFIX + "/intrekken")
+@router.post(
+    PREFIX + "/intrekken", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/withdraw")
+)
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
@@ -393,7 +408,10 @@ def withdraw(step: StepDep) -> Response:
     return step.run(act, prefix="withdraw.", values=_values(step.form, "withdraw.", names))
 
 
-@router.post(PREFIX + "/uitstroom")
+@router.post(
+    PREFIX + "/uitstroom",
+    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/discharge"),
+)
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
     names = ("left_on", "outcome", "planned")
