@@ -21,6 +21,7 @@ from domain.places import Municipality
 from placements import (
     advice_reports,
     beschikking_norm,
+    capacity_needs,
     crisis_report,
     disclosure,
     outcome_reports,
@@ -84,6 +85,10 @@ REPORTS: dict[str, Report] = {
     "buiten_regio": _over_period(reports.out_of_region),
     "beschikkingen_buiten_regio": _over_period(reports.staying_outside),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
+    # The integral view: per month, municipality, age band, care form and capability.
+    "behoefte_aanbod_integraal": lambda s, now, p: capacity_needs.needed_against_available(
+        s, today=now.date()
+    ),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
     # The crisis desk's whole quarterly table (seed 004).
     "crisis_kwartaalrapport": _over_period(crisis_report.crisis_quarter_report),
