@@ -98,10 +98,13 @@ def test_the_servicepunt_records_admission_expected_departure_and_departure(
     )
     assert admitted.status_code == 200 and 'data-verblijf="kind-0077"' in admitted.text
     (stay,) = _stays(site, "pleeg_dronten")
-    expected = client.post(
-        f"{DESK}/verblijven/{stay.id}/verwacht-vertrek",
-        data={"csrf": token, "expected_end": "2027-02-01"},
-    )
+    expect = f"{DESK}/verblijven/{stay.id}/verwacht-vertrek"
+    bad_day = client.post(expect, data={"csrf": token, "expected_end": "1 februari"})
+    assert bad_day.status_code == 422
+    assert f"verwacht-{stay.id}-expected_end" in _errors(bad_day.text)
+    assert "Verwachte einddatum</a>:" in bad_day.text
+    assert _stays(site, "pleeg_dronten")[0].expected_end is None
+    expected = client.post(expect, data={"csrf": token, "expected_end": "2027-02-01"})
     assert expected.status_code == 200 and 'value="2027-02-01"' in expected.text
     leave = f"{DESK}/verblijven/{stay.id}/vertrek"
     missing = client.post(leave, data={"csrf": token, "left_on": "2026-11-25"})
