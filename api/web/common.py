@@ -28,6 +28,11 @@ def api_action(action: str) -> dict[str, str]:
     return {API_ACTION: action}
 
 
+def referral_action(step: str) -> dict[str, str]:
+    """The api_action of a step on one referral: POST /api/v1/referrals/{referral_id}/<step>."""
+    return api_action(f"POST /api/v1/referrals/{{referral_id}}/{step}")
+
+
 def audit_reads(
     session: Session, web: WebSession, referral_ids: Iterable[str], *, via: str, now: datetime
 ) -> None:

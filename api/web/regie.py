@@ -15,7 +15,14 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import api_action, audit_change, audit_reads, errors_by_field, labels_for
+from api.web.common import (
+    api_action,
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    labels_for,
+    referral_action,
+)
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -85,7 +92,7 @@ def task_done(
 
 @router.post(
     PREFIX + "/regisseur",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/regisseur"),
+    openapi_extra=referral_action("regisseur"),
 )
 def assign(step: StepDep) -> Response:
     """The servicepunt assigns a perspectiefregisseur to the child and its siblings."""
@@ -111,7 +118,7 @@ def assign(step: StepDep) -> Response:
 
 @router.post(
     PREFIX + "/voortzetten",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/continuation"),
+    openapi_extra=referral_action("continuation"),
 )
 def continue_to_21(step: StepDep) -> Response:
     """Foster care or a gezinshuis continues after 18, up to a day (at the latest 21)."""

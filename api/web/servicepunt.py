@@ -20,11 +20,11 @@ from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
 from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
 from api.web.common import (
-    api_action,
     audit_change,
     audit_reads,
     errors_by_field,
     judge_names,
+    referral_action,
     regisseur_context,
 )
 from api.web.render import NO_FORM, FormState, form_page, page
@@ -293,9 +293,7 @@ def _step(
 StepDep = Annotated[Step, Depends(_step)]
 
 
-@router.post(
-    PREFIX + "/advies", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/advice")
-)
+@router.post(PREFIX + "/advies", openapi_extra=referral_action("advice"))
 def advise(step: StepDep) -> Response:
     """Run the afwegingskader and keep the advice."""
 
@@ -308,7 +306,7 @@ def advise(step: StepDep) -> Response:
 
 @router.post(
     PREFIX + "/voorstellen",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/proposals"),
+    openapi_extra=referral_action("proposals"),
 )
 def propose(step: StepDep) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
@@ -327,9 +325,7 @@ def propose(step: StepDep) -> Response:
     return step.run(act, prefix="voorstel.")
 
 
-@router.post(
-    PREFIX + "/vasthouden", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/hold")
-)
+@router.post(PREFIX + "/vasthouden", openapi_extra=referral_action("hold"))
 def hold(step: StepDep) -> Response:
     """Hold a place in the chosen unit while the provider is called."""
     unit_id, hours = step.form.get("unit_id"), step.form.get("uren")
@@ -350,9 +346,7 @@ def hold(step: StepDep) -> Response:
     return step.run(act, prefix="hold.", values={"hold.unit_id": unit_id, "hold.hours": hours})
 
 
-@router.post(
-    PREFIX + "/besluit", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/decision")
-)
+@router.post(PREFIX + "/besluit", openapi_extra=referral_action("decision"))
 def decide(step: StepDep) -> Response:
     """Accept (place the child; a deviation needs a reason) or decline with a reason."""
     names = ("outcome", "reason_code", "reason_text", "placed_on", "expected_end")
@@ -374,7 +368,7 @@ def decide(step: StepDep) -> Response:
 
 @router.post(
     PREFIX + "/overbrugging",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/bridging"),
+    openapi_extra=referral_action("bridging"),
 )
 def bridging(step: StepDep) -> Response:
     """Record the bridging care the waiting child now gets (counts for the 14-day norm)."""
@@ -391,9 +385,7 @@ def bridging(step: StepDep) -> Response:
     return step.run(act, prefix="bridging.", values={"bridging.bridging_care": raw})
 
 
-@router.post(
-    PREFIX + "/intrekken", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/withdraw")
-)
+@router.post(PREFIX + "/intrekken", openapi_extra=referral_action("withdraw"))
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
@@ -410,7 +402,7 @@ def withdraw(step: StepDep) -> Response:
 
 @router.post(
     PREFIX + "/uitstroom",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/discharge"),
+    openapi_extra=referral_action("discharge"),
 )
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""

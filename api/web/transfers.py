@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.web.common import api_action, audit_change
+from api.web.common import audit_change, referral_action
 from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError
 from placements import service as workflow
@@ -20,7 +20,7 @@ NAMES = ("transfer_reason", "transfer_planned", "transfer_text")
 
 @router.post(
     PREFIX + "/overplaatsen",
-    openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/transfer"),
+    openapi_extra=referral_action("transfer"),
 )
 def transfer(step: StepDep) -> Response:
     """Start the move of a placed child: a follow-up referral linked to this placement."""

@@ -10,7 +10,7 @@ from api import hold_endings
 from api.deps import NowDep, SessionDep, visible_referral
 from api.web.auth import FormDep, PageNotFound, WebSession
 from api.web.board import Verwijzer
-from api.web.common import api_action, audit_change
+from api.web.common import audit_change, referral_action
 from api.web.render import page
 from domain.errors import DomainError, NotFound
 from placements import service as workflow
@@ -21,9 +21,7 @@ router = APIRouter(include_in_schema=False)
 PREFIX = "/verwijzer/aanmeldingen/{referral_id}"
 
 
-@router.post(
-    PREFIX + "/intrekken", openapi_extra=api_action("POST /api/v1/referrals/{referral_id}/withdraw")
-)
+@router.post(PREFIX + "/intrekken", openapi_extra=referral_action("withdraw"))
 def withdraw(
     referral_id: str, web: Verwijzer, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:

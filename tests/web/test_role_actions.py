@@ -14,6 +14,7 @@ an API action that does not exist, nor offer it to a role the API refuses it to.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from api.app import create_app
 from api.settings import Settings
 from api.web.common import API_ACTION
 
+PARAM = re.compile(r"\{(\w+)\}")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Action = tuple[str, str]  # (method, API path)
 
@@ -87,6 +89,8 @@ def page_actions(app: FastAPI) -> dict[Action, set[str]]:
         roles = _roles_of_rule(route, "page_for")
         assert roles is not None, f"page form {method} {path} has no page rule"
         api_method, _, api_path = str(named).partition(" ")
+        # The form acts on what the API action does: the same referral, unit, stay, task.
+        assert PARAM.findall(path) == PARAM.findall(api_path), f"{path} is not {api_path}"
         out.setdefault((api_method, api_path), set()).update(roles)
     return out
 
