@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from capacity.models import Location, Provider, Unit
-from domain.outcomes import OUTCOME_LABEL, DepartureOutcome
+from domain.outcomes import DepartureOutcome
 from placements import transfers
 from placements.models import Referral
 from placements.reports import Table
@@ -95,7 +95,7 @@ def destinations(
         "Vervolg na het verblijf, per zorgvorm",
         ("zorgvorm", "bestemming", "omschrijving", "aantal"),
     )
-    labels = {o.value: OUTCOME_LABEL[o] for o in DepartureOutcome}
+    labels = {o.value: o.label for o in DepartureOutcome}
     for (form, outcome), n in sorted(counts.items()):
         table.rows.append((form, outcome, labels.get(outcome, outcome), n))
     return table

@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from capacity.models import Provider
-from placements.lifecycle_models import REFUSAL_LABEL, ProviderRequest, RequestState
+from placements.lifecycle_models import ProviderRequest, RefusalReason, RequestState
 from placements.models import Referral
 from placements.provider_requests import state_of
 from placements.reports import Table
@@ -88,7 +88,7 @@ def refusal_reasons(
         "Weigeringen door aanbieders, per reden",
         ("aanbieder", "reden", "omschrijving", "aantal"),
     )
-    labels = {reason.value: label for reason, label in REFUSAL_LABEL.items()}
+    labels = {reason.value: reason.label for reason in RefusalReason}
     for (name, reason), n in sorted(counts.items()):
         table.rows.append((name, reason, labels.get(reason, reason), n))
     return table

@@ -23,7 +23,6 @@ from domain.places import Municipality
 from placements.match import profile_of
 from placements.models import (
     OPEN_STATUSES,
-    REASON_LABEL,
     BridgingCare,
     Deviation,
     ReasonCode,
@@ -186,7 +185,7 @@ def deviation_reasons(
             table.rows.append(
                 (
                     code.value,
-                    REASON_LABEL[code],
+                    code.label,
                     counts[code.value],
                     _rate(counts[code.value], total),
                 )
