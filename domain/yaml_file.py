@@ -1,0 +1,18 @@
+"""Reading a YAML configuration file, with the one error when it cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from domain.errors import ConfigError
+
+
+def read_yaml(path: Path | str, *, file: str | None = None) -> Any:
+    """The file's data; a ConfigError names `file` (default: the path) when it cannot be read."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file or str(path)) from None
