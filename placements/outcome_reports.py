@@ -90,15 +90,11 @@ def destinations(
         (r.placed_form or "onbekend", r.discharge_outcome or "onbekend")
         for r in _discharged(session, since, until)
     )
-    table = Table(
+    return Table(
         "uitstroom_bestemming",
         "Vervolg na het verblijf, per zorgvorm",
         ("zorgvorm", "bestemming", "omschrijving", "aantal"),
-    )
-    labels = {o.value: o.label for o in DepartureOutcome}
-    for (form, outcome), n in sorted(counts.items()):
-        table.rows.append((form, outcome, labels.get(outcome, outcome), n))
-    return table
+    ).add_coded_counts(counts, DepartureOutcome)
 
 
 def _placements_per_child(session: Session) -> dict[str, list[Referral]]:

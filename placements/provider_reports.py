@@ -83,12 +83,8 @@ def refusal_reasons(
     for request, state, name in _requests(session, since, until):
         if state is RequestState.GEWEIGERD and request.refusal_reason:
             counts[(name, request.refusal_reason)] += 1
-    table = Table(
+    return Table(
         "weigeringen",
         "Weigeringen door aanbieders, per reden",
         ("aanbieder", "reden", "omschrijving", "aantal"),
-    )
-    labels = {reason.value: reason.label for reason in RefusalReason}
-    for (name, reason), n in sorted(counts.items()):
-        table.rows.append((name, reason, labels.get(reason, reason), n))
-    return table
+    ).add_coded_counts(counts, RefusalReason)
