@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from domain.labels import LabelledEnum
@@ -85,6 +86,17 @@ class Capability(LabelledEnum):
     ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining", "training zelfstandig wonen"
     BEVEILIGD = "beveiligd", "beveiligd / gesloten"
     UITBUITING = "uitbuiting", "weglopen en (seksuele) uitbuiting: veiligheidsplan en expertise"
+
+
+_CAPABILITY_BIT = {cap: 1 << i for i, cap in enumerate(Capability)}
+
+
+def capability_mask(capabilities: Iterable[Capability]) -> int:
+    """Capabilities as a bit mask, one bit each in the enum's order: a subset test is one AND."""
+    mask = 0
+    for cap in capabilities:
+        mask |= _CAPABILITY_BIT[cap]
+    return mask
 
 
 def sibling_capability(group_size: int) -> Capability | None:
