@@ -208,12 +208,12 @@ class Profile(BaseModel):
         return self.age
 
 
-class RiskLevel(StrEnum):
+class RiskLevel(LabelledEnum):
     """Breakdown risk of a family placement."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+    LOW = "low", "laag"
+    MEDIUM = "medium", "middel"
+    HIGH = "high", "hoog"
 
 
 class Reason(BaseModel):

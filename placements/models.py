@@ -15,16 +15,16 @@ from capacity.models import ID_LENGTH, UTCDateTime, new_id
 from domain.labels import LabelledEnum
 
 
-class ReferralStatus(StrEnum):
+class ReferralStatus(LabelledEnum):
     """Where a referral stands; the steps run in this order."""
 
-    AANGEMELD = "aangemeld"
-    GEADVISEERD = "geadviseerd"
-    VOORGESTELD = "voorgesteld"
-    VASTGEHOUDEN = "vastgehouden"
-    GEPLAATST = "geplaatst"
-    UITGESTROOMD = "uitgestroomd"
-    INGETROKKEN = "ingetrokken"
+    AANGEMELD = "aangemeld", "aangemeld"
+    GEADVISEERD = "geadviseerd", "advies gegeven"
+    VOORGESTELD = "voorgesteld", "voorstellen gedaan"
+    VASTGEHOUDEN = "vastgehouden", "plek vastgehouden"
+    GEPLAATST = "geplaatst", "geplaatst"
+    UITGESTROOMD = "uitgestroomd", "uitgestroomd"
+    INGETROKKEN = "ingetrokken", "ingetrokken"
 
 
 class StatusColumn(TypeDecorator[ReferralStatus]):
@@ -58,16 +58,16 @@ class Urgency(StrEnum):
     CRISIS = "crisis"
 
 
-class BridgingCare(StrEnum):
+class BridgingCare(LabelledEnum):
     """Help while waiting (overbruggingshulp); 'geen' counts against the 14-day norm."""
 
-    GEEN = "geen"
-    AMBULANT = "ambulant"
-    AMBULANTE_CRISISHULP = "ambulante_crisishulp"
-    LOGEREN = "logeren"
-    DEELTIJD = "deeltijd"
-    CRISISOPVANG = "crisisopvang"
-    ANDERS = "anders"
+    GEEN = "geen", "geen"
+    AMBULANT = "ambulant", "ambulante hulp"
+    AMBULANTE_CRISISHULP = "ambulante_crisishulp", "ambulante crisishulp"
+    LOGEREN = "logeren", "logeren / respijtzorg"
+    DEELTIJD = "deeltijd", "deeltijdverblijf"
+    CRISISOPVANG = "crisisopvang", "crisisopvang"
+    ANDERS = "anders", "anders"
 
 
 class DecisionOutcome(StrEnum):
