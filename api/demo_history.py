@@ -67,6 +67,7 @@ from domain.people import VerwijzerType
 from matcher.table import UnitTable, build_table
 from placements import departures, provider_requests
 from placements import judgement as judgements
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.lifecycle_models import ProviderAnswer, ProviderRequest
 from placements.match import advice_of
@@ -321,7 +322,7 @@ class _History:
     def _try(self, child: _Waiting, day: date, waited: int, now: datetime) -> bool:
         """Ask for proposals and place the child if the policy takes one; True if placed."""
         child.ask = False
-        proposed = workflow.propose(
+        proposed = placement_proposals.propose(
             self.session, referral_id=child.referral.id, units=self._units(now),
             wait_days=self.wait_days, now=now,
         )  # fmt: skip

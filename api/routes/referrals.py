@@ -25,6 +25,7 @@ from api.schemas import Offset, Page
 from capacity.schemas import HoldPublic, HoldRequest
 from domain.errors import InvalidInput
 from domain.people import VerwijzerType
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements import transfers
 from placements.schemas import (
@@ -162,7 +163,7 @@ def propose(
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
     _settle(session, user, referral_id, "POST .../proposals", now)
     with metrics.solver_timer("proposals"):
-        proposed = workflow.propose(
+        proposed = placement_proposals.propose(
             session,
             referral_id=referral_id,
             units=state.unit_table(now),

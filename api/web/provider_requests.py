@@ -19,7 +19,7 @@ from api.web.render import NO_FORM, FormState, form_page, page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput, NotFound
 from placements import provider_requests
-from placements.lifecycle_models import REFUSAL_LABEL, REQUEST_FIELD_LABELS
+from placements.lifecycle_models import REQUEST_FIELD_LABELS, RefusalReason
 from placements.schemas import AnswerCreate
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +44,7 @@ def _provider_requests_page(
         web,
         shown,
         views=views,
-        refusal_options=[(r.value, label) for r, label in REFUSAL_LABEL.items()],
+        refusal_options=[(r.value, r.label) for r in RefusalReason],
         summary_labels=labels_for(shown.errors, REQUEST_FIELD_LABELS),
     )
 

@@ -35,6 +35,7 @@ from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from placements import judgement
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
@@ -309,7 +310,7 @@ def propose(step: StepDep) -> Response:
 
     def act() -> str:
         step.settle()
-        workflow.propose(
+        placement_proposals.propose(
             step.session,
             referral_id=step.referral_id,
             units=step.state.unit_table(step.now),
