@@ -182,17 +182,9 @@ def deviation_log(
         .limit(limit)
     ).all()
     items = [_deviation_item(r) for r in rows]
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ,
-        entity="referral",
-        entity_ids=[r.referral_id for r in rows],
-        via="GET /api/v1/deviations",
-        at=now,
-    )
-    session.commit()
+    ids = [r.referral_id for r in rows]
+    via = "GET /api/v1/deviations"
+    audit.record_referrals(session, user, audit.AuditAction.READ, ids, via, now, commit=True)
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)
 
 
