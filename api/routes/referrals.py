@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from afwegingskader.models import Advice
@@ -62,21 +62,13 @@ def create_referral(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: idempotency.IdempotencyKey = None,
+    retry: idempotency.RetryDep,
 ) -> Any:
     """Register a referral; a retry with the same Idempotency-Key returns the first answer."""
     endpoint = "POST /api/v1/referrals"
-    attempt, stored = idempotency.begin(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        endpoint=endpoint,
-        payload=data.model_dump(mode="json"),
-    )
+    attempt, stored = retry.begin(session, user.id, endpoint, data)
     if stored is not None:
-        response.status_code = stored[0]
-        return stored[1]
+        return stored
     if user.role == Role.VERWIJZER.value:
         assert user.verwijzer_type is not None  # required for the role at creation
         verwijzer_type = VerwijzerType(user.verwijzer_type)
@@ -96,8 +88,7 @@ def create_referral(
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
     audit.record_referrals(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
-    response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
-    return answer
+    return retry.finish(session, attempt, status_code=201, body=body, now=now)
 
 
 @router.get("", response_model=Page[ReferralPublic])
@@ -203,8 +194,7 @@ def decide(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: idempotency.IdempotencyKey = None,
+    retry: idempotency.RetryDep,
 ) -> Any:
     """Accept (place the child, log any deviation) or decline (release the hold).
 
@@ -212,17 +202,11 @@ def decide(
     another body is a 409. A hold that has ended by itself is neither accepted nor
     declined: 409, and the referral is back on 'voorgesteld'.
     """
-    attempt, stored = idempotency.begin(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        # The referral is part of what was asked: one key is one decision on one referral.
-        endpoint=f"POST /api/v1/referrals/{referral_id}/decision",
-        payload=data.model_dump(mode="json"),
-    )
+    # The referral is part of what was asked: one key is one decision on one referral.
+    endpoint = f"POST /api/v1/referrals/{referral_id}/decision"
+    attempt, stored = retry.begin(session, user.id, endpoint, data)
     if stored is not None:
-        response.status_code = stored[0]
-        return stored[1]
+        return stored
     _settle(session, user, referral_id, "POST .../decision", now)
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
@@ -231,8 +215,7 @@ def decide(
         session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
-    response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
-    return answer
+    return retry.finish(session, attempt, status_code=200, body=body, now=now)
 
 
 @router.post("/{referral_id}/bridging", response_model=ReferralPublic)
