@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from sqlmodel import Session
 
 from api import audit
 from api.accounts import User
 from api.deps import NowDep, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from placements import beschikkingen
 from placements.beschikking_schemas import BeschikkingCreate, BeschikkingPublic, ImportResult
 
@@ -75,7 +75,7 @@ def list_beschikkingen(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[BeschikkingPublic]:
     """The register, newest beschikking first (the read is logged per beschikking)."""

@@ -21,7 +21,7 @@ from api.deps import (
     visible_referral,
 )
 from api.errors import ERROR_RESPONSES
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from capacity.schemas import HoldPublic, HoldRequest
 from domain.errors import InvalidInput
 from domain.people import VerwijzerType
@@ -97,7 +97,7 @@ def list_referrals(
     session: SessionDep,
     now: NowDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ReferralPublic]:
     """Referrals the user may see: the servicepunt all, a verwijzer its own."""

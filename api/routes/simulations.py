@@ -26,7 +26,7 @@ from api.jobs.models import (
     SimulationJobPublic,
     SimulationRequest,
 )
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from domain.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/simulations", tags=["simulaties"], responses=ERROR_RESPONSES)
@@ -103,7 +103,7 @@ def list_simulations(
     user: ReportReader,
     session: SessionDep,
     mine: Annotated[bool, Query(description="alleen mijn eigen opdrachten")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[SimulationJobPublic]:
     """Every planner's simulations, newest first (or only the caller's with mine=true)."""
