@@ -16,8 +16,6 @@ from domain.errors import DomainError
 from domain.validation import field_errors
 from placements.models import AdviceJudgement
 
-ENTITY = "referral"
-
 
 def audit_reads(
     session: Session, web: WebSession, referral_ids: Iterable[str], *, via: str, now: datetime
@@ -36,17 +34,7 @@ def audit_change(
     action: audit.AuditAction = audit.AuditAction.UPDATE,
 ) -> None:
     """Log reads or changes of referrals in the caller's transaction, then commit it."""
-    audit.record(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        action=action,
-        entity=ENTITY,
-        entity_ids=list(referral_ids),
-        via=via,
-        at=now,
-    )
-    session.commit()
+    audit.record_by(session, web.user, action, list(referral_ids), via, now, commit=True)
 
 
 def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
