@@ -17,7 +17,7 @@ from api import hold_endings, stays
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import Form, FormDep, PageForbidden, WebSession, page_for
-from api.web.common import errors_by_field
+from api.web.common import errors_by_field, status_of
 from api.web.render import NO_FORM, FormState, form_page
 from capacity import service as capacity_service
 from capacity.models import ChangeKind, Location, Occupancy, Unit
@@ -129,8 +129,7 @@ def _failed(
 ) -> HTMLResponse:
     session.rollback()
     errors = {f"{form_id}.{name}": message for name, message in errors_by_field(exc).items()}
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
-    return _provider_page(web, session, now, FormState(errors, values, code), unit_id)
+    return _provider_page(web, session, now, FormState(errors, values, status_of(exc)), unit_id)
 
 
 def _submit(

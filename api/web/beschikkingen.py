@@ -14,7 +14,7 @@ from api import audit
 from api.deps import NowDep, SessionDep, StateDep
 from api.routes.beschikkingen import record
 from api.web.auth import FormDep, WebSession
-from api.web.common import errors_by_field, labels_for
+from api.web.common import errors_by_field, labels_for, status_of
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput
@@ -66,8 +66,7 @@ def _refused(
     errors = {prefix + k: v for k, v in errors_by_field(exc).items()}
     if isinstance(exc, InvalidInput) and exc.label and exc.field and exc.field.startswith("regel"):
         errors = {prefix + "-": str(exc)}  # a CSV row: its line and column, above the form
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return _register_page(web, session, now, FormState(errors, values, code))
+    return _register_page(web, session, now, FormState(errors, values, status_of(exc)))
 
 
 @router.post(PAGE)

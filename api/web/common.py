@@ -12,7 +12,7 @@ from api import audit
 from api.accounts import Role, User
 from api.web.auth import WebSession
 from api.web.field_labels import humanise
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.validation import field_errors
 from placements.models import AdviceJudgement
 
@@ -45,6 +45,12 @@ def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dic
         name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
         out.setdefault(name, humanise(problem.message))
     return out
+
+
+def status_of(exc: ValidationError | DomainError) -> int:
+    """A form's answer status: 409 when the step was refused by the state of things (a
+    conflict, a full unit, an unknown record), 422 for bad input."""
+    return 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
 
 
 def judge_names(session: Session, rows: Iterable[AdviceJudgement]) -> dict[str, str]:
