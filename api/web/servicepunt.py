@@ -25,6 +25,7 @@ from api.web.common import (
     errors_by_field,
     judge_names,
     regisseur_context,
+    status_of,
 )
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
@@ -79,9 +80,18 @@ def workbench(web: Staff, session: SessionDep, now: NowDep, request: Request) ->
     )
 
 
-def _perspective_place(referral: Referral) -> Municipality:
-    """Where the child's perspective lies: home, else the responsible municipality."""
-    return Municipality(referral.home_municipality or referral.responsible_municipality)
+def _proposals(referral: Referral, state: ServiceState, now: datetime) -> dict[str, object]:
+    """The referral's proposals, the units they name, and each unit's distance from where
+    the child's perspective lies (the target: home, else the responsible municipality)."""
+    proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
+    target = Municipality(referral.home_municipality or referral.responsible_municipality)
+    units = {v.unit_id: v for v in state.index.views(now=now)}
+    distances = {
+        p.unit_id: distance_km(units[p.unit_id].municipality, target)
+        for p in proposals
+        if p.unit_id in units
+    }
+    return {"proposals": proposals, "units": units, "distances": distances, "target": target}
 
 
 def detail_page(
@@ -97,14 +107,7 @@ def detail_page(
     advice = advice_of(referral) if referral.advice_json else None
     original = original_advice_of(referral) if referral.advice_json else None
     judged = judgement.history(session, referral.id)
-    proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
-    target = _perspective_place(referral)
-    units = {v.unit_id: v for v in state.index.views(now=now)}
-    distances = {
-        p.unit_id: distance_km(units[p.unit_id].municipality, target)
-        for p in proposals
-        if p.unit_id in units
-    }
+    proposed = _proposals(referral, state, now)
     hold = session.get(Hold, referral.hold_id) if referral.hold_id else None
     decisions = session.exec(
         select(Decision)
@@ -126,10 +129,7 @@ def detail_page(
         rows=judged,
         names=judge_names(session, judged),
         needed=judgement.endorsements_needed(referral) if advice else 1,
-        proposals=proposals,
-        units=units,
-        distances=distances,
-        target=target,
+        **proposed,
         hold=hold,
         decisions=decisions,
         norm=norm_status(referral, now.date()).value,
@@ -186,9 +186,8 @@ def _failed(
     session.rollback()
     if isinstance(exc, NotFound) and exc.field == "referral_id":
         raise PageNotFound
-    errors = errors_by_field(exc, prefix=prefix)
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return detail_page(web, session, state, referral_id, now, FormState(errors, values, code))
+    shown = FormState(errors_by_field(exc, prefix=prefix), values, status_of(exc))
+    return detail_page(web, session, state, referral_id, now, shown)
 
 
 def _ttl(raw: str, default: timedelta) -> timedelta:
