@@ -13,10 +13,9 @@ from sqlmodel import Session
 from api import audit
 from api.deps import NowDep, SessionDep, StateDep
 from api.routes.beschikkingen import record
-from api.web.auth import FormDep, WebSession
+from api.web.auth import FormDep, Staff, WebSession
 from api.web.common import errors_by_field, labels_for, status_of
 from api.web.render import NO_FORM, FormState, form_page
-from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput
 from domain.places import region_municipalities
 from placements import beschikkingen

@@ -13,10 +13,9 @@ from sqlmodel import Session
 from api import hold_endings
 from api.deps import NowDep, SessionDep
 from api.web.aanbieder import Provider
-from api.web.auth import FormDep, PageNotFound, WebSession
+from api.web.auth import FormDep, PageNotFound, Staff, WebSession
 from api.web.common import audit_change, audit_reads, errors_by_field, labels_for, status_of
 from api.web.render import NO_FORM, FormState, form_page, page
-from api.web.servicepunt import Staff
 from domain.errors import DomainError, NotFound
 from placements import provider_requests
 from placements.lifecycle_models import REFUSAL_LABEL, REQUEST_FIELD_LABELS

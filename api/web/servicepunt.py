@@ -15,10 +15,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api import hold_endings
-from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
-from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import Form, FormDep, PageNotFound, Staff, WebSession
 from api.web.common import (
     audit_change,
     audit_reads,
@@ -48,7 +47,6 @@ router.include_router(referral_form.router)
 router.include_router(lists.router)
 router.include_router(referral_edit.router)
 router.include_router(afdruk.router)
-Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PREFIX = "/servicepunt/aanmeldingen/{referral_id}"
 E = TypeVar("E", bound=StrEnum)
 
