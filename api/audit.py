@@ -128,6 +128,13 @@ def record_referrals(
     record_by(session, user, action, referral_ids, via, now, commit=commit)
 
 
+def record_reads(
+    session: Session, user: User, referral_ids: list[str], via: str, now: datetime
+) -> None:
+    """How a read of referrals ends: the user's read of each, committed."""
+    record_by(session, user, AuditAction.READ, referral_ids, via, now, commit=True)
+
+
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
     """The audit trail of one record, oldest first."""
     query = (

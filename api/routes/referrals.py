@@ -108,15 +108,7 @@ def list_referrals(
         limit=limit,
         offset=offset,
     )
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        [r.id for r in rows],
-        "GET /api/v1/referrals",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, [r.id for r in rows], "GET /api/v1/referrals", now)
     items = [ReferralPublic.model_validate(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
 
@@ -126,15 +118,7 @@ def get_referral(
     referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        [referral.id],
-        "GET /api/v1/referrals/{id}",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, [referral.id], "GET /api/v1/referrals/{id}", now)
     return ReferralPublic.model_validate(referral)
 
 

@@ -184,7 +184,7 @@ def deviation_log(
     items = [_deviation_item(r) for r in rows]
     ids = [r.referral_id for r in rows]
     via = "GET /api/v1/deviations"
-    audit.record_referrals(session, user, audit.AuditAction.READ, ids, via, now, commit=True)
+    audit.record_reads(session, user, ids, via, now)
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)
 
 
