@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
-from api import audit, hold_endings
+from api import hold_endings, stays
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import Form, FormDep, PageForbidden, WebSession, page_for
-from api.web.common import errors_by_field
+from api.web.common import errors_by_field, status_of
 from api.web.render import NO_FORM, FormState, form_page
 from capacity import service as capacity_service
 from capacity.models import ChangeKind, Location, Occupancy, Unit
@@ -30,7 +30,6 @@ from capacity.schemas import (
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
-from placements import departures
 
 router = APIRouter(include_in_schema=False)
 Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
@@ -111,22 +110,6 @@ def _check_stay(session: Session, web: WebSession, occupancy_id: str) -> str:
     return stay.unit_id
 
 
-def _audit(
-    session: Session, web: WebSession, referral_ids: list[str], via: str, now: datetime
-) -> None:
-    """A change of a child's referral, in the form's own transaction."""
-    audit.record(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        action=audit.AuditAction.UPDATE,
-        entity="referral",
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
-
-
 def _values(form: Form, form_id: str, names: tuple[str, ...]) -> dict[str, str]:
     return {f"{form_id}.{n}": form.get(n) for n in names}
 
@@ -146,8 +129,7 @@ def _failed(
 ) -> HTMLResponse:
     session.rollback()
     errors = {f"{form_id}.{name}": message for name, message in errors_by_field(exc).items()}
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
-    return _provider_page(web, session, now, FormState(errors, values, code), unit_id)
+    return _provider_page(web, session, now, FormState(errors, values, status_of(exc)), unit_id)
 
 
 def _submit(
@@ -182,15 +164,7 @@ def admit(unit_id: str, web: Provider, form: FormDep, session: SessionDep, now: 
     names = ("child_ref", "since", "expected_end")
 
     def act() -> None:
-        data: AdmissionRequest = _parse(AdmissionRequest, form, names)
-        capacity_service.record_admission(
-            session,
-            unit_id=unit_id,
-            child_ref=data.child_ref,
-            since=data.since,
-            expected_end=data.expected_end,
-            now=now,
-        )
+        stays.admit(session, unit_id=unit_id, data=_parse(AdmissionRequest, form, names), now=now)
 
     return _submit(
         web, form, session, now, form_id=f"opname-{unit_id}", names=names, act=act,
@@ -207,12 +181,9 @@ def depart(
     names = ("left_on", "outcome")
 
     def act() -> None:
-        data: DepartureRequest = _parse(DepartureRequest, form, names)
-        discharged = departures.record_departure(
-            session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
-        )
-        if discharged is not None:
-            _audit(session, web, [discharged.id], "POST /aanbieder/verblijven/{id}/vertrek", now)
+        data = _parse(DepartureRequest, form, names)
+        via = "POST /aanbieder/verblijven/{id}/vertrek"
+        stays.depart(session, web.user, occupancy_id=occupancy_id, data=data, via=via, now=now)
 
     form_id = f"vertrek-{occupancy_id}"
     return _submit(web, form, session, now, form_id=form_id, names=names, act=act,

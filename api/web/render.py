@@ -179,6 +179,11 @@ def page(
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
+def error_page(web: WebSession | None, status_code: int, title: str, message: str) -> HTMLResponse:
+    """The readable error page: what went wrong, in Dutch, with its status."""
+    return page("error.html", web, status_code=status_code, title=title, message=message)
+
+
 @dataclass(frozen=True)
 class FormState:
     """What a page shows of a form just posted: messages beside the fields, the values
