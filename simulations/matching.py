@@ -126,6 +126,7 @@ class MatcherPolicy:
             elif len(opened) == 1 and not children_changed:
                 return self._departure(run, now, waiting, next(iter(opened)))
         chosen = self._select(run, waiting, opened, full, children_changed)
+        group_alternatives = _group_alternatives(waiting)
         referrals: list[MatchRequest] = []
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id
@@ -136,7 +137,11 @@ class MatcherPolicy:
             fits = run.units_of(allowed & run.free) if known is None else known
             if not fits and case.referral.sibling_group is None:
                 continue  # no free unit passes this child's static hard rules
-            referral = case.referral if child.alternatives_allowed else case.first_best_only
+            group = case.referral.sibling_group
+            alternatives = (
+                child.alternatives_allowed if group is None else group_alternatives[group]
+            )
+            referral = case.referral if alternatives else case.first_best_only
             referrals.append(referral)
             by_id[referral.referral_id] = child.child_id
             open_units[child.child_id] = fits
@@ -409,4 +414,15 @@ def _units_of(run: RunState, bits: int) -> list[int]:
         if len(run.unit_lists) > 10_000:
             run.unit_lists.clear()
         run.unit_lists[bits] = out
+    return out
+
+
+def _group_alternatives(waiting: Sequence[WaitingChild]) -> dict[str, bool]:
+    """Per sibling group: may it take an alternative care form? Only when every waiting
+    sibling may (each child's wait is its own estimate), so the group has one advice."""
+    out: dict[str, bool] = {}
+    for child in waiting:
+        group = child.need.sibling_group
+        if group is not None:
+            out[group] = out.get(group, True) and child.alternatives_allowed
     return out

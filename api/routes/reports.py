@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlmodel import Session, col, func, select
 
 from api import audit
@@ -14,7 +14,7 @@ from api.accounts import Role, User
 from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.places import Municipality
@@ -175,7 +175,7 @@ def deviation_log(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[dict[str, Any]]:
     """The deviation log, newest first (the read is logged per referral)."""
@@ -187,17 +187,9 @@ def deviation_log(
         .limit(limit)
     ).all()
     items = [_deviation_item(r) for r in rows]
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ,
-        entity="referral",
-        entity_ids=[r.referral_id for r in rows],
-        via="GET /api/v1/deviations",
-        at=now,
-    )
-    session.commit()
+    ids = [r.referral_id for r in rows]
+    via = "GET /api/v1/deviations"
+    audit.record_reads(session, user, ids, via, now)
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)
 
 

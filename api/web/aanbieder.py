@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
-from api import audit, hold_endings
+from api import hold_endings, stays
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import (
@@ -29,7 +29,7 @@ from api.web.auth import (
     WebSessionDep,
     page_for,
 )
-from api.web.common import api_action, errors_by_field
+from api.web.common import api_action, errors_by_field, status_of
 from api.web.render import NO_FORM, FormState, form_page
 from capacity import models as capacity_models
 from capacity import service as capacity_service
@@ -38,7 +38,6 @@ from capacity.schemas import AdmissionRequest, CapacityChangeRequest, ExpectedDe
 from capacity.views import unit_views
 from domain.errors import DomainError
 from domain.outcomes import DepartureOutcome
-from placements import departures
 from placements.schemas import DischargeRequest
 
 router = APIRouter(include_in_schema=False)
@@ -140,22 +139,6 @@ PROVIDER = Desk(Role.AANBIEDER, "/aanbieder", "Mijn eenheden", own_only=True)
 SERVICEPUNT = Desk(Role.SERVICEPUNT, "/servicepunt/capaciteit", "Capaciteit", own_only=False)
 
 
-def _audit(
-    session: Session, web: WebSession, referral_ids: list[str], via: str, now: datetime
-) -> None:
-    """A change of a child's referral, in the form's own transaction."""
-    audit.record(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        action=audit.AuditAction.UPDATE,
-        entity="referral",
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
-
-
 def _parse(model: type[BaseModel], form: Form, names: tuple[str, ...]) -> Any:
     return model.model_validate({n: form.get(n) or None for n in names if form.get(n) != ""})
 
@@ -184,8 +167,7 @@ class Post:
             self.session.rollback()
             errors = {f"{form_id}.{n}": message for n, message in errors_by_field(exc).items()}
             values = {f"{form_id}.{n}": self.form.get(n) for n in names}
-            code = 409 if isinstance(exc, DomainError) and not isinstance(exc, ValueError) else 422
-            shown = FormState(errors, values, code)
+            shown = FormState(errors, values, status_of(exc))
             return self.desk.page(self.web, self.session, self.now, shown, unit_id)
         query = urlencode({"gedaan": done, "eenheid": unit_id})
         return RedirectResponse(f"{self.desk.home}?{query}#eenheid-{unit_id}", status_code=303)
@@ -197,15 +179,8 @@ def _admit(post: Post, unit_id: str) -> Response:
     names = ("child_ref", "since", "expected_end")
 
     def act() -> None:
-        data: AdmissionRequest = _parse(AdmissionRequest, post.form, names)
-        capacity_service.record_admission(
-            post.session,
-            unit_id=unit_id,
-            child_ref=data.child_ref,
-            since=data.since,
-            expected_end=data.expected_end,
-            now=post.now,
-        )
+        data = _parse(AdmissionRequest, post.form, names)
+        stays.admit(post.session, unit_id=unit_id, data=data, now=post.now)
 
     return post.submit(
         act, form_id=f"opname-{unit_id}", names=names, done="opname", unit_id=unit_id
@@ -219,18 +194,11 @@ def _depart(post: Post, occupancy_id: str) -> Response:
     names = ("left_on", "outcome", "planned")
 
     def act() -> None:
-        data: DischargeRequest = _parse(DischargeRequest, post.form, names)
-        discharged = departures.record_departure(
-            post.session,
-            occupancy_id=occupancy_id,
-            left_on=data.left_on,
-            outcome=data.outcome,
-            now=post.now,
-            planned=data.planned,
+        data = _parse(DischargeRequest, post.form, names)  # the page asks planned or not
+        via = f"POST {post.desk.home}/verblijven/{{id}}/vertrek"
+        stays.depart(
+            post.session, post.web.user, occupancy_id=occupancy_id, data=data, via=via, now=post.now
         )
-        if discharged is not None:
-            via = f"POST {post.desk.home}/verblijven/{{id}}/vertrek"
-            _audit(post.session, post.web, [discharged.id], via, post.now)
 
     return post.submit(
         act, form_id=f"vertrek-{occupancy_id}", names=names, done="vertrek", unit_id=unit_id

@@ -94,6 +94,12 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _monthly_percentage(title: str, rows: list[dict[str, reports.Cell]], column: str) -> Markup:
+    """A bar a month of a percentage column (0-100 %)."""
+    months = [str(r["maand"]) for r in rows]
+    return bar_chart(title, months, [_pct(r[column]) for r in rows], unit="%", max_value=100)
+
+
 # The integral view of needed against available capacity (placements.capacity_needs).
 INTEGRAL = "behoefte_aanbod_integraal"
 Cell = reports.Cell
@@ -126,25 +132,15 @@ def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
     ]
     t_months, t_series = _by_form(tables["doorlooptijd"], "mediaan_dagen")
     return {
-        "afwijkingen": bar_chart(
-            "Afwijkingspercentage (zorgvorm) per maand",
-            [str(r["maand"]) for r in dev],
-            [_pct(r["percentage_zorgvorm"]) for r in dev],
-            unit="%",
-            max_value=100,
+        "afwijkingen": _monthly_percentage(
+            "Afwijkingspercentage (zorgvorm) per maand", dev, "percentage_zorgvorm"
         ),
         "afwijkingsredenen": bar_chart(
             "Afwijkingen per reden",
             [str(r["omschrijving"]) for r in reasons],
             [_number(r["aantal"]) for r in reasons],
         ),
-        "first_best": bar_chart(
-            "First-best plaatsingen per maand",
-            [str(r["maand"]) for r in best],
-            [_pct(r["percentage"]) for r in best],
-            unit="%",
-            max_value=100,
-        ),
+        "first_best": _monthly_percentage("First-best plaatsingen per maand", best, "percentage"),
         "bezetting": line_chart("Bezetting per zorgvorm", months, occupancy),
         "doorlooptijd": line_chart("Mediane doorlooptijd (dagen) per zorgvorm", t_months, t_series),
     }

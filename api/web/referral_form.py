@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from afwegingskader import models as afweging
 from afwegingskader.woonplaats import (
-    STAY_LABEL,
     Residence,
+    StayKind,
     WoonplaatsInput,
     determine_municipality,
 )
@@ -122,7 +122,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "suicidality": [(v.value, v.value) for v in afweging.Suicidality],
     "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
-    "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
+    "stay": [(k.value, k.label) for k in StayKind],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
     "bridging": list(BRIDGING_LABEL.items()),
     "perspective": list(PERSPECTIVE_LABEL.items()),

@@ -11,7 +11,7 @@ from api.deps import NowDep, SessionDep, visible_referral
 from api.web.auth import FormDep, PageNotFound, WebSession
 from api.web.board import Verwijzer
 from api.web.common import audit_change, referral_action
-from api.web.render import page
+from api.web.render import error_page
 from domain.errors import DomainError, NotFound
 from placements import service as workflow
 from placements.models import LIFECYCLE_FIELD_LABELS
@@ -52,10 +52,6 @@ def withdraw(
 
 
 def _not_withdrawn(web: WebSession, status_code: int, why: str) -> Response:
-    return page(
-        "error.html",
-        web,
-        status_code=status_code,
-        title="Niet ingetrokken",
-        message=f"De aanmelding is niet ingetrokken: {why}",
+    return error_page(
+        web, status_code, "Niet ingetrokken", f"De aanmelding is niet ingetrokken: {why}"
     )
