@@ -53,6 +53,7 @@ from simulations.outputs import (
     summarise,
 )
 from simulations.policies import ChangeAware
+from simulations.regions import OTHER_REGION
 from simulations.single_pool import run_single_pool, single_pool_eligible
 from simulations.streams import paused_gc, stream
 
@@ -161,6 +162,8 @@ class _GeneralLoop:
         self.seq = 0
         self.stay_cache: dict[str, list[float]] = {}
         self.first_best = FirstBestWait(scenario.stays, scenario.rules.crisis_priority_days)
+        # Several regions: a policy that places a child leaving its region in another one.
+        self.elsewhere = getattr(policy, "place_elsewhere", None)
         self._initial(stream(seed, replication, "initial"))
         for change in scenario.capacity_changes:
             unit = self.unit_index[change.unit_id]
@@ -494,7 +497,17 @@ class _GeneralLoop:
         self._away(child, now)
 
     def _away(self, child: int, now: float, reason: str = OUT_OF_REGION) -> None:
-        """Placed out of region: in care there for its drawn stay in its first-best form."""
+        """Placed out of region: in care there for its drawn stay in its first-best form.
+        With several regions (simulations.regions), first in a free place of another one."""
+        if self.elsewhere is not None:
+            unit = self.elsewhere(now, self.needs[child], self.views, self.unit_free)
+            if unit is not None:
+                need, form = self.needs[child], self.views[unit].care_form
+                if self.unit_free[unit] <= 0 or form not in need.acceptable:
+                    raise PolicyError(f"unit {self.views[unit].unit_id} past niet", field="unit_id")
+                code = self.records.reason_code(OTHER_REGION)
+                self._start(child, unit, now, need.acceptable.index(form), code)
+                return
         stay = self._stay(child, self.records.need_form[child])
         self.records.out_of_region(child, now, stay, reason)
         away = self.sc.out_of_region
