@@ -19,6 +19,7 @@ from domain.errors import DomainError, InvalidInput
 from simulations import fairness
 from simulations.goals import goal_lines
 from simulations.montecarlo import Executor, text_progress
+from simulations.regions import region_label
 from simulations.report import write_outputs
 from simulations.study import KEY_METRICS, StudyResult, run_study
 from simulations.sweep import frontier_lines, load_sweep, run_sweep, sweep_dict, write_sweep
@@ -52,7 +53,9 @@ def summary_lines(study: StudyResult) -> list[str]:
     results = study.results
     names = [r.scenario["name"] for r in results]
     lines = ["maat: " + " | ".join(names) + (" | verschil [95%]" if study.comparison else "")]
-    for key, label in KEY_METRICS.items():
+    # A scenario over several regions also gives each region's figures.
+    per_region = {k: text for k in results[0].totals if (text := region_label(k)) is not None}
+    for key, label in {**KEY_METRICS, **per_region}.items():
         cells = []
         for r in results:
             e = r.totals.get(key)

@@ -17,7 +17,13 @@ and the CPU time scaled to a machine where SimPy runs the Erlang model at 120,00
 is printed beside it for comparison with older results. Writes
 benchmarks/results/simulations_flevoland.json.
 
-Run: .venv/bin/python benchmarks/simulations.py [--rounds N] [--flevoland]
+With --regions it runs the three-region example (simulations/scenarios/drie-regios.yaml:
+Flevoland, IJsselland and Noord-Veluwe, children of a full region placed in another's free
+units) and, interleaved in the same process, Flevoland replications, and reports the
+median CPU seconds per replication of each and their ratio (goal, issue 20: at most about
+5x a Flevoland replication). Writes benchmarks/results/simulations_regions.json.
+
+Run: .venv/bin/python benchmarks/simulations.py [--rounds N] [--flevoland | --regions]
 """
 
 from __future__ import annotations
@@ -244,6 +250,44 @@ def run_flevoland(rounds: int) -> int:
     return 0
 
 
+def run_regions(rounds: int) -> int:
+    """The three-region example against Flevoland, replication by replication."""
+    from simulations.scenario import load_scenario  # noqa: PLC0415 - only for this mode
+
+    scenarios = _HERE.parent / "simulations" / "scenarios"
+    files = {"flevoland": "flevoland.yaml", "drie_regios": "drie-regios.yaml"}
+    loaded = {name: load_scenario(scenarios / file) for name, file in files.items()}
+    cpu: dict[str, list[float]] = {name: [] for name in files}
+    totals: dict[str, list[dict[str, float]]] = {name: [] for name in files}
+    for replication in range(rounds):
+        for name, scenario in loaded.items():  # interleaved: load on the machine hits both
+            start = time.process_time()
+            result = simulate(scenario.scenario, scenario.settings, seed=scenario.seed,
+                              replication=replication)  # fmt: skip
+            cpu[name].append(time.process_time() - start)
+            totals[name].append({k: v for k, v in result.totals.items()
+                                 if k.startswith("region.") or k in _REGION_KEYS})  # fmt: skip
+        print(f"replicatie {replication}: Flevoland {cpu['flevoland'][-1]:.2f} s CPU, "
+              f"drie regio's {cpu['drie_regios'][-1]:.2f} s CPU", flush=True)  # fmt: skip
+    median = {name: statistics.median(times) for name, times in cpu.items()}
+    ratio = median["drie_regios"] / median["flevoland"]
+    goal = ratio <= 5.0
+    print(f"mediaan per replicatie: Flevoland {median['flevoland']:.2f} s CPU, drie regio's "
+          f"{median['drie_regios']:.2f} s CPU; verhouding {ratio:.2f}x "
+          f"(doel <= 5x: {'gehaald' if goal else 'NIET gehaald'})")  # fmt: skip
+    out = RESULTS.with_name("simulations_regions.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"scenarios": {name: f"simulations/scenarios/{file}" for name, file in files.items()},
+               "python": sys.version.split()[0], "machine": platform.machine(),
+               "cpu_seconds": cpu, "median_cpu_seconds": median, "ratio": ratio,
+               "goal_ratio_at_most_5_met": goal, "replications": totals}  # fmt: skip
+    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+_REGION_KEYS = ("arrivals", "first_best_rate", "out_of_region", "deviations.other_region")
+
+
 def _breakdown(loaded: Any, *, replication: int) -> dict[str, float]:
     """Where one more replication's time goes: the children (profiles and the real
     afwegingskader), the matching policy (finding who to hand the matcher, and the matcher
@@ -290,9 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds per simulator")
     parser.add_argument("--flevoland", action="store_true", help="full Flevoland baseline")
+    parser.add_argument("--regions", action="store_true", help="three regions against Flevoland")
     args = parser.parse_args(argv)
     if args.flevoland:
         return run_flevoland(max(1, args.rounds))
+    if args.regions:
+        return run_regions(max(1, args.rounds))
     rounds = max(2, args.rounds)
     print(f"Erlang loss model: c={PLACES}, offered load {LOAD}, ~{ARRIVALS:,} arrivals")
     runners: dict[str, Callable[[int], Run]] = {

@@ -30,24 +30,27 @@ class FlowResult:
     value: int  # maximal sum of the weights
     reduced_cost: IntArray | None  # >= 0 for unused pairs: how much using one costs at least
     bundle_flow: IntArray | None = None  # per bundle arc: how many siblings it carries
-    bundle_reduced: IntArray | None = None  # per bundle arc, per unit of flow
+    bundle_reduced: IntArray | None = None  # per bundle arc, for placing the group whole
 
 
 @dataclass(frozen=True, slots=True)
 class Bundles:
     """Sibling groups that go together, each as one node that sends `size` units of flow.
 
-    Arc a lets bundle `arc_bundle[a]` use unit `arc_unit[a]` at level `arc_level[a]` (the
-    latest deadline level among the siblings) with `arc_weight[a]` per sibling (the group's
-    total weight divided by its size). A relaxation of "together": the flow may still
-    split a group, but can no longer pick each sibling's best unit separately.
+    Arc a lets bundle `arc_bundle[a]` use unit `arc_unit[a]` with `arc_weight[a]` per
+    sibling (the group's total weight divided by its size). The arc ends in a node of its
+    own, from which one leg per sibling (capacity 1) enters the unit's chain at that
+    sibling's level (`leg_arc`, `leg_level`): a group carried whole takes one place per
+    sibling by that sibling's deadline, exactly. A relaxation of "together": the flow may
+    still split a group, but can no longer pick each sibling's best unit separately.
     """
 
     size: IntArray
     arc_bundle: IntArray
     arc_unit: IntArray
-    arc_level: IntArray
     arc_weight: IntArray
+    leg_arc: IntArray
+    leg_level: IntArray
 
 
 def solve_flow(
@@ -70,12 +73,14 @@ def solve_flow(
     b_size = bundles.size if bundles else empty
     b_bundle = bundles.arc_bundle if bundles else empty
     b_unit = bundles.arc_unit if bundles else empty
-    b_level = bundles.arc_level if bundles else empty
     b_weight = bundles.arc_weight if bundles else empty
+    leg_arc = bundles.leg_arc if bundles else empty
+    leg_level = bundles.leg_level if bundles else empty
     units = np.unique(np.concatenate([problem.pair_unit[active], b_unit]))
     offset: dict[int, int] = {}
     first_bundle_node = 2 + n_ref
-    next_node = first_bundle_node + len(b_size)
+    first_arc_node = first_bundle_node + len(b_size)
+    next_node = first_arc_node + len(b_bundle)
     for u in units.tolist():
         offset[u] = next_node
         next_node += len(problem.level_caps[u])
@@ -102,9 +107,13 @@ def solve_flow(
     caps.append(b_size)
     costs.append(np.zeros(len(b_size), np.int64))
     tails.append(first_bundle_node + b_bundle)
-    heads.append(offsets[b_unit] + b_level)
+    heads.append(first_arc_node + np.arange(len(b_bundle), dtype=np.int64))
     caps.append(b_size[b_bundle])
     costs.append(-b_weight)
+    tails.append(first_arc_node + leg_arc)
+    heads.append(offsets[b_unit[leg_arc]] + leg_level)
+    caps.append(np.ones(len(leg_arc), np.int64))
+    costs.append(np.zeros(len(leg_arc), np.int64))
     # No unit takes more children by a deadline than it has places available by then.
     chain_t, chain_h, chain_c = [], [], []
     for u in units.tolist():
@@ -149,7 +158,11 @@ def solve_flow(
         arc_rc = cost + potential[tail] - potential[head]
         reduced = np.full(problem.n_pairs, np.iinfo(np.int64).max // 4, np.int64)
         reduced[active] = arc_rc[first_pair : first_pair + len(active)]
-        bundle_reduced = arc_rc[first_barc : first_barc + len(b_bundle)]
+        # Placing a group whole: its size times the arc, plus each sibling's leg.
+        first_leg = first_barc + len(b_bundle)
+        legs = arc_rc[first_leg : first_leg + len(leg_arc)]
+        bundle_reduced = arc_rc[first_barc : first_barc + len(b_bundle)] * b_size[b_bundle]
+        np.add.at(bundle_reduced, leg_arc, legs)
     return FlowResult(
         chosen=chosen,
         value=-int(flow.optimal_cost()),

@@ -86,7 +86,7 @@ def relax(
         (int(problem.pair_ref[p]), int(problem.pair_unit[p])): int(p) for p in in_group.tolist()
     }
     arc_pairs: list[list[int]] = []
-    size, arc_bundle, arc_unit, arc_level, arc_weight = [], [], [], [], []
+    size, arc_bundle, arc_unit, arc_weight, leg_arc, leg_level = [], [], [], [], [], []
     for b, g in enumerate(together):
         size.append(len(g.members))
         units = sorted({u for (r, u) in by_ref_unit if r == g.members[0]})
@@ -94,13 +94,17 @@ def relax(
             if any((m, u) not in by_ref_unit for m in g.members):
                 continue  # together means all siblings in this unit
             ps = [by_ref_unit[(m, u)] for m in g.members]
+            leg_arc += [len(arc_pairs)] * len(ps)
+            leg_level += [int(problem.pair_level[p]) for p in ps]
             arc_pairs.append(ps)
             arc_bundle.append(b)
             arc_unit.append(u)
-            arc_level.append(max(int(problem.pair_level[p]) for p in ps))
             arc_weight.append(int(scaled[ps].sum()) // len(g.members))
     bundles = Bundles(
-        *(np.asarray(v, np.int64) for v in (size, arc_bundle, arc_unit, arc_level, arc_weight))
+        *(
+            np.asarray(v, np.int64)
+            for v in (size, arc_bundle, arc_unit, arc_weight, leg_arc, leg_level)
+        )
     )
     flow = solve_flow(problem, scaled, pairs=singles, bundles=bundles, with_duals=with_duals)
     assert flow.bundle_flow is not None
@@ -120,14 +124,6 @@ def relax(
         if len(units) > 1:
             broken.add(gid)
     picked = np.sort(np.concatenate(chosen))
-    # A bundle enters its unit's chain at its latest sibling's level, so siblings with an
-    # earlier deadline may overfill an earlier level: such a group is not placed yet.
-    over = set(_over_capacity(problem, picked))
-    for a, ps in enumerate(arc_pairs):
-        group = together[arc_bundle[a]]
-        mixed = len(set(problem.pair_level[ps].tolist())) > 1
-        if arc_unit[a] in over and mixed and int(flow.bundle_flow[a]) > 0:
-            broken.add(group.group_id)
     split = [m for g in together if g.group_id in broken for m in g.members]
     picked = picked[~np.isin(problem.pair_ref[picked], split)]
     unit_of = dict(
@@ -141,17 +137,6 @@ def relax(
         reduced = np.full(problem.n_pairs, np.iinfo(np.int64).max // 4, np.int64)
         reduced[singles] = flow.reduced_cost[singles]
         for a, ps in enumerate(arc_pairs):
-            # Placing the group here carries all its siblings over this arc.
-            reduced[ps] = int(flow.bundle_reduced[a]) * size[arc_bundle[a]]
+            # Placing the group here whole: its arc and every sibling's leg.
+            reduced[ps] = int(flow.bundle_reduced[a])
     return Relaxation(flow.value, picked, tuple(sorted(broken)), reduced)
-
-
-def _over_capacity(problem: MatchProblem, chosen: IntArray) -> list[int]:
-    """Units where the chosen pairs exceed a level of the capacity chain."""
-    out = []
-    units, levels = problem.pair_unit[chosen], problem.pair_level[chosen]
-    for u in np.unique(units).tolist():
-        here = np.bincount(levels[units == u], minlength=len(problem.level_caps[u]))
-        if (np.cumsum(here) > np.asarray(problem.level_caps[u])).any():
-            out.append(u)
-    return out

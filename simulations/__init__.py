@@ -15,7 +15,8 @@ Scenario files and the real afwegingskader and matcher: scenario (+ scenario_rea
 and validates YAML files (simulations/scenarios/), baseline holds the calibrated `flevoland`
 units, children draws profiles and calls `afwegingskader.engine.advise`, matching calls
 the matcher (`matcher.session`: the plans of `matcher.batch.plan`; policies `optimizer` and
-`greedy_fcfs`), study runs a file or a paired
+`greedy_fcfs`), regions + scenario_regions + multi_region run a scenario over several
+regions (children of a full region placed in another's free units), study runs a file or a paired
 comparison with progress, report writes JSON, CSV, PNG and HTML.
 
 Plugging in the real afwegingskader and matcher:

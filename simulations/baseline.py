@@ -27,8 +27,9 @@ Assumptions (no public Flevoland unit list exists; each number is a local choice
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from capacity.snapshot import UnitView
 from domain.care import CareForm
@@ -55,27 +56,29 @@ _ALL_NEEDS = frozenset(
 # behandelgroepen more often. Matches the rates in flevoland.yaml's profile_mix.
 
 
-def spread(count: int) -> list[M]:
+def spread(count: int, shares: Mapping[M, float] = MUNICIPALITY_SHARES) -> list[M]:
     """`count` municipalities in proportion to the youth shares (largest remainder, stable)."""
-    quotas = {m: count * s for m, s in MUNICIPALITY_SHARES.items()}
+    quotas = {m: count * s for m, s in shares.items()}
     base = {m: math.floor(q) for m, q in quotas.items()}
     rest = count - sum(base.values())
     for m in sorted(quotas, key=lambda m: (base[m] - quotas[m], m.value))[:rest]:
         base[m] += 1
     out: list[M] = []
-    for m in MUNICIPALITY_SHARES:
+    for m in shares:
         out += [m] * base[m]
     return out
 
 
-def _foster(form: CareForm, prefix: str, places_total: int) -> Iterator[UnitView]:
+def _foster(
+    form: CareForm, prefix: str, places_total: int, shares: Mapping[M, float]
+) -> Iterator[UnitView]:
     sizes: list[int] = []
     left = places_total
     while left > 0:
         size = min(left, (1, 2, 3, 1, 2)[len(sizes) % 5])  # families of 1-3, mean ~1.8
         sizes.append(size)
         left -= size
-    for i, (size, muni) in enumerate(zip(sizes, spread(len(sizes)), strict=True)):
+    for i, (size, muni) in enumerate(zip(sizes, spread(len(sizes), shares), strict=True)):
         caps = {C.CRISIS} if form is CareForm.PLEEGZORG_CRISIS else set()
         if i % 3 == 0 or form is CareForm.PLEEGZORG_CRISIS:
             caps.add(C.TRAUMA)
@@ -101,9 +104,14 @@ def _foster(form: CareForm, prefix: str, places_total: int) -> Iterator[UnitView
 
 
 def _groups(
-    form: CareForm, prefix: str, count: int, size: int, ages: list[tuple[int, int]]
+    form: CareForm,
+    prefix: str,
+    count: int,
+    size: int,
+    ages: list[tuple[int, int]],
+    shares: Mapping[M, float],
 ) -> Iterator[UnitView]:
-    for i, muni in enumerate(spread(count)):
+    for i, muni in enumerate(spread(count, shares)):
         age_min, age_max = ages[i % len(ages)]
         caps = {C.TRAUMA, C.LVB}
         if i % 2 == 0:
@@ -129,32 +137,52 @@ def _groups(
 
 def flevoland_units() -> list[UnitView]:
     """The calibrated Flevoland units (all empty; occupancy comes from the warm-up)."""
+    return like_flevoland(MUNICIPALITY_SHARES)
+
+
+def like_flevoland(
+    shares: Mapping[M, float], scale: float = 1.0, synthetic: bool = False
+) -> list[UnitView]:
+    """Units built like the Flevoland baseline, every count times `scale`, spread over the
+    municipalities by `shares`. `synthetic`: for another region (simulations.regions), the
+    units are invented: their names and providers say so ("synthetisch")."""
+
+    def n(count: int) -> int:
+        return max(1, round(count * scale))
+
     units: list[UnitView] = []
-    for muni, share in MUNICIPALITY_SHARES.items():  # network families: a pool per municipality
+    for muni, share in shares.items():  # network families: a pool per municipality
         units.append(
             UnitView(
                 unit_id=f"NPZ-{muni.value}", provider_id="pleegzorg-netwerk",
                 name=f"netwerkpleeggezinnen {muni.label}", municipality=muni,
-                care_form=CareForm.PLEEGZORG_NETWERK, places=round(520 * share),
+                care_form=CareForm.PLEEGZORG_NETWERK, places=round(520 * scale * share),
                 occupied=0, held=0, age_min=0, age_max=21, capabilities=_ALL_NEEDS,
             )
         )  # fmt: skip
-    units += _foster(CareForm.PLEEGZORG_BESTAND, "BPZ", 300)
-    units += _foster(CareForm.PLEEGZORG_DEELTIJD, "DPZ", 10)
-    units += _foster(CareForm.PLEEGZORG_CRISIS, "CPZ", 12)
+    units += _foster(CareForm.PLEEGZORG_BESTAND, "BPZ", n(300), shares)
+    units += _foster(CareForm.PLEEGZORG_DEELTIJD, "DPZ", n(10), shares)
+    units += _foster(CareForm.PLEEGZORG_CRISIS, "CPZ", n(12), shares)
     # Gezinshuizen and behandelgroepen as in the region in 2016 (64 houses of 4, 40 groups
     # of 10). Capacity is data from the region, not fitted to the model's demand: under
     # afwegingskader 2.0.0 more children have a gezinshuis as first-best than there are
     # places, and the simulation is there to show that shortage (and what the regional
     # agreement to halve the behandelgroepen does to it: behandelgroep-halvering.yaml).
-    units += _groups(CareForm.GEZINSHUIS, "GH", 64, 4, [(0, 21)])
-    units += _groups(CareForm.BEHANDELGROEP, "BG", 40, 10, [(6, 12), (12, 18), (12, 18)])
-    units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", 1, 8, [(0, 11)])
-    units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", 2, 8, [(12, 17)])
+    units += _groups(CareForm.GEZINSHUIS, "GH", n(64), 4, [(0, 21)], shares)
+    units += _groups(CareForm.BEHANDELGROEP, "BG", n(40), 10, [(6, 12), (12, 18), (12, 18)], shares)
+    units += _groups(CareForm.CRISISGROEP_12MIN, "CG12MIN", n(1), 8, [(0, 11)], shares)
+    units += _groups(CareForm.CRISISGROEP_12PLUS, "CG12PLUS", n(2), 8, [(12, 17)], shares)
     # Older youth (assumption: a few small houses, as the crisis desk's follow-up shows
     # independence training, supported living and fasehuis as onward forms).
-    units += _groups(CareForm.KAMERTRAINING, "KT", 2, 6, [(16, 23)])
-    units += _groups(CareForm.BEGELEID_WONEN, "BW", 2, 6, [(16, 23)])
+    units += _groups(CareForm.KAMERTRAINING, "KT", n(2), 6, [(16, 23)], shares)
+    units += _groups(CareForm.BEGELEID_WONEN, "BW", n(2), 6, [(16, 23)], shares)
+    if synthetic:
+        units = [
+            dataclasses.replace(
+                u, name=f"synthetisch: {u.name}", provider_id=f"synthetisch-{u.provider_id}"
+            )
+            for u in units
+        ]
     return units
 
 

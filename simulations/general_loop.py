@@ -8,12 +8,14 @@ and only when some waiting child accepts a care form with a free place, is the a
 policy called (a policy that is `policies.ChangeAware` is also told which units and
 children changed since its previous call). What the units hold is kept in
 simulations.occupancy, the waiting children in simulations.waiting, the wait-or-take
-estimates in simulations.first_best_wait; every assignment is checked before it is applied.
+rule in simulations.wait_rule (its estimates in simulations.first_best_wait); every
+assignment is checked before it is applied.
 
 Sibling groups (a `model.GroupedSource` demand with sizes): the arrival times are those of
 arrival *events*; each event's children get the event's time (so records, stays and
 `arrivals` count children) and are all enqueued before the policy is asked, so a policy
-always sees a group whole. They share the first-best wait (same arrival), and when the
+always sees a group whole. Each sibling's first-best wait is its own estimate; the policy
+lets a group take an alternative form only when every member may. When the
 queue patience of one runs out, every sibling still waiting leaves the region with it
 (counted per child): a "together" group waits and leaves as a whole. Holds and their
 declines stay per child (scenario files set no holds).
@@ -40,9 +42,11 @@ from simulations.model import (
     WaitingChild,
 )
 from simulations.occupancy import Occupancy
-from simulations.outputs import NO_PLACE_EXPECTED, OUT_OF_REGION, ChildRecords
+from simulations.outputs import OUT_OF_REGION, ChildRecords
 from simulations.policies import ChangeAware
+from simulations.regions import OTHER_REGION
 from simulations.streams import stream
+from simulations.wait_rule import first_best_wait
 from simulations.waiting import WaitingList
 
 FIRST_BEST_FULL = "first_best_full"
@@ -97,6 +101,8 @@ class GeneralLoop:
         self.needs: list[ChildNeed] = []
         self.alternatives_from: list[float] = []  # per child: the day alternatives count
         self.first_best = FirstBestWait(scenario.stays, scenario.rules.crisis_priority_days)
+        # Several regions: a policy that places a child leaving its region in another one.
+        self.elsewhere = getattr(policy, "place_elsewhere", None)
         self.waiting = WaitingList(self.alternatives_from, self.first_best)
         self.pending: dict[int, tuple[int, bool, int, int]] = {}  # child -> unit, yes, rank, why
         self.heap: list[Event] = []
@@ -182,72 +188,13 @@ class GeneralLoop:
         self.needs.append(need)
         self.records.set_need(child, need.first_best, home=need.home, age=need.age)
         rules = self.rules
-        wait = rules.first_best_wait_days
-        if (
-            rules.first_best_expected
-            and rules.no_place == "queue"
-            and (wait > 0 or rules.region_expected_days is not None)
-        ):
-            occupancy, fits = self.units, self.fits
-            if fits is None:
-                ahead = self.waiting.first_best_forms.get(need.first_best, 0)
-                expected = self.first_best.per_form(
-                    need.first_best, ahead, occupancy.views, occupancy.form_free
-                )
-                wait = math.ceil(expected) if expected <= wait else 0.0
-            else:
-                bits, units, every, every_units = fits(now, occupancy.views, need.payload)
-                if not every and need.sibling_group is None:
-                    # Nothing in the region fits this child in any acceptable form: out of
-                    # region now (a deviation with its reason), not after max_queue_days.
-                    self.alternatives_from.append(now)
-                    self._away(child, now)
-                    return
-                est = self.first_best.per_child(
-                    child,
-                    need,
-                    now,
-                    bits,
-                    units,
-                    int(wait),
-                    occupancy.unit_free,
-                    occupancy.unit_occupied,
-                )
-                # The units that fit the child, per care form, and those with a free place.
-                forms = self.first_best.forms_of(every, every_units, occupancy.views)
-                free_mask = occupancy.free_mask
-                soon = rules.region_expected_days
-                if soon is not None:
-                    days = self.first_best.in_region(
-                        child,
-                        every,
-                        forms,
-                        free_mask,
-                        occupancy.unit_occupied,
-                        self.waiting.children,
-                    )
-                    if days > soon and need.sibling_group is None:  # a group waits together
-                        # No place in the region expected in time: out of region now (a
-                        # deviation with its reason), not after waiting in vain.
-                        self.alternatives_from.append(now)
-                        self._away(child, now, NO_PLACE_EXPECTED)
-                        return
-                free_alternative = any(
-                    mask & free_mask for form, mask, _ in forms if form != need.first_best
-                )
-                if free_alternative and (
-                    not est.wait or (rules.take_free_alternative and est.days > 0)
-                ):
-                    # No first-best place free now (or none expected in time), and a place in
-                    # an alternative form is free now: take it now, rather than wait for a
-                    # place that a child without such an alternative needs more.
-                    wait = 0.0
-                elif est.wait:
-                    wait = float(wait)
-                else:
-                    # Not expected in time: still wait up to the norm for a first-best place
-                    # (the estimate is an expectation; a place may come sooner), then take one.
-                    wait = min(float(wait), rules.norm_days)
+        wait, away = first_best_wait(
+            rules, child, need, now, self.units, self.fits, self.waiting, self.first_best
+        )
+        if away is not None:  # out of region now (a deviation with its reason)
+            self.alternatives_from.append(now)
+            self._away(child, now, away)
+            return
         if not rules.accept_alternatives or math.isinf(wait):
             self.alternatives_from.append(math.inf)
         elif rules.no_place == "out_of_region" or wait == 0:
@@ -391,8 +338,24 @@ class GeneralLoop:
         self.waiting.remove(child)
         self._away(child, now)
 
+    def _elsewhere(self, child: int, now: float) -> bool:
+        """Placed in a free unit of another region of the scenario, if its policy finds one."""
+        assert self.elsewhere is not None
+        need, views, free = self.needs[child], self.units.views, self.units.unit_free
+        unit = self.elsewhere(now, need, views, free)
+        if unit is None:
+            return False
+        if free[unit] <= 0 or views[unit].care_form not in need.acceptable:
+            raise PolicyError(f"unit {views[unit].unit_id} past niet", field="unit_id")
+        rank = need.acceptable.index(views[unit].care_form)
+        self._start(child, unit, now, rank, self.records.reason_code(OTHER_REGION))
+        return True
+
     def _away(self, child: int, now: float, reason: str = OUT_OF_REGION) -> None:
-        """Placed out of region: in care there for its drawn stay in its first-best form."""
+        """Placed out of region: in care there for its drawn stay in its first-best form.
+        With several regions (simulations.regions), first in a free place of another one."""
+        if self.elsewhere is not None and self._elsewhere(child, now):
+            return
         stay = self._stay(child, self.records.need_form[child])
         self.records.out_of_region(child, now, stay, reason)
         away = self.sc.out_of_region

@@ -54,7 +54,14 @@ from matcher.models import MatchRequest, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
 from simulations.children import ChildCase
-from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
+from simulations.matching_run import (
+    ChildFits,
+    RunState,
+    template,
+    together_waits,
+    unit_view,
+    with_siblings,
+)
 from simulations.model import SimAssignment, SimUnit, WaitingChild
 
 POLICY_CHOICE_MATCHER = "matcher_choice"
@@ -126,6 +133,8 @@ class MatcherPolicy:
             elif len(opened) == 1 and not children_changed:
                 return self._departure(run, now, waiting, next(iter(opened)))
         chosen = self._select(run, waiting, opened, full, children_changed)
+        if run.groups:
+            chosen = together_waits(chosen)
         referrals: list[MatchRequest] = []
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id

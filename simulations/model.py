@@ -26,6 +26,7 @@ import numpy as np
 from domain.errors import InvalidInput
 from simulations.distributions import ArrivalProcess, Distribution
 from simulations.out_of_region import OutOfRegion
+from simulations.regions import ScenarioRegions
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +335,8 @@ class Scenario:
     capacity_changes: tuple[CapacityChange, ...] = ()
     # Where children placed out of region go (None: unknown; simulations.out_of_region).
     out_of_region: OutOfRegion | None = None
+    # Several regions (simulations.regions): where each unit and home lies (None: one region).
+    regions: ScenarioRegions | None = None
 
     def __post_init__(self) -> None:
         if not self.units:
@@ -354,6 +357,8 @@ class Scenario:
                 )
             if not math.isfinite(change.day) or change.day < 0:
                 raise InvalidInput("mag niet negatief zijn", field=f"capacity_changes[{i}].day")
+        if self.regions is not None and len(self.regions.unit_region) != len(self.units):
+            raise InvalidInput("geef van elke unit de regio", field="regions")
 
     @property
     def care_forms(self) -> tuple[str, ...]:

@@ -37,6 +37,7 @@ import numpy as np
 from simulations.distributions import FloatArray
 from simulations.fairness import group_totals
 from simulations.model import RunSettings, Scenario
+from simulations.regions import OTHER_REGION, OTHER_REGION_LABEL, region_totals
 
 OUT_OF_REGION = "out_of_region"
 NO_PLACE_EXPECTED = "no_place_expected"
@@ -48,6 +49,7 @@ DEVIATION_LABELS: dict[str, str] = {
     " binnen de termijn van het beleid",
     "first_best_full": "alternatief: geen plaats in de first-best zorgvorm",
     "policy_choice": "alternatief gekozen terwijl first-best vrij was",
+    OTHER_REGION: OTHER_REGION_LABEL,
 }
 
 
@@ -307,6 +309,11 @@ def summarise(
         limit=limit, horizon_left=horizon - a,
     )  # fmt: skip
     t |= groups
+    if scenario.regions is not None:  # a scenario over several regions: each region's view
+        t |= region_totals(
+            scenario.regions, home=rec.home, unit=rec.unit, rank=rec.rank, window=win,
+            placed=placed, out=out, wait=wait, within_norm=norm,
+        )  # fmt: skip
     days, series = _series(scenario, settings, rec, paths)
     events = len(a) + int((placed & (rec.end <= horizon)).sum())
     return ReplicationResult(

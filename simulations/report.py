@@ -22,6 +22,7 @@ from domain.csv_export import csv_text
 from domain.nl_format import csv_number, number
 from simulations import fairness
 from simulations.montecarlo import MonteCarloResult
+from simulations.regions import REGION, REGION_LABELS, region_label
 from simulations.stats import Estimate, methods_used
 from simulations.study import KEY_METRICS, StudyResult
 
@@ -68,7 +69,7 @@ def metric_label(key: str) -> str:
         return SERIES_LABELS[key]
     if key.startswith("occupancy."):
         return f"bezetting {form_label(key.split('.', 1)[1])}"
-    return key
+    return region_label(key) or key
 
 
 def form_label(form: str) -> str:
@@ -235,6 +236,30 @@ def _groups_html(study: StudyResult, threshold: int) -> str:
     return "".join(parts)
 
 
+def _regions_html(study: StudyResult) -> str:
+    """Per scenario over several regions: each region's measures (simulations.regions)."""
+    esc = html.escape
+    parts = []
+    for r in study.results:
+        keys = [k[len(REGION) :].rpartition(".")[0] for k in r.totals if k.startswith(REGION)]
+        names = list(dict.fromkeys(keys))  # in the scenario's order
+        if not names:
+            continue
+        head = "".join(f"<th>regio {esc(name)}</th>" for name in names)
+        rows = "".join(
+            f"<tr><th>{esc(label)}</th>"
+            + "".join(_cell(r.totals.get(f"{REGION}{name}.{measure}")) for name in names)
+            + "</tr>"
+            for measure, label in REGION_LABELS.items()
+        )
+        parts.append(
+            f"<h2>Per regio: {esc(r.scenario['name'])}</h2><p>Buiten de eigen regio: in een "
+            "andere regio van het scenario of buiten alle regio's van het scenario.</p>"
+            f"<table border='1' cellpadding='4'><tr><th>maat</th>{head}</tr>{rows}</table>"
+        )
+    return "".join(parts)
+
+
 def report_title(names: list[str]) -> str:
     """The report's title, naming the scenarios by their own names."""
     if len(names) == 1:
@@ -268,5 +293,5 @@ def _html(study: StudyResult, images: list[str], threshold: int = 5) -> str:
         "gepaard (dezelfde toevalsgetallen in beide scenario's).</p>"
         f"{methods_html(study)}"
         f"<table border='1' cellpadding='4'><tr><th>maat</th>{head}</tr>{''.join(rows)}</table>"
-        f"{_groups_html(study, threshold)}{imgs}</body></html>\n"
+        f"{_regions_html(study)}{_groups_html(study, threshold)}{imgs}</body></html>\n"
     )

@@ -33,6 +33,10 @@ examples in simulations/scenarios/:
                until_day, places_each, capabilities, age_min, age_max}]
     policy: {allocation: optimizer|greedy_fcfs, weights: default|PATH, no_place: queue|
              out_of_region, first_best_wait_days, max_queue_days, norm_days}
+    regions: [{name, region | jeugdregio (+ without), start_state, arrivals}] (optional):
+      several regions, each with its own start_state and arrivals instead of those at the
+      top (set them to null when the file extends a single-region one); see
+      simulations/scenario_regions.py and simulations/regions.py.
 """
 
 from __future__ import annotations
@@ -57,13 +61,22 @@ from matcher.weights import default_weights, load_weights
 from simulations.baseline import BASELINES, spread
 from simulations.distributions import Distribution, PoissonArrivals, distribution_from_dict
 from simulations.matching import MatcherPolicy
-from simulations.model import CapacityChange, PlacementRules, RunSettings, Scenario, UnitSpec
+from simulations.model import (
+    AllocationPolicy,
+    CapacityChange,
+    PlacementRules,
+    RunSettings,
+    Scenario,
+    UnitSpec,
+)
+from simulations.multi_region import MultiRegionPolicy
 from simulations.out_of_region import OutOfRegion, out_of_region
 from simulations.scenario_arrivals import read_arrivals, read_mix
 from simulations.scenario_reader import Reader
+from simulations.scenario_regions import read_regions
 
 _TOP = {"name", "description", "start_date", "run", "start_state", "arrivals", "profile_mix",
-        "stays", "capacity", "policy", "out_of_region"}  # fmt: skip
+        "stays", "capacity", "policy", "out_of_region", "regions"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,9 +136,14 @@ def parse_scenario(
     """Validate scenario data; `snapshot` is the live units for `start_state: {snapshot: true}`."""
     r = Reader(file)
     top = r.mapping(raw, "", _TOP)
-    for key in ("name", "start_date", "run", "start_state", "arrivals", "stays", "policy"):
+    several = "regions" in top  # several regions: simulations.scenario_regions
+    per_region = ("start_state", "arrivals")
+    for key in ("name", "start_date", "run", "stays", "policy", *(() if several else per_region)):
         if key not in top:
             raise r.fail(key, "ontbreekt")
+    for key in per_region if several else ():
+        if top.get(key) is not None:  # null drops what an extended file sets
+            raise r.fail(key, "geef dit per regio (regions[...]) bij meerdere regio's")
     start = top["start_date"]
     if not isinstance(start, date):
         start = r.guard("start_date", lambda: date.fromisoformat(str(top["start_date"])))
@@ -141,7 +159,11 @@ def parse_scenario(
     if replications < 1:
         raise r.fail("run.replications", "moet minstens 1 zijn")
     seed = int(r.number(run, "seed", "run", 0))
-    views, occupied = _units(r, top["start_state"], snapshot)
+    compiled = read_regions(r, top, start, units=_units, fill=_fill) if several else None
+    if compiled is None:
+        views, occupied = _units(r, top["start_state"], snapshot)
+    else:
+        views, occupied = compiled.views, compiled.occupied
     stays_raw = r.mapping(top["stays"], "stays")
     stays: dict[str, Distribution] = {}
     for form, spec in stays_raw.items():
@@ -159,8 +181,15 @@ def parse_scenario(
                        "norm_days"})  # fmt: skip
     placement = _placement_policy(r, policy, base_dir)
     rules = _rules(r, policy, placement)
-    allocation = _allocation(r, policy, start, placement, base_dir)
-    source = read_arrivals(r, top["arrivals"], read_mix(r, top.get("profile_mix", {})), start)
+    first = _allocation(r, policy, start, placement, base_dir)
+    allocation: AllocationPolicy = first
+    regions = None if compiled is None else compiled.regions
+    if compiled is None:
+        source = read_arrivals(r, top["arrivals"], read_mix(r, top.get("profile_mix", {})), start)
+    else:  # one matcher policy per region
+        source, more = compiled.source, range(len(compiled.regions.names) - 1)
+        allocation = MultiRegionPolicy(compiled.regions, (first, *(
+            _allocation(r, policy, start, placement, base_dir) for _ in more)))  # fmt: skip
     units = tuple(
         UnitSpec(v.unit_id, str(v.care_form), v.places, str(v.municipality), v,
                  occupied.get(v.unit_id, 0))
@@ -170,7 +199,7 @@ def parse_scenario(
     scenario = r.guard("", lambda: Scenario(
         name=str(top["name"]), units=units, arrivals=PoissonArrivals(source.rate), demand=source,
         stays=stays, allocation=allocation, rules=rules, capacity_changes=changes,
-        out_of_region=away))  # fmt: skip
+        out_of_region=away, regions=regions))  # fmt: skip
     return LoadedScenario(scenario, settings, replications, seed, start, file)
 
 
@@ -359,7 +388,7 @@ def _rules(r: Reader, p: dict[str, Any], placement: Policy | None) -> PlacementR
 
 def _allocation(
     r: Reader, p: dict[str, Any], start: date, placement: Policy | None, base_dir: Path
-) -> MatcherPolicy:
+) -> MatcherPolicy:  # one per region in a scenario over several regions
     mode = p.get("allocation", "optimizer")
     if mode not in ("optimizer", "greedy_fcfs"):
         raise r.fail("policy.allocation", "kies optimizer of greedy_fcfs")

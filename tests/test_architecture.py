@@ -28,6 +28,7 @@ PURE_MODULES = [
     "simulations/general_loop.py",
     "simulations/occupancy.py",
     "simulations/waiting.py",
+    "simulations/wait_rule.py",
     "simulations/model.py",
     "simulations/outputs.py",
     "simulations/montecarlo.py",

@@ -61,15 +61,7 @@ def list_requests(
         session, provider_id=own_provider(user), only_open=state == "open"
     )
     ids = sorted({v.request.referral_id for v in views})
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        ids,
-        "GET /api/v1/provider-requests",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, ids, "GET /api/v1/provider-requests", now)
     return [public(v) for v in views]
 
 

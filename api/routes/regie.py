@@ -94,9 +94,7 @@ def children(user: RegisseurOrStaff, session: SessionDep, now: NowDep) -> list[R
     tasks = regie.tasks_of(session, [r.id for r in rows])
     body = [child_public(r, tasks[r.id], now.date()) for r in rows]
     ids = [r.id for r in rows]
-    audit.record_referrals(
-        session, user, audit.AuditAction.READ, ids, "GET /api/v1/regie/children", now, commit=True
-    )
+    audit.record_reads(session, user, ids, "GET /api/v1/regie/children", now)
     return body
 
 

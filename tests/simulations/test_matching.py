@@ -270,7 +270,9 @@ def _sibling(child_id: int, group: str | None = "G1", *, together: bool = True) 
         c.referral.model_copy(update={"sibling_group": group, "advice": advice}),
         c.first_best_only.model_copy(update={"sibling_group": group, "advice": only_first}),
     )
-    need = ChildNeed(str(advice.first_best), tuple(map(str, advice.alternatives)), "almere", c)
+    need = ChildNeed(
+        str(advice.first_best), tuple(map(str, advice.alternatives)), "almere", c, group
+    )
     return WaitingChild(child_id, 0.0, need, True)
 
 
@@ -278,11 +280,16 @@ ALMERE = M("almere")
 
 
 def _gezinshuis(
-    unit_id: str, free: int, *, muni: M = ALMERE, leaving: tuple[date, ...] = ()
+    unit_id: str,
+    free: int,
+    *,
+    muni: M = ALMERE,
+    leaving: tuple[date, ...] = (),
+    form: CareForm = CareForm.GEZINSHUIS,
 ) -> SimUnit:
-    view = UnitView(unit_id, "p", unit_id, muni, CareForm.GEZINSHUIS, 4, 4 - free, 0, 0, 21,
+    view = UnitView(unit_id, "p", unit_id, muni, form, 4, 4 - free, 0, 0, 21,
                     expected_departures=leaving)  # fmt: skip
-    return SimUnit(unit_id, "gezinshuis", muni.value, 4, 4 - free, 0, view)
+    return SimUnit(unit_id, str(form), muni.value, 4, 4 - free, 0, view)
 
 
 def _both_ways(
@@ -313,6 +320,17 @@ def test_siblings_left_waiting_are_planned_again_when_room_comes(leaving: tuple[
     ])  # fmt: skip
     assert got[0] == set() and [c for c, _ in got[1]] == [2]
     assert got[2] == {(0, "B"), (1, "B")}
+
+
+def test_a_group_takes_an_alternative_form_only_when_every_sibling_may() -> None:
+    """Each child's first-best wait is its own estimate, so siblings may differ: the group
+    has one advice, with alternatives only when every sibling may take one (the matcher
+    refuses a group with two advices)."""
+    a = _sibling(0)
+    waiting = dataclasses.replace(_sibling(1), alternatives_allowed=False)
+    pleeg = [_gezinshuis("P", 2, form=CareForm.PLEEGZORG_BESTAND)]
+    got = _both_ways([([a, waiting], pleeg), ([a, _sibling(1)], pleeg)])
+    assert got == [set(), {(0, "P"), (1, "P")}]
 
 
 def test_a_sibling_left_with_an_open_pair_is_planned_again_without_any_change() -> None:
