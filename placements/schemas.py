@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from sqlmodel import SQLModel
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
@@ -345,7 +346,9 @@ class AnswerCreate(BaseModel):
         return self
 
 
-class ProviderRequestPublic(BaseModel):
+# An SQLModel, like the template's Public schemas: built from the request's row with
+# `model_validate(request, update={...})` for what the row does not hold.
+class ProviderRequestPublic(SQLModel):
     """A request to a provider as its readers see it: the child by pseudonym only, the unit,
     the state, and the answer with its response time."""
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
 from afwegingskader.deadlines import DeadlineKind
 from afwegingskader.models import Advice
+from capacity import db
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.models import Hold, Unit
@@ -63,11 +64,8 @@ def list_referrals(
         query = query.where(Referral.verwijzer_user_id == verwijzer_user_id)
     if status is not None:
         query = query.where(Referral.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    order = (col(Referral.created_at), col(Referral.id))
+    return db.page(session, query, *order, limit=limit, offset=offset)
 
 
 def settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from api import audit
 from api.accounts import Role, User
@@ -15,6 +15,7 @@ from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
 from api.schemas import Limit, Offset, Page
+from capacity import db
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.places import Municipality
@@ -179,13 +180,8 @@ def deviation_log(
     offset: Offset = 0,
 ) -> Page[dict[str, Any]]:
     """The deviation log, newest first (the read is logged per referral)."""
-    total = session.exec(select(func.count()).select_from(Deviation)).one()
-    rows = session.exec(
-        select(Deviation)
-        .order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    order = (col(Deviation.recorded_at).desc(), col(Deviation.id))
+    rows, total = db.page(session, select(Deviation), *order, limit=limit, offset=offset)
     items = [_deviation_item(r) for r in rows]
     ids = [r.referral_id for r in rows]
     via = "GET /api/v1/deviations"
