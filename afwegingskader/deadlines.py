@@ -16,7 +16,6 @@ reading, in the child's interest) and the explanation says it falls on a day off
 from __future__ import annotations
 
 from datetime import date, timedelta
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +25,7 @@ from afwegingskader.workdays import (
     day_kind_nl,
     format_date_nl,
 )
+from domain.labels import LabelledEnum
 from domain.places import region
 
 START_NORM_DAYS = 14
@@ -37,36 +37,21 @@ def _basis(agreement: str) -> str:
     return region().basis[agreement]
 
 
-class DeadlineKind(StrEnum):
+class DeadlineKind(LabelledEnum):
     """Which norm a deadline belongs to."""
 
-    START_HULP = "start_hulp"
-    STARTAFSPRAKEN = "startafspraken"
-    PERSPECTIEFPLAN = "perspectiefplan"
+    START_HULP = "start_hulp", "start ambulante hulp, overbruggingshulp of plaatsing"
+    STARTAFSPRAKEN = "startafspraken", "startafspraken na crisisplaatsing"
+    PERSPECTIEFPLAN = "perspectiefplan", "evaluatie en perspectiefplan na crisisplaatsing"
 
 
-DEADLINE_LABEL: dict[DeadlineKind, str] = {
-    DeadlineKind.START_HULP: "start ambulante hulp, overbruggingshulp of plaatsing",
-    DeadlineKind.STARTAFSPRAKEN: "startafspraken na crisisplaatsing",
-    DeadlineKind.PERSPECTIEFPLAN: "evaluatie en perspectiefplan na crisisplaatsing",
-}
-
-
-class DeadlineStatus(StrEnum):
+class DeadlineStatus(LabelledEnum):
     """Where a deadline stands."""
 
-    GEHAALD = "gehaald"
-    TE_LAAT = "te_laat"
-    OPEN = "open"
-    VERLOPEN = "verlopen"
-
-
-STATUS_LABEL: dict[DeadlineStatus, str] = {
-    DeadlineStatus.GEHAALD: "gehaald",
-    DeadlineStatus.TE_LAAT: "te laat gehaald",
-    DeadlineStatus.OPEN: "open",
-    DeadlineStatus.VERLOPEN: "verlopen, nog niet gedaan",
-}
+    GEHAALD = "gehaald", "gehaald"
+    TE_LAAT = "te_laat", "te laat gehaald"
+    OPEN = "open", "open"
+    VERLOPEN = "verlopen", "verlopen, nog niet gedaan"
 
 
 class Deadline(BaseModel):
@@ -97,7 +82,7 @@ def _status_text(
     if done_on is not None:
         late = (done_on - due).days
         suffix = f" ({late} dag(en) te laat)" if late > 0 else ""
-        return f"Gedaan op {format_date_nl(done_on)}: {STATUS_LABEL[status]}{suffix}."
+        return f"Gedaan op {format_date_nl(done_on)}: {status.label}{suffix}."
     if status is DeadlineStatus.VERLOPEN and today is not None:
         return f"Op de peildatum {format_date_nl(today)} verlopen en nog niet gedaan."
     if today is not None:

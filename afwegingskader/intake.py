@@ -25,35 +25,18 @@ __all__ = ["IntakeCase", "IntakeResult", "assess", "render_text"]
 
 
 def _deadlines(case: IntakeCase, calendar: WorkingCalendar) -> tuple[Deadline, ...]:
-    today = case.reference_date
-    out: list[Deadline] = []
-    if case.crisis_placement_date is not None:
-        out.append(
-            start_agreements_deadline(
-                case.crisis_placement_date,
-                done_on=case.start_agreements_date,
-                today=today,
-                calendar=calendar,
-            )
-        )
-        out.append(
-            perspectiefplan_deadline(
-                case.crisis_placement_date,
-                done_on=case.perspectiefplan_date,
-                today=today,
-                calendar=calendar,
-            )
-        )
-    if case.beschikking_date is not None:
-        out.append(
-            start_deadline(
-                case.beschikking_date,
-                done_on=case.help_started_date,
-                today=today,
-                calendar=calendar,
-            )
-        )
-    return tuple(out)
+    # Each norm with the date it runs from and the date it was met; a norm whose start has
+    # not happened yet does not run.
+    norms = (
+        (start_agreements_deadline, case.crisis_placement_date, case.start_agreements_date),
+        (perspectiefplan_deadline, case.crisis_placement_date, case.perspectiefplan_date),
+        (start_deadline, case.beschikking_date, case.help_started_date),
+    )
+    return tuple(
+        norm(start, done_on=done_on, today=case.reference_date, calendar=calendar)
+        for norm, start, done_on in norms
+        if start is not None
+    )
 
 
 def assess(case: IntakeCase, *, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> IntakeResult:

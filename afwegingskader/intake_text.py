@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from afwegingskader.deadlines import DEADLINE_LABEL, STATUS_LABEL
 from afwegingskader.intake_models import IntakeResult
-from afwegingskader.regisseur import PERSPECTIVE_LABEL, RegieAssignment
-from afwegingskader.wlz import CRITERION_LABEL, WlzOutcome
-from afwegingskader.woonplaats import WoonplaatsRule
+from afwegingskader.regisseur import RegieAssignment
 from afwegingskader.workdays import format_date_nl
 from domain.places import Municipality, region
-
-_RULE_LABEL: dict[WoonplaatsRule, str] = {
-    WoonplaatsRule.VANAF_2022: "regel vanaf 1 januari 2022",
-    WoonplaatsRule.VOOR_2022: "regel van vóór 2022 (gezagsdrager)",
-}
-
-_WLZ_HEADLINE: dict[WlzOutcome, str] = {
-    WlzOutcome.MOGELIJK_WLZ: "mogelijk Wlz; CIZ beslist",
-    WlzOutcome.GEEN_AANWIJZING: "geen aanwijzing voor Wlz",
-    WlzOutcome.ONVOLDOENDE_GEGEVENS: "onvoldoende gegevens; nog uitzoeken (CIZ beslist)",
-}
 
 
 def _municipality(result: IntakeResult) -> list[str]:
@@ -31,7 +17,7 @@ def _municipality(result: IntakeResult) -> list[str]:
         name = f"{decision.municipality.place_label}, buiten de regio {region().name}"
     lines = [
         f"Verantwoordelijke gemeente: {name}",
-        f"  {_RULE_LABEL[decision.rule]}; grondslag: {decision.basis}",
+        f"  {decision.rule.label}; grondslag: {decision.basis}",
     ]
     lines += [f"  - {line}" for line in decision.explanation]
     return lines
@@ -39,11 +25,9 @@ def _municipality(result: IntakeResult) -> list[str]:
 
 def _wlz(result: IntakeResult) -> list[str]:
     flag = result.wlz
-    lines = [f"Wlz: {_WLZ_HEADLINE[flag.outcome]}"]
+    lines = [f"Wlz: {flag.outcome.label}"]
     for item in flag.criteria:
-        lines.append(
-            f"  - {CRITERION_LABEL[item.criterion]}: {item.finding.value} ({item.explanation})"
-        )
+        lines.append(f"  - {item.criterion.label}: {item.finding.value} ({item.explanation})")
     lines.append(f"  {flag.explanation}")
     return lines
 
@@ -61,7 +45,7 @@ def _regisseur(result: IntakeResult) -> list[str]:
         headline = "nog te bepalen (perspectief onbekend)"
     perspective = "onbekend"
     if regie.perspective is not None:
-        perspective = PERSPECTIVE_LABEL[regie.perspective]
+        perspective = regie.perspective.label
     lines = [f"Perspectiefregisseur: {headline}", f"  perspectief: {perspective}"]
     lines += [f"  - {line}" for line in regie.explanation]
     return lines
@@ -73,8 +57,7 @@ def _deadlines(result: IntakeResult) -> list[str]:
         lines.append("  geen")
     for item in result.deadlines:
         lines.append(
-            f"  - {DEADLINE_LABEL[item.kind]}: uiterlijk {format_date_nl(item.due)} "
-            f"[{STATUS_LABEL[item.status]}]"
+            f"  - {item.kind.label}: uiterlijk {format_date_nl(item.due)} [{item.status.label}]"
         )
         lines.append(f"    {item.explanation}")
     return lines

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.fields import PlausibleDate, WholeNumber
+from domain.labels import LabelledEnum
 from domain.people import MAX_AGE, Capability, Perspective, Sex
 from domain.places import Municipality
 
@@ -207,12 +208,12 @@ class Profile(BaseModel):
         return self.age
 
 
-class RiskLevel(StrEnum):
+class RiskLevel(LabelledEnum):
     """Breakdown risk of a family placement."""
 
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+    LOW = "low", "laag"
+    MEDIUM = "medium", "middel"
+    HIGH = "high", "hoog"
 
 
 class Reason(BaseModel):
@@ -225,24 +226,12 @@ class Reason(BaseModel):
     source: str
 
 
-class PreventionOption(StrEnum):
+class PreventionOption(LabelledEnum):
     """Help that could prevent a stay (24-uurszorg: nee, tenzij)."""
 
-    AMBULANT_THUIS = "ambulant_thuis"
-    DEELTIJD = "deeltijd"
-    GEZINSOPNAME = "gezinsopname"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return PREVENTION_LABEL[self]
-
-
-PREVENTION_LABEL = {
-    PreventionOption.AMBULANT_THUIS: "ambulante hulp thuis",
-    PreventionOption.DEELTIJD: "deeltijdverblijf",
-    PreventionOption.GEZINSOPNAME: "gezinsopname",
-}
+    AMBULANT_THUIS = "ambulant_thuis", "ambulante hulp thuis"
+    DEELTIJD = "deeltijd", "deeltijdverblijf"
+    GEZINSOPNAME = "gezinsopname", "gezinsopname"
 
 
 class PreventionCheck(BaseModel):

@@ -32,13 +32,6 @@ def local_team(municipality: Municipality) -> str:
     return region().team_for(municipality.code)
 
 
-PERSPECTIVE_LABEL: dict[Perspective, str] = {
-    Perspective.TERUG_NAAR_HUIS: "terug naar huis",
-    Perspective.ZELFSTANDIG_WONEN: "zelfstandig wonen",
-    Perspective.LANGDURIG_VERBLIJF: "langdurig verblijf",
-}
-
-
 class RegieAssignment(StrEnum):
     """Where the perspectiefregie is placed."""
 
@@ -85,7 +78,7 @@ def _where(
             "Het toekomstperspectief is nog niet vastgesteld; daarvan hangt af wie de "
             "perspectiefregie krijgt. Leg het perspectief vast.",
         )
-    label = PERSPECTIVE_LABEL[perspective]
+    label = perspective.label
     if perspective is Perspective.LANGDURIG_VERBLIJF:
         if not responsible_municipality.in_region:
             return (

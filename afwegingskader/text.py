@@ -7,10 +7,8 @@ source only.
 
 from __future__ import annotations
 
-from afwegingskader.models import Advice, RiskLevel
+from afwegingskader.models import Advice
 from domain.care import CareForm
-
-RISK_LABEL = {RiskLevel.LOW: "laag", RiskLevel.MEDIUM: "middel", RiskLevel.HIGH: "hoog"}
 
 
 def _siblings_line(advice: Advice) -> str:
@@ -71,9 +69,7 @@ def render_advice(advice: Advice) -> str:
     lines.append(_siblings_line(advice))
     shown.add(advice.siblings.reason)
     risk = advice.breakdown_risk
-    lines.append(
-        f"Breakdownrisico gezinsplaatsing: {RISK_LABEL[risk.level]} (score {risk.score:g})"
-    )
+    lines.append(f"Breakdownrisico gezinsplaatsing: {risk.level.label} (score {risk.score:g})")
     lines += [f"  - {factor}" for factor in risk.factors]
     shown.update(risk.factors)
     place = advice.location.municipality.label if advice.location.municipality else "geen voorkeur"

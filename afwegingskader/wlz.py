@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.labels import LabelledEnum
+
 BASIS = "Wet langdurige zorg art. 3.2.1; het CIZ beslist over toegang"
 PSYCHIATRIC_MIN_AGE = 18
 
@@ -25,48 +27,37 @@ class Finding(StrEnum):
     ONBEKEND = "onbekend"
 
 
-class WlzGround(StrEnum):
+class WlzGround(LabelledEnum):
     """Grondslagen for Wlz care: the kind of condition or disability."""
 
-    SOMATISCH = "somatisch"
-    PSYCHOGERIATRISCH = "psychogeriatrisch"
-    PSYCHIATRISCH = "psychiatrisch"
-    VERSTANDELIJK = "verstandelijk"
-    LICHAMELIJK = "lichamelijk"
-    ZINTUIGLIJK = "zintuiglijk"
+    SOMATISCH = "somatisch", "somatische aandoening of beperking"
+    PSYCHOGERIATRISCH = "psychogeriatrisch", "psychogeriatrische aandoening"
+    PSYCHIATRISCH = "psychiatrisch", "psychische stoornis"
+    VERSTANDELIJK = "verstandelijk", "verstandelijke beperking"
+    LICHAMELIJK = "lichamelijk", "lichamelijke beperking"
+    ZINTUIGLIJK = "zintuiglijk", "zintuiglijke beperking"
 
 
-GROUND_LABEL: dict[WlzGround, str] = {
-    WlzGround.SOMATISCH: "somatische aandoening of beperking",
-    WlzGround.PSYCHOGERIATRISCH: "psychogeriatrische aandoening",
-    WlzGround.PSYCHIATRISCH: "psychische stoornis",
-    WlzGround.VERSTANDELIJK: "verstandelijke beperking",
-    WlzGround.LICHAMELIJK: "lichamelijke beperking",
-    WlzGround.ZINTUIGLIJK: "zintuiglijke beperking",
-}
-
-
-class WlzCriterion(StrEnum):
+class WlzCriterion(LabelledEnum):
     """The three criteria that must all hold."""
 
-    GRONDSLAG = "grondslag"
-    ZORGBEHOEFTE_24_UUR = "zorgbehoefte_24_uur"
-    BLIJVEND = "blijvend"
+    GRONDSLAG = "grondslag", "aandoening of beperking"
+    ZORGBEHOEFTE_24_UUR = (
+        "zorgbehoefte_24_uur",
+        "24 uur per dag zorg in de nabijheid of permanent toezicht",
+    )
+    BLIJVEND = "blijvend", "de zorgbehoefte is blijvend"
 
 
-CRITERION_LABEL: dict[WlzCriterion, str] = {
-    WlzCriterion.GRONDSLAG: "aandoening of beperking",
-    WlzCriterion.ZORGBEHOEFTE_24_UUR: "24 uur per dag zorg in de nabijheid of permanent toezicht",
-    WlzCriterion.BLIJVEND: "de zorgbehoefte is blijvend",
-}
-
-
-class WlzOutcome(StrEnum):
+class WlzOutcome(LabelledEnum):
     """The flag: possible Wlz, no indication, or not enough known to tell."""
 
-    MOGELIJK_WLZ = "mogelijk_wlz"
-    GEEN_AANWIJZING = "geen_aanwijzing"
-    ONVOLDOENDE_GEGEVENS = "onvoldoende_gegevens"
+    MOGELIJK_WLZ = "mogelijk_wlz", "mogelijk Wlz; CIZ beslist"
+    GEEN_AANWIJZING = "geen_aanwijzing", "geen aanwijzing voor Wlz"
+    ONVOLDOENDE_GEGEVENS = (
+        "onvoldoende_gegevens",
+        "onvoldoende gegevens; nog uitzoeken (CIZ beslist)",
+    )
 
 
 class WlzInput(BaseModel):
@@ -119,7 +110,7 @@ def _ground_finding(grounds: tuple[WlzGround, ...] | None, age: int) -> Criterio
     if WlzGround.PSYCHIATRISCH in grounds and age >= PSYCHIATRIC_MIN_AGE:
         counted.append(WlzGround.PSYCHIATRISCH)
     if counted:
-        names = ", ".join(GROUND_LABEL[g] for g in counted)
+        names = ", ".join(g.label for g in counted)
         return CriterionFinding(criterion=criterion, finding=Finding.JA, explanation=names)
     if WlzGround.PSYCHIATRISCH in grounds:
         return CriterionFinding(
@@ -160,18 +151,14 @@ def flag_wlz(data: WlzInput, *, age: int) -> WlzFlag:
         )
     elif Finding.NEE in findings:
         outcome = WlzOutcome.GEEN_AANWIJZING
-        missing = ", ".join(
-            CRITERION_LABEL[c.criterion] for c in criteria if c.finding is Finding.NEE
-        )
+        missing = ", ".join(c.criterion.label for c in criteria if c.finding is Finding.NEE)
         explanation = (
             f"Geen aanwijzing voor de Wlz: niet voldaan aan: {missing}. Jeugdhulp valt onder "
             "de Jeugdwet. Het CIZ beslist als er toch een aanvraag komt."
         )
     else:
         outcome = WlzOutcome.ONVOLDOENDE_GEGEVENS
-        unknown = ", ".join(
-            CRITERION_LABEL[c.criterion] for c in criteria if c.finding is Finding.ONBEKEND
-        )
+        unknown = ", ".join(c.criterion.label for c in criteria if c.finding is Finding.ONBEKEND)
         explanation = (
             f"Onvoldoende gegevens om mogelijke Wlz te signaleren; nog uit te zoeken: {unknown}. "
             "Het CIZ beslist."

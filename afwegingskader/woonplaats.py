@@ -20,14 +20,17 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.workdays import format_date_nl
 from domain.errors import InvalidInput
 from domain.fields import ValidatedText
+from domain.labels import LabelledEnum
 from domain.places import Municipality, region
+
+T = TypeVar("T")
 
 NEW_RULE_START = date(2022, 1, 1)
 
@@ -94,23 +97,17 @@ Residence.ONBEKEND = Residence(ONBEKEND)
 ResidenceField = Residence
 
 
-class StayKind(StrEnum):
+class StayKind(LabelledEnum):
     """Where the child stays, in the sense of onderdeel 2° of the 2022 rule."""
 
-    GEEN = "geen"
-    JEUGDHULPAANBIEDER = "jeugdhulpaanbieder"
-    PLEEGOUDER = "pleegouder"
-    OPVANG_BESCHERMD_WONEN = "opvang_beschermd_wonen"
-    JUSTITIELE_JEUGDINRICHTING = "justitiele_jeugdinrichting"
-
-
-STAY_LABEL: dict[StayKind, str] = {
-    StayKind.GEEN: "geen verblijf buiten huis",
-    StayKind.JEUGDHULPAANBIEDER: "een jeugdhulpaanbieder",
-    StayKind.PLEEGOUDER: "een pleegouder",
-    StayKind.OPVANG_BESCHERMD_WONEN: "een instelling voor opvang of beschermd wonen (Wmo 2015)",
-    StayKind.JUSTITIELE_JEUGDINRICHTING: "een justitiële jeugdinrichting",
-}
+    GEEN = "geen", "geen verblijf buiten huis"
+    JEUGDHULPAANBIEDER = "jeugdhulpaanbieder", "een jeugdhulpaanbieder"
+    PLEEGOUDER = "pleegouder", "een pleegouder"
+    OPVANG_BESCHERMD_WONEN = (
+        "opvang_beschermd_wonen",
+        "een instelling voor opvang of beschermd wonen (Wmo 2015)",
+    )
+    JUSTITIELE_JEUGDINRICHTING = "justitiele_jeugdinrichting", "een justitiële jeugdinrichting"
 
 
 class GezagKind(StrEnum):
@@ -121,11 +118,11 @@ class GezagKind(StrEnum):
     VOOGD_GI = "voogd_gi"
 
 
-class WoonplaatsRule(StrEnum):
+class WoonplaatsRule(LabelledEnum):
     """Which determination was applied."""
 
-    VANAF_2022 = "vanaf_2022"
-    VOOR_2022 = "voor_2022"
+    VANAF_2022 = "vanaf_2022", "regel vanaf 1 januari 2022"
+    VOOR_2022 = "voor_2022", "regel van vóór 2022 (gezagsdrager)"
 
 
 class WoonplaatsStep(StrEnum):
@@ -200,13 +197,17 @@ class WoonplaatsResult(BaseModel):
     )
 
 
-def _required(value: Residence | None, name: str, prefix: str, why: str) -> Residence:
+def _needed(value: T | None, field: str, text: str) -> T:
+    """The fact a step needs; InvalidInput naming its field when it was not given."""
     if value is None:
-        raise InvalidInput(
-            f"nodig {why}; vul een gemeente, 'buitenland' of 'onbekend' in",
-            field=f"{prefix}.{name}",
-        )
+        raise InvalidInput(text, field=field)
     return value
+
+
+def _required(value: Residence | None, name: str, prefix: str, why: str) -> Residence:
+    return _needed(
+        value, f"{prefix}.{name}", f"nodig {why}; vul een gemeente, 'buitenland' of 'onbekend' in"
+    )
 
 
 def _name(municipality: Municipality) -> str:
@@ -273,12 +274,12 @@ def _actual_stay(
 
 def _rule_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> WoonplaatsResult:
     rule = WoonplaatsRule.VANAF_2022
-    if data.stay is None:
-        raise InvalidInput(
-            "nodig voor de regel vanaf 2022; kies 'geen' als het kind thuis woont",
-            field=f"{prefix}.stay",
-        )
-    if data.stay is StayKind.GEEN:
+    stay = _needed(
+        data.stay,
+        f"{prefix}.stay",
+        "nodig voor de regel vanaf 2022; kies 'geen' als het kind thuis woont",
+    )
+    if stay is StayKind.GEEN:
         residence = _required(data.brp_residence, "brp_residence", prefix, "voor onderdeel 1°")
         step, basis = WoonplaatsStep.BRP_ADRES, f"{BASIS_2022}, onder 1°"
         trace.append(f"Onderdeel 1°: het BRP-woonadres van het kind {_located(residence)}.")
@@ -288,7 +289,7 @@ def _rule_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> Woonplaa
         )
         step, basis = WoonplaatsStep.ADRES_VOOR_VERBLIJF, f"{BASIS_2022}, onder 2°"
         trace.append(
-            f"Onderdeel 2°: het kind verblijft bij {STAY_LABEL[data.stay]}; het BRP-woonadres "
+            f"Onderdeel 2°: het kind verblijft bij {stay.label}; het BRP-woonadres "
             f"direct vóór dat verblijf {_located(residence)}."
         )
     if residence == Residence.BUITENLAND:
@@ -327,12 +328,12 @@ def _rule_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> Woonplaa
 
 def _rule_pre_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> WoonplaatsResult:
     rule = WoonplaatsRule.VOOR_2022
-    if data.gezag is None:
-        raise InvalidInput(
-            "nodig voor de regel van vóór 2022 (ouders, voogd_persoon of voogd_gi)",
-            field=f"{prefix}.gezag",
-        )
-    if data.gezag is GezagKind.VOOGD_GI:
+    gezag = _needed(
+        data.gezag,
+        f"{prefix}.gezag",
+        "nodig voor de regel van vóór 2022 (ouders, voogd_persoon of voogd_gi)",
+    )
+    if gezag is GezagKind.VOOGD_GI:
         trace.append(
             "Gezag door derden: een gecertificeerde instelling is voogd; "
             "de plaats van werkelijk verblijf telt."
@@ -346,20 +347,20 @@ def _rule_pre_2022(data: WoonplaatsInput, prefix: str, trace: list[str]) -> Woon
         )
     holders = data.gezag_residences
     if len(holders) == 2 and holders[0] != holders[1]:
-        if data.mainly_lived_in is None:
-            raise InvalidInput(
-                "nodig: de gezagsdragers wonen niet in dezelfde gemeente; "
-                "geef aan bij wie het kind vooral woonde",
-                field=f"{prefix}.mainly_lived_in",
-            )
-        residence, step = data.mainly_lived_in, WoonplaatsStep.HOOFDVERBLIJF
+        residence = _needed(
+            data.mainly_lived_in,
+            f"{prefix}.mainly_lived_in",
+            "nodig: de gezagsdragers wonen niet in dezelfde gemeente; "
+            "geef aan bij wie het kind vooral woonde",
+        )
+        step = WoonplaatsStep.HOOFDVERBLIJF
         trace.append(
             "Twee gezagsdragers in verschillende woonplaatsen: de woonplaats van de "
             f"gezagsdrager bij wie het kind vooral woonde telt; die {_located(residence)}."
         )
     else:
         residence, step = holders[0], WoonplaatsStep.GEZAGSDRAGER
-        who = "de voogd" if data.gezag is GezagKind.VOOGD_PERSOON else "de gezagsdrager(s)"
+        who = "de voogd" if gezag is GezagKind.VOOGD_PERSOON else "de gezagsdrager(s)"
         trace.append(f"De woonplaats van {who} {_located(residence)}.")
     if residence.municipality is None:
         trace.append(

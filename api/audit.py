@@ -44,6 +44,9 @@ class AuditEntry(SQLModel, table=True):
     via: str = Field(max_length=200, description="route template or CLI command, never a URL")
 
 
+# What the entries name: a referral (a child's record), or a beschikking.
+REFERRAL = "referral"
+BESCHIKKING = "beschikking"
 AUDIT_TABLE: Table = SQLModel.metadata.tables["audit_log"]
 _INSERT = insert(AUDIT_TABLE)
 
@@ -83,6 +86,34 @@ def record(
         session.execute(_INSERT, rows)
 
 
+def record_by(
+    session: Session,
+    user: User,
+    action: AuditAction,
+    ids: Sequence[str],
+    via: str,
+    now: datetime,
+    *,
+    entity: str = REFERRAL,
+    commit: bool = False,
+) -> None:
+    """The user's action on these records (referrals unless `entity` says otherwise), in the
+    caller's transaction; `commit` ends a step with it (the idempotent routes commit it with
+    their answer instead)."""
+    record(
+        session,
+        user_id=user.id,
+        role=user.role,
+        action=action,
+        entity=entity,
+        entity_ids=ids,
+        via=via,
+        at=now,
+    )
+    if commit:
+        session.commit()
+
+
 def record_referrals(
     session: Session,
     user: User,
@@ -93,20 +124,15 @@ def record_referrals(
     *,
     commit: bool = False,
 ) -> None:
-    """The user's action on these referrals, in the caller's transaction; `commit` ends a
-    step with it (the idempotent routes commit it with their answer instead)."""
-    record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=action,
-        entity="referral",
-        entity_ids=referral_ids,
-        via=via,
-        at=now,
-    )
-    if commit:
-        session.commit()
+    """The user's action on these referrals: `record_by` for the most common record."""
+    record_by(session, user, action, referral_ids, via, now, commit=commit)
+
+
+def record_reads(
+    session: Session, user: User, referral_ids: list[str], via: str, now: datetime
+) -> None:
+    """How a read of referrals ends: the user's read of each, committed."""
+    record_by(session, user, AuditAction.READ, referral_ids, via, now, commit=True)
 
 
 def entries_for(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from afwegingskader import engine, intake, ruleset, text
 from afwegingskader.models import Profile
@@ -30,6 +31,7 @@ from matcher.instance import run_batch
 from matcher.models import SolverSettings
 from matcher.weights import load_weights
 
+Result = TypeVar("Result", bound=BaseModel)
 app = typer.Typer(help="Servicepunt jeugdhulp met verblijf", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.command("simulate")(simulate_command)
@@ -54,15 +56,30 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+# How a command prints its result: as JSON (the default) or as readable text.
+Format = Annotated[str, typer.Option("--format", help="json of text")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("json", "text"):
+        _fail("--format: kies json of text")
+
+
+def _show(result: Result, fmt: str, render: Callable[[Result], str]) -> None:
+    if fmt == "text":
+        typer.echo(render(result))
+    else:
+        _print_json(result.model_dump(mode="json"))
+
+
 @app.command()
 def advise(
     profile_file: Annotated[Path, typer.Argument(help="profiel van het kind (JSON)")],
-    fmt: Annotated[str, typer.Option("--format", help="json of text")] = "json",
+    fmt: Format = "json",
     rules: Annotated[Path | None, typer.Option(help="een andere regelset (YAML)")] = None,
 ) -> None:
     """Give the afwegingskader advice for one child profile."""
-    if fmt not in ("json", "text"):
-        _fail("--format: kies json of text")
+    _check_format(fmt)
     try:
         rule_set = ruleset.load_rule_set(rules) if rules else ruleset.default_rule_set()
         profile = Profile.model_validate(_read_json(profile_file))
@@ -71,29 +88,22 @@ def advise(
         _fail(str(exc))  # str() names the file too; describe() would drop it
     except (ValidationError, DomainError) as exc:
         _fail(describe(exc))
-    if fmt == "text":
-        typer.echo(text.render_advice(advice))
-    else:
-        _print_json(advice.model_dump(mode="json"))
+    _show(advice, fmt, text.render_advice)
 
 
 @app.command("intake")
 def intake_command(
     case_file: Annotated[Path, typer.Argument(help="casusgegevens (JSON)")],
-    fmt: Annotated[str, typer.Option("--format", help="json of text")] = "json",
+    fmt: Format = "json",
 ) -> None:
     """Responsible municipality, Wlz flag, perspectiefregisseur and deadlines of a case."""
-    if fmt not in ("json", "text"):
-        _fail("--format: kies json of text")
+    _check_format(fmt)
     try:
         case = intake.IntakeCase.model_validate(_read_json(case_file))
         result = intake.assess(case)
     except (ValidationError, DomainError) as exc:
         _fail(describe(exc))
-    if fmt == "text":
-        typer.echo(intake.render_text(result))
-    else:
-        _print_json(result.model_dump(mode="json"))
+    _show(result, fmt, intake.render_text)
 
 
 @app.command()

@@ -1,5 +1,5 @@
 """What the demo history takes as given: the simulator's draws from the shipped scenario,
-and the assumptions (AANNAME) the scenario does not cover.
+and the assumptions (AANNAME) the scenario does not cover, with the choices drawn from them.
 
 The arrivals, the children's profiles with their advice, and the stay quantiles are drawn
 by `simulations.draws` and `simulations.children` exactly as a simulation's replication 0
@@ -22,9 +22,16 @@ from afwegingskader.models import Profile
 from api.jobs.catalogue import SCENARIO_DIR
 from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
-from placements.lifecycle_models import RefusalReason
-from placements.models import BridgingCare, ReasonCode, WithdrawalReason
-from placements.schemas import ReferralCreate
+from matcher.models import Proposal
+from placements.lifecycle_models import ProviderAnswer, RefusalReason
+from placements.models import (
+    BridgingCare,
+    JudgementReason,
+    ReasonCode,
+    Verdict,
+    WithdrawalReason,
+)
+from placements.schemas import AnswerCreate, JudgementCreate, ReferralCreate, WithdrawRequest
 from simulations.distributions import Distribution
 from simulations.draws import draws
 from simulations.model import BlockSource, ChildNeed
@@ -143,3 +150,86 @@ def referral_for(number: int, profile: Profile, on: date, bridging: BridgingCare
         child_ref=f"demo-kind-{number:04d}", bridging_care=bridging, profile=profile,
         intake=intake,
     )  # fmt: skip
+
+
+# The demo's choices, each drawn from the history's own stream (in this order per call).
+
+# A gedragswetenschapper confirms the advice; the second one, where it needs two, always does.
+CONFIRMED = JudgementCreate(verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST)
+
+
+def bridging(profile: Profile, rng: np.random.Generator) -> BridgingCare:
+    """AANNAME: bridging care while a child waits; ambulant for 40 % (none in a crisis)."""
+    if profile.crisis:
+        return BridgingCare.GEEN
+    u = float(rng.random())
+    return BridgingCare.AMBULANT if u < 0.4 else BridgingCare.GEEN
+
+
+def first_judgement(
+    alternatives: tuple[CareForm, ...], rng: np.random.Generator
+) -> JudgementCreate:
+    """The first gedragswetenschapper's verdict: a change now and then, else a confirmation."""
+    if alternatives and float(rng.random()) < CHANGE_SHARE:
+        return JudgementCreate(
+            verdict=Verdict.CHANGE, chosen_first_best=alternatives[0],
+            reason_code=JudgementReason.NETWERK,
+            reason_text="Het netwerk biedt meer dan het profiel laat zien.",
+        )  # fmt: skip
+    return CONFIRMED
+
+
+def withdrawal(rng: np.random.Generator) -> WithdrawRequest:
+    """A waiting referral withdrawn, for one of the demo's reasons."""
+    return WithdrawRequest(withdrawal_reason=WITHDRAWALS[int(rng.integers(len(WITHDRAWALS)))])
+
+
+def choose(
+    proposals: list[Proposal],
+    *,
+    refused: set[str],
+    crisis: bool,
+    waited: int,
+    wait_days: int,
+    rng: np.random.Generator,
+) -> tuple[Proposal, ReasonCode | None] | None:
+    """The servicepunt's pick among the places free now that no provider refused, with the
+    deviation reason, or None to wait: a first-best place at once; after `wait_days` (a
+    crisis: at once) the best alternative; now and then the second place for a wish."""
+    free = [p for p in proposals if p.unit_id and p.kind.name.endswith("_NOW")]
+    free = [p for p in free if p.unit_id not in refused]
+    first = [p for p in free if p.kind.name.startswith("FIRST_BEST")]
+    reason: ReasonCode | None = None
+    if first:
+        chosen = first
+    elif free and (crisis or waited >= wait_days):
+        chosen = free
+        reason = ReasonCode.CRISIS if crisis else ReasonCode.GEEN_CAPACITEIT
+    else:
+        return None
+    pick = chosen[0]
+    if len(chosen) > 1 and float(rng.random()) < SECOND_CHOICE_SHARE:
+        pick, reason = chosen[1], WISHES[int(rng.integers(len(WISHES)))]
+    top = next(p.unit_id for p in proposals if p.unit_id is not None)
+    if pick.unit_id != top and reason is None:
+        # The best proposal was refused before, or is only free later.
+        reason = ReasonCode.AANBIEDER_WEIGERT if top in refused else ReasonCode.GEEN_CAPACITEIT
+    return pick, reason
+
+
+def provider_answer(rng: np.random.Generator) -> tuple[timedelta, AnswerCreate]:
+    """The provider's answer to a request for a held place, within the hour: after how long,
+    and whether it accepts or (now and then) refuses, with a reason."""
+    after = timedelta(minutes=int(rng.integers(5, 60)))
+    refuse = float(rng.random()) < REFUSE_SHARE
+    refusal = REFUSALS[int(rng.integers(len(REFUSALS)))] if refuse else None
+    answer = ProviderAnswer.REFUSE if refuse else ProviderAnswer.ACCEPT
+    return after, AnswerCreate(answer=answer, refusal_reason=refusal)
+
+
+def departure_outcome(crisis: bool, rng: np.random.Generator) -> DepartureOutcome:
+    """Where a child goes after a stay, by the weights of OUTCOMES_CRISIS or OUTCOMES_STAY."""
+    weights = OUTCOMES_CRISIS if crisis else OUTCOMES_STAY
+    keys = list(weights)
+    p = np.asarray([weights[k] for k in keys], dtype=np.float64)
+    return keys[int(rng.choice(len(keys), p=p / p.sum()))]

@@ -11,9 +11,9 @@ children already in care on the first day leave after the scenario's residual st
 the workflow and the ledger applies; nothing is written around them. Each step is in the
 audit log as the pages log it, by the demo user who took it, via "servicepunt demo: step".
 
-What the scenario does not say is a demo assumption (AANNAME; the constants are in
-api.demo_draws), drawn from a stream of its own, so the simulator's streams stay as a
-simulation draws them:
+What the scenario does not say is a demo assumption (AANNAME; the constants and the choices
+drawn from them are in api.demo_draws), drawn from a stream of its own, so the simulator's
+streams stay as a simulation draws them:
 - The demo landscape (capacity.demo) has about a third of the region's places, so each
   arrival comes with probability (landscape places / scenario places): the same flow per
   place.
@@ -35,51 +35,44 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from afwegingskader.models import Profile
 from api import audit
 from api.accounts import Role
 from api.demo_draws import (
-    CHANGE_SHARE,
+    CONFIRMED,
     HOLD_TTL,
-    OUTCOMES_CRISIS,
-    OUTCOMES_STAY,
-    REFUSALS,
-    REFUSE_SHARE,
-    SECOND_CHOICE_SHARE,
-    WISHES,
     WITHDRAW_DAYS,
-    WITHDRAWALS,
     Drawn,
+    bridging,
+    choose,
+    departure_outcome,
     draw,
+    first_judgement,
+    provider_answer,
     referral_for,
+    withdrawal,
 )
 from capacity.demo import Landscape
 from capacity.models import Occupancy, Unit
 from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
-from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from matcher.table import UnitTable, build_table
 from placements import departures, provider_requests
 from placements import judgement as judgements
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.lifecycle_models import ProviderAnswer, ProviderRequest
 from placements.match import advice_of
 from placements.models import (
-    BridgingCare,
     DecisionOutcome,
-    JudgementReason,
     JudgementState,
-    ReasonCode,
     Referral,
-    Verdict,
 )
-from placements.schemas import AnswerCreate, DecisionCreate, JudgementCreate, WithdrawRequest
+from placements.schemas import DecisionCreate
 from simulations.children import ChildCase
 from simulations.draws import initial_stays
 from simulations.model import ChildNeed, UnitSpec
@@ -184,8 +177,7 @@ class _History:
     def depart(self, day: date) -> None:
         """Every stay due today ends, with a drawn outcome; the places come free."""
         for occupancy_id in self.leaving.pop(day, []):  # in the order they were scheduled
-            table = OUTCOMES_CRISIS if occupancy_id in self.crisis_stays else OUTCOMES_STAY
-            outcome = self._pick(table)
+            outcome = departure_outcome(occupancy_id in self.crisis_stays, self.rng)
             stay = self.session.get(Occupancy, occupancy_id)
             assert stay is not None
             discharged = departures.record_departure(
@@ -212,18 +204,13 @@ class _History:
             if wanted:
                 child.ask = True
 
-    def _pick(self, weights: dict[DepartureOutcome, int]) -> DepartureOutcome:
-        keys = list(weights)
-        p = np.asarray([weights[k] for k in keys], dtype=np.float64)
-        return keys[int(self.rng.choice(len(keys), p=p / p.sum()))]
-
     # Arrivals: the simulator's children, registered, advised and judged
 
     def arrive(self, number: int, child: int, need: ChildNeed, moment: datetime) -> None:
         """Register the child's referral as a verwijzer would, advise it and judge it."""
         case = need.payload
         assert isinstance(case, ChildCase)
-        data = referral_for(number, case.profile, moment.date(), self._bridging(case.profile))
+        data = referral_for(number, case.profile, moment.date(), bridging(case.profile, self.rng))
         referral = workflow.create_referral(
             self.session, data=data, verwijzer_user_id=self.actors.verwijzer,
             verwijzer_type=VerwijzerType.GEMEENTE, bsn_key="", now=moment,  # no BSN: no key
@@ -242,35 +229,17 @@ class _History:
             )
         )  # fmt: skip
 
-    def _bridging(self, profile: Profile) -> BridgingCare:
-        if profile.crisis:
-            return BridgingCare.GEEN
-        u = float(self.rng.random())
-        return BridgingCare.AMBULANT if u < 0.4 else BridgingCare.GEEN
-
     def _judge(self, referral: Referral, alternatives: tuple[CareForm, ...], now: datetime) -> None:
         """One gedragswetenschapper judges; a second one where the advice needs two."""
-        change = bool(alternatives) and float(self.rng.random()) < CHANGE_SHARE
-        first = (
-            JudgementCreate(
-                verdict=Verdict.CHANGE, chosen_first_best=alternatives[0],
-                reason_code=JudgementReason.NETWERK,
-                reason_text="Het netwerk biedt meer dan het profiel laat zien.",
-            )
-            if change
-            else JudgementCreate(verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST)
-        )  # fmt: skip
+        first = first_judgement(alternatives, self.rng)
         judgements.judge(
             self.session, referral_id=referral.id, data=first, user_id=self.actors.judges[0],
             now=now,
         )  # fmt: skip
         self._log(JUDGE, referral.id, "judgements", now)
         if judgements.state_of(referral) is JudgementState.TWEEDE_NODIG:
-            second = JudgementCreate(
-                verdict=Verdict.CONFIRM, reason_code=JudgementReason.ADVIES_PAST
-            )
             judgements.judge(
-                self.session, referral_id=referral.id, data=second,
+                self.session, referral_id=referral.id, data=CONFIRMED,
                 user_id=self.actors.judges[1], now=now + timedelta(hours=1),
             )  # fmt: skip
             self._log(SECOND_JUDGE, referral.id, "judgements", now + timedelta(hours=1))
@@ -284,9 +253,7 @@ class _History:
             if child.withdraw_on <= day:
                 workflow.withdraw(
                     self.session, referral_id=child.referral.id, now=_at(day, 12),
-                    data=WithdrawRequest(withdrawal_reason=WITHDRAWALS[
-                        int(self.rng.integers(len(WITHDRAWALS)))
-                    ]),
+                    data=withdrawal(self.rng),
                 )  # fmt: skip
                 self._log(SERVICEPUNT, child.referral.id, "withdraw", _at(day, 12))
             else:
@@ -321,55 +288,37 @@ class _History:
     def _try(self, child: _Waiting, day: date, waited: int, now: datetime) -> bool:
         """Ask for proposals and place the child if the policy takes one; True if placed."""
         child.ask = False
-        proposed = workflow.propose(
+        proposed = placement_proposals.propose(
             self.session, referral_id=child.referral.id, units=self._units(now),
             wait_days=self.wait_days, now=now,
         )  # fmt: skip
         self._log(SERVICEPUNT, child.referral.id, "proposals", now)
-        free = [p for p in proposed.proposals if p.unit_id and p.kind.name.endswith("_NOW")]
-        free = [p for p in free if p.unit_id not in child.refused]
-        first = [p for p in free if p.kind.name.startswith("FIRST_BEST")]
-        reason: ReasonCode | None = None
-        if first:
-            chosen = first
-        elif free and (child.crisis or waited >= self.wait_days):
-            chosen = free
-            reason = ReasonCode.CRISIS if child.crisis else ReasonCode.GEEN_CAPACITEIT
-        else:
+        choice = choose(
+            proposed.proposals, refused=child.refused, crisis=child.crisis, waited=waited,
+            wait_days=self.wait_days, rng=self.rng,
+        )  # fmt: skip
+        if choice is None:
             return False
-        pick = chosen[0]
-        if len(chosen) > 1 and float(self.rng.random()) < SECOND_CHOICE_SHARE:
-            pick, reason = chosen[1], WISHES[int(self.rng.integers(len(WISHES)))]
+        pick, reason = choice
         unit_id = pick.unit_id
         assert unit_id is not None
-        top = next(p.unit_id for p in proposed.proposals if p.unit_id is not None)
-        if unit_id != top and reason is None:
-            # The best proposal was refused before, or is only free later.
-            refused = top in child.refused
-            reason = ReasonCode.AANBIEDER_WEIGERT if refused else ReasonCode.GEEN_CAPACITEIT
         hold = workflow.hold_place(
             self.session, referral_id=child.referral.id, unit_id=unit_id, ttl=HOLD_TTL,
             user_id=self.actors.servicepunt, now=now,
         )  # fmt: skip
         self._log(SERVICEPUNT, child.referral.id, "hold", now)
         self.changed.add(unit_id)
-        # The provider answers the request for the held place within the hour.
-        answered = now + timedelta(minutes=int(self.rng.integers(5, 60)))
-        refuse = float(self.rng.random()) < REFUSE_SHARE
-        refusal = REFUSALS[int(self.rng.integers(len(REFUSALS)))] if refuse else None
+        after, answer = provider_answer(self.rng)
+        answered = now + after
         asked = self.session.exec(
             select(ProviderRequest).where(ProviderRequest.hold_id == hold.id)
         ).one()
         provider_requests.answer(
-            self.session, request_id=asked.id, provider_id=asked.provider_id,
-            data=AnswerCreate(
-                answer=ProviderAnswer.REFUSE if refuse else ProviderAnswer.ACCEPT,
-                refusal_reason=refusal,
-            ),
+            self.session, request_id=asked.id, provider_id=asked.provider_id, data=answer,
             user_id=self.actors.provider, now=answered,
         )  # fmt: skip
         self._log(PROVIDER, child.referral.id, "provider answer", answered)
-        if refuse:
+        if answer.answer is ProviderAnswer.REFUSE:
             child.refused.add(unit_id)
             child.ask = True
             return False

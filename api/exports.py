@@ -20,7 +20,7 @@ from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
 from domain.places import Municipality
 from placements import reports
-from placements.models import REASON_LABEL, ReasonCode
+from placements.models import ReasonCode
 
 Label = Callable[[reports.Cell], reports.Cell]
 
@@ -120,7 +120,7 @@ LABELS: dict[str, Label] = {
     "geplaatste_zorgvorm": _care,
     "overbrugging": _mapped(BRIDGING_LABEL),
     "norm_14_dagen": _mapped({code: text for code, (_, text) in NORM_BADGE.items()}),
-    "reden": _mapped({code.value: REASON_LABEL[code] for code in ReasonCode}),
+    "reden": _mapped({code.value: code.label for code in ReasonCode}),
     "gemeente": _enum_label(Municipality),
     "geplaatst_in": _place_label,
 }

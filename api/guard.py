@@ -34,7 +34,7 @@ from api.asgi import HttpMiddleware
 from api.deps import AUTHENTICATED_USER, ServiceState, authenticate
 from api.errors import NotAuthenticated
 from api.web.auth import SESSION_COOKIE, unsign, web_session
-from api.web.render import page
+from api.web.render import error_page
 from domain.validation import FieldError, short_field
 
 API_PREFIX = "/api/v1"
@@ -198,13 +198,8 @@ def _for_browsers(scope: Scope, refusal: JSONResponse) -> Response:
         return refusal
     body = json.loads(bytes(refusal.body))
     # The detail names a field by the pages' own label ("Pseudoniem van het kind").
-    return page(
-        "error.html",
-        None,
-        status_code=refusal.status_code,
-        title="Verzoek niet verwerkt",
-        message=f"{body['detail']}. Er is niets opgeslagen. Ga terug en probeer het opnieuw.",
-    )
+    why = f"{body['detail']}. Er is niets opgeslagen. Ga terug en probeer het opnieuw."
+    return error_page(None, refusal.status_code, "Verzoek niet verwerkt", why)
 
 
 def _path_field(scope: Scope) -> str:

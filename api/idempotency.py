@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Depends, Header, Response
+from pydantic import BaseModel
 from sqlalchemy import Text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from capacity.models import UTCDateTime
 from domain.errors import Conflict, InvalidInput
-
-# The optional header of a POST that may be retried: the same key returns the first answer.
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -109,16 +107,46 @@ class Attempt:
         return status_code, body
 
 
-def begin(
-    session: Session, *, user_id: str, key: str | None, endpoint: str, payload: Any
-) -> tuple[Attempt, tuple[int, Any] | None]:
-    """The attempt, and the stored (status, body) when this key was answered before."""
-    attempt = Attempt(
-        user_id=user_id,
-        key=None if key is None else check_key(key),
-        endpoint=endpoint,
-        fingerprint=request_fingerprint(endpoint, payload),
-    )
-    if attempt.key is None:
-        return attempt, None
-    return attempt, attempt.stored(session)
+@dataclass(frozen=True)
+class Retry:
+    """A POST that may be retried: its Idempotency-Key, if any, and the response whose status
+    code the answer sets (the first answer again, on a retry)."""
+
+    key: str | None
+    response: Response
+
+    def begin(
+        self, session: Session, user_id: str, endpoint: str, asked: BaseModel
+    ) -> tuple[Attempt, Any | None]:
+        """The attempt, and the stored body (its status set) when this key was answered before."""
+        attempt = Attempt(
+            user_id=user_id,
+            key=None if self.key is None else check_key(self.key),
+            endpoint=endpoint,
+            fingerprint=request_fingerprint(endpoint, asked.model_dump(mode="json")),
+        )
+        stored = None if attempt.key is None else attempt.stored(session)
+        if stored is None:
+            return attempt, None
+        self.response.status_code = stored[0]
+        return attempt, stored[1]
+
+    def finish(
+        self, session: Session, attempt: Attempt, *, status_code: int, body: Any, now: datetime
+    ) -> Any:
+        """Commit the work with its answer (see Attempt.finish): the body, its status set."""
+        self.response.status_code, answer = attempt.finish(
+            session, status_code=status_code, body=body, now=now
+        )
+        return answer
+
+
+def _retry(
+    response: Response, key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+) -> Retry:
+    return Retry(key=key, response=response)
+
+
+# The optional Idempotency-Key header of a POST that may be retried: the same key returns the
+# first answer.
+RetryDep = Annotated[Retry, Depends(_retry)]

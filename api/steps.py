@@ -23,7 +23,10 @@ STEP_LABEL = {
     "discharge": "uitgestroomd",
     "oordeel": "oordeel van een gedragswetenschapper",
     "judgement": "oordeel van een gedragswetenschapper",
-    "vertrek": "vertrek gemeld door de aanbieder",
+    # Who reported it (the provider, or the servicepunt on its capacity page) the
+    # timeline says beside the step.
+    "vertrek": "vertrek gemeld",
+    "departure": "vertrek gemeld",
     "capaciteit": "reservering beëindigd: de eenheid veranderde",
     "capacity-changes": "reservering beëindigd: de eenheid veranderde",
     "bewerken": "profiel bewerkt",

@@ -7,9 +7,7 @@ and written to benchmarks/results/afwegingskader.json.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -34,6 +32,7 @@ from afwegingskader.models import (  # noqa: E402
     TreatmentNeed,
 )
 from afwegingskader.ruleset import default_rule_set  # noqa: E402
+from benchmarks.result_file import write_result  # noqa: E402
 from domain.codelist import default_codelist  # noqa: E402
 from domain.people import MAX_AGE, Perspective, Sex  # noqa: E402
 from domain.places import Municipality, region_municipalities  # noqa: E402
@@ -137,11 +136,8 @@ def main() -> int:
         "meets_goal": median >= GOAL,
         "rule_set": f"{rules.name} {rules.version}",
         "core": pinned,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
     }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(RESULT, result)
     print(
         f"afwegingskader: mediaan {median:,.0f} adviezen/s op één core "
         f"(doel {GOAL:,}; rondes {', '.join(f'{r:,.0f}' for r in cpu_rates)}; "

@@ -18,10 +18,8 @@ Prints the figures and writes benchmarks/results/capacity.json.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -40,6 +38,7 @@ import redis  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
+from benchmarks.result_file import write_result  # noqa: E402
 from capacity import holds as capacity_holds  # noqa: E402
 from capacity.db import make_engine  # noqa: E402
 from capacity.demo import load_bulk, national_landscape  # noqa: E402
@@ -305,11 +304,8 @@ def main() -> int:
         "rebuild_from_ledger_seconds": round(rebuild_s, 3),
         "view_matches_ledger_after_run": not mismatches,
         "meets_goal": meets,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
     }
-    RESULT.parent.mkdir(parents=True, exist_ok=True)
-    RESULT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(RESULT, result)
     print(
         f"capaciteit ({units:,} eenheden, {places:,} plaatsen): beschikbaarheidsvraag "
         f"p50 {p50:.3f} ms, p99 {p99:.3f} ms CPU-tijd (wandklok p50 {wall_p50:.3f}, "

@@ -11,15 +11,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+T = TypeVar("T")
 DEFAULT_URL = "sqlite:///servicepunt.db"
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -108,3 +110,12 @@ def migrate(url: str | None = None, revision: str = "head") -> None:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["database_url"] = url or database_url()
     command.upgrade(config, revision)
+
+
+def page(
+    session: Session, query: SelectOfScalar[T], *order: Any, limit: int, offset: int
+) -> tuple[list[T], int]:
+    """One page of the query's rows in the given order, and how many rows it has in all."""
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(*order).offset(offset).limit(limit)).all()
+    return list(rows), total

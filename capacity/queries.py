@@ -26,7 +26,7 @@ import numpy.typing as npt
 from capacity.snapshot import UnitStatus, UnitView
 from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
-from domain.people import AgeBand, Capability
+from domain.people import AgeBand, Capability, capability_mask
 from domain.places import Municipality, municipality_index
 
 HORIZON_DAYS = 400
@@ -37,7 +37,6 @@ _CLOSED = -10_000
 _FORMS = list(CareForm)
 _FORM_CODE = {form: i for i, form in enumerate(_FORMS)}
 _PLACE_CODE = municipality_index()
-_BIT = {cap: 1 << i for i, cap in enumerate(Capability)}
 # Age bands of the aggregate as inclusive ranges (18+ runs to the Jeugdwet maximum).
 BAND_RANGE: dict[AgeBand, tuple[int, int]] = {
     AgeBand.TOT_12: (0, 11),
@@ -45,14 +44,6 @@ BAND_RANGE: dict[AgeBand, tuple[int, int]] = {
     AgeBand.VANAF_18: (18, 99),
 }
 IntArray = npt.NDArray[np.int64]
-
-
-def capability_mask(capabilities: Iterable[Capability]) -> int:
-    """Capabilities as a bit mask (subset test is one AND)."""
-    mask = 0
-    for cap in capabilities:
-        mask |= _BIT[cap]
-    return mask
 
 
 @dataclass(frozen=True, slots=True)

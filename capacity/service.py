@@ -66,18 +66,30 @@ def _capabilities(values: Iterable[Capability | str], field: str) -> str:
     return ",".join(sorted(c.value for c in parsed))
 
 
+def _name(name: str) -> str:
+    if not name.strip():
+        raise InvalidInput("naam is verplicht", field="name")
+    return name.strip()
+
+
+R = TypeVar("R", Provider, Location, Unit)
+
+
+def _register(session: Session, record: R, record_id: str | None, field: str) -> R:
+    """Add a new record of the register, under the caller's pseudonymous id if one is given."""
+    if record_id is not None:
+        record.id = ledger.check_ref(record_id, field=field)
+    session.add(record)
+    session.flush()
+    return record
+
+
 def create_provider(
     session: Session, *, name: str, kind: str = "zorgaanbieder", provider_id: str | None = None
 ) -> Provider:
     """Register a provider or pleegzorg organisation."""
-    if not name.strip():
-        raise InvalidInput("naam is verplicht", field="name")
-    provider = Provider(name=name.strip(), kind=kind)
-    if provider_id is not None:
-        provider.id = ledger.check_ref(provider_id, field="provider_id")
-    session.add(provider)
-    session.flush()
-    return provider
+    provider = Provider(name=_name(name), kind=kind)
+    return _register(session, provider, provider_id, "provider_id")
 
 
 def create_location(
@@ -92,14 +104,8 @@ def create_location(
     place = parse_municipality(municipality, "municipality")
     if session.get(Provider, provider_id) is None:
         raise NotFound("onbekende aanbieder", field="provider_id")
-    if not name.strip():
-        raise InvalidInput("naam is verplicht", field="name")
-    location = Location(provider_id=provider_id, name=name.strip(), municipality=place.value)
-    if location_id is not None:
-        location.id = ledger.check_ref(location_id, field="location_id")
-    session.add(location)
-    session.flush()
-    return location
+    location = Location(provider_id=provider_id, name=_name(name), municipality=place.value)
+    return _register(session, location, location_id, "location_id")
 
 
 def create_unit(
@@ -131,11 +137,9 @@ def create_unit(
     caps = _capabilities(capabilities, "capabilities")
     if session.get(Location, location_id) is None:
         raise NotFound("onbekende locatie", field="location_id")
-    if not name.strip():
-        raise InvalidInput("naam is verplicht", field="name")
     unit = Unit(
         location_id=location_id,
-        name=name.strip(),
+        name=_name(name),
         care_form=form.value,
         places=places,
         age_min=age_min,
@@ -160,10 +164,7 @@ def create_unit(
         unit.pref_sex = preferences.sex.value if preferences.sex else None
         unit.pref_max_children = preferences.max_children
         unit.pref_capabilities = _capabilities(preferences.capabilities, "preferences.capabilities")
-    if unit_id is not None:
-        unit.id = ledger.check_ref(unit_id, field="unit_id")
-    session.add(unit)
-    session.flush()
+    _register(session, unit, unit_id, "unit_id")
     ledger.touch(session, unit, "unit_created", None)
     session.flush()
     return unit

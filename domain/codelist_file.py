@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from domain.errors import ConfigError
+from domain.yaml_file import FileCheck, read_yaml
 
 # CAP-J's code shapes: as "A", groep "A200", rubriek "A201". CAP-J's own subrubriek codes
 # are not public; "A201.1" (rubriek, dot, number) is this service's convention.
@@ -56,14 +54,8 @@ class CodeListFile:
     gaps: tuple[tuple[str, str], ...]
 
 
-class _Check:
-    """Raises ConfigErrors naming this file."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, detail: str, where: str | None = None) -> ConfigError:
-        return ConfigError(detail, file=self.file, field=where)
+class _Check(FileCheck):
+    """The code list file's checks."""
 
     def require(self, raw: dict[str, Any], key: str, where: str) -> Any:
         if key not in raw:
@@ -82,10 +74,7 @@ class _Check:
 def read_codelist_file(path: Path | str, *, levels: tuple[str, ...]) -> CodeListFile:
     """Parse and check a code list file; a ConfigError names the file, entry and code."""
     check = _Check(str(path))
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise check.fail(f"kan bestand niet lezen: {exc}") from None
+    raw = read_yaml(path, file=check.file)
     if not isinstance(raw, dict):
         raise check.fail("verwacht een mapping met name, version en codes")
     name = check.text(raw, "name", "name", required=True)

@@ -6,40 +6,20 @@ recorded departures can be compared with those seed figures.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from domain.labels import LabelledEnum
 
 
-class DepartureOutcome(StrEnum):
+class DepartureOutcome(LabelledEnum):
     """The situation a child moved on to when leaving a unit."""
 
-    THUIS_ZONDER_HULP = "thuis_zonder_hulp"
-    THUIS_MET_HULP = "thuis_met_hulp"
-    NETWERKPLAATSING = "netwerkplaatsing"
-    PLEEGZORG = "pleegzorg"
-    GROEP = "groep"
-    GESLOTEN = "gesloten"
-    ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining"
-    BEGELEID_WONEN = "begeleid_wonen"
-    CRISISGROEP_UIT_PLEEGZORG = "crisisgroep_uit_pleegzorg"
-    FASEHUIS = "fasehuis"
-    OVERIG = "overig"
-
-    @property
-    def label(self) -> str:
-        """Dutch label for pages and reports."""
-        return OUTCOME_LABEL[self]
-
-
-OUTCOME_LABEL: dict[DepartureOutcome, str] = {
-    DepartureOutcome.THUIS_ZONDER_HULP: "naar huis zonder hulp",
-    DepartureOutcome.THUIS_MET_HULP: "naar huis met hulp",
-    DepartureOutcome.NETWERKPLAATSING: "netwerkplaatsing",
-    DepartureOutcome.PLEEGZORG: "pleegzorg",
-    DepartureOutcome.GROEP: "groep",
-    DepartureOutcome.GESLOTEN: "gesloten jeugdhulp",
-    DepartureOutcome.ZELFSTANDIGHEIDSTRAINING: "training zelfstandigheid",
-    DepartureOutcome.BEGELEID_WONEN: "begeleid wonen",
-    DepartureOutcome.CRISISGROEP_UIT_PLEEGZORG: "crisisgroep vanuit pleegzorg",
-    DepartureOutcome.FASEHUIS: "fasehuis",
-    DepartureOutcome.OVERIG: "overig",
-}
+    THUIS_ZONDER_HULP = "thuis_zonder_hulp", "naar huis zonder hulp"
+    THUIS_MET_HULP = "thuis_met_hulp", "naar huis met hulp"
+    NETWERKPLAATSING = "netwerkplaatsing", "netwerkplaatsing"
+    PLEEGZORG = "pleegzorg", "pleegzorg"
+    GROEP = "groep", "groep"
+    GESLOTEN = "gesloten", "gesloten jeugdhulp"
+    ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining", "training zelfstandigheid"
+    BEGELEID_WONEN = "begeleid_wonen", "begeleid wonen"
+    CRISISGROEP_UIT_PLEEGZORG = "crisisgroep_uit_pleegzorg", "crisisgroep vanuit pleegzorg"
+    FASEHUIS = "fasehuis", "fasehuis"
+    OVERIG = "overig", "overig"

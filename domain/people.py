@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from domain.labels import LabelledEnum
 
 
 class Sex(StrEnum):
@@ -27,40 +30,24 @@ class SexPolicy(StrEnum):
         return sex is (Sex.M if self is SexPolicy.JONGENS else Sex.V)
 
 
-class Perspective(StrEnum):
+class Perspective(LabelledEnum):
     """Toekomstperspectief: the end goal of all care for the child."""
 
-    TERUG_NAAR_HUIS = "terug_naar_huis"
-    ZELFSTANDIG_WONEN = "zelfstandig_wonen"
-    LANGDURIG_VERBLIJF = "langdurig_verblijf"
+    TERUG_NAAR_HUIS = "terug_naar_huis", "terug naar huis"
+    ZELFSTANDIG_WONEN = "zelfstandig_wonen", "zelfstandig wonen"
+    LANGDURIG_VERBLIJF = "langdurig_verblijf", "langdurig verblijf"
 
 
-class VerwijzerType(StrEnum):
+class VerwijzerType(LabelledEnum):
     """COD327 referrer codes."""
 
-    GEMEENTE = "01"
-    HUISARTS = "02"
-    JEUGDARTS = "03"
-    GECERTIFICEERDE_INSTELLING = "04"
-    MEDISCH_SPECIALIST = "05"
-    GEEN = "06"
-    RECHTER_OM = "08"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return VERWIJZER_LABEL[self]
-
-
-VERWIJZER_LABEL: dict[VerwijzerType, str] = {
-    VerwijzerType.GEMEENTE: "gemeente (lokale toegang)",
-    VerwijzerType.HUISARTS: "huisarts",
-    VerwijzerType.JEUGDARTS: "jeugdarts",
-    VerwijzerType.GECERTIFICEERDE_INSTELLING: "gecertificeerde instelling",
-    VerwijzerType.MEDISCH_SPECIALIST: "medisch specialist",
-    VerwijzerType.GEEN: "geen verwijzer",
-    VerwijzerType.RECHTER_OM: "rechter of officier van justitie",
-}
+    GEMEENTE = "01", "gemeente (lokale toegang)"
+    HUISARTS = "02", "huisarts"
+    JEUGDARTS = "03", "jeugdarts"
+    GECERTIFICEERDE_INSTELLING = "04", "gecertificeerde instelling"
+    MEDISCH_SPECIALIST = "05", "medisch specialist"
+    GEEN = "06", "geen verwijzer"
+    RECHTER_OM = "08", "rechter of officier van justitie"
 
 
 class AgeBand(StrEnum):
@@ -83,44 +70,33 @@ def age_band(age: int) -> AgeBand:
 MAX_AGE = 23
 
 
-class Capability(StrEnum):
+class Capability(LabelledEnum):
     """What a place can offer; an advice requires some, a unit declares its own."""
 
-    TRAUMA = "trauma"
-    LVB = "lvb"
-    CRISIS = "crisis"
-    SIBLING_GROUP_2 = "sibling_group_2"
-    SIBLING_GROUP_3 = "sibling_group_3"
-    SIBLING_GROUP_4 = "sibling_group_4"
-    GEDRAGSPROBLEMATIEK = "gedragsproblematiek"
-    PSYCHIATRIE = "psychiatrie"
-    VERSLAVING = "verslaving"
-    JONGE_KINDEREN = "jonge_kinderen"
-    ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining"
-    BEVEILIGD = "beveiligd"
-    UITBUITING = "uitbuiting"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return CAPABILITY_LABEL[self]
+    TRAUMA = "trauma", "traumasensitief / traumabehandeling"
+    LVB = "lvb", "licht verstandelijke beperking (LVB)"
+    CRISIS = "crisis", "crisisopvang"
+    SIBLING_GROUP_2 = "sibling_group_2", "broers/zussen: groep van 2"
+    SIBLING_GROUP_3 = "sibling_group_3", "broers/zussen: groep van 3"
+    SIBLING_GROUP_4 = "sibling_group_4", "broers/zussen: groep van 4 of meer"
+    GEDRAGSPROBLEMATIEK = "gedragsproblematiek", "ernstige gedragsproblematiek"
+    PSYCHIATRIE = "psychiatrie", "psychiatrische problematiek"
+    VERSLAVING = "verslaving", "verslavingsproblematiek"
+    JONGE_KINDEREN = "jonge_kinderen", "jonge kinderen (0-4)"
+    ZELFSTANDIGHEIDSTRAINING = "zelfstandigheidstraining", "training zelfstandig wonen"
+    BEVEILIGD = "beveiligd", "beveiligd / gesloten"
+    UITBUITING = "uitbuiting", "weglopen en (seksuele) uitbuiting: veiligheidsplan en expertise"
 
 
-CAPABILITY_LABEL: dict[Capability, str] = {
-    Capability.TRAUMA: "traumasensitief / traumabehandeling",
-    Capability.LVB: "licht verstandelijke beperking (LVB)",
-    Capability.CRISIS: "crisisopvang",
-    Capability.SIBLING_GROUP_2: "broers/zussen: groep van 2",
-    Capability.SIBLING_GROUP_3: "broers/zussen: groep van 3",
-    Capability.SIBLING_GROUP_4: "broers/zussen: groep van 4 of meer",
-    Capability.GEDRAGSPROBLEMATIEK: "ernstige gedragsproblematiek",
-    Capability.PSYCHIATRIE: "psychiatrische problematiek",
-    Capability.VERSLAVING: "verslavingsproblematiek",
-    Capability.JONGE_KINDEREN: "jonge kinderen (0-4)",
-    Capability.ZELFSTANDIGHEIDSTRAINING: "training zelfstandig wonen",
-    Capability.BEVEILIGD: "beveiligd / gesloten",
-    Capability.UITBUITING: "weglopen en (seksuele) uitbuiting: veiligheidsplan en expertise",
-}
+_CAPABILITY_BIT = {cap: 1 << i for i, cap in enumerate(Capability)}
+
+
+def capability_mask(capabilities: Iterable[Capability]) -> int:
+    """Capabilities as a bit mask, one bit each in the enum's order: a subset test is one AND."""
+    mask = 0
+    for cap in capabilities:
+        mask |= _CAPABILITY_BIT[cap]
+    return mask
 
 
 def sibling_capability(group_size: int) -> Capability | None:

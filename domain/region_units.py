@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from domain.care import CareForm
 from domain.errors import ConfigError, DomainError
 from domain.municipalities import Municipality, MunicipalityList, national_list
+from domain.yaml_file import read_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +70,7 @@ def load_demo_units(path: Path, national: MunicipalityList | None = None) -> Dem
     """Read and check a synthetic units file; ConfigError names the file and the field."""
     file = path.name
     national = national or national_list()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from exc
+    raw = read_yaml(path, file=file)
     if not isinstance(raw, dict):
         raise ConfigError("verwacht een mapping", file=file)
     if raw.get("synthetic") is not True:

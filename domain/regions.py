@@ -23,11 +23,10 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from domain.errors import ConfigError, DomainError
+from domain.errors import DomainError
 from domain.municipalities import Municipality, MunicipalityList, national_list
 from domain.municipality_files import GM_CODE
+from domain.yaml_file import FileCheck, read_yaml
 
 REGIONS_DIR = Path(__file__).with_name("data") / "regions"
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
@@ -122,14 +121,8 @@ class Region:
         return any(p.covers(moment) for p in self.crisis_hours)
 
 
-class _Check:
-    """Raises ConfigErrors naming this file."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, detail: str, field: str | None = None) -> ConfigError:
-        return ConfigError(detail, file=self.file, field=field)
+class _Check(FileCheck):
+    """The region file's checks."""
 
     def text(self, raw: Mapping[str, Any], key: str, where: str) -> str:
         value = raw.get(key)
@@ -261,10 +254,7 @@ def load_region(path: Path, national: MunicipalityList | None = None) -> Region:
     """Read and check one region file; ConfigError names the file and the field."""
     check = _Check(path.name)
     national = national or national_list()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise check.fail(f"kan bestand niet lezen: {exc}") from exc
+    raw = read_yaml(path, file=check.file)
     raw = check.mapping(raw, None)
     members, teams = _members(check, national, raw)
     examples = raw.get("examples", [])

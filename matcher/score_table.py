@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.care import CareForm
-from domain.people import Sex
+from domain.people import Sex, capability_mask
 from domain.places import Municipality, neighbour_matrix
 from domain.places import region_mask as region_mask_of_places
 from matcher.models import MatchRequest
@@ -41,7 +41,6 @@ from matcher.table import (
     BoolArray,
     IntArray,
     UnitTable,
-    cap_mask,
 )
 from matcher.weights import TERMS, Weights
 
@@ -62,11 +61,11 @@ class ProfileKey(NamedTuple):
 
 
 def profile_key(referral: MatchRequest, required: int | None = None) -> ProfileKey:
-    """The referral's ProfileKey (`required`: its advice's cap_mask, if known already)."""
+    """The referral's ProfileKey (`required`: its advice's capability_mask, if known already)."""
     return ProfileKey(
         referral.age,
         referral.sex,
-        cap_mask(referral.advice.required_capabilities) if required is None else required,
+        capability_mask(referral.advice.required_capabilities) if required is None else required,
         referral.excluded_units,
         referral.anchor[0],
         referral.school_municipality,

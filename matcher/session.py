@@ -54,7 +54,7 @@ import numpy as np
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
-from domain.people import Capability
+from domain.people import Capability, capability_mask
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
 from matcher.problem import tiebreak_with, unit_half
@@ -73,7 +73,6 @@ from matcher.table import (
     BoolArray,
     IntArray,
     build_table,
-    cap_mask,
     room_left,
     unit_capacity,
 )
@@ -179,7 +178,7 @@ class Session:
         required = advice.required_capabilities
         mask = self._masks.get(required)
         if mask is None:
-            mask = _bounded(self._masks)[required] = cap_mask(required)
+            mask = _bounded(self._masks)[required] = capability_mask(required)
         return advice.acceptable, profile_key(referral, mask)
 
     def _parts(

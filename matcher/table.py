@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
-from domain.people import Capability, Sex, SexPolicy
+from domain.people import Sex, SexPolicy, capability_mask
 from domain.places import all_municipalities, distance_matrix_km, municipality_index
 from matcher.scoring import available, change_dates, is_open
 
@@ -25,7 +25,6 @@ BoolArray = npt.NDArray[np.bool_]
 FORMS = list(CareForm)
 # Every municipality of the national list (region-independent, fixed order).
 MUNIS = all_municipalities()
-CAPS = list(Capability)
 SEXES = list(Sex)
 FORM_INDEX = {f: i for i, f in enumerate(FORMS)}
 MUNI_INDEX = municipality_index()
@@ -37,17 +36,6 @@ NEVER = 2**40  # an ordinal later than any date
 # the region and which ones are neighbours depend on the selected region:
 # domain.places.region_mask() and neighbour_matrix().
 KM = np.floor(distance_matrix_km() + 0.5).astype(np.int64)
-
-
-CAP_BIT = {c: 1 << i for i, c in enumerate(CAPS)}
-
-
-def cap_mask(caps: Sequence[Capability] | frozenset[Capability]) -> int:
-    """Capabilities as a bit mask."""
-    mask = 0
-    for c in caps:
-        mask |= CAP_BIT[c]
-    return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +137,7 @@ def build_table(units: Sequence[UnitView], today: date) -> UnitTable:
         age_min=col([u.age_min for u in ordered]),
         age_max=col([u.age_max for u in ordered]),
         policy_sex=col([POLICY_SEX[u.sex_policy] for u in ordered]),
-        caps=col([cap_mask(u.capabilities) for u in ordered]),
+        caps=col([capability_mask(u.capabilities) for u in ordered]),
         open=np.asarray([is_open(u) for u in ordered], dtype=np.bool_),
         foster=np.asarray(
             [u.care_form.category is CareCategory.PLEEGZORG for u in ordered], dtype=np.bool_
@@ -169,7 +157,7 @@ def build_table(units: Sequence[UnitView], today: date) -> UnitTable:
         ),
         pref_room=col([room_left(u) for u in ordered]),
         pref_caps_set=np.asarray([bool(p and p.capabilities) for p in prefs], dtype=np.bool_),
-        pref_caps=col([cap_mask(p.capabilities) if p else 0 for p in prefs]),
+        pref_caps=col([capability_mask(p.capabilities) if p else 0 for p in prefs]),
         prefs_stated=any(p is not None and _states_a_wish(p) for p in prefs),
     )
 

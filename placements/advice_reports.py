@@ -14,7 +14,6 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from placements.models import (
-    JUDGEMENT_REASON_LABEL,
     AdviceJudgement,
     JudgementReason,
     Referral,
@@ -56,7 +55,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def _label(code: str) -> str:
     try:
-        return JUDGEMENT_REASON_LABEL[JudgementReason(code)]
+        return JudgementReason(code).label
     except ValueError:
         return code
 

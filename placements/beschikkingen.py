@@ -32,8 +32,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
+from capacity import db
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.validation import field_errors
@@ -195,11 +196,5 @@ def import_csv(
 
 def listing(session: Session, *, limit: int, offset: int) -> tuple[list[Beschikking], int]:
     """One page of the register, newest beschikking first, and how many there are."""
-    total = session.exec(select(func.count()).select_from(Beschikking)).one()
-    rows = session.exec(
-        select(Beschikking)
-        .order_by(col(Beschikking.decided_on).desc(), col(Beschikking.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return list(rows), total
+    order = (col(Beschikking.decided_on).desc(), col(Beschikking.id))
+    return db.page(session, select(Beschikking), *order, limit=limit, offset=offset)

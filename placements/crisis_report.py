@@ -23,12 +23,11 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from domain.people import VERWIJZER_LABEL, AgeBand, VerwijzerType, age_band
+from domain.people import AgeBand, VerwijzerType, age_band
 from domain.places import Municipality
 from placements.match import profile_of
 from placements.models import (
     OPEN_STATUSES,
-    WITHDRAWAL_LABEL,
     BridgingCare,
     Referral,
     Urgency,
@@ -61,7 +60,7 @@ def _why_none(referral: Referral) -> str:
     if referral.status in OPEN_STATUSES:
         return "wacht nog op een plek"
     try:
-        return WITHDRAWAL_LABEL[WithdrawalReason(referral.withdrawal_reason or "")]
+        return WithdrawalReason(referral.withdrawal_reason or "").label
     except ValueError:
         return "onbekend"
 
@@ -113,7 +112,7 @@ def crisis_quarter_report(
             if form == "geen":
                 counts[(q, "geen_reden", _why_none(r), None, band)] += 1
             try:
-                referrer = VERWIJZER_LABEL[VerwijzerType(r.verwijzer_type)]
+                referrer = VerwijzerType(r.verwijzer_type).label
             except ValueError:
                 referrer = r.verwijzer_type
             counts[(q, "verwijzer", referrer, None, band)] += 1

@@ -43,7 +43,8 @@ class Rule:
     partitions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # total -> parts
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> its counts
     column_shares: dict[str, str] = field(default_factory=dict)  # share column -> count column
-    group: tuple[str, str] | None = None  # (group column, count column): rows add up to a total
+    # (group columns, count column): the rows of a group add up to a total shown elsewhere.
+    group: tuple[tuple[str, ...], str] | None = None
 
 
 RULES: dict[str, Rule] = {
@@ -68,7 +69,7 @@ RULES: dict[str, Rule] = {
     "doorlooptijd": Rule(
         counts=("plaatsingen",),
         derived={"mediaan_dagen": ("plaatsingen",), "p90_dagen": ("plaatsingen",)},
-        group=("maand", "plaatsingen"),
+        group=(("maand",), "plaatsingen"),
     ),
     "norm_14_dagen": Rule(
         counts=("beschikkingen", "gehaald", "te_laat", "nog_lopend"),
@@ -78,6 +79,12 @@ RULES: dict[str, Rule] = {
     "overbrugging": Rule(counts=("aantal",)),
     "behoefte_aanbod": Rule(
         counts=("wachtend_first_best",), derived={"tekort": ("wachtend_first_best",)}
+    ),
+    # This month's rows of a care form add up to its count in behoefte_aanbod.
+    "behoefte_aanbod_integraal": Rule(
+        counts=("benodigd",),
+        derived={"tekort": ("benodigd",)},
+        group=(("maand", "zorgvorm"), "benodigd"),
     ),
     "crisis_kwartaal": Rule(counts=("aantal",)),
     "crisis_kwartaalrapport": Rule(counts=("aantal",)),
@@ -158,12 +165,12 @@ def _hide_one_more(row: list[Cell], hidden: set[int], total: int, parts: Sequenc
 
 
 def _hide_in_groups(
-    rows: list[list[Cell]], hidden_counts: list[set[int]], key: int, count: int
+    rows: list[list[Cell]], hidden_counts: list[set[int]], keys: list[int], count: int
 ) -> None:
     """Within each group of rows, a lone hidden count takes the smallest other one with it."""
-    groups: dict[Cell, list[int]] = {}
+    groups: dict[tuple[Cell, ...], list[int]] = {}
     for n, row in enumerate(rows):
-        groups.setdefault(row[key], []).append(n)
+        groups.setdefault(tuple(row[k] for k in keys), []).append(n)
     for members in groups.values():
         if sum(count in hidden_counts[m] for m in members) != 1:
             continue
@@ -193,7 +200,8 @@ def suppress(table: Table, *, threshold: int = DEFAULT_THRESHOLD) -> Table:
             _hide_one_more(row, hidden, index[total], [index[p] for p in parts])
         hidden_counts.append(hidden)
     if rule.group is not None:
-        _hide_in_groups(rows, hidden_counts, index[rule.group[0]], index[rule.group[1]])
+        keys = [index[k] for k in rule.group[0]]
+        _hide_in_groups(rows, hidden_counts, keys, index[rule.group[1]])
     any_hidden = {n for hidden in hidden_counts for n in hidden}
     for row, hidden in zip(rows, hidden_counts, strict=True):
         derived = {

@@ -11,29 +11,17 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
+from domain.labels import LabelledEnum
 
 
-class RequestState(StrEnum):
+class RequestState(LabelledEnum):
     """Where a request to a provider stands. An open request whose hold has ended (the
     servicepunt decided, withdrew, or the hold expired) counts as lapsed ('vervallen')."""
 
-    OPEN = "open"
-    GEACCEPTEERD = "geaccepteerd"
-    GEWEIGERD = "geweigerd"
-    VERVALLEN = "vervallen"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return REQUEST_STATE_LABEL[self]
-
-
-REQUEST_STATE_LABEL: dict[RequestState, str] = {
-    RequestState.OPEN: "wacht op antwoord",
-    RequestState.GEACCEPTEERD: "geaccepteerd",
-    RequestState.GEWEIGERD: "geweigerd",
-    RequestState.VERVALLEN: "vervallen (plek niet meer vastgehouden)",
-}
+    OPEN = "open", "wacht op antwoord"
+    GEACCEPTEERD = "geaccepteerd", "geaccepteerd"
+    GEWEIGERD = "geweigerd", "geweigerd"
+    VERVALLEN = "vervallen", "vervallen (plek niet meer vastgehouden)"
 
 
 class ProviderAnswer(StrEnum):
@@ -43,34 +31,18 @@ class ProviderAnswer(StrEnum):
     REFUSE = "refuse"
 
 
-class RefusalReason(StrEnum):
+class RefusalReason(LabelledEnum):
     """Why a provider refuses a child for a held place."""
 
-    PAST_NIET_IN_GROEP = "past_niet_in_groep"
-    VEILIGHEID = "veiligheid"
-    GEEN_PERSONEEL = "geen_personeel"
-    ZORGZWAARTE = "zorgzwaarte"
-    LEEFTIJD = "leeftijd"
-    GEEN_PLEK = "geen_plek"
-    GEEN_CONTRACT = "geen_contract"
-    ANDERS = "anders"
+    PAST_NIET_IN_GROEP = "past_niet_in_groep", "past niet in de groep"
+    VEILIGHEID = "veiligheid", "veiligheid van het kind of de groep"
+    GEEN_PERSONEEL = "geen_personeel", "geen personeel"
+    ZORGZWAARTE = "zorgzwaarte", "zorgzwaarte hoger dan de plek biedt"
+    LEEFTIJD = "leeftijd", "leeftijd past niet bij de groep"
+    GEEN_PLEK = "geen_plek", "plek is toch niet beschikbaar"
+    GEEN_CONTRACT = "geen_contract", "geen contract met de gemeente"
+    ANDERS = "anders", "anders (zie toelichting)"
 
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return REFUSAL_LABEL[self]
-
-
-REFUSAL_LABEL: dict[RefusalReason, str] = {
-    RefusalReason.PAST_NIET_IN_GROEP: "past niet in de groep",
-    RefusalReason.VEILIGHEID: "veiligheid van het kind of de groep",
-    RefusalReason.GEEN_PERSONEEL: "geen personeel",
-    RefusalReason.ZORGZWAARTE: "zorgzwaarte hoger dan de plek biedt",
-    RefusalReason.LEEFTIJD: "leeftijd past niet bij de groep",
-    RefusalReason.GEEN_PLEK: "plek is toch niet beschikbaar",
-    RefusalReason.GEEN_CONTRACT: "geen contract met de gemeente",
-    RefusalReason.ANDERS: "anders (zie toelichting)",
-}
 
 # The answer's fields as the pages and error messages name them.
 REQUEST_FIELD_LABELS: dict[str, str] = {
@@ -80,38 +52,23 @@ REQUEST_FIELD_LABELS: dict[str, str] = {
 }
 
 
-class TransferReason(StrEnum):
+class TransferReason(LabelledEnum):
     """Why a placed child moves to another form or place (a step up or down)."""
 
-    AFSCHALEN = "afschalen"
-    OPSCHALEN = "opschalen"
-    NA_CRISIS = "na_crisis"
-    AFGEBROKEN = "afgebroken"
-    DICHTER_BIJ_HUIS = "dichter_bij_huis"
-    BROERS_ZUSSEN = "broers_zussen"
-    ZELFSTANDIGHEID = "zelfstandigheid"
-    ANDERS = "anders"
+    AFSCHALEN = "afschalen", "afschalen: minder zware zorg past nu"
+    OPSCHALEN = "opschalen", "opschalen: zwaardere zorg nodig"
+    NA_CRISIS = "na_crisis", "van crisisopvang naar een reguliere plek"
+    AFGEBROKEN = "afgebroken", "de plaatsing liep vast"
+    DICHTER_BIJ_HUIS = "dichter_bij_huis", "dichter bij huis, school of netwerk"
+    BROERS_ZUSSEN = "broers_zussen", "samen met broers en zussen"
+    ZELFSTANDIGHEID = "zelfstandigheid", "naar zelfstandig wonen (kamertraining, begeleid wonen)"
+    ANDERS = "anders", "anders"
 
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return TRANSFER_LABEL[self]
-
-
-TRANSFER_LABEL: dict[TransferReason, str] = {
-    TransferReason.AFSCHALEN: "afschalen: minder zware zorg past nu",
-    TransferReason.OPSCHALEN: "opschalen: zwaardere zorg nodig",
-    TransferReason.NA_CRISIS: "van crisisopvang naar een reguliere plek",
-    TransferReason.AFGEBROKEN: "de plaatsing liep vast",
-    TransferReason.DICHTER_BIJ_HUIS: "dichter bij huis, school of netwerk",
-    TransferReason.BROERS_ZUSSEN: "samen met broers en zussen",
-    TransferReason.ZELFSTANDIGHEID: "naar zelfstandig wonen (kamertraining, begeleid wonen)",
-    TransferReason.ANDERS: "anders",
-}
 
 TRANSFER_FIELD_LABELS: dict[str, str] = {
     "transfer_reason": "Reden van overplaatsing",
     "transfer_planned": "Overplaatsing gepland",
+    "transfer_text": "Toelichting bij overplaatsing",
 }
 
 
@@ -174,29 +131,16 @@ class Beschikking(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class TaskKind(StrEnum):
+class TaskKind(LabelledEnum):
     """A perspectiefregisseur's task with a time limit (seed 001)."""
 
-    STARTAFSPRAKEN = "startafspraken"
-    PERSPECTIEFPLAN = "perspectiefplan"
-    EVALUATIE = "evaluatie"
+    STARTAFSPRAKEN = "startafspraken", "startafspraken"
+    PERSPECTIEFPLAN = "perspectiefplan", "perspectiefplan"
+    EVALUATIE = "evaluatie", "evaluatie"
     # The perspective after 18: talked through at 16½ and again at 17½.
-    PERSPECTIEF_165 = "perspectief_165"
-    PERSPECTIEF_175 = "perspectief_175"
+    PERSPECTIEF_165 = "perspectief_165", "perspectief na 18 (16½ jaar)"
+    PERSPECTIEF_175 = "perspectief_175", "perspectief na 18 (17½ jaar)"
 
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return TASK_LABEL[self]
-
-
-TASK_LABEL: dict[TaskKind, str] = {
-    TaskKind.STARTAFSPRAKEN: "startafspraken",
-    TaskKind.PERSPECTIEFPLAN: "perspectiefplan",
-    TaskKind.EVALUATIE: "evaluatie",
-    TaskKind.PERSPECTIEF_165: "perspectief na 18 (16½ jaar)",
-    TaskKind.PERSPECTIEF_175: "perspectief na 18 (17½ jaar)",
-}
 
 REGIE_FIELD_LABELS: dict[str, str] = {
     "regisseur_user_id": "Perspectiefregisseur",

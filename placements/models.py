@@ -12,18 +12,19 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
+from domain.labels import LabelledEnum
 
 
-class ReferralStatus(StrEnum):
+class ReferralStatus(LabelledEnum):
     """Where a referral stands; the steps run in this order."""
 
-    AANGEMELD = "aangemeld"
-    GEADVISEERD = "geadviseerd"
-    VOORGESTELD = "voorgesteld"
-    VASTGEHOUDEN = "vastgehouden"
-    GEPLAATST = "geplaatst"
-    UITGESTROOMD = "uitgestroomd"
-    INGETROKKEN = "ingetrokken"
+    AANGEMELD = "aangemeld", "aangemeld"
+    GEADVISEERD = "geadviseerd", "advies gegeven"
+    VOORGESTELD = "voorgesteld", "voorstellen gedaan"
+    VASTGEHOUDEN = "vastgehouden", "plek vastgehouden"
+    GEPLAATST = "geplaatst", "geplaatst"
+    UITGESTROOMD = "uitgestroomd", "uitgestroomd"
+    INGETROKKEN = "ingetrokken", "ingetrokken"
 
 
 class StatusColumn(TypeDecorator[ReferralStatus]):
@@ -57,16 +58,16 @@ class Urgency(StrEnum):
     CRISIS = "crisis"
 
 
-class BridgingCare(StrEnum):
+class BridgingCare(LabelledEnum):
     """Help while waiting (overbruggingshulp); 'geen' counts against the 14-day norm."""
 
-    GEEN = "geen"
-    AMBULANT = "ambulant"
-    AMBULANTE_CRISISHULP = "ambulante_crisishulp"
-    LOGEREN = "logeren"
-    DEELTIJD = "deeltijd"
-    CRISISOPVANG = "crisisopvang"
-    ANDERS = "anders"
+    GEEN = "geen", "geen"
+    AMBULANT = "ambulant", "ambulante hulp"
+    AMBULANTE_CRISISHULP = "ambulante_crisishulp", "ambulante crisishulp"
+    LOGEREN = "logeren", "logeren / respijtzorg"
+    DEELTIJD = "deeltijd", "deeltijdverblijf"
+    CRISISOPVANG = "crisisopvang", "crisisopvang"
+    ANDERS = "anders", "anders"
 
 
 class DecisionOutcome(StrEnum):
@@ -76,75 +77,37 @@ class DecisionOutcome(StrEnum):
     DECLINE = "decline"
 
 
-class ReasonCode(StrEnum):
+class ReasonCode(LabelledEnum):
     """Why a proposal was declined or why the placement deviates from the advice."""
 
-    GEEN_CAPACITEIT = "geen_capaciteit"
-    VOORKEUR_OUDERS = "voorkeur_ouders"
-    VOORKEUR_KIND = "voorkeur_kind"
-    BROERS_ZUSSEN = "broers_zussen"
-    AFSTAND = "afstand"
-    AANBIEDER_WEIGERT = "aanbieder_weigert"
-    CRISIS = "crisis"
-    PROFESSIONEEL_OORDEEL = "professioneel_oordeel"
-    TE_LANG_GEWACHT = "te_lang_gewacht"
-    BESLUIT_GI_RECHTER = "besluit_gi_rechter"
-    GEEN_CONTRACT = "geen_contract"
-    ANDERS = "anders"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return REASON_LABEL[self]
+    GEEN_CAPACITEIT = "geen_capaciteit", "geen plek beschikbaar"
+    VOORKEUR_OUDERS = "voorkeur_ouders", "voorkeur van de ouders"
+    VOORKEUR_KIND = "voorkeur_kind", "voorkeur van het kind"
+    BROERS_ZUSSEN = "broers_zussen", "broers en zussen"
+    AFSTAND = "afstand", "afstand"
+    AANBIEDER_WEIGERT = "aanbieder_weigert", "aanbieder weigert"
+    CRISIS = "crisis", "crisis"
+    PROFESSIONEEL_OORDEEL = "professioneel_oordeel", "professioneel oordeel"
+    TE_LANG_GEWACHT = "te_lang_gewacht", "te lang gewacht op de eerste keus"
+    BESLUIT_GI_RECHTER = "besluit_gi_rechter", "besluit van de GI of de rechter"
+    GEEN_CONTRACT = "geen_contract", "geen contract met de aanbieder"
+    ANDERS = "anders", "anders (zie toelichting)"
 
 
-REASON_LABEL: dict[ReasonCode, str] = {
-    ReasonCode.GEEN_CAPACITEIT: "geen plek beschikbaar",
-    ReasonCode.VOORKEUR_OUDERS: "voorkeur van de ouders",
-    ReasonCode.VOORKEUR_KIND: "voorkeur van het kind",
-    ReasonCode.BROERS_ZUSSEN: "broers en zussen",
-    ReasonCode.AFSTAND: "afstand",
-    ReasonCode.AANBIEDER_WEIGERT: "aanbieder weigert",
-    ReasonCode.CRISIS: "crisis",
-    ReasonCode.PROFESSIONEEL_OORDEEL: "professioneel oordeel",
-    ReasonCode.TE_LANG_GEWACHT: "te lang gewacht op de eerste keus",
-    ReasonCode.BESLUIT_GI_RECHTER: "besluit van de GI of de rechter",
-    ReasonCode.GEEN_CONTRACT: "geen contract met de aanbieder",
-    ReasonCode.ANDERS: "anders (zie toelichting)",
-}
-
-
-class WithdrawalReason(StrEnum):
+class WithdrawalReason(LabelledEnum):
     """Why a referral was withdrawn before a placement (seed 004: alternatives existed, the
     request was withdrawn, or there was no place)."""
 
-    ALTERNATIEF = "alternatief"
-    NIET_MEER_NODIG = "niet_meer_nodig"
-    WENS_OUDERS_KIND = "wens_ouders_kind"
-    BESLUIT_GI_RECHTER = "besluit_gi_rechter"
-    GEEN_PLEK = "geen_plek"
-    ANDERE_GEMEENTE = "andere_gemeente"
-    WLZ = "wlz"
-    DUBBEL = "dubbel"
-    ANDERS = "anders"
+    ALTERNATIEF = "alternatief", "ander passend aanbod (ambulant, netwerk)"
+    NIET_MEER_NODIG = "niet_meer_nodig", "verblijf is niet meer nodig"
+    WENS_OUDERS_KIND = "wens_ouders_kind", "wens van ouders of kind"
+    BESLUIT_GI_RECHTER = "besluit_gi_rechter", "besluit van de GI of de rechter"
+    GEEN_PLEK = "geen_plek", "geen plek beschikbaar"
+    ANDERE_GEMEENTE = "andere_gemeente", "andere gemeente of regio neemt het over"
+    WLZ = "wlz", "zorg valt onder de Wlz"
+    DUBBEL = "dubbel", "dubbele of onjuiste aanmelding"
+    ANDERS = "anders", "anders (zie toelichting)"
 
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return WITHDRAWAL_LABEL[self]
-
-
-WITHDRAWAL_LABEL: dict[WithdrawalReason, str] = {
-    WithdrawalReason.ALTERNATIEF: "ander passend aanbod (ambulant, netwerk)",
-    WithdrawalReason.NIET_MEER_NODIG: "verblijf is niet meer nodig",
-    WithdrawalReason.WENS_OUDERS_KIND: "wens van ouders of kind",
-    WithdrawalReason.BESLUIT_GI_RECHTER: "besluit van de GI of de rechter",
-    WithdrawalReason.GEEN_PLEK: "geen plek beschikbaar",
-    WithdrawalReason.ANDERE_GEMEENTE: "andere gemeente of regio neemt het over",
-    WithdrawalReason.WLZ: "zorg valt onder de Wlz",
-    WithdrawalReason.DUBBEL: "dubbele of onjuiste aanmelding",
-    WithdrawalReason.ANDERS: "anders (zie toelichting)",
-}
 
 # The lifecycle forms' fields as pages and error messages name them.
 LIFECYCLE_FIELD_LABELS: dict[str, str] = {
@@ -223,6 +186,7 @@ class Referral(SQLModel, table=True):
     # from, why (a TransferReason value), and whether the move was planned.
     previous_referral_id: str | None = Field(default=None, max_length=ID_LENGTH, index=True)
     transfer_reason: str | None = Field(default=None, max_length=32)
+    transfer_text: str | None = Field(default=None, max_length=500)  # needed for 'anders'
     transfer_planned: bool | None = None
     # Foster care or a gezinshuis continued after 18, up to this day (at the latest 21).
     continued_until: date | None = None
@@ -276,70 +240,37 @@ class Deviation(SQLModel, table=True):
     weights_version: str | None = Field(default=None, max_length=100)
 
 
-class JudgementState(StrEnum):
+class JudgementState(LabelledEnum):
     """Where the professional judgement of a referral's advice stands."""
 
-    OPEN = "open"
-    TWEEDE_NODIG = "tweede_nodig"
-    AFGEROND = "afgerond"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return JUDGEMENT_STATE_LABEL[self]
+    OPEN = "open", "wacht op oordeel gedragswetenschapper"
+    TWEEDE_NODIG = "tweede_nodig", "wacht op tweede gedragswetenschapper"
+    AFGEROND = "afgerond", "oordeel afgerond"
 
 
-JUDGEMENT_STATE_LABEL: dict[JudgementState, str] = {
-    JudgementState.OPEN: "wacht op oordeel gedragswetenschapper",
-    JudgementState.TWEEDE_NODIG: "wacht op tweede gedragswetenschapper",
-    JudgementState.AFGEROND: "oordeel afgerond",
-}
-
-
-class Verdict(StrEnum):
+class Verdict(LabelledEnum):
     """What a gedragswetenschapper does with the advice in force: confirm or change it."""
 
-    CONFIRM = "confirm"
-    CHANGE = "change"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return "bevestigd" if self is Verdict.CONFIRM else "gewijzigd"
+    CONFIRM = "confirm", "bevestigd"
+    CHANGE = "change", "gewijzigd"
 
 
-class JudgementReason(StrEnum):
+class JudgementReason(LabelledEnum):
     """Why a gedragswetenschapper confirms or changes an advice."""
 
-    ADVIES_PAST = "advies_past"
-    ZWAARTE = "zwaarte"
-    BEHANDELBEHOEFTE = "behandelbehoefte"
-    VEILIGHEID = "veiligheid"
-    NETWERK = "netwerk"
-    AFBREEKRISICO = "afbreekrisico"
-    BROERS_ZUSSEN = "broers_zussen"
-    WENS_KIND_OUDERS = "wens_kind_ouders"
-    AANVULLENDE_INFORMATIE = "aanvullende_informatie"
-    ANDERS = "anders"
-
-    @property
-    def label(self) -> str:
-        """Dutch label."""
-        return JUDGEMENT_REASON_LABEL[self]
-
-
-JUDGEMENT_REASON_LABEL: dict[JudgementReason, str] = {
-    JudgementReason.ADVIES_PAST: "het advies past bij het beeld van het kind",
-    JudgementReason.ZWAARTE: "zwaarte of complexiteit anders ingeschat",
-    JudgementReason.BEHANDELBEHOEFTE: "behandelbehoefte anders ingeschat",
-    JudgementReason.VEILIGHEID: "veiligheid van het kind of de omgeving",
-    JudgementReason.NETWERK: "mogelijkheden in het netwerk",
-    JudgementReason.AFBREEKRISICO: "risico op afbreken van de plaatsing",
-    JudgementReason.BROERS_ZUSSEN: "broers en zussen",
-    JudgementReason.WENS_KIND_OUDERS: "wens van kind of ouders",
-    JudgementReason.AANVULLENDE_INFORMATIE: "informatie die het afwegingskader niet weegt",
-    JudgementReason.ANDERS: "anders (zie toelichting)",
-}
+    ADVIES_PAST = "advies_past", "het advies past bij het beeld van het kind"
+    ZWAARTE = "zwaarte", "zwaarte of complexiteit anders ingeschat"
+    BEHANDELBEHOEFTE = "behandelbehoefte", "behandelbehoefte anders ingeschat"
+    VEILIGHEID = "veiligheid", "veiligheid van het kind of de omgeving"
+    NETWERK = "netwerk", "mogelijkheden in het netwerk"
+    AFBREEKRISICO = "afbreekrisico", "risico op afbreken van de plaatsing"
+    BROERS_ZUSSEN = "broers_zussen", "broers en zussen"
+    WENS_KIND_OUDERS = "wens_kind_ouders", "wens van kind of ouders"
+    AANVULLENDE_INFORMATIE = (
+        "aanvullende_informatie",
+        "informatie die het afwegingskader niet weegt",
+    )
+    ANDERS = "anders", "anders (zie toelichting)"
 
 
 # The judgement's fields as the pages and error messages name them.

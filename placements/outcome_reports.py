@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from capacity.models import Location, Provider, Unit
-from domain.outcomes import OUTCOME_LABEL, DepartureOutcome
+from domain.outcomes import DepartureOutcome
 from placements import transfers
 from placements.models import Referral
 from placements.reports import Table
@@ -90,15 +90,11 @@ def destinations(
         (r.placed_form or "onbekend", r.discharge_outcome or "onbekend")
         for r in _discharged(session, since, until)
     )
-    table = Table(
+    return Table(
         "uitstroom_bestemming",
         "Vervolg na het verblijf, per zorgvorm",
         ("zorgvorm", "bestemming", "omschrijving", "aantal"),
-    )
-    labels = {o.value: OUTCOME_LABEL[o] for o in DepartureOutcome}
-    for (form, outcome), n in sorted(counts.items()):
-        table.rows.append((form, outcome, labels.get(outcome, outcome), n))
-    return table
+    ).add_coded_counts(counts, DepartureOutcome)
 
 
 def _placements_per_child(session: Session) -> dict[str, list[Referral]]:

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from placements import advice_reports, reports
 from placements.models import (
-    JUDGEMENT_REASON_LABEL,
-    REASON_LABEL,
-    WITHDRAWAL_LABEL,
     Deviation,
+    JudgementReason,
+    ReasonCode,
     Referral,
     Verdict,
     WithdrawalReason,
@@ -97,8 +96,8 @@ def deviation_reasons_both_levels(
         ("niveau", "reden", "omschrijving", "aantal"),
     )
     levels: tuple[tuple[str, dict[str, str]], ...] = (
-        (ADVIES, {c.value: label for c, label in JUDGEMENT_REASON_LABEL.items()}),
-        (PLAATSING, {c.value: label for c, label in REASON_LABEL.items()}),
+        (ADVIES, {c.value: c.label for c in JudgementReason}),
+        (PLAATSING, {c.value: c.label for c in ReasonCode}),
     )
     for level, labels in levels:
         for code, label in labels.items():
@@ -125,7 +124,7 @@ def withdrawal_reasons(
         "Ingetrokken aanmeldingen per reden",
         ("reden", "omschrijving", "aantal", "aandeel"),
     )
-    labelled = [(c.value, WITHDRAWAL_LABEL[c]) for c in WithdrawalReason]
+    labelled = [(c.value, c.label) for c in WithdrawalReason]
     for code, label in [*labelled, ("onbekend", "geen reden vastgelegd")]:
         if counts[code]:
             table.rows.append((code, label, counts[code], _rate(counts[code], total)))

@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from capacity.models import Provider
-from placements.lifecycle_models import REFUSAL_LABEL, ProviderRequest, RequestState
+from placements.lifecycle_models import ProviderRequest, RefusalReason, RequestState
 from placements.models import Referral
 from placements.provider_requests import state_of
 from placements.reports import Table
@@ -83,12 +83,8 @@ def refusal_reasons(
     for request, state, name in _requests(session, since, until):
         if state is RequestState.GEWEIGERD and request.refusal_reason:
             counts[(name, request.refusal_reason)] += 1
-    table = Table(
+    return Table(
         "weigeringen",
         "Weigeringen door aanbieders, per reden",
         ("aanbieder", "reden", "omschrijving", "aantal"),
-    )
-    labels = {reason.value: label for reason, label in REFUSAL_LABEL.items()}
-    for (name, reason), n in sorted(counts.items()):
-        table.rows.append((name, reason, labels.get(reason, reason), n))
-    return table
+    ).add_coded_counts(counts, RefusalReason)

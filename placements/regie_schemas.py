@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import SQLModel
 
 from domain.fields import PlausibleDate
 
@@ -27,20 +28,27 @@ class TaskDone(BaseModel):
     next_evaluation: PlausibleDate | None = None
 
 
-class TaskPublic(BaseModel):
-    """A task as its readers see it: due, done, status and working days to or past the due
-    date (negative: late)."""
+class TaskBase(SQLModel):
+    """What a task's row and its readers share: whose, which, due and done."""
 
     id: str
     referral_id: str
     kind: str
     due: date
     done_on: date | None
+
+
+# Built from the row with `model_validate(task, update={...})`, the template's pattern.
+class TaskPublic(TaskBase):
+    """A task as its readers see it: due, done, status and working days to or past the due
+    date (negative: late)."""
+
     status: str
     working_days: int
 
 
-class RegieChild(BaseModel):
+# Built from the referral's row with `model_validate(referral, update={...})`.
+class RegieChild(SQLModel):
     """A child a regisseur follows: by pseudonym, with where it stands and its tasks."""
 
     referral_id: str

@@ -18,12 +18,12 @@ from sqlmodel import Session, col, select
 from capacity import views as capacity_views
 from domain import nl_format
 from domain.care import CareForm
+from domain.labels import LabelledEnum
 from domain.people import AgeBand, age_band
 from domain.places import Municipality
 from placements.match import profile_of
 from placements.models import (
     OPEN_STATUSES,
-    REASON_LABEL,
     BridgingCare,
     Deviation,
     ReasonCode,
@@ -48,6 +48,16 @@ class Table:
     def as_dicts(self) -> list[dict[str, Cell]]:
         """Rows as column -> value mappings."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def add_coded_counts(
+        self, counts: Counter[tuple[str, str]], codes: type[LabelledEnum]
+    ) -> Table:
+        """Rows (group, code, the code's label, count) in order; a code that is no longer
+        one of `codes` stands for its own label."""
+        labels = {code.value: code.label for code in codes}
+        for (group, code), n in sorted(counts.items()):
+            self.rows.append((group, code, labels.get(code, code), n))
+        return self
 
 
 class NormStatus(StrEnum):
@@ -186,7 +196,7 @@ def deviation_reasons(
             table.rows.append(
                 (
                     code.value,
-                    REASON_LABEL[code],
+                    code.label,
                     counts[code.value],
                     _rate(counts[code.value], total),
                 )

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from sqlmodel import SQLModel
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
@@ -34,6 +35,13 @@ from placements.models import (
 )
 
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+ANDERS = "anders"
+
+
+def text_for_anders(reason: object, text: str | None, field: str) -> None:
+    """Every coded reason 'anders' needs its explanation: ValueError naming the text field."""
+    if reason == ANDERS and not (text or "").strip():
+        raise ValueError(f"{field}: verplicht bij reden 'anders'")
 
 
 class ReferralBase(BaseModel):
@@ -149,8 +157,7 @@ class DecisionCreate(BaseModel):
     def _reason(self) -> DecisionCreate:
         if self.outcome is DecisionOutcome.DECLINE and self.reason_code is None:
             raise ValueError("reason_code: verplicht bij afwijzen")
-        if self.reason_code is ReasonCode.ANDERS and not (self.reason_text or "").strip():
-            raise ValueError("reason_text: verplicht bij reden 'anders'")
+        text_for_anders(self.reason_code, self.reason_text, "reason_text")
         return self
 
 
@@ -180,11 +187,7 @@ class WithdrawRequest(BaseModel):
 
     @model_validator(mode="after")
     def _text(self) -> WithdrawRequest:
-        if (
-            self.withdrawal_reason is WithdrawalReason.ANDERS
-            and not (self.withdrawal_text or "").strip()
-        ):
-            raise ValueError("withdrawal_text: verplicht bij reden 'anders'")
+        text_for_anders(self.withdrawal_reason, self.withdrawal_text, "withdrawal_text")
         return self
 
 
@@ -195,6 +198,14 @@ class TransferRequest(BaseModel):
 
     transfer_reason: TransferReason
     transfer_planned: bool = Field(description="gepland (true) of na afbreken (false)")
+    transfer_text: str | None = Field(
+        default=None, max_length=500, description="toelichting; verplicht bij reden 'anders'"
+    )
+
+    @model_validator(mode="after")
+    def _text(self) -> TransferRequest:
+        text_for_anders(self.transfer_reason, self.transfer_text, "transfer_text")
+        return self
 
 
 class ContinuationRequest(BaseModel):
@@ -251,8 +262,7 @@ class JudgementCreate(BaseModel):
                 raise ValueError("chosen_alternatives: bevat de gekozen first-best zorgvorm")
             if len(set(alternatives)) != len(alternatives):
                 raise ValueError("chosen_alternatives: noemt een zorgvorm twee keer")
-        if self.reason_code is JudgementReason.ANDERS and not text:
-            raise ValueError("reason_text: verplicht bij reden 'anders'")
+        text_for_anders(self.reason_code, text, "reason_text")
         return self
 
 
@@ -332,12 +342,13 @@ class AnswerCreate(BaseModel):
             raise ValueError("refusal_reason: verplicht bij weigeren")
         if self.answer is ProviderAnswer.ACCEPT and self.refusal_reason is not None:
             raise ValueError("refusal_reason: alleen bij weigeren")
-        if self.refusal_reason is RefusalReason.ANDERS and not (self.refusal_text or "").strip():
-            raise ValueError("refusal_text: verplicht bij reden 'anders'")
+        text_for_anders(self.refusal_reason, self.refusal_text, "refusal_text")
         return self
 
 
-class ProviderRequestPublic(BaseModel):
+# An SQLModel, like the template's Public schemas: built from the request's row with
+# `model_validate(request, update={...})` for what the row does not hold.
+class ProviderRequestPublic(SQLModel):
     """A request to a provider as its readers see it: the child by pseudonym only, the unit,
     the state, and the answer with its response time."""
 

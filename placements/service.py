@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
 
-from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
 from afwegingskader.deadlines import DeadlineKind
 from afwegingskader.models import Advice
+from capacity import db
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.models import Hold, Unit
 from capacity.models import Location as CapacityLocation
-from capacity.snapshot import UnitView
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
-from matcher import propose as matcher_propose
-from matcher.models import MatchRequest, Proposal
-from matcher.table import UnitTable
 from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
-from placements.match import advice_of, match_referral, original_advice_of, profile_of
+from placements.match import advice_of, original_advice_of, profile_of
 from placements.models import (
     BridgingCare,
     Decision,
@@ -41,7 +32,7 @@ from placements.models import (
     Urgency,
 )
 from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
-from placements.transitions import TRANSITIONS, Action, advance, changes
+from placements.transitions import Action, advance, changes
 
 
 def _now_date(now: datetime) -> date:
@@ -73,14 +64,11 @@ def list_referrals(
         query = query.where(Referral.verwijzer_user_id == verwijzer_user_id)
     if status is not None:
         query = query.where(Referral.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Referral.created_at), col(Referral.id)).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    order = (col(Referral.created_at), col(Referral.id))
+    return db.page(session, query, *order, limit=limit, offset=offset)
 
 
-def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:
+def settle_if_ended(session: Session, referral: Referral, now: datetime) -> bool:
     """Move a referral whose hold ended (expired, unit closed) back to 'voorgesteld' first."""
     if referral.status is not ReferralStatus.VASTGEHOUDEN:
         return False
@@ -94,7 +82,7 @@ def _settle_if_ended(session: Session, referral: Referral, now: datetime) -> boo
 
 def settle_hold(session: Session, *, referral_id: str, now: datetime) -> bool:
     """If the referral's hold has ended by itself, move it back to 'voorgesteld' (True)."""
-    return _settle_if_ended(session, get_referral(session, referral_id), now)
+    return settle_if_ended(session, get_referral(session, referral_id), now)
 
 
 def settle_ended_holds(session: Session, *, now: datetime, unit_id: str | None = None) -> list[str]:
@@ -172,87 +160,6 @@ def advise(session: Session, *, referral_id: str, now: datetime) -> Advice:
     return advice
 
 
-_PROPOSALS = TypeAdapter(list[Proposal])
-_PROPOSABLE = sorted(TRANSITIONS[Action.PROPOSE].sources)
-
-
-@dataclass(frozen=True)
-class Proposed:
-    """The ranked proposals and the weights version that scored them."""
-
-    proposals: list[Proposal]
-    weights_version: str
-
-
-def propose(
-    session: Session,
-    *,
-    referral_id: str,
-    units: Sequence[UnitView] | UnitTable,
-    wait_days: int,
-    now: datetime,
-) -> Proposed:
-    """Rank the places for the referral; the top one is kept for the deviation log.
-
-    The proposals are written with one UPDATE that only applies while the referral still
-    has the status and the advice it was read with: a decision or a judgement committed
-    meanwhile is never undone by a late proposal (Conflict instead). An advice that needs
-    two gedragswetenschappers gets proposals only once they agree.
-    """
-    referral = get_referral(session, referral_id)
-    _settle_if_ended(session, referral, now)
-    moved = changes(referral, Action.PROPOSE, now=now)
-    judgements.require_for_proposals(referral)
-    match = match_referral(referral, today=now.date(), wait_days=wait_days)
-    waiting = _waiting_for_same_form(session, referral, today=now.date(), wait_days=wait_days)
-    proposals = matcher_propose.propose(match, units, today=now.date(), waiting=waiting)
-    version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
-    stored = _PROPOSALS.dump_json(proposals)
-    values = {
-        "proposals_json": stored.decode(),
-        "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
-        "weights_version": version,
-        **moved,
-    }
-    statement = (
-        update(Referral)
-        .where(
-            col(Referral.id) == referral.id,
-            col(Referral.status).in_(_PROPOSABLE),
-            col(Referral.advice_round) == referral.advice_round,
-            col(Referral.first_best) == referral.first_best,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
-        raise Conflict(
-            "aanmelding is intussen gewijzigd; vraag opnieuw voorstellen", field="status"
-        )
-    for name, value in values.items():
-        set_committed_value(referral, name, value)  # the session's copy matches the row
-    return Proposed(proposals, version)
-
-
-# Children still waiting for a place once they have an advice (a held place is not yet taken).
-_WAITING = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD, ReferralStatus.VASTGEHOUDEN)
-
-
-def _waiting_for_same_form(
-    session: Session, referral: Referral, *, today: date, wait_days: int
-) -> list[MatchRequest]:
-    """The other waiting children with the same first-best care form, as the matcher sees
-    them: only they can be ahead of this child for a first-best place (matcher.expected)."""
-    others = session.exec(
-        select(Referral).where(
-            col(Referral.status).in_(_WAITING),
-            col(Referral.first_best) == referral.first_best,
-            col(Referral.id) != referral.id,
-        )
-    ).all()
-    return [match_referral(o, today=today, wait_days=wait_days) for o in others]
-
-
 def hold_place(
     session: Session,
     *,
@@ -268,7 +175,7 @@ def hold_place(
     A place in gesloten jeugdhulp needs an advice two gedragswetenschappers agree on.
     """
     referral = get_referral(session, referral_id)
-    _settle_if_ended(session, referral, now)
+    settle_if_ended(session, referral, now)
     advance(referral, Action.HOLD, now=now)
     unit = session.get(Unit, unit_id) if isinstance(unit_id, str) else None
     if unit is not None:  # an unknown unit is the holds module's NotFound
@@ -292,7 +199,7 @@ def decide(
     nor declined: the referral goes back to 'voorgesteld' and the answer is a Conflict.
     """
     referral = get_referral(session, referral_id)
-    _settle_if_ended(session, referral, now)
+    settle_if_ended(session, referral, now)
     action = Action.DECLINE if data.outcome is DecisionOutcome.DECLINE else Action.ACCEPT
     advance(referral, action, now=now)
     assert referral.hold_id is not None  # set together with the status
@@ -390,7 +297,7 @@ def update_bridging(
 ) -> Referral:
     """Record the bridging care a waiting child gets (it counts for the 14-day norm)."""
     referral = get_referral(session, referral_id)
-    _settle_if_ended(session, referral, now)
+    settle_if_ended(session, referral, now)
     if bridging_care.value == referral.bridging_care:
         # Nothing changes, but only a referral the table allows it for is answered so.
         changes(referral, Action.BRIDGING, now=now)
@@ -409,7 +316,7 @@ def withdraw(
     """Withdraw a referral that has not been placed, with its reason; a held place is given
     back."""
     referral = get_referral(session, referral_id)
-    _settle_if_ended(session, referral, now)
+    settle_if_ended(session, referral, now)
     advance(referral, Action.WITHDRAW, now=now)
     referral.withdrawal_reason = data.withdrawal_reason.value
     referral.withdrawal_text = (data.withdrawal_text or "").strip() or None

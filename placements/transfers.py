@@ -63,6 +63,7 @@ def start(
         regisseur_team=previous.regisseur_team,
         previous_referral_id=previous.id,
         transfer_reason=data.transfer_reason.value,
+        transfer_text=(data.transfer_text or "").strip() or None,
         transfer_planned=data.transfer_planned,
     )
     previous.updated_at = now

@@ -1,7 +1,7 @@
 """The events of the simulator's general loop: a typed record per scheduled event.
 
 Arrivals are not events here: they are drawn up front and merged with this list by time
-(simulations.engine). Everything else that happens later is an `Event` on a heap.
+(simulations.general_loop). Everything else that happens later is an `Event` on a heap.
 """
 
 from __future__ import annotations

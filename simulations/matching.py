@@ -54,7 +54,14 @@ from matcher.models import MatchRequest, SolverSettings
 from matcher.session import Session
 from matcher.weights import Weights, default_weights
 from simulations.children import ChildCase
-from simulations.matching_run import ChildFits, RunState, template, unit_view, with_siblings
+from simulations.matching_run import (
+    ChildFits,
+    RunState,
+    template,
+    together_waits,
+    unit_view,
+    with_siblings,
+)
 from simulations.model import SimAssignment, SimUnit, WaitingChild
 
 POLICY_CHOICE_MATCHER = "matcher_choice"
@@ -126,7 +133,8 @@ class MatcherPolicy:
             elif len(opened) == 1 and not children_changed:
                 return self._departure(run, now, waiting, next(iter(opened)))
         chosen = self._select(run, waiting, opened, full, children_changed)
-        group_alternatives = _group_alternatives(waiting)
+        if run.groups:
+            chosen = together_waits(chosen)
         referrals: list[MatchRequest] = []
         by_id: dict[str, int] = {}
         open_units: dict[int, list[int]] = {}  # by child id
@@ -137,11 +145,7 @@ class MatcherPolicy:
             fits = run.units_of(allowed & run.free) if known is None else known
             if not fits and case.referral.sibling_group is None:
                 continue  # no free unit passes this child's static hard rules
-            group = case.referral.sibling_group
-            alternatives = (
-                child.alternatives_allowed if group is None else group_alternatives[group]
-            )
-            referral = case.referral if alternatives else case.first_best_only
+            referral = case.referral if child.alternatives_allowed else case.first_best_only
             referrals.append(referral)
             by_id[referral.referral_id] = child.child_id
             open_units[child.child_id] = fits
@@ -414,15 +418,4 @@ def _units_of(run: RunState, bits: int) -> list[int]:
         if len(run.unit_lists) > 10_000:
             run.unit_lists.clear()
         run.unit_lists[bits] = out
-    return out
-
-
-def _group_alternatives(waiting: Sequence[WaitingChild]) -> dict[str, bool]:
-    """Per sibling group: may it take an alternative care form? Only when every waiting
-    sibling may (each child's wait is its own estimate), so the group has one advice."""
-    out: dict[str, bool] = {}
-    for child in waiting:
-        group = child.need.sibling_group
-        if group is not None:
-            out[group] = out.get(group, True) and child.alternatives_allowed
     return out

@@ -122,6 +122,23 @@ def with_siblings(
     ]
 
 
+def together_waits(
+    chosen: list[tuple[WaitingChild, list[int] | None]],
+) -> list[tuple[WaitingChild, list[int] | None]]:
+    """The chosen children, each sibling group taking an alternative care form only when
+    every waiting member of it may: the matcher plans a group with one advice, and the
+    members' first-best waits can differ (each is estimated on its own)."""
+    waits = {g for c, _ in chosen if not c.alternatives_allowed and (g := group_of(c))}
+    if not waits:
+        return chosen
+    return [
+        (dataclasses.replace(c, alternatives_allowed=False), k)
+        if c.alternatives_allowed and group_of(c) in waits
+        else (c, k)
+        for c, k in chosen
+    ]
+
+
 def template(unit: SimUnit) -> UnitView:
     """The unit's UnitView as the scenario loader made it (its static fields)."""
     view = unit.payload

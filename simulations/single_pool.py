@@ -2,10 +2,11 @@
 
 One unit, no holds, no capacity changes, every child needs the unit's care form: the
 event list is the heap of the places' release times, one `heapreplace` per arrival. It
-fills the same `ChildRecords` as the general loop (simulations.engine), so both give
+fills the same `ChildRecords` as the general loop (simulations.general_loop), so both give
 byte-identical results (tested). Kept because it measures: on the Erlang loss model
 (benchmarks/simulations.py) it runs at 18.3x SimPy's events per second, the general loop
 at 0.9x (goal: at least 10x).
+A/B 2026-12-07 (3 rounds): median 0.80 s a round, 18.0 s with fast_path=False: 22x.
 """
 
 from __future__ import annotations

@@ -144,7 +144,8 @@ class SimulationSummary(BaseModel):
     )
 
 
-class SimulationJobPublic(BaseModel):
+# Built from the row with `model_validate(job, update={...})` (see `of`).
+class SimulationJobPublic(SQLModel):
     """A job as the planner sees it."""
 
     id: str
@@ -158,10 +159,10 @@ class SimulationJobPublic(BaseModel):
     finished_at: datetime | None
     progress_done: int
     progress_total: int
-    progress: float = PydanticField(ge=0, le=1, description="fractie gereed, 0 tot 1")
+    progress: float = Field(ge=0, le=1, description="fractie gereed, 0 tot 1")
     summary: SimulationSummary | None
-    error: str | None = PydanticField(description="Nederlandse foutmelding als het mislukte")
-    files: list[str] = PydanticField(description="te downloaden via .../files/{name}")
+    error: str | None = Field(description="Nederlandse foutmelding als het mislukte")
+    files: list[str] = Field(description="te downloaden via .../files/{name}")
 
     @classmethod
     def of(cls, job: SimulationJob) -> SimulationJobPublic:
@@ -176,20 +177,7 @@ class SimulationJobPublic(BaseModel):
             fraction = 1.0
         else:
             fraction = min(1.0, done / total) if total > 0 else 0.0
-        return cls(
-            id=job.id,
-            status=JobStatus(job.status),
-            scenario=job.scenario,
-            compare_with=job.compare_with,
-            replications=job.replications,
-            created_by=job.created_by,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            progress_done=done,
-            progress_total=total,
-            progress=fraction,
-            summary=summary,
-            error=job.error,
-            files=summary.files if summary else [],
+        files = summary.files if summary else []
+        return cls.model_validate(
+            job, update={"progress": fraction, "summary": summary, "files": files}
         )

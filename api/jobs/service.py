@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from api.jobs import catalogue
 from api.jobs.models import JobStatus, SimulationJob, SimulationRequest, SimulationSummary
+from capacity import db
 from domain.errors import NotFound
 
 INTERRUPTED = (
@@ -60,13 +61,8 @@ def list_jobs(
     query = select(SimulationJob)
     if created_by is not None:
         query = query.where(SimulationJob.created_by == created_by)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(SimulationJob.created_at).desc(), col(SimulationJob.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return list(rows), total
+    order = (col(SimulationJob.created_at).desc(), col(SimulationJob.id))
+    return db.page(session, query, *order, limit=limit, offset=offset)
 
 
 def _update(session: Session, job_id: str, worker: str | None, **values: Any) -> bool:

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from sqlmodel import Session
 
 from api import audit
 from api.accounts import User
 from api.deps import NowDep, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from placements import beschikkingen
 from placements.beschikking_schemas import BeschikkingCreate, BeschikkingPublic, ImportResult
 
@@ -31,17 +31,8 @@ def record(
     via: str,
     now: datetime,
 ) -> None:
-    """The user's action on these beschikkingen, in the caller's transaction."""
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=action,
-        entity="beschikking",
-        entity_ids=ids,
-        via=via,
-        at=now,
-    )
+    """The user's action on these beschikkingen, committed with the step."""
+    audit.record_by(session, user, action, ids, via, now, entity=audit.BESCHIKKING, commit=True)
 
 
 @router.post("/beschikkingen", status_code=201, response_model=BeschikkingPublic)
@@ -58,7 +49,6 @@ def create(
     )
     body = BeschikkingPublic.model_validate(row)
     record(session, user, audit.AuditAction.CREATE, [row.id], "POST /api/v1/beschikkingen", now)
-    session.commit()
     return body
 
 
@@ -77,7 +67,6 @@ def import_csv(
     )
     via = "POST /api/v1/beschikkingen/import"
     record(session, user, audit.AuditAction.CREATE, [r.id for r in rows], via, now)
-    session.commit()
     return ImportResult(imported=len(rows))
 
 
@@ -86,7 +75,7 @@ def list_beschikkingen(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[BeschikkingPublic]:
     """The register, newest beschikking first (the read is logged per beschikking)."""
@@ -100,5 +89,4 @@ def list_beschikkingen(
         "GET /api/v1/beschikkingen",
         now,
     )
-    session.commit()
     return Page[BeschikkingPublic](items=items, total=total, limit=limit, offset=offset)

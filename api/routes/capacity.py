@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlmodel import Session, col, select
 
-from api import audit, hold_endings
+from api import hold_endings, stays
 from api.accounts import Role, User
 from api.deps import (
     AnyUser,
@@ -40,7 +40,6 @@ from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.people import Capability
 from domain.places import Municipality
-from placements import departures
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 
@@ -106,14 +105,7 @@ def admit(
 ) -> OccupancyPublic:
     """Record an admission (409 when the unit is full or closed)."""
     _check_unit(session, user, unit_id)
-    stay = capacity_service.record_admission(
-        session,
-        unit_id=unit_id,
-        child_ref=data.child_ref,
-        since=data.since,
-        expected_end=data.expected_end,
-        now=now,
-    )
+    stay = stays.admit(session, unit_id=unit_id, data=data, now=now)
     session.commit()
     return OccupancyPublic.model_validate(stay)
 
@@ -129,18 +121,8 @@ def depart(
     """Record a departure with its outcome; the place comes free, and a child placed
     through the servicepunt has its referral discharged with that outcome."""
     _occupancy(session, user, occupancy_id)
-    discharged = departures.record_departure(
-        session,
-        occupancy_id=occupancy_id,
-        left_on=data.left_on,
-        outcome=data.outcome,
-        now=now,
-        planned=data.planned,
-    )
-    if discharged is not None:
-        audit.record_referrals(
-            session, user, audit.AuditAction.UPDATE, [discharged.id], "POST .../departure", now
-        )
+    via = "POST .../departure"
+    stays.depart(session, user, occupancy_id=occupancy_id, data=data, via=via, now=now)
     session.commit()
 
 

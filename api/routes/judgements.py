@@ -22,15 +22,7 @@ def awaiting(user: JudgeOrStaff, session: SessionDep, now: NowDep) -> list[Await
     """Open referrals whose advice waits for a (second) gedragswetenschapper, oldest first."""
     rows = judgement.awaiting(session)
     items = [AwaitingJudgement.model_validate(r) for r in rows]
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        [r.id for r in rows],
-        "GET .../awaiting",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, [r.id for r in rows], "GET .../awaiting", now)
     return items
 
 
@@ -42,9 +34,7 @@ def judgement_view(
     referral = workflow.get_referral(session, referral_id)
     advice_of(referral)  # Conflict before any advice: nothing to judge yet
     shown = judgement.view(session, referral)
-    audit.record_referrals(
-        session, user, audit.AuditAction.READ, [referral.id], "GET .../judgement", now, commit=True
-    )
+    audit.record_reads(session, user, [referral.id], "GET .../judgement", now)
     return shown
 
 

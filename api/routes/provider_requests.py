@@ -28,25 +28,17 @@ def own_provider(user: User) -> str | None:
 
 
 def public(view: RequestView) -> ProviderRequestPublic:
-    """A request as the API shows it."""
-    request = view.request
-    return ProviderRequestPublic(
-        id=request.id,
-        referral_id=request.referral_id,
-        child_ref=view.child_ref,
-        urgency=view.urgency,
-        first_best=view.first_best,
-        unit_id=request.unit_id,
-        unit_name=view.unit_name,
-        care_form=view.care_form,
-        provider_id=request.provider_id,
-        requested_at=request.requested_at,
-        hold_expires_at=view.expires_at,
-        state=view.state.value,
-        answered_at=request.answered_at,
-        response_minutes=request.response_minutes,
-        refusal_reason=request.refusal_reason,
-    )
+    """A request as the API shows it: its row, with the referral, unit and state beside it."""
+    beside = {
+        "child_ref": view.child_ref,
+        "urgency": view.urgency,
+        "first_best": view.first_best,
+        "unit_name": view.unit_name,
+        "care_form": view.care_form,
+        "hold_expires_at": view.expires_at,
+        "state": view.state.value,
+    }
+    return ProviderRequestPublic.model_validate(view.request, update=beside)
 
 
 @router.get("/provider-requests", response_model=list[ProviderRequestPublic])
@@ -61,15 +53,7 @@ def list_requests(
         session, provider_id=own_provider(user), only_open=state == "open"
     )
     ids = sorted({v.request.referral_id for v in views})
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        ids,
-        "GET /api/v1/provider-requests",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, ids, "GET /api/v1/provider-requests", now)
     return [public(v) for v in views]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from sqlmodel import Session
 
 from afwegingskader.models import Advice
@@ -21,10 +21,11 @@ from api.deps import (
     visible_referral,
 )
 from api.errors import ERROR_RESPONSES
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from capacity.schemas import HoldPublic, HoldRequest
 from domain.errors import InvalidInput
 from domain.people import VerwijzerType
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements import transfers
 from placements.schemas import (
@@ -62,21 +63,13 @@ def create_referral(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: idempotency.IdempotencyKey = None,
+    retry: idempotency.RetryDep,
 ) -> Any:
     """Register a referral; a retry with the same Idempotency-Key returns the first answer."""
     endpoint = "POST /api/v1/referrals"
-    attempt, stored = idempotency.begin(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        endpoint=endpoint,
-        payload=data.model_dump(mode="json"),
-    )
+    attempt, stored = retry.begin(session, user.id, endpoint, data)
     if stored is not None:
-        response.status_code = stored[0]
-        return stored[1]
+        return stored
     if user.role == Role.VERWIJZER.value:
         assert user.verwijzer_type is not None  # required for the role at creation
         verwijzer_type = VerwijzerType(user.verwijzer_type)
@@ -96,8 +89,7 @@ def create_referral(
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
     audit.record_referrals(session, user, audit.AuditAction.CREATE, [referral.id], endpoint, now)
-    response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
-    return answer
+    return retry.finish(session, attempt, status_code=201, body=body, now=now)
 
 
 @router.get("", response_model=Page[ReferralPublic])
@@ -106,7 +98,7 @@ def list_referrals(
     session: SessionDep,
     now: NowDep,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ReferralPublic]:
     """Referrals the user may see: the servicepunt all, a verwijzer its own."""
@@ -117,15 +109,7 @@ def list_referrals(
         limit=limit,
         offset=offset,
     )
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        [r.id for r in rows],
-        "GET /api/v1/referrals",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, [r.id for r in rows], "GET /api/v1/referrals", now)
     items = [ReferralPublic.model_validate(r) for r in rows]
     return Page[ReferralPublic](items=items, total=total, limit=limit, offset=offset)
 
@@ -135,15 +119,7 @@ def get_referral(
     referral: VisibleReferral, user: ReferrerOrStaff, session: SessionDep, now: NowDep
 ) -> ReferralPublic:
     """One referral (a verwijzer only its own)."""
-    audit.record_referrals(
-        session,
-        user,
-        audit.AuditAction.READ,
-        [referral.id],
-        "GET /api/v1/referrals/{id}",
-        now,
-        commit=True,
-    )
+    audit.record_reads(session, user, [referral.id], "GET /api/v1/referrals/{id}", now)
     return ReferralPublic.model_validate(referral)
 
 
@@ -162,7 +138,7 @@ def propose(
     """Rank the feasible places for the referral; the top one is kept for the deviation log."""
     _settle(session, user, referral_id, "POST .../proposals", now)
     with metrics.solver_timer("proposals"):
-        proposed = workflow.propose(
+        proposed = placement_proposals.propose(
             session,
             referral_id=referral_id,
             units=state.unit_table(now),
@@ -203,8 +179,7 @@ def decide(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: idempotency.IdempotencyKey = None,
+    retry: idempotency.RetryDep,
 ) -> Any:
     """Accept (place the child, log any deviation) or decline (release the hold).
 
@@ -212,17 +187,11 @@ def decide(
     another body is a 409. A hold that has ended by itself is neither accepted nor
     declined: 409, and the referral is back on 'voorgesteld'.
     """
-    attempt, stored = idempotency.begin(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        # The referral is part of what was asked: one key is one decision on one referral.
-        endpoint=f"POST /api/v1/referrals/{referral_id}/decision",
-        payload=data.model_dump(mode="json"),
-    )
+    # The referral is part of what was asked: one key is one decision on one referral.
+    endpoint = f"POST /api/v1/referrals/{referral_id}/decision"
+    attempt, stored = retry.begin(session, user.id, endpoint, data)
     if stored is not None:
-        response.status_code = stored[0]
-        return stored[1]
+        return stored
     _settle(session, user, referral_id, "POST .../decision", now)
     # Kept by reference: decide updates this very object, so no reload after the commit.
     referral = workflow.get_referral(session, referral_id)
@@ -231,8 +200,7 @@ def decide(
         session, user, audit.AuditAction.UPDATE, [referral_id], "POST .../decision", now
     )
     body = ReferralPublic.model_validate(referral).model_dump(mode="json")
-    response.status_code, answer = attempt.finish(session, status_code=200, body=body, now=now)
-    return answer
+    return retry.finish(session, attempt, status_code=200, body=body, now=now)
 
 
 @router.post("/{referral_id}/bridging", response_model=ReferralPublic)

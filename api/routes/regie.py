@@ -39,30 +39,15 @@ def regisseur_exists(session: Session, user_id: str) -> None:
 def task_public(task: RegieTask, today: date) -> TaskPublic:
     """A task with its status today."""
     seen = regie.view(task, today)
-    return TaskPublic(
-        id=task.id,
-        referral_id=task.referral_id,
-        kind=task.kind,
-        due=task.due,
-        done_on=task.done_on,
-        status=seen.status.value,
-        working_days=seen.working_days,
+    return TaskPublic.model_validate(
+        task, update={"status": seen.status.value, "working_days": seen.working_days}
     )
 
 
 def child_public(referral: Referral, tasks: list[RegieTask], today: date) -> RegieChild:
     """A child as the regisseur sees it."""
-    return RegieChild(
-        referral_id=referral.id,
-        child_ref=referral.child_ref,
-        status=referral.status.value,
-        urgency=referral.urgency,
-        perspective=referral.perspective,
-        placed_form=referral.placed_form,
-        sibling_group=referral.sibling_group,
-        regisseur_user_id=referral.regisseur_user_id,
-        tasks=[task_public(t, today) for t in tasks],
-    )
+    shown = [task_public(t, today) for t in tasks]
+    return RegieChild.model_validate(referral, update={"referral_id": referral.id, "tasks": shown})
 
 
 @router.post("/referrals/{referral_id}/regisseur", response_model=Assigned)
@@ -94,9 +79,7 @@ def children(user: RegisseurOrStaff, session: SessionDep, now: NowDep) -> list[R
     tasks = regie.tasks_of(session, [r.id for r in rows])
     body = [child_public(r, tasks[r.id], now.date()) for r in rows]
     ids = [r.id for r in rows]
-    audit.record_referrals(
-        session, user, audit.AuditAction.READ, ids, "GET /api/v1/regie/children", now, commit=True
-    )
+    audit.record_reads(session, user, ids, "GET /api/v1/regie/children", now)
     return body
 
 

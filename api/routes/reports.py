@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
-from sqlmodel import Session, col, func, select
+from fastapi import APIRouter
+from sqlmodel import Session, col, select
 
 from api import audit
 from api.accounts import Role, User
 from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
+from capacity import db
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.places import Municipality
 from placements import (
     advice_reports,
     beschikking_norm,
+    capacity_needs,
     crisis_report,
     disclosure,
     outcome_reports,
@@ -114,6 +116,10 @@ REPORTS: dict[str, Report] = {
     "buiten_regio": _over_period(reports.out_of_region),
     "beschikkingen_buiten_regio": _over_period(reports.staying_outside),
     "behoefte_aanbod": lambda s, now, p: reports.needed_vs_available(s, now=now),
+    # The integral view: per month, municipality, age band, care form and capability.
+    "behoefte_aanbod_integraal": lambda s, now, p: capacity_needs.needed_against_available(
+        s, today=now.date()
+    ),
     "crisis_kwartaal": lambda s, now, p: reports.crisis_quarter(s),
     # The crisis desk's whole quarterly table (seed 004).
     "crisis_kwartaalrapport": _over_period(crisis_report.crisis_quarter_report),
@@ -200,29 +206,16 @@ def deviation_log(
     user: ServicepuntUser,
     session: SessionDep,
     now: NowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[dict[str, Any]]:
     """The deviation log, newest first (the read is logged per referral)."""
-    total = session.exec(select(func.count()).select_from(Deviation)).one()
-    rows = session.exec(
-        select(Deviation)
-        .order_by(col(Deviation.recorded_at).desc(), col(Deviation.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    order = (col(Deviation.recorded_at).desc(), col(Deviation.id))
+    rows, total = db.page(session, select(Deviation), *order, limit=limit, offset=offset)
     items = [_deviation_item(r) for r in rows]
-    audit.record(
-        session,
-        user_id=user.id,
-        role=user.role,
-        action=audit.AuditAction.READ,
-        entity="referral",
-        entity_ids=[r.referral_id for r in rows],
-        via="GET /api/v1/deviations",
-        at=now,
-    )
-    session.commit()
+    ids = [r.referral_id for r in rows]
+    via = "GET /api/v1/deviations"
+    audit.record_reads(session, user, ids, via, now)
     return Page[dict[str, Any]](items=items, total=total, limit=limit, offset=offset)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import FileResponse
 
 from api import idempotency
@@ -26,7 +26,7 @@ from api.jobs.models import (
     SimulationJobPublic,
     SimulationRequest,
 )
-from api.schemas import Offset, Page
+from api.schemas import Limit, Offset, Page
 from domain.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/simulations", tags=["simulaties"], responses=ERROR_RESPONSES)
@@ -85,23 +85,15 @@ def create_simulation(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: idempotency.IdempotencyKey = None,
+    retry: idempotency.RetryDep,
 ) -> Any:
     """Queue a simulation of a shipped scenario; a retry with the same key is not queued twice."""
-    attempt, stored = idempotency.begin(
-        session,
-        user_id=user.id,
-        key=idempotency_key,
-        endpoint="POST /api/v1/simulations",
-        payload=data.model_dump(mode="json"),
-    )
+    attempt, stored = retry.begin(session, user.id, "POST /api/v1/simulations", data)
     if stored is not None:
-        response.status_code = stored[0]
-        return stored[1]
+        return stored
     job = jobs.create_job(session, request=data, user_id=user.id, now=now)
     body = SimulationJobPublic.of(job).model_dump(mode="json")
-    response.status_code, answer = attempt.finish(session, status_code=201, body=body, now=now)
+    answer = retry.finish(session, attempt, status_code=201, body=body, now=now)
     state.simulation_wake.set()
     return answer
 
@@ -111,7 +103,7 @@ def list_simulations(
     user: ReportReader,
     session: SessionDep,
     mine: Annotated[bool, Query(description="alleen mijn eigen opdrachten")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[SimulationJobPublic]:
     """Every planner's simulations, newest first (or only the caller's with mine=true)."""

@@ -26,7 +26,7 @@ from api.web import (
     verwijzer,
 )
 from api.web.auth import BadForm, LoginRequired, PageForbidden, PageNotFound
-from api.web.render import page
+from api.web.render import error_page
 from placements.beschikking_schemas import BESCHIKKING_FIELD_LABELS
 from placements.lifecycle_models import (
     REGIE_FIELD_LABELS,
@@ -82,27 +82,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> HTMLResponse:
-        return page("error.html", None, status_code=403, title="Geen toegang", message=exc.message)
+        return error_page(None, 403, "Geen toegang", exc.message)
 
     @app.exception_handler(PageNotFound)
     async def _not_found(request: Request, exc: PageNotFound) -> HTMLResponse:
-        return page(
-            "error.html",
-            None,
-            status_code=404,
-            title="Niet gevonden",
-            message="Deze pagina of aanmelding bestaat niet, of is niet voor u zichtbaar.",
-        )
+        why = "Deze pagina of aanmelding bestaat niet, of is niet voor u zichtbaar."
+        return error_page(None, 404, "Niet gevonden", why)
 
     @app.exception_handler(BadForm)
     async def _bad_form(request: Request, exc: BadForm) -> HTMLResponse:
-        return page(
-            "error.html",
-            None,
-            status_code=403,
-            title="Formulier niet geaccepteerd",
-            message=(
-                f"Het formulier is niet verwerkt ({exc}). Er is niets opgeslagen. "
-                "Ga terug, laad de pagina opnieuw en probeer het nog eens."
-            ),
+        why = (
+            f"Het formulier is niet verwerkt ({exc}). Er is niets opgeslagen. "
+            "Ga terug, laad de pagina opnieuw en probeer het nog eens."
         )
+        return error_page(None, 403, "Formulier niet geaccepteerd", why)

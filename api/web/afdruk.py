@@ -9,17 +9,15 @@ the audit log.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
 from api import audit
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import NowDep, SessionDep, StateDep
 from api.web import child_page
-from api.web.auth import WebSession, page_for
+from api.web.auth import Staff
 from api.web.common import audit_change, judge_names
 from api.web.render import page
 from domain import nl_format
@@ -29,7 +27,6 @@ from placements.match import advice_of, original_advice_of
 from placements.models import Decision, Deviation
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PATH = "/servicepunt/aanmeldingen/{referral_id}/afdruk"
 
 

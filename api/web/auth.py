@@ -201,6 +201,10 @@ def page_for(*roles: Role) -> Callable[[WebSession], WebSession]:
     return check
 
 
+# The servicepunt's pages (the work list, the referral page and its print, the lists).
+Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
+
+
 async def form_fields(request: Request) -> dict[str, list[str]]:
     """The url-encoded form body as field -> values (bounded in size)."""
     body = await request.body()

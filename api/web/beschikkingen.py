@@ -12,10 +12,10 @@ from sqlmodel import Session
 
 from api import audit
 from api.deps import NowDep, SessionDep, StateDep
-from api.web.auth import FormDep, WebSession
-from api.web.common import errors_by_field, labels_for
+from api.routes.beschikkingen import record
+from api.web.auth import FormDep, Staff, WebSession
+from api.web.common import api_action, errors_by_field, labels_for, status_of
 from api.web.render import NO_FORM, FormState, form_page
-from api.web.servicepunt import Staff
 from domain.errors import DomainError, InvalidInput
 from domain.places import region_municipalities
 from placements import beschikkingen
@@ -27,32 +27,11 @@ PAGE = "/servicepunt/beschikkingen"
 HAND_FIELDS = tuple(f for f in BESCHIKKING_FIELD_LABELS if f != "placed_outside_region")
 
 
-def _record(
-    session: Session,
-    web: WebSession,
-    action: audit.AuditAction,
-    ids: list[str],
-    via: str,
-    now: datetime,
-) -> None:
-    audit.record(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        action=action,
-        entity="beschikking",
-        entity_ids=ids,
-        via=via,
-        at=now,
-    )
-    session.commit()
-
-
 def _register_page(
     web: WebSession, session: Session, now: datetime, shown: FormState = NO_FORM
 ) -> HTMLResponse:
     rows, total = beschikkingen.listing(session, limit=200, offset=0)
-    _record(session, web, audit.AuditAction.READ, [r.id for r in rows], "GET " + PAGE, now)
+    record(session, web.user, audit.AuditAction.READ, [r.id for r in rows], "GET " + PAGE, now)
     today = now.date()
     return form_page(
         "beschikkingen.html",
@@ -86,11 +65,10 @@ def _refused(
     errors = {prefix + k: v for k, v in errors_by_field(exc).items()}
     if isinstance(exc, InvalidInput) and exc.label and exc.field and exc.field.startswith("regel"):
         errors = {prefix + "-": str(exc)}  # a CSV row: its line and column, above the form
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return _register_page(web, session, now, FormState(errors, values, code))
+    return _register_page(web, session, now, FormState(errors, values, status_of(exc)))
 
 
-@router.post(PAGE)
+@router.post(PAGE, openapi_extra=api_action("POST /api/v1/beschikkingen"))
 def enter(web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep) -> Response:
     """Enter one beschikking by hand."""
     values = {f"hand.{n}": form.get(n) for n in (*HAND_FIELDS, "placed_outside_region")}
@@ -104,11 +82,11 @@ def enter(web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: 
     except (ValidationError, DomainError) as exc:
         values.pop("hand.bsn", None)  # a BSN is never shown back
         return _refused(exc, web, session, now, "hand.", values)
-    _record(session, web, audit.AuditAction.CREATE, [row.id], "POST " + PAGE, now)
+    record(session, web.user, audit.AuditAction.CREATE, [row.id], "POST " + PAGE, now)
     return RedirectResponse(f"{PAGE}?gedaan=beschikking+opgeslagen", status_code=303)
 
 
-@router.post(PAGE + "/import")
+@router.post(PAGE + "/import", openapi_extra=api_action("POST /api/v1/beschikkingen/import"))
 def import_csv(
     web: Staff, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:
@@ -124,5 +102,5 @@ def import_csv(
     except DomainError as exc:
         return _refused(exc, web, session, now, "import.", {})
     ids = [r.id for r in rows]
-    _record(session, web, audit.AuditAction.CREATE, ids, "POST " + PAGE + "/import", now)
+    record(session, web.user, audit.AuditAction.CREATE, ids, "POST " + PAGE + "/import", now)
     return RedirectResponse(f"{PAGE}?gedaan={len(rows)}+ingelezen", status_code=303)

@@ -12,11 +12,24 @@ from api import audit
 from api.accounts import Role, User
 from api.web.auth import WebSession
 from api.web.field_labels import humanise
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.validation import field_errors
 from placements.models import AdviceJudgement
 
-ENTITY = "referral"
+# The key under which a page form's route names the API action it performs.
+API_ACTION = "x-api-action"
+
+
+def api_action(action: str) -> dict[str, str]:
+    """The `openapi_extra` of a page form's route that names the API action it performs,
+    as "METHOD /api/v1/path" (the page routes are not in the schema: it only marks them).
+    tests/web/test_role_actions.py compares these with each role's API write routes."""
+    return {API_ACTION: action}
+
+
+def referral_action(step: str) -> dict[str, str]:
+    """The api_action of a step on one referral: POST /api/v1/referrals/{referral_id}/<step>."""
+    return api_action(f"POST /api/v1/referrals/{{referral_id}}/{step}")
 
 
 def audit_reads(
@@ -36,17 +49,7 @@ def audit_change(
     action: audit.AuditAction = audit.AuditAction.UPDATE,
 ) -> None:
     """Log reads or changes of referrals in the caller's transaction, then commit it."""
-    audit.record(
-        session,
-        user_id=web.user.id,
-        role=web.role,
-        action=action,
-        entity=ENTITY,
-        entity_ids=list(referral_ids),
-        via=via,
-        at=now,
-    )
-    session.commit()
+    audit.record_by(session, web.user, action, list(referral_ids), via, now, commit=True)
 
 
 def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dict[str, str]:
@@ -57,6 +60,12 @@ def errors_by_field(exc: ValidationError | DomainError, prefix: str = "") -> dic
         name = f"{prefix}{problem.field}" if problem.field != "-" else "-"
         out.setdefault(name, humanise(problem.message))
     return out
+
+
+def status_of(exc: ValidationError | DomainError) -> int:
+    """A form's answer status: 409 when the step was refused by the state of things (a
+    conflict, a full unit, an unknown record), 422 for bad input."""
+    return 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
 
 
 def judge_names(session: Session, rows: Iterable[AdviceJudgement]) -> dict[str, str]:

@@ -15,7 +15,7 @@ from afwegingskader.models import Profile
 from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, judge_names
+from api.web.common import audit_change, audit_reads, errors_by_field, judge_names, referral_action
 from api.web.render import NO_FORM, FormState, form_page, page
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -103,7 +103,7 @@ def _data(form: FormDep) -> JudgementCreate:
     return JudgementCreate.model_validate({k: v for k, v in fields.items() if v})
 
 
-@router.post(PREFIX + "/oordeel")
+@router.post(PREFIX + "/oordeel", openapi_extra=referral_action("judgement"))
 def judge(
     referral_id: str, web: Judge, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:

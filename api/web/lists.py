@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from api import audit
-from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.exports import csv_download
 from api.web import list_filters
-from api.web.auth import WebSession, page_for
+from api.web.auth import Staff, WebSession
 from api.web.common import audit_change
 from api.web.list_filters import ListFilter
 from api.web.render import page
@@ -24,7 +23,6 @@ from placements import advice_reports, reports
 from placements.models import OPEN_STATUSES, Deviation, Referral
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 DEVIATION_COLUMNS = (
     "referral_id",
     "kind",

@@ -27,23 +27,12 @@ from api.web.render import page
 from capacity.models import Occupancy, Unit
 from domain.care import CareForm
 from placements import reports
+from placements.capacity_needs import month_ends
 
 router = APIRouter(include_in_schema=False)
 Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]
 MONTHS = 12
 CHART_TABLES = ("afwijkingen", "afwijkingsredenen", "first_best", "doorlooptijd")
-
-
-def _month_ends(today: date, months: int) -> list[tuple[str, date]]:
-    """The last `months` months up to this one: (YYYY-MM, the day counted: month end or today)."""
-    out = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        nxt = date(year + (month == 12), month % 12 + 1, 1)
-        last = min(today, date.fromordinal(nxt.toordinal() - 1))
-        out.append((f"{year:04d}-{month:02d}", last))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return list(reversed(out))
 
 
 def occupancy_table(session: Session, *, today: date, months: int = MONTHS) -> reports.Table:
@@ -54,7 +43,7 @@ def occupancy_table(session: Session, *, today: date, months: int = MONTHS) -> r
         )
     ).all()
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    ends = _month_ends(today, months)
+    ends = month_ends(today, months)
     for since, ended_on, form in stays:
         for label, day in ends:
             if since <= day and (ended_on is None or ended_on > day):
@@ -105,6 +94,31 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def _monthly_percentage(title: str, rows: list[dict[str, reports.Cell]], column: str) -> Markup:
+    """A bar a month of a percentage column (0-100 %)."""
+    months = [str(r["maand"]) for r in rows]
+    return bar_chart(title, months, [_pct(r[column]) for r in rows], unit="%", max_value=100)
+
+
+# The integral view of needed against available capacity (placements.capacity_needs).
+INTEGRAL = "behoefte_aanbod_integraal"
+Cell = reports.Cell
+
+
+def months_side_by_side(
+    table: reports.Table,
+) -> tuple[list[str], list[tuple[tuple[Cell, ...], list[tuple[Cell, Cell]]]]]:
+    """The integral view with the months as columns, as the page shows it: per municipality,
+    age band, care form and capability, (needed, free) in each month."""
+    rows = table.as_dicts()
+    months = sorted({str(r["maand"]) for r in rows})
+    cells: dict[tuple[Cell, ...], dict[str, tuple[Cell, Cell]]] = {}
+    for r in rows:
+        key = (r["gemeente"], r["leeftijd"], r["zorgvorm"], r["deskundigheid"])
+        cells.setdefault(key, {})[str(r["maand"])] = (r["benodigd"], r["vrij"])
+    return months, [(key, [cells[key][m] for m in months]) for key in cells]
+
+
 def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
     """The four dashboard charts, keyed by the table they draw."""
     dev = tables["afwijkingen"].as_dicts()
@@ -118,25 +132,15 @@ def charts(tables: dict[str, reports.Table]) -> dict[str, Markup]:
     ]
     t_months, t_series = _by_form(tables["doorlooptijd"], "mediaan_dagen")
     return {
-        "afwijkingen": bar_chart(
-            "Afwijkingspercentage (zorgvorm) per maand",
-            [str(r["maand"]) for r in dev],
-            [_pct(r["percentage_zorgvorm"]) for r in dev],
-            unit="%",
-            max_value=100,
+        "afwijkingen": _monthly_percentage(
+            "Afwijkingspercentage (zorgvorm) per maand", dev, "percentage_zorgvorm"
         ),
         "afwijkingsredenen": bar_chart(
             "Afwijkingen per reden",
             [str(r["omschrijving"]) for r in reasons],
             [_number(r["aantal"]) for r in reasons],
         ),
-        "first_best": bar_chart(
-            "First-best plaatsingen per maand",
-            [str(r["maand"]) for r in best],
-            [_pct(r["percentage"]) for r in best],
-            unit="%",
-            max_value=100,
-        ),
+        "first_best": _monthly_percentage("First-best plaatsingen per maand", best, "percentage"),
         "bezetting": line_chart("Bezetting per zorgvorm", months, occupancy),
         "doorlooptijd": line_chart("Mediane doorlooptijd (dagen) per zorgvorm", t_months, t_series),
     }
@@ -161,14 +165,17 @@ def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -
     """Charts with their tables and CSV links; the other reports as tables below."""
     threshold = state.settings.small_count_threshold
     tables = _tables(session, now, web.role, threshold)
-    shown = (*CHART_TABLES, "bezetting")
+    shown = (*CHART_TABLES, "bezetting", INTEGRAL)
     others = {name: table for name, table in sorted(tables.items()) if name not in shown}
+    months, integral = months_side_by_side(tables[INTEGRAL])
     return page(
         "planner.html",
         web,
         tables=tables,
         charts=charts(tables),
         others=others,
+        integral_months=months,
+        integral=integral,
         sweep_chart=sweep_chart(),
         suppressed_below=threshold if web.role == Role.PLANNER.value else None,
     )

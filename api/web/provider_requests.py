@@ -13,13 +13,19 @@ from sqlmodel import Session
 from api import hold_endings
 from api.deps import NowDep, SessionDep
 from api.web.aanbieder import Provider
-from api.web.auth import FormDep, PageNotFound, WebSession
-from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
+from api.web.auth import FormDep, PageNotFound, Staff, WebSession
+from api.web.common import (
+    api_action,
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    labels_for,
+    status_of,
+)
 from api.web.render import NO_FORM, FormState, form_page, page
-from api.web.servicepunt import Staff
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, NotFound
 from placements import provider_requests
-from placements.lifecycle_models import REFUSAL_LABEL, REQUEST_FIELD_LABELS
+from placements.lifecycle_models import REQUEST_FIELD_LABELS, RefusalReason
 from placements.schemas import AnswerCreate
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +50,7 @@ def _provider_requests_page(
         web,
         shown,
         views=views,
-        refusal_options=[(r.value, label) for r, label in REFUSAL_LABEL.items()],
+        refusal_options=[(r.value, r.label) for r in RefusalReason],
         summary_labels=labels_for(shown.errors, REQUEST_FIELD_LABELS),
     )
 
@@ -57,7 +63,7 @@ def provider_requests_page(
     return _provider_requests_page(web, session, now, FormState(done=gedaan[:20]))
 
 
-@router.post(ANSWER)
+@router.post(ANSWER, openapi_extra=api_action("POST /api/v1/provider-requests/{request_id}/answer"))
 def answer(
     request_id: str, web: Provider, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -90,8 +96,7 @@ def answer(
     except (ValidationError, DomainError) as exc:
         session.rollback()
         errors = {prefix + k: v for k, v in errors_by_field(exc).items()}
-        refused = isinstance(exc, DomainError) and not isinstance(exc, InvalidInput)
-        shown = FormState(errors, values, 409 if refused else 422)
+        shown = FormState(errors, values, status_of(exc))
         return _provider_requests_page(web, session, now, shown)
     audit_change(session, web, [asked.referral_id], via="POST " + ANSWER, now=now)
     done = "geaccepteerd" if data.answer.value == "accept" else "geweigerd"

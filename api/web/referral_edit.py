@@ -8,17 +8,16 @@ responsible municipality and the deadlines: they are shown, not edited here.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from afwegingskader.models import Profile
-from api.accounts import Role
 from api.deps import NowDep, SessionDep
-from api.web.auth import FormDep, WebSession, page_for
+from api.web.auth import FormDep, Staff, WebSession
 from api.web.common import audit_change, errors_by_field
 from api.web.referral_form import (
     place_errors,
@@ -34,7 +33,6 @@ from placements.models import Referral
 from placements.transitions import Action, require
 
 router = APIRouter(include_in_schema=False)
-Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PATH = "/servicepunt/aanmeldingen/{referral_id}/bewerken"
 
 

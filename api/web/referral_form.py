@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from afwegingskader import models as afweging
 from afwegingskader.woonplaats import (
-    STAY_LABEL,
     Residence,
+    StayKind,
     WoonplaatsInput,
     determine_municipality,
 )
@@ -26,7 +26,7 @@ from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, WebSession, page_for
-from api.web.common import audit_change, errors_by_field
+from api.web.common import api_action, audit_change, errors_by_field
 from api.web.field_labels import humanise, label_of
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
@@ -122,7 +122,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "suicidality": [(v.value, v.value) for v in afweging.Suicidality],
     "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
-    "stay": [(k.value, label) for k, label in STAY_LABEL.items()],
+    "stay": [(k.value, k.label) for k in StayKind],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],
     "bridging": list(BRIDGING_LABEL.items()),
     "perspective": list(PERSPECTIVE_LABEL.items()),
@@ -296,7 +296,7 @@ def new_referral(web: Referrer) -> HTMLResponse:
     return _form_page(web, values={"bridging_care": "geen"}, errors={})
 
 
-@router.post("/aanmeldingen/nieuw")
+@router.post("/aanmeldingen/nieuw", openapi_extra=api_action("POST /api/v1/referrals"))
 def submit_referral(
     web: Referrer, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:

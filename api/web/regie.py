@@ -15,10 +15,18 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import audit_change, audit_reads, errors_by_field, labels_for
+from api.web.common import (
+    api_action,
+    audit_change,
+    audit_reads,
+    errors_by_field,
+    labels_for,
+    referral_action,
+    status_of,
+)
 from api.web.render import NO_FORM, FormState, form_page
 from api.web.servicepunt import PREFIX, StepDep, failed_step
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, NotFound
 from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS
 from placements.regie_schemas import RegisseurAssign, TaskDone
@@ -53,7 +61,7 @@ def home(web: Regisseur, session: SessionDep, now: NowDep, gedaan: str = "") -> 
     return _page(web, session, now, FormState(done=gedaan[:20]))
 
 
-@router.post(DONE)
+@router.post(DONE, openapi_extra=api_action("POST /api/v1/regie/tasks/{task_id}/done"))
 def task_done(
     task_id: str, web: Regisseur, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -77,13 +85,15 @@ def task_done(
     except (ValidationError, DomainError) as exc:
         session.rollback()
         errors = {prefix + k: v for k, v in errors_by_field(exc).items()}
-        code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-        return _page(web, session, now, FormState(errors, values, code))
+        return _page(web, session, now, FormState(errors, values, status_of(exc)))
     audit_change(session, web, [task.referral_id], via="POST " + DONE, now=now)
     return RedirectResponse("/regisseur?gedaan=afgerond", status_code=303)
 
 
-@router.post(PREFIX + "/regisseur")
+@router.post(
+    PREFIX + "/regisseur",
+    openapi_extra=referral_action("regisseur"),
+)
 def assign(step: StepDep) -> Response:
     """The servicepunt assigns a perspectiefregisseur to the child and its siblings."""
     raw = step.form.get("regisseur_user_id")
@@ -106,11 +116,15 @@ def assign(step: StepDep) -> Response:
     )
 
 
-@router.post(PREFIX + "/voortzetten")
+@router.post(
+    PREFIX + "/voortzetten",
+    openapi_extra=referral_action("continuation"),
+)
 def continue_to_21(step: StepDep) -> Response:
     """Foster care or a gezinshuis continues after 18, up to a day (at the latest 21)."""
     raw = step.form.get("continued_until")
-    try:
+
+    def act() -> str:
         data = ContinuationRequest.model_validate({"continued_until": raw or None})
         regie.continue_to_21(
             step.session,
@@ -118,11 +132,6 @@ def continue_to_21(step: StepDep) -> Response:
             continued_until=data.continued_until,
             now=step.now,
         )
-    except (ValidationError, DomainError) as exc:
-        values = {"continue.continued_until": raw}
-        return failed_step(exc, step, prefix="continue.", values=values)
-    via = "POST " + PREFIX + "/voortzetten"
-    audit_change(step.session, step.web, [step.referral_id], via=via, now=step.now)
-    return RedirectResponse(
-        f"/servicepunt/aanmeldingen/{step.referral_id}?gedaan=voortgezet", status_code=303
-    )
+        return "voortgezet"
+
+    return step.run(act, prefix="continue.", values={"continue.continued_until": raw})

@@ -42,34 +42,11 @@ SECURITY_HEADERS = {
     ),
 }
 
-STATUS_LABEL = {
-    ReferralStatus.AANGEMELD.value: "aangemeld",
-    ReferralStatus.GEADVISEERD.value: "advies gegeven",
-    ReferralStatus.VOORGESTELD.value: "voorstellen gedaan",
-    ReferralStatus.VASTGEHOUDEN.value: "plek vastgehouden",
-    ReferralStatus.GEPLAATST.value: "geplaatst",
-    ReferralStatus.UITGESTROOMD.value: "uitgestroomd",
-    ReferralStatus.INGETROKKEN.value: "ingetrokken",
-}
-PERSPECTIVE_LABEL = {
-    Perspective.TERUG_NAAR_HUIS.value: "terug naar huis",
-    Perspective.ZELFSTANDIG_WONEN.value: "zelfstandig wonen",
-    Perspective.LANGDURIG_VERBLIJF.value: "langdurig verblijf",
-}
-BRIDGING_LABEL = {
-    BridgingCare.GEEN.value: "geen",
-    BridgingCare.AMBULANT.value: "ambulante hulp",
-    BridgingCare.AMBULANTE_CRISISHULP.value: "ambulante crisishulp",
-    BridgingCare.LOGEREN.value: "logeren / respijtzorg",
-    BridgingCare.DEELTIJD.value: "deeltijdverblijf",
-    BridgingCare.CRISISOPVANG.value: "crisisopvang",
-    BridgingCare.ANDERS.value: "anders",
-}
-RISK_LABEL = {
-    RiskLevel.LOW.value: "laag",
-    RiskLevel.MEDIUM.value: "middel",
-    RiskLevel.HIGH.value: "hoog",
-}
+# The enums' Dutch labels by stored value, for the template filters and the forms.
+STATUS_LABEL = {status.value: status.label for status in ReferralStatus}
+PERSPECTIVE_LABEL = {perspective.value: perspective.label for perspective in Perspective}
+BRIDGING_LABEL = {bridging.value: bridging.label for bridging in BridgingCare}
+RISK_LABEL = {risk.value: risk.label for risk in RiskLevel}
 # The 14-day norm as a traffic light: the text always says it too, colour is never alone.
 NORM_BADGE = {
     "gehaald": ("groen", "gehaald"),
@@ -201,6 +178,11 @@ def page(
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def error_page(web: WebSession | None, status_code: int, title: str, message: str) -> HTMLResponse:
+    """The readable error page: what went wrong, in Dutch, with its status."""
+    return page("error.html", web, status_code=status_code, title=title, message=message)
 
 
 @dataclass(frozen=True)

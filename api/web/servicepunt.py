@@ -15,16 +15,17 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api import hold_endings
-from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web import afdruk, child_page, list_filters, lists, referral_edit, referral_form
-from api.web.auth import Form, FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import Form, FormDep, PageNotFound, Staff, WebSession
 from api.web.common import (
     audit_change,
     audit_reads,
     errors_by_field,
     judge_names,
+    referral_action,
     regisseur_context,
+    status_of,
 )
 from api.web.render import NO_FORM, FormState, form_page, page
 from capacity import holds as capacity_holds
@@ -35,6 +36,7 @@ from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
 from matcher.models import Proposal
 from placements import judgement
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
 from placements.models import OPEN_STATUSES, BridgingCare, Decision, ReasonCode, Referral
@@ -47,7 +49,6 @@ router.include_router(referral_form.router)
 router.include_router(lists.router)
 router.include_router(referral_edit.router)
 router.include_router(afdruk.router)
-Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
 PREFIX = "/servicepunt/aanmeldingen/{referral_id}"
 E = TypeVar("E", bound=StrEnum)
 
@@ -79,9 +80,18 @@ def workbench(web: Staff, session: SessionDep, now: NowDep, request: Request) ->
     )
 
 
-def _perspective_place(referral: Referral) -> Municipality:
-    """Where the child's perspective lies: home, else the responsible municipality."""
-    return Municipality(referral.home_municipality or referral.responsible_municipality)
+def _proposals(referral: Referral, state: ServiceState, now: datetime) -> dict[str, object]:
+    """The referral's proposals, the units they name, and each unit's distance from where
+    the child's perspective lies (the target: home, else the responsible municipality)."""
+    proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
+    target = Municipality(referral.home_municipality or referral.responsible_municipality)
+    units = {v.unit_id: v for v in state.index.views(now=now)}
+    distances = {
+        p.unit_id: distance_km(units[p.unit_id].municipality, target)
+        for p in proposals
+        if p.unit_id in units
+    }
+    return {"proposals": proposals, "units": units, "distances": distances, "target": target}
 
 
 def detail_page(
@@ -97,14 +107,7 @@ def detail_page(
     advice = advice_of(referral) if referral.advice_json else None
     original = original_advice_of(referral) if referral.advice_json else None
     judged = judgement.history(session, referral.id)
-    proposals = [Proposal.model_validate(p) for p in json.loads(referral.proposals_json or "[]")]
-    target = _perspective_place(referral)
-    units = {v.unit_id: v for v in state.index.views(now=now)}
-    distances = {
-        p.unit_id: distance_km(units[p.unit_id].municipality, target)
-        for p in proposals
-        if p.unit_id in units
-    }
+    proposed = _proposals(referral, state, now)
     hold = session.get(Hold, referral.hold_id) if referral.hold_id else None
     decisions = session.exec(
         select(Decision)
@@ -126,10 +129,7 @@ def detail_page(
         rows=judged,
         names=judge_names(session, judged),
         needed=judgement.endorsements_needed(referral) if advice else 1,
-        proposals=proposals,
-        units=units,
-        distances=distances,
-        target=target,
+        **proposed,
         hold=hold,
         decisions=decisions,
         norm=norm_status(referral, now.date()).value,
@@ -186,9 +186,8 @@ def _failed(
     session.rollback()
     if isinstance(exc, NotFound) and exc.field == "referral_id":
         raise PageNotFound
-    errors = errors_by_field(exc, prefix=prefix)
-    code = 409 if isinstance(exc, DomainError) and not isinstance(exc, InvalidInput) else 422
-    return detail_page(web, session, state, referral_id, now, FormState(errors, values, code))
+    shown = FormState(errors_by_field(exc, prefix=prefix), values, status_of(exc))
+    return detail_page(web, session, state, referral_id, now, shown)
 
 
 def _ttl(raw: str, default: timedelta) -> timedelta:
@@ -292,7 +291,7 @@ def _step(
 StepDep = Annotated[Step, Depends(_step)]
 
 
-@router.post(PREFIX + "/advies")
+@router.post(PREFIX + "/advies", openapi_extra=referral_action("advice"))
 def advise(step: StepDep) -> Response:
     """Run the afwegingskader and keep the advice."""
 
@@ -303,13 +302,16 @@ def advise(step: StepDep) -> Response:
     return step.run(act, prefix="advies.")
 
 
-@router.post(PREFIX + "/voorstellen")
+@router.post(
+    PREFIX + "/voorstellen",
+    openapi_extra=referral_action("proposals"),
+)
 def propose(step: StepDep) -> Response:
     """Rank the feasible places; the top one is kept for the deviation log."""
 
     def act() -> str:
         step.settle()
-        workflow.propose(
+        placement_proposals.propose(
             step.session,
             referral_id=step.referral_id,
             units=step.state.unit_table(step.now),
@@ -321,7 +323,7 @@ def propose(step: StepDep) -> Response:
     return step.run(act, prefix="voorstel.")
 
 
-@router.post(PREFIX + "/vasthouden")
+@router.post(PREFIX + "/vasthouden", openapi_extra=referral_action("hold"))
 def hold(step: StepDep) -> Response:
     """Hold a place in the chosen unit while the provider is called."""
     unit_id, hours = step.form.get("unit_id"), step.form.get("uren")
@@ -342,7 +344,7 @@ def hold(step: StepDep) -> Response:
     return step.run(act, prefix="hold.", values={"hold.unit_id": unit_id, "hold.hours": hours})
 
 
-@router.post(PREFIX + "/besluit")
+@router.post(PREFIX + "/besluit", openapi_extra=referral_action("decision"))
 def decide(step: StepDep) -> Response:
     """Accept (place the child; a deviation needs a reason) or decline with a reason."""
     names = ("outcome", "reason_code", "reason_text", "placed_on", "expected_end")
@@ -362,7 +364,10 @@ def decide(step: StepDep) -> Response:
     return step.run(act, prefix="decision.", values=_values(step.form, "decision.", names))
 
 
-@router.post(PREFIX + "/overbrugging")
+@router.post(
+    PREFIX + "/overbrugging",
+    openapi_extra=referral_action("bridging"),
+)
 def bridging(step: StepDep) -> Response:
     """Record the bridging care the waiting child now gets (counts for the 14-day norm)."""
     raw = step.form.get("bridging_care")
@@ -378,7 +383,7 @@ def bridging(step: StepDep) -> Response:
     return step.run(act, prefix="bridging.", values={"bridging.bridging_care": raw})
 
 
-@router.post(PREFIX + "/intrekken")
+@router.post(PREFIX + "/intrekken", openapi_extra=referral_action("withdraw"))
 def withdraw(step: StepDep) -> Response:
     """Withdraw a referral that has not been placed; a held place is given back."""
 
@@ -393,7 +398,10 @@ def withdraw(step: StepDep) -> Response:
     return step.run(act, prefix="withdraw.", values=_values(step.form, "withdraw.", names))
 
 
-@router.post(PREFIX + "/uitstroom")
+@router.post(
+    PREFIX + "/uitstroom",
+    openapi_extra=referral_action("discharge"),
+)
 def discharge(step: StepDep) -> Response:
     """The child leaves the placement: the date and where the child went; the place comes free."""
     names = ("left_on", "outcome", "planned")

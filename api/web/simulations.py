@@ -30,7 +30,7 @@ from api.jobs.models import (
 )
 from api.routes.simulations import output_file
 from api.web.auth import FormDep, PageNotFound, WebSession, page_for
-from api.web.common import errors_by_field
+from api.web.common import api_action, errors_by_field
 from api.web.render import NO_FORM, SECURITY_HEADERS, FormState, form_page, page
 from domain import nl_format
 from domain.errors import DomainError
@@ -132,7 +132,7 @@ def simulations(web: Reader, session: SessionDep) -> HTMLResponse:
     return _list_page(web, session)
 
 
-@router.post("/planner/simulaties")
+@router.post("/planner/simulaties", openapi_extra=api_action("POST /api/v1/simulations"))
 def submit(
     web: Planner, form: FormDep, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:

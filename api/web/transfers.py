@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.web.common import audit_change
+from api.web.common import audit_change, referral_action
 from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError
 from placements import service as workflow
@@ -15,10 +15,13 @@ from placements import transfers
 from placements.schemas import TransferRequest
 
 router = APIRouter(include_in_schema=False)
-NAMES = ("transfer_reason", "transfer_planned")
+NAMES = ("transfer_reason", "transfer_planned", "transfer_text")
 
 
-@router.post(PREFIX + "/overplaatsen")
+@router.post(
+    PREFIX + "/overplaatsen",
+    openapi_extra=referral_action("transfer"),
+)
 def transfer(step: StepDep) -> Response:
     """Start the move of a placed child: a follow-up referral linked to this placement."""
     values = {f"transfer.{n}": step.form.get(n) for n in NAMES}

@@ -10,8 +10,8 @@ from api import hold_endings
 from api.deps import NowDep, SessionDep, visible_referral
 from api.web.auth import FormDep, PageNotFound, WebSession
 from api.web.board import Verwijzer
-from api.web.common import audit_change
-from api.web.render import page
+from api.web.common import audit_change, referral_action
+from api.web.render import error_page
 from domain.errors import DomainError, NotFound
 from placements import service as workflow
 from placements.models import LIFECYCLE_FIELD_LABELS
@@ -21,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 PREFIX = "/verwijzer/aanmeldingen/{referral_id}"
 
 
-@router.post(PREFIX + "/intrekken")
+@router.post(PREFIX + "/intrekken", openapi_extra=referral_action("withdraw"))
 def withdraw(
     referral_id: str, web: Verwijzer, form: FormDep, session: SessionDep, now: NowDep
 ) -> Response:
@@ -52,10 +52,6 @@ def withdraw(
 
 
 def _not_withdrawn(web: WebSession, status_code: int, why: str) -> Response:
-    return page(
-        "error.html",
-        web,
-        status_code=status_code,
-        title="Niet ingetrokken",
-        message=f"De aanmelding is niet ingetrokken: {why}",
+    return error_page(
+        web, status_code, "Niet ingetrokken", f"De aanmelding is niet ingetrokken: {why}"
     )

@@ -21,12 +21,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import ConfigError
 from domain.places import max_distance_km
+from domain.yaml_file import read_yaml
 from matcher.models import MatchRequest, PairScore
 from matcher.policies.order import LEVEL_TERMS, LevelOrder
 from matcher.scoring import check_pair, score_pair
@@ -244,12 +243,7 @@ def _parse_policy(raw: Any, file: str) -> Policy:
 
 def load_policy(path: Path | str) -> Policy:
     """Load and validate a policy file; errors name the file and the field."""
-    file = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
-    return _parse_policy(raw, file)
+    return _parse_policy(read_yaml(path), str(path))
 
 
 def policy_path(name: str) -> Path:

@@ -8,10 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from domain.errors import ConfigError
 from domain.places import max_distance_km
+from domain.yaml_file import read_yaml
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("default.yaml")
 
@@ -152,12 +151,7 @@ def _parse(raw: Any, file: str) -> Weights:
 
 def load_weights(path: Path | str) -> Weights:
     """Load and validate a weight file; errors name the file and the term."""
-    file = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"kan bestand niet lezen: {exc}", file=file) from None
-    return _parse(raw, file)
+    return _parse(read_yaml(path), str(path))
 
 
 @cache

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from domain.errors import Conflict
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.models import Referral, ReferralStatus, WithdrawalReason
 from placements.schemas import ProposalList, WithdrawRequest
@@ -59,7 +60,7 @@ def test_late_proposal_does_not_undo_a_decision(api: Api) -> None:
             workflow.withdraw(other, referral_id=rid, data=WITHDRAWN, now=now)
             other.commit()
         with pytest.raises(Conflict) as refused:
-            workflow.propose(
+            placement_proposals.propose(
                 stale, referral_id=rid, units=state.unit_table(now), wait_days=42, now=now
             )
         assert refused.value.field == "status"

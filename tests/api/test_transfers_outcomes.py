@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain.people import VerwijzerType
 from placements import service as workflow
+from placements.models import Referral
 from placements.schemas import ReferralCreate
 from tests.api.api_support import Api, referral_payload
 from tests.api.workflow_support import audit_of, hold, proposed, referral, state_of
@@ -167,3 +168,31 @@ def test_a_discharge_needs_planned_or_not_and_the_endings_are_reported(api: Api)
     assert _rows(api, "terugkeer_12_maanden") == [
         {"maand": "2026-12", "uitgestroomd": 3, "terug_binnen_12_maanden": 1, "percentage": 0.3333}
     ]
+
+
+def test_a_transfer_for_another_reason_needs_its_explanation(api: Api) -> None:
+    first = _placed(api, "kind-t05")
+    for text in (None, "  "):
+        body = {"transfer_reason": "anders", "transfer_planned": True, "transfer_text": text}
+        refused = _transfer(api, first, body)
+        assert refused.status_code == 422, refused.text
+        assert "Toelichting bij overplaatsing" in refused.json()["detail"]
+        assert [e["field"] for e in refused.json()["fields"]] == ["transfer_text"]
+    with Session(state_of(api).engine) as session:
+        assert (
+            session.exec(select(Referral).where(Referral.previous_referral_id == first)).all() == []
+        )
+    body = {
+        "transfer_reason": "anders",
+        "transfer_planned": False,
+        "transfer_text": " pleeggezin stopt ",
+    }
+    created = _transfer(api, first, body)
+    assert created.status_code == 201, created.text
+    with Session(state_of(api).engine) as session:
+        follow_up = session.get(Referral, created.json()["id"])
+        assert follow_up is not None
+        assert (follow_up.transfer_reason, follow_up.transfer_text) == (
+            "anders",
+            "pleeggezin stopt",
+        )

@@ -17,6 +17,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import VerwijzerType
 from placements import departures, judgement, provider_requests
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.lifecycle_models import ProviderAnswer, ProviderRequest, RefusalReason
 from placements.models import (
@@ -48,7 +49,7 @@ Step = Callable[[Session, Api, str, datetime], object]
 
 def _propose(session: Session, api: Api, rid: str, now: datetime) -> object:
     units = state_of(api).unit_table(now)
-    return workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
+    return placement_proposals.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
 
 
 def _hold(session: Session, api: Api, rid: str, now: datetime) -> object:

@@ -24,6 +24,7 @@ from domain.errors import Conflict, InvalidInput
 from domain.people import VerwijzerType
 from domain.validation import field_errors
 from placements import judgement
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.match import advice_of, match_referral, original_advice_of
 from placements.models import (
@@ -102,7 +103,9 @@ def _judge(session: Session, referral: Referral, data: JudgementCreate, user: st
 
 def _propose(session: Session, referral: Referral) -> Any:
     units = unit_views(session, now=T0)
-    return workflow.propose(session, referral_id=referral.id, units=units, wait_days=90, now=T0)
+    return placement_proposals.propose(
+        session, referral_id=referral.id, units=units, wait_days=90, now=T0
+    )
 
 
 def _closed_unit(session: Session) -> str:

@@ -19,6 +19,7 @@ from capacity.models import Hold
 from capacity.views import unit_views
 from domain.errors import Conflict
 from domain.people import VerwijzerType
+from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.models import (
     BridgingCare,
@@ -66,7 +67,7 @@ def _held(session: Session, world: World, now: datetime = T0) -> str:
     ).id
     workflow.advise(session, referral_id=rid, now=now)
     units = unit_views(session, now=now)
-    workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
+    placement_proposals.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
     workflow.hold_place(
         session,
         referral_id=rid,
@@ -164,7 +165,9 @@ def test_proposals_weigh_the_children_already_waiting_for_the_same_form(world: W
         now = T0 + timedelta(days=2)
         units = unit_views(session, now=now)
         texts = [
-            workflow.propose(session, referral_id=rid, units=units, wait_days=90, now=now)
+            placement_proposals.propose(
+                session, referral_id=rid, units=units, wait_days=90, now=now
+            )
             .proposals[0]
             .wait_or_take
             for rid in ids

@@ -29,7 +29,8 @@ from simulations.distributions import (
     residual_ppf,
     uniforms,
 )
-from simulations.engine import _GeneralLoop, simulate
+from simulations.engine import simulate
+from simulations.general_loop import GeneralLoop
 from simulations.matching import MatcherPolicy
 from simulations.model import (
     ChildNeed,
@@ -185,7 +186,7 @@ def _records(scenario: Scenario, horizon: float, seed: int) -> list[list[float |
     """Per child: arrival, start, end, outcome, unit and rank (the engine's own records)."""
     arrivals = scenario.arrivals.times(stream(seed, 0, "arrivals"), horizon)
     stay_u = uniforms(stream(seed, 0, "stays"), len(arrivals))
-    rec = _GeneralLoop(scenario, arrivals, stay_u, seed, 0).run()
+    rec = GeneralLoop(scenario, arrivals, stay_u, seed, 0).run()
     columns = (rec.arrival, rec.start, rec.end, rec.outcome, rec.unit, rec.rank, rec.reason)
     rows = zip(*columns, strict=True)
     return [[None if math.isnan(x) else float(x) for x in row] for row in rows]  # NaN != NaN

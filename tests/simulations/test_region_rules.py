@@ -99,25 +99,29 @@ def test_in_region_counts_a_child_ahead_for_its_share_of_the_units() -> None:
     mean = wait.mean_stay("gezinshuis")
 
     def days(child: int, bits: int, units: list[int], ahead: dict[int, WaitingChild]) -> float:
-        tally = wait.tally(bits, units, views, free, occupied)
-        return wait.in_region(child, bits, tally, ahead)
+        forms = wait.forms_of(bits, units, views)
+        free_mask = sum(1 << i for i, places in enumerate(free) if places > 0)
+        return wait.in_region(child, bits, forms, free_mask, occupied, ahead)
 
     # Child 0 fits units 0 and 2 (bits 0b101), child 1 fits units 0 and 1 (bits 0b011).
-    wait.per_child(0, _need(), 0.0, 0b101, [0, 2], 42, {}, views, free)
+    # The estimates are told who waits (join), as the engine's waiting list tells them.
+    wait.per_child(0, _need(), 0.0, 0b101, [0, 2], 42, free, occupied)
     assert days(0, 0b101, [0, 2], {}) == mean / 2  # the first of two releases
     ahead = {0: WaitingChild(0, 0.0, _need(), True)}
-    wait.per_child(1, _need(), 1.0, 0b011, [0, 1], 42, ahead, views, free)
+    wait.join(0, True)
+    wait.per_child(1, _need(), 1.0, 0b011, [0, 1], 42, free, occupied)
     # Child 0 is ahead and shares one of its two units with child 1: it counts for half a
     # child, so child 1 still gets the first release.
     assert days(1, 0b011, [0, 1], ahead) == mean / 2
     # A child ahead that fits only child 1's units counts whole: the second release.
-    wait.per_child(2, _need(), 0.5, 0b011, [0, 1], 42, ahead, views, free)
+    wait.per_child(2, _need(), 0.5, 0b011, [0, 1], 42, free, occupied)
     days(2, 0b011, [0, 1], ahead)
     both = {**ahead, 2: WaitingChild(2, 0.5, _need(), True)}
-    wait.per_child(3, _need(), 2.0, 0b011, [0, 1], 42, both, views, free)
+    wait.join(2, True)
+    wait.per_child(3, _need(), 2.0, 0b011, [0, 1], 42, free, occupied)
     assert days(3, 0b011, [0, 1], both) == mean
     assert math.isinf(days(4, 0, [], both))
     # A place free now is expected now, whoever waits.
     free[1] = 1
-    wait.per_child(5, _need(), 3.0, 0b011, [0, 1], 42, both, views, free)
+    wait.per_child(5, _need(), 3.0, 0b011, [0, 1], 42, free, occupied)
     assert days(5, 0b011, [0, 1], both) == 0.0

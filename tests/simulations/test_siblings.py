@@ -20,8 +20,10 @@ from domain.errors import ConfigError
 from domain.people import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
-from simulations.engine import _GeneralLoop, simulate
+from simulations.engine import simulate
 from simulations.events import Event, Kind
+from simulations.general_loop import GeneralLoop
+from simulations.matching import MatcherPolicy
 from simulations.model import ChildNeed, SimUnit, WaitingChild
 from simulations.outputs import canonical_json
 from simulations.policies import GreedyFCFS
@@ -47,8 +49,10 @@ def _tiny(
     places: tuple[int, int] = (1, 2),
     queue: float = 400.0,
     share: float = 1.0,
+    bestand: int = 0,
 ) -> LoadedScenario:
-    """Two gezinshuizen: one place in Almere (home of every child), `places[1]` in Urk."""
+    """Two gezinshuizen: one place in Almere (home of every child), `places[1]` in Urk; or
+    with `bestand`, only a foster family of that many places in Urk."""
     units = [
         {
             "unit_id": f"GH-{muni}",
@@ -59,6 +63,9 @@ def _tiny(
         }
         for muni, n in zip(("almere", "urk"), places, strict=True)
     ]
+    form = "pleegzorg_bestand" if bestand else "gezinshuis"
+    if bestand:
+        units = [{**units[1], "unit_id": "PB-urk", "care_form": form, "places": bestand}]
     data = small(
         run={"horizon_days": 300, "warmup_days": 0, "replications": 1, "seed": 3},
         start_state={"units": units},
@@ -66,7 +73,7 @@ def _tiny(
                   "age_bands": [{"ages": [12, 14], "per_year": 12, "crisis_share": 0.0}]},
         profile_mix={"severity": {"ernstig": 1}, "complexity": {"complex": 1},
                      "siblings": {"share": share, "sizes": {2: 1.0}}},
-        stays={"gezinshuis": {"kind": "lognormal", "mean": 5000, "cv": 0.5}},
+        stays={form: {"kind": "lognormal", "mean": 5000, "cv": 0.5}},
         policy={"allocation": allocation, "first_best_wait_days": 0, "max_queue_days": queue},
     )  # fmt: skip
     return parse_scenario(data, file="test.yaml")
@@ -78,7 +85,7 @@ def _source(data: dict[str, Any]) -> ProfileSource:
     return source
 
 
-def _loop(loaded: LoadedScenario, seed: int = 0) -> _GeneralLoop:
+def _loop(loaded: LoadedScenario, seed: int = 0) -> GeneralLoop:
     """The engine's general loop for one replication, set up as `simulate` does."""
     sc = loaded.scenario
     times = sc.arrivals.times(stream(seed, 0, "arrivals"), loaded.settings.horizon_days)
@@ -86,7 +93,7 @@ def _loop(loaded: LoadedScenario, seed: int = 0) -> _GeneralLoop:
     sizes = sc.demand.group_sizes(stream(seed, 0, "siblings"), len(times))
     assert sizes is not None
     arrivals = np.repeat(times, sizes)
-    return _GeneralLoop(sc, arrivals, uniforms(stream(seed, 0, "stays"), len(arrivals)), seed, 0,
+    return GeneralLoop(sc, arrivals, uniforms(stream(seed, 0, "stays"), len(arrivals)), seed, 0,
                         sizes)  # fmt: skip
 
 
@@ -302,3 +309,27 @@ def test_the_growth_example_ships_siblings_and_the_baseline_none() -> None:
     assert isinstance(rates, GroupArrivalRates)
     events = sum(rates.per_day) * 365
     assert events * (1 + 0.10 * (0.7 * 2 + 0.3 * 3 - 1)) == pytest.approx(base.per_year)
+
+
+@pytest.mark.parametrize("allocation", ["optimizer", "greedy_fcfs"])
+def test_a_group_takes_an_alternative_only_when_every_member_may(allocation: str) -> None:
+    """Each sibling's first-best wait is estimated on its own, so one may end before the
+    other's; the matcher plans a group with one advice, so until both may take an
+    alternative the group waits for first-best (here: a gezinshuis, and there is none)."""
+    loaded = _tiny(allocation, bestand=2)
+    loop = _loop(loaded)
+    demand = loaded.scenario.demand
+    assert isinstance(demand, ProfileSource) and loop.siblings is not None
+    needs = demand.draw_group(loop.profiles, loop.siblings, 0, 0.0, 2)
+    assert all(n.acceptable == ("gezinshuis", "pleegzorg_bestand") for n in needs)
+    got: dict[tuple[bool, bool], set[tuple[int, str]]] = {}
+    for flags in ((True, True), (True, False), (False, True)):
+        kids = [
+            WaitingChild(i, 0.0, n, f) for i, (n, f) in enumerate(zip(needs, flags, strict=True))
+        ]
+        policy = loaded.scenario.allocation
+        assert isinstance(policy, MatcherPolicy)
+        policy = dataclasses.replace(policy, _run=None, _session=None)  # a fresh run
+        got[flags] = {(a.child_id, a.unit_id) for a in policy.allocate(0.0, kids, loop.units.views)}
+    assert got[(True, True)] == {(0, "PB-urk"), (1, "PB-urk")}
+    assert got[(True, False)] == got[(False, True)] == set()

@@ -130,7 +130,8 @@ def test_provider_records_a_departure_and_the_board_shows_the_place_free(
 
     provider.locator(f"#eenheid-{unit} > summary").click()  # one unit open at a time
     row = provider.locator('tr[data-verblijf="kind-0003"]')
-    row.get_by_label("Waar naartoe").select_option("thuis_met_hulp")
+    row.get_by_label("Einde van het verblijf").select_option("true")
+    row.get_by_label("Waar naartoe (bestemming)").select_option("thuis_met_hulp")
     row.get_by_role("button", name="Vertrek vastleggen").click()
     expect(provider.locator(".melding-ok")).to_contain_text("vertrek")
     expect(provider.locator('tr[data-verblijf="kind-0003"]')).to_have_count(0)

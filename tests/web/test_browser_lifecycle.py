@@ -93,3 +93,20 @@ def test_servicepunt_enters_a_beschikking(live: Site, chromium: Any, shot: list[
     page.get_by_role("button", name="Beschikking opslaan").click()
     expect(page.locator(".melding-ok")).to_contain_text("beschikking opgeslagen")
     expect(page.locator("tr[data-beschikking]")).to_contain_text("kind-b01")
+
+
+def test_servicepunt_changes_a_units_capacity_on_its_desk(
+    live: Site, chromium: Any, shot: list[Any]
+) -> None:
+    page = sign_in(chromium, live, "sp")
+    shot.append(page)
+    page.get_by_role("link", name="Capaciteit", exact=True).click()
+    unit = live.units["gezinshuis_alm"]
+    page.locator(f"#eenheid-{unit} > summary").click()
+    card = page.locator(f"#eenheid-{unit}")
+    card.get_by_label("Wijziging").select_option("places_opened")
+    card.get_by_label("Aantal plaatsen").fill("1")
+    card.get_by_role("button", name="Wijziging opslaan").click()
+    expect(page.locator(".melding-ok")).to_contain_text("capaciteitswijziging voor gezinshuis alm")
+    units = _api(live, "sp", "GET", "/api/v1/units").json()["items"]
+    assert next(u["places"] for u in units if u["unit_id"] == unit) == 5

@@ -46,8 +46,8 @@ def test_step_labels_cover_the_web_and_api_routes() -> None:
         "besluit vastgelegd"
     )
     assert step_label("POST .../advice") == "advies gevraagd"
-    assert step_label("POST /aanbieder/verblijven/{id}/vertrek") == (
-        "vertrek gemeld door de aanbieder"
-    )
+    for departure in ("/aanbieder/verblijven/{id}/vertrek", "/servicepunt/capaciteit/verblijven"
+                      "/{id}/vertrek", "/api/v1/occupancies/{occupancy_id}/departure"):  # fmt: skip
+        assert step_label(f"POST {departure}") == "vertrek gemeld"
     assert step_label("POST .../hold (hold ended)") == "reservering verlopen of beëindigd"
     assert step_label("POST /iets/onbekends") == "gewijzigd"

@@ -191,8 +191,9 @@ def test_provider_forms_record_and_refuse_with_field_errors(client: TestClient, 
     assert 'value="2026-12-10"' in expected.text
     early = client.post(
         f"/aanbieder/verblijven/{stay.id}/vertrek",
-        data={"csrf": token, "left_on": "2026-11-01", "outcome": "thuis_met_hulp"},
-    )
+        data={"csrf": token, "left_on": "2026-11-01", "outcome": "thuis_met_hulp",
+              "planned": "true"},
+    )  # fmt: skip
     assert early.status_code == 422 and f"vertrek-{stay.id}-left_on" in _errors(early.text)
     change = client.post(
         f"/aanbieder/eenheden/{unit}/capaciteit",

@@ -52,3 +52,28 @@ def test_a_transfer_on_the_page_opens_the_linked_follow_up(client: TestClient, s
             )
         ).all()
     assert follow_up.transfer_reason == "na_crisis" and sorted(vias) == sorted([rid, follow_up.id])
+
+
+def test_a_transfer_for_another_reason_asks_its_explanation_on_the_page(
+    client: TestClient, site: Site
+) -> None:
+    rid, token = _placed(client, site)
+    url = f"/servicepunt/aanmeldingen/{rid}/overplaatsen"
+    assert 'name="transfer_text"' in client.get(f"/servicepunt/aanmeldingen/{rid}").text
+    form = {"csrf": token, "transfer_reason": "anders", "transfer_planned": "false"}
+    refused = client.post(url, data=form)
+    assert refused.status_code == 422
+    assert FIELD_ERROR.findall(refused.text) == ["transfer-transfer_text"]
+    assert "Toelichting bij overplaatsing</a>: verplicht bij reden" in refused.text
+    with Session(site.app.state.servicepunt.engine) as session:
+        query = select(Referral).where(Referral.previous_referral_id == rid)
+        assert session.exec(query).all() == []
+    done = client.post(url, data=form | {"transfer_text": "het pleeggezin stopt"})
+    assert done.status_code == 200 and "Opgeslagen: overplaatsing" in done.text
+    assert "anders (het pleeggezin stopt)" in done.text  # the follow-up's page says why
+    with Session(site.app.state.servicepunt.engine) as session:
+        follow_up = session.exec(query).one()
+    assert (follow_up.transfer_reason, follow_up.transfer_text) == (
+        "anders",
+        "het pleeggezin stopt",
+    )

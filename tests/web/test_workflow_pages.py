@@ -163,11 +163,13 @@ def test_provider_departure_on_the_provider_page_discharges_the_referral(
     provider_token = csrf_of(login(provider, site, "aanbieder").text)
     left = provider.post(
         f"/aanbieder/verblijven/{stay}/vertrek",
-        data={"csrf": provider_token, "left_on": "2027-01-15", "outcome": "thuis_met_hulp"},
-    )
+        data={"csrf": provider_token, "left_on": "2027-01-15", "outcome": "thuis_met_hulp",
+              "planned": "false"},
+    )  # fmt: skip
     assert left.status_code == 200, left.text
     after = _stored(site, rid)
     assert (after.status, after.discharge_outcome) == ("uitgestroomd", "thuis_met_hulp")
+    assert after.discharge_planned is False  # the provider said: ended unplanned
 
 
 def test_an_ended_hold_shows_its_note_on_the_workbench_and_the_referral(

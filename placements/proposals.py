@@ -1,0 +1,105 @@
+"""Proposals for one referral: the places the matcher ranks, written only while the
+referral still stands as it was read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from pydantic import TypeAdapter
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from capacity.snapshot import UnitView
+from domain.errors import Conflict
+from matcher import propose as matcher_propose
+from matcher.models import MatchRequest, Proposal
+from matcher.table import UnitTable
+from placements import judgement as judgements
+from placements.match import match_referral
+from placements.models import Referral, ReferralStatus
+from placements.service import get_referral, settle_if_ended
+from placements.transitions import TRANSITIONS, Action, changes
+
+_PROPOSALS = TypeAdapter(list[Proposal])
+_PROPOSABLE = sorted(TRANSITIONS[Action.PROPOSE].sources)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """The ranked proposals and the weights version that scored them."""
+
+    proposals: list[Proposal]
+    weights_version: str
+
+
+def propose(
+    session: Session,
+    *,
+    referral_id: str,
+    units: Sequence[UnitView] | UnitTable,
+    wait_days: int,
+    now: datetime,
+) -> Proposed:
+    """Rank the places for the referral; the top one is kept for the deviation log.
+
+    The proposals are written with one UPDATE that only applies while the referral still
+    has the status and the advice it was read with: a decision or a judgement committed
+    meanwhile is never undone by a late proposal (Conflict instead). An advice that needs
+    two gedragswetenschappers gets proposals only once they agree.
+    """
+    referral = get_referral(session, referral_id)
+    settle_if_ended(session, referral, now)
+    moved = changes(referral, Action.PROPOSE, now=now)
+    judgements.require_for_proposals(referral)
+    match = match_referral(referral, today=now.date(), wait_days=wait_days)
+    waiting = _waiting_for_same_form(session, referral, today=now.date(), wait_days=wait_days)
+    proposals = matcher_propose.propose(match, units, today=now.date(), waiting=waiting)
+    version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
+    stored = _PROPOSALS.dump_json(proposals)
+    values = {
+        "proposals_json": stored.decode(),
+        "top_unit_id": next((p.unit_id for p in proposals if p.unit_id is not None), None),
+        "weights_version": version,
+        **moved,
+    }
+    statement = (
+        update(Referral)
+        .where(
+            col(Referral.id) == referral.id,
+            col(Referral.status).in_(_PROPOSABLE),
+            col(Referral.advice_round) == referral.advice_round,
+            col(Referral.first_best) == referral.first_best,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
+        raise Conflict(
+            "aanmelding is intussen gewijzigd; vraag opnieuw voorstellen", field="status"
+        )
+    for name, value in values.items():
+        set_committed_value(referral, name, value)  # the session's copy matches the row
+    return Proposed(proposals, version)
+
+
+# Children still waiting for a place once they have an advice (a held place is not yet taken).
+_WAITING = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD, ReferralStatus.VASTGEHOUDEN)
+
+
+def _waiting_for_same_form(
+    session: Session, referral: Referral, *, today: date, wait_days: int
+) -> list[MatchRequest]:
+    """The other waiting children with the same first-best care form, as the matcher sees
+    them: only they can be ahead of this child for a first-best place (matcher.expected)."""
+    others = session.exec(
+        select(Referral).where(
+            col(Referral.status).in_(_WAITING),
+            col(Referral.first_best) == referral.first_best,
+            col(Referral.id) != referral.id,
+        )
+    ).all()
+    return [match_referral(o, today=today, wait_days=wait_days) for o in others]
