@@ -167,6 +167,11 @@ def solve_group_milp(
                         rows.add(both, np.ones(len(both), np.int64), 1.0)
     # Model: the rows as one sparse matrix; x of apart siblings and every y integral.
     n = n_x + n_y
+    if n == 0:  # nothing to decide (HiGHS refuses a model without columns): the empty plan
+        empty = np.zeros(0, np.int64)
+        if cutoff is not None and cutoff >= 0:
+            return MilpResult(empty, NO_PLAN, cutoff, False, True)  # it beats no cutoff
+        return MilpResult(empty, 0, 0, True, True)
     integer = np.concatenate([apart[x_ref], np.ones(n_y, np.bool_)]).astype(np.int64)
     constraints = []
     if rows.starts:

@@ -148,3 +148,16 @@ def test_when_highs_finds_no_plan_in_time_the_broken_groups_wait_and_the_rest_is
         assert placed & {r.referral_id for r in singles}
         return
     raise AssertionError("no seed broke a sibling group")
+
+
+def test_a_milp_with_nothing_to_decide_is_the_empty_plan() -> None:
+    # Found by Hypothesis: a finish whose kept pairs leave no column (HiGHS refuses a model
+    # without columns). The empty plan scores 0: optimal, and it beats no cutoff of 0 or more.
+    referrals, units = random_instance(3, 4, 2, TODAY, sibling_share=0.0)
+    problem = build_problem(referrals, units, today=TODAY, weights=default_weights()).problem
+    none = np.zeros(0, np.int64)
+    alone = solve_group_milp(problem, none, [], time_limit=1.0)
+    assert alone is not None and (alone.objective, alone.bound, alone.optimal) == (0, 0, True)
+    above = solve_group_milp(problem, none, [], time_limit=1.0, cutoff=7)
+    assert above is not None and (above.objective, above.bound) == (NO_PLAN, 7)
+    assert len(above.group_pairs) == 0
