@@ -165,10 +165,13 @@ def estimate_share(values: Sequence[float], confidence: float = 0.95) -> Estimat
         # Every replication gave the same share: no spread to widen the interval by.
         return Estimate(p, 0.0, plain.sd, n, Method.WILSON, (p, p))
     z = t_quantile(0.5 + confidence / 2.0, n - 1)
-    n_eff = p * (1.0 - p) / (se * se)
-    shrink = 1.0 + z * z / n_eff
-    centre = (p + z * z / (2.0 * n_eff)) / shrink
-    half = z * math.sqrt(se * se + z * z / (4.0 * n_eff * n_eff)) / shrink
+    # With the effective n = p (1 - p) / se^2, written without squaring se: a share near 0
+    # or 1 has a tiny se, whose square underflows (Hypothesis found p ~ 1e-158).
+    per_se = se / (p * (1.0 - p))  # 1 / (n_eff se)
+    inv = per_se * se  # 1 / n_eff
+    shrink = 1.0 + z * z * inv
+    centre = (p + z * z * inv / 2.0) / shrink
+    half = z * se * math.sqrt(1.0 + (z * per_se / 2.0) ** 2) / shrink
     low, high = max(0.0, centre - half), min(1.0, centre + half)
     return Estimate(p, (high - low) / 2.0, plain.sd, n, Method.WILSON, (low, high))
 
