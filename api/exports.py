@@ -18,6 +18,7 @@ from api.web.render import BRIDGING_LABEL, NORM_BADGE, SECURITY_HEADERS, STATUS_
 from domain import nl_format
 from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
+from domain.people import Capability
 from domain.places import Municipality
 from placements import reports
 from placements.models import ReasonCode
@@ -76,7 +77,7 @@ HEADERS: dict[str, str] = {
 }
 
 
-def _enum_label(kind: type[CareForm] | type[Municipality]) -> Label:
+def _enum_label(kind: type[CareForm] | type[Municipality] | type[Capability]) -> Label:
     def label(value: reports.Cell) -> reports.Cell:
         try:
             return kind(str(value)).label if value is not None else None
@@ -122,6 +123,7 @@ LABELS: dict[str, Label] = {
     "norm_14_dagen": _mapped({code: text for code, (_, text) in NORM_BADGE.items()}),
     "reden": _mapped({code.value: code.label for code in ReasonCode}),
     "gemeente": _enum_label(Municipality),
+    "deskundigheid": _enum_label(Capability),
     "geplaatst_in": _place_label,
 }
 

@@ -65,4 +65,8 @@ def test_the_integral_view_is_on_the_planner_page_and_its_csv_with_small_counts_
     assert row in table
     csv = client.get("/planner/csv/behoefte_aanbod_integraal")
     assert csv.status_code == 200
-    assert "2026-11;Lelystad;12-17;residentiële behandelgroep;trauma;<5;8;afgeschermd" in csv.text
+    # The capability by its label, as on the page.
+    assert (
+        "2026-11;Lelystad;12-17;residentiële behandelgroep;traumasensitief / traumabehandeling;"
+        "<5;8;afgeschermd"
+    ) in csv.text
