@@ -8,10 +8,10 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import Body, FastAPI
+from fastapi import FastAPI
 from sqlmodel import Session
 
 from afwegingskader import engine, intake
@@ -37,7 +37,7 @@ from capacity.live import LiveViewUnavailable
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync, follow_changes, make_live_view
 from capacity.views import load_states
-from domain.places import select_region
+from domain.places import region, select_region
 
 log = logging.getLogger("servicepunt.api")
 
@@ -54,7 +54,6 @@ PROFILE_EXAMPLE: dict[str, Any] = {
     "parents_view": "ambivalent",
     "child_agrees": True,
     "perspective": "terug_naar_huis",
-    "home_municipality": "GM0995",
 }
 
 
@@ -210,11 +209,17 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.post("/api/v1/advice", tags=["afwegingskader"], responses=errors.ERROR_RESPONSES)
-    def advise(
-        user: ServicepuntUser,
-        profile: Annotated[Profile, Body(openapi_examples={"kind": {"value": PROFILE_EXAMPLE}})],
-    ) -> Advice:
+    # The example child lives in the served region (its first municipality).
+    example = PROFILE_EXAMPLE | {"home_municipality": region().municipalities[0].code}
+    examples = {"examples": {"kind": {"value": example}}}
+
+    @app.post(
+        "/api/v1/advice",
+        tags=["afwegingskader"],
+        responses=errors.ERROR_RESPONSES,
+        openapi_extra={"requestBody": {"content": {"application/json": examples}}},
+    )
+    def advise(user: ServicepuntUser, profile: Profile) -> Advice:
         """The afwegingskader advice for one child profile (nothing is stored)."""
         return engine.advise(profile)
 

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
+from afwegingskader.models import Profile
+from domain.places import region
 from tests.web.web_support import Site
 
 EXTERNAL = re.compile(r"https?://(?!127\.0\.0\.1[:/])")
@@ -86,3 +88,11 @@ def test_redoc_renders_every_operation_offline(
     assert all(url.endswith("logo-mini.svg") for url in outside), outside
     blocked = [p for p in problems if "Content Security Policy" in p and "logo-mini" not in p]
     assert blocked == []
+
+
+def test_advice_example_is_a_child_of_the_served_region(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/advice"]["post"]
+    example = operation["requestBody"]["content"]["application/json"]["examples"]["kind"]
+    home = example["value"]["home_municipality"]
+    assert region().contains(home)
+    assert Profile.model_validate(example["value"]).home_municipality == home
