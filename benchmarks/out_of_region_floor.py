@@ -1,0 +1,125 @@
+"""The capacity floor under out-of-region placements: how many children no allocation policy
+can keep in the region, against what the shipped policy and greedy FCFS do.
+
+    python -m benchmarks.out_of_region_floor [--replications 10]
+
+Issue 19 asks the shipped policy to place significantly fewer children out of region than
+greedy FCFS with the same capacity. This benchmark measures how much room the capacity
+leaves for that. Each replication runs a policy scenario and its greedy twin on the same
+arrivals, needs and stays, and counts the children of the measured window:
+
+- `bound`: children for whom every unit in the region that fits them (the policy's hard
+  rules over every acceptable care form) is in a care form that is full all the time under
+  both policies (utilisation at least 99.9 %), or for whom nothing in the region fits;
+- `capacity`: the placements those full forms can take over the window, by Little's law:
+  places x window days / mean stay of the form. A policy that does not know a child's
+  stay in advance cannot place more children in them, on average.
+
+`floor = bound - capacity` is then the expected number of those children that must go out
+of region whatever the policy. It ignores the window's edges (who is in care and who waits
+when it opens and closes), so it is an estimate, not a bound per replication. When both
+policies sit at the floor, only capacity (or the advice: which forms are adequate) can
+lower the number placed out of region, not the allocation. Writes
+benchmarks/results/out_of_region_floor.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import write_results
+from simulations.draws import draws
+from simulations.first_best_wait import FirstBestWait
+from simulations.general_loop import GeneralLoop
+from simulations.outputs import ReplicationResult, summarise
+from simulations.scenario import LoadedScenario, load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "simulations" / "scenarios"
+PAIRS = (
+    ("flevoland.yaml", "flevoland-greedy.yaml"),
+    ("behandelgroep-halvering.yaml", "behandelgroep-halvering-greedy.yaml"),
+)
+FULL = 0.999
+
+
+def _run(file: str, replication: int) -> tuple[LoadedScenario, GeneralLoop, ReplicationResult]:
+    loaded = load_scenario(SCENARIOS / file)
+    settings = loaded.settings
+    arrivals, sizes, stay_u = draws(loaded.scenario, settings, loaded.seed, replication)
+    loop = GeneralLoop(loaded.scenario, arrivals, stay_u, loaded.seed, replication, sizes)
+    records = loop.run()
+    result = summarise(
+        loaded.scenario, settings, records, seed=loaded.seed, replication=replication
+    )
+    return loaded, loop, result
+
+
+def replication(args: tuple[str, str, int]) -> dict[str, Any]:
+    """One paired replication: both policies' out-of-region counts and the floor."""
+    policy_file, greedy_file, rep = args
+    loaded, loop, policy = _run(policy_file, rep)
+    _, _, greedy = _run(greedy_file, rep)
+    assert loop.fits is not None, "the policy scenario must say which units fit a child"
+    settings = loaded.settings
+    views = loop.units.views
+    full = {
+        v.care_form
+        for v in views
+        if min(r.totals[f"utilisation.{v.care_form}"] for r in (policy, greedy)) >= FULL
+    }
+    places: Counter[str] = Counter()
+    for v in views:
+        places[v.care_form] += v.places
+    stays = FirstBestWait(loaded.scenario.stays, 0.0)
+    span = settings.horizon_days - settings.warmup_days
+    capacity = sum(places[f] * span / stays.mean_stay(f) for f in full)
+    arrival = loop.records.arrival
+    bound = 0
+    for child, need in enumerate(loop.needs):
+        if settings.warmup_days <= arrival[child] < settings.horizon_days:
+            fitting = loop.fits(0.0, views, need.payload)[3]
+            bound += {views[u].care_form for u in fitting} <= full
+    return {
+        "replication": rep,
+        "out_of_region_policy": policy.totals["out_of_region"],
+        "out_of_region_greedy": greedy.totals["out_of_region"],
+        "full_forms": sorted(full),
+        "bound_children": bound,
+        "capacity": round(capacity, 1),
+        "floor": round(bound - capacity, 1),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run both scenario pairs; print the medians and write the JSON."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replications", type=int, default=10)
+    args = ap.parse_args(argv)
+    out: dict[str, Any] = {"full_threshold": FULL, "replications": args.replications}
+    with Pool(2) as pool:
+        for policy_file, greedy_file in PAIRS:
+            jobs = [(policy_file, greedy_file, r) for r in range(args.replications)]
+            rows = pool.map(replication, jobs)
+            med = {
+                key: statistics.median(row[key] for row in rows)
+                for key in ("out_of_region_policy", "out_of_region_greedy", "floor")
+            }
+            print(
+                f"{policy_file}: out of region, median of {len(rows)}: "
+                f"policy {med['out_of_region_policy']:.0f}, greedy "
+                f"{med['out_of_region_greedy']:.0f}, capacity floor {med['floor']:.0f} "
+                f"(policy / floor {med['out_of_region_policy'] / med['floor']:.2f}, "
+                f"greedy / floor {med['out_of_region_greedy'] / med['floor']:.2f})"
+            )
+            out[policy_file] = {"median": med, "replications": rows}
+    write_results("out_of_region_floor", out)
+
+
+if __name__ == "__main__":
+    main()
