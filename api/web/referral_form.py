@@ -16,12 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from afwegingskader import models as afweging
-from afwegingskader.woonplaats import (
-    Residence,
-    StayKind,
-    WoonplaatsInput,
-    determine_municipality,
-)
+from afwegingskader.woonplaats import determine_municipality
+from afwegingskader.woonplaats_models import Residence, StayKind, WoonplaatsInput
 from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
