@@ -24,8 +24,8 @@ from api.web.common import (
     referral_action,
     status_of,
 )
+from api.web.referral_page import PREFIX, StepDep, failed_step
 from api.web.render import NO_FORM, FormState, form_page
-from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError, NotFound
 from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS
