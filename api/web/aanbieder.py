@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -41,7 +41,6 @@ from domain.outcomes import DepartureOutcome
 from placements.schemas import DischargeRequest
 
 router = APIRouter(include_in_schema=False)
-Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
 CHANGE_LABEL = {
     ChangeKind.PLACES_OPENED.value: "plaatsen erbij",
     ChangeKind.PLACES_CLOSED.value: "plaatsen eraf",

@@ -4,17 +4,15 @@ as done), and the servicepunt's form to assign a regisseur to a child and its si
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
-from api.web.auth import FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import FormDep, PageNotFound, Regisseur, WebSession
 from api.web.common import (
     api_action,
     audit_change,
@@ -33,7 +31,6 @@ from placements.regie_schemas import RegisseurAssign, TaskDone
 from placements.schemas import ContinuationRequest
 
 router = APIRouter(include_in_schema=False)
-Regisseur = Annotated[WebSession, Depends(page_for(Role.PERSPECTIEFREGISSEUR))]
 DONE = "/regisseur/taken/{task_id}/afgerond"
 
 
