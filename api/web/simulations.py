@@ -36,12 +36,6 @@ from domain import nl_format
 from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
-STATUS_LABEL = {
-    JobStatus.WACHTEND.value: "in de wachtrij",
-    JobStatus.BEZIG.value: "bezig",
-    JobStatus.KLAAR.value: "klaar",
-    JobStatus.MISLUKT.value: "mislukt",
-}
 FIELD_LABELS = {
     "scenario": "Scenario",
     "compare_with": "Vergelijken met",
@@ -88,7 +82,7 @@ def _view(job: SimulationJob) -> dict[str, Any]:
             )
     return {
         "job": public,
-        "status_label": STATUS_LABEL.get(public.status.value, public.status.value),
+        "status_label": public.status.label,
         "percent": round(public.progress * 100),
         "rows": rows,
         "files": [(name, FILE_LABELS.get(name, name)) for name in public.files],
