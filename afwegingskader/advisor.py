@@ -52,15 +52,14 @@ from afwegingskader.engine import (
     Notes,
     _risk,
     breakdown_of,
-    facts_of,
     forms_of,
     location_of,
     new_advice,
     notes_of,
-    preferences_of,
     run_rules,
     siblings_of,
 )
+from afwegingskader.facts import facts_of, preferences_of
 from afwegingskader.models import (
     Advice,
     BreakdownRisk,

@@ -15,10 +15,9 @@ Two guarantees hold whatever the rule file says:
 
 from __future__ import annotations
 
-from functools import cache
-
-from afwegingskader.conditions import FACTS, Facts
+from afwegingskader.conditions import Facts
 from afwegingskader.decision import RuleOutcome, put_first
+from afwegingskader.facts import facts_of, preferences_of
 from afwegingskader.models import (
     Advice,
     BreakdownRisk,
@@ -35,7 +34,6 @@ from afwegingskader.models import (
 )
 from afwegingskader.ruleset import RuleSet, default_rule_set
 from domain.care import HOMELIKENESS, RESIDENTIAL_FORMS, CareForm
-from domain.codelist import CodeList, default_codelist
 from domain.people import Capability, sibling_capability
 from domain.trusted import check, replaced, trusted
 
@@ -61,12 +59,6 @@ _NO_NOTES: Notes = ((), (), None, False, ())
 _CAPABILITY_RANK = {cap: i for i, cap in enumerate(Capability)}
 _OPTION_RANK = {option: i for i, option in enumerate(PreventionOption)}
 _RISK_LEVELS = tuple(RiskLevel)
-# The rank of each value of the ordered facts (StrEnum members hash like their values).
-_SEVERITY = {value: rank for rank, value in enumerate(FACTS["severity"].values)}
-_COMPLEXITY = {value: rank for rank, value in enumerate(FACTS["complexity"].values)}
-_EXTERNALISING = {value: rank for rank, value in enumerate(FACTS["externalising"].values)}
-_TREATMENT = {value: rank for rank, value in enumerate(FACTS["treatment_need"].values)}
-_SUICIDALITY = {value: rank for rank, value in enumerate(FACTS["suicidality"].values)}
 _ADVICE_FIELDS = frozenset(Advice.model_fields)
 check(Advice)
 _NO_SIBLINGS = SiblingAdvice.model_construct(
@@ -80,77 +72,6 @@ _SIBLINGS_DEFAULT = SiblingAdvice.model_construct(
 _NO_LOCATION = LocationAdvice.model_construct(
     municipality=None, reason="Geen regel gaf een voorkeur voor de plaats."
 )
-
-
-@cache
-def _roll_ups(codelist: CodeList) -> dict[str, frozenset[str]]:
-    """Each code with every code above it (rubriek, groep, as), once per code list."""
-    return {entry.code: codelist.roll_up(entry.code) for entry in codelist.codes()}
-
-
-def facts_of(profile: Profile) -> Facts:
-    """The facts the rules test, derived from a validated profile.
-
-    Enum members are StrEnums: they compare and hash like their string values, which is
-    what the compiled conditions hold."""
-    capj: frozenset[str] = frozenset()
-    if profile.capj:
-        roll_ups = _roll_ups(default_codelist())
-        for code in profile.capj:
-            capj |= roll_ups[code]
-    contra: frozenset[str] = frozenset()
-    free = 0
-    for sibling in profile.siblings:
-        if sibling.contraindications:
-            contra |= frozenset(c.value for c in sibling.contraindications)
-        else:
-            free += 1
-    return {
-        "age": profile.years,
-        "sex": profile.sex,
-        "severity": _SEVERITY[profile.severity],
-        "complexity": _COMPLEXITY[profile.complexity],
-        "externalising": _EXTERNALISING[profile.externalising],
-        "treatment_need": _TREATMENT[profile.treatment_need],
-        "trauma": profile.trauma,
-        "lvb": profile.lvb,
-        "psychiatric": profile.psychiatric,
-        "substance_use": profile.substance_use,
-        "runaway_exploitation": profile.runaway_exploitation,
-        "suicidality": _SUICIDALITY[profile.suicidality],
-        "parents_problems": profile.parents_problems,
-        "earlier_ambulant_help": profile.earlier_ambulant_help,
-        "earlier_placements": profile.earlier_placements,
-        "earlier_breakdowns": profile.earlier_breakdowns,
-        "parents_view": profile.parents_view,
-        "child_agrees": profile.child_agrees,
-        "network_family_available": profile.network_family_available,
-        "network_safety": profile.network_safety,
-        "perspective": profile.perspective,
-        "crisis": profile.crisis,
-        "siblings": len(profile.siblings),
-        "siblings_contraindicated": bool(contra),
-        "siblings_without_contraindication": free,
-        "sibling_contraindications": contra,
-        "capj": capj,
-        "home_municipality": profile.home_municipality,
-        "responsible_municipality": profile.responsible_municipality,
-        "continuation_of_current_placement": profile.continuation_of_current_placement,
-        "current_care_form": profile.current_care_form,
-        "matching_wish": profile.religion_wish is not None or profile.culture_wish is not None,
-        # Set again per rule set by fired_rules (its residential_min_age).
-        "below_residential_age": profile.years < 12,
-    }
-
-
-def preferences_of(profile: Profile) -> tuple[str, ...]:
-    """The wishes on religion and culture, for the match (never a care-form factor)."""
-    out = []
-    if profile.religion_wish is not None:
-        out.append(f"religie: {profile.religion_wish}")
-    if profile.culture_wish is not None:
-        out.append(f"cultuur: {profile.culture_wish}")
-    return tuple(out)
 
 
 def _fallback(rule_set: RuleSet, state: RuleOutcome, reasons: list[Reason]) -> CareForm:

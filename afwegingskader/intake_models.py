@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from afwegingskader.deadlines import Deadline
 from afwegingskader.regisseur import RegisseurResult
 from afwegingskader.wlz import WlzFlag, WlzInput
-from afwegingskader.woonplaats import WoonplaatsInput, WoonplaatsResult
+from afwegingskader.woonplaats_models import WoonplaatsInput, WoonplaatsResult
 from domain.fields import PlausibleDate, WholeNumber
 from domain.people import MAX_AGE, Perspective
 from domain.places import Municipality

@@ -23,7 +23,8 @@ from api.accounts import Role
 from api.demo_draws import history_scenario
 from api.demo_history import HISTORY_DAYS, Actors, first_day, load_history
 from capacity import db as capacity_db
-from capacity.demo import demo_shares, load_with_services, region_landscape
+from capacity.demo import demo_shares, region_landscape
+from capacity.demo_load import load_with_services
 from capacity.models import Unit
 from domain.people import VerwijzerType
 from domain.places import region_name

@@ -41,7 +41,8 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from benchmarks.result_file import write_result  # noqa: E402
 from capacity import holds as capacity_holds  # noqa: E402
 from capacity.db import make_engine  # noqa: E402
-from capacity.demo import load_bulk, national_landscape  # noqa: E402
+from capacity.demo import national_landscape  # noqa: E402
+from capacity.demo_load import load_bulk  # noqa: E402
 from capacity.live import HoldOutcome, LiveView, MemoryLiveView  # noqa: E402
 from capacity.live_redis import RedisLiveView  # noqa: E402
 from capacity.models import capacity_tables  # noqa: E402

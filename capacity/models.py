@@ -16,6 +16,8 @@ from sqlalchemy import CheckConstraint, DateTime, Dialect, Index, Table, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from domain.labels import LabelledEnum
+
 ID_LENGTH = 64
 
 
@@ -53,12 +55,12 @@ class HoldState(StrEnum):
     EXPIRED = "expired"
 
 
-class ChangeKind(StrEnum):
+class ChangeKind(LabelledEnum):
     """What a capacity change does when it takes effect."""
 
-    PLACES_OPENED = "places_opened"
-    PLACES_CLOSED = "places_closed"
-    UNIT_CLOSING = "unit_closing"
+    PLACES_OPENED = "places_opened", "plaatsen erbij"
+    PLACES_CLOSED = "places_closed", "plaatsen eraf"
+    UNIT_CLOSING = "unit_closing", "eenheid sluit"
 
 
 class Provider(SQLModel, table=True):

@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.models import Advice
+from domain.labels import LabelledEnum
 from domain.people import MAX_AGE, Perspective, Sex
 from domain.places import Municipality
 
@@ -75,14 +76,14 @@ class PairScore(BaseModel):
     terms: tuple[ScoreTerm, ...]
 
 
-class ProposalKind(StrEnum):
+class ProposalKind(LabelledEnum):
     """The cases `propose` always makes visible."""
 
-    FIRST_BEST_NOW = "first_best_now"
-    FIRST_BEST_LATER = "first_best_later"
-    ALTERNATIVE_NOW = "alternative_now"
-    ALTERNATIVE_LATER = "alternative_later"
-    KINDGERICHT_WERVEN = "kindgericht_werven"
+    FIRST_BEST_NOW = "first_best_now", "first-best, nu vrij"
+    FIRST_BEST_LATER = "first_best_later", "first-best, komt vrij"
+    ALTERNATIVE_NOW = "alternative_now", "alternatief, nu vrij"
+    ALTERNATIVE_LATER = "alternative_later", "alternatief, komt vrij"
+    KINDGERICHT_WERVEN = "kindgericht_werven", "kindgericht werven"
 
 
 class Bridging(BaseModel):

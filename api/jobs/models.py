@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
@@ -20,6 +19,7 @@ from api.jobs.catalogue import MAX_REPLICATIONS, ScenarioInfo
 from capacity.models import UTCDateTime, new_id
 from domain.errors import InvalidInput
 from domain.fields import WholeNumber
+from domain.labels import LabelledEnum
 
 __all__ = ["MAX_REPLICATIONS", "ScenarioInfo"]
 # The files write_outputs may leave; a download names one of these, nothing else.
@@ -34,13 +34,13 @@ OUTPUT_FILES: dict[str, str] = {
 }
 
 
-class JobStatus(StrEnum):
+class JobStatus(LabelledEnum):
     """Where a job is: queued, running, done or failed."""
 
-    WACHTEND = "wachtend"
-    BEZIG = "bezig"
-    KLAAR = "klaar"
-    MISLUKT = "mislukt"
+    WACHTEND = "wachtend", "in de wachtrij"
+    BEZIG = "bezig", "bezig"
+    KLAAR = "klaar", "klaar"
+    MISLUKT = "mislukt", "mislukt"
 
 
 class SimulationJob(SQLModel, table=True):

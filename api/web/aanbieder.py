@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -41,12 +41,6 @@ from domain.outcomes import DepartureOutcome
 from placements.schemas import DischargeRequest
 
 router = APIRouter(include_in_schema=False)
-Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
-CHANGE_LABEL = {
-    ChangeKind.PLACES_OPENED.value: "plaatsen erbij",
-    ChangeKind.PLACES_CLOSED.value: "plaatsen eraf",
-    ChangeKind.UNIT_CLOSING.value: "eenheid sluit",
-}
 DONE_LABEL = {
     "opname": "opname",
     "vertrek": "vertrek",
@@ -126,7 +120,7 @@ class Desk:
             providers=providers,
             stays=by_unit,
             today=now.date().isoformat(),
-            change_labels=CHANGE_LABEL,
+            change_options=[(k.value, k.label) for k in ChangeKind],
             outcome_options=[(o.value, o.label) for o in DepartureOutcome],
             planned_options=PLANNED_OPTIONS,
             open_unit=opened.unit_id if opened else "",

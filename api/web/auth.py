@@ -201,8 +201,18 @@ def page_for(*roles: Role) -> Callable[[WebSession], WebSession]:
     return check
 
 
+# Who may open which pages, in one place as the API's roles are in api.deps.
 # The servicepunt's pages (the work list, the referral page and its print, the lists).
 Staff = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT))]
+Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]
+Verwijzer = Annotated[WebSession, Depends(page_for(Role.VERWIJZER))]
+Provider = Annotated[WebSession, Depends(page_for(Role.AANBIEDER))]
+VerwijzerOrProvider = Annotated[WebSession, Depends(page_for(Role.VERWIJZER, Role.AANBIEDER))]
+Judge = Annotated[WebSession, Depends(page_for(Role.GEDRAGSWETENSCHAPPER))]
+Regisseur = Annotated[WebSession, Depends(page_for(Role.PERSPECTIEFREGISSEUR))]
+Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER))]
+PlannerOrStaff = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]
+Admin = Annotated[WebSession, Depends(page_for(Role.ADMIN))]
 
 
 async def form_fields(request: Request) -> dict[str, list[str]]:

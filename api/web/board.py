@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
-from api.web.auth import LoginRequired, PageForbidden, WebSession, page_for, session_user
+from api.web.auth import LoginRequired, PageForbidden, Verwijzer, WebSession, session_user
 from api.web.common import audit_reads
 from api.web.render import SECURITY_HEADERS, page, render_text
 from capacity.live import LiveViewUnavailable
@@ -41,7 +41,6 @@ router = APIRouter(include_in_schema=False)
 BOARD_ROLES = frozenset(
     r.value for r in (Role.VERWIJZER, Role.SERVICEPUNT, Role.AANBIEDER, Role.PLANNER)
 )
-Verwijzer = Annotated[WebSession, Depends(page_for(Role.VERWIJZER))]
 Capabilities = Annotated[
     list[Capability] | None, Query(alias="vaardigheid", max_length=len(Capability))
 ]

@@ -4,17 +4,15 @@ clinical profile, the advice with its reasons and the form to confirm or change 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from afwegingskader.models import Profile
-from api.accounts import Role
 from api.deps import NowDep, SessionDep
-from api.web.auth import FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import FormDep, Judge, PageNotFound, WebSession
 from api.web.common import audit_change, audit_reads, errors_by_field, judge_names, referral_action
 from api.web.render import NO_FORM, FormState, form_page, page
 from domain.care import CareForm
@@ -27,7 +25,6 @@ from placements.schemas import JudgementCreate
 from placements.transitions import Actor, offered
 
 router = APIRouter(include_in_schema=False)
-Judge = Annotated[WebSession, Depends(page_for(Role.GEDRAGSWETENSCHAPPER))]
 HOME = "/gedragswetenschapper"
 PREFIX = HOME + "/aanmeldingen/{referral_id}"
 ALTERNATIVE_SLOTS = 4

@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from api.accounts import (
     ApiToken,
-    Role,
     authenticate,
     end_web_session,
     start_web_session,
@@ -25,12 +24,11 @@ from api.web.auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_SECONDS,
+    Admin,
     FormDep,
-    WebSession,
     WebSessionDep,
     form_fields,
     new_session_cookie,
-    page_for,
     session_user,
     set_cookie,
 )
@@ -38,7 +36,6 @@ from api.web.render import page
 
 router = APIRouter(include_in_schema=False)
 LOGIN_NONCE_SECONDS = 15 * 60
-Admin = Annotated[WebSession, Depends(page_for(Role.ADMIN))]
 
 
 @router.get("/")

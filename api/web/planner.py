@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
@@ -21,7 +20,7 @@ from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.exports import csv_download
 from api.routes.reports import REPORTS, for_reader
-from api.web.auth import PageNotFound, WebSession, page_for
+from api.web.auth import PageNotFound, PlannerOrStaff
 from api.web.charts import Series, bar_chart, line_chart
 from api.web.render import page
 from capacity.models import Occupancy, Unit
@@ -30,7 +29,6 @@ from placements import reports
 from placements.capacity_needs import month_ends
 
 router = APIRouter(include_in_schema=False)
-Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]
 MONTHS = 12
 CHART_TABLES = ("afwijkingen", "afwijkingsredenen", "first_best", "doorlooptijd")
 
@@ -161,7 +159,9 @@ def sweep_chart() -> Markup | None:
 
 
 @router.get("/planner")
-def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -> HTMLResponse:
+def dashboard(
+    web: PlannerOrStaff, session: SessionDep, state: StateDep, now: NowDep
+) -> HTMLResponse:
     """Charts with their tables and CSV links; the other reports as tables below."""
     threshold = state.settings.small_count_threshold
     tables = _tables(session, now, web.role, threshold)
@@ -183,7 +183,7 @@ def dashboard(web: Planner, session: SessionDep, state: StateDep, now: NowDep) -
 
 @router.get("/planner/csv/{name}")
 def table_csv(
-    name: str, web: Planner, session: SessionDep, state: StateDep, now: NowDep
+    name: str, web: PlannerOrStaff, session: SessionDep, state: StateDep, now: NowDep
 ) -> Response:
     """Any dashboard table as CSV (small counts hidden for the planner, as on the page)."""
     if name == "bezetting":

@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from api import hold_endings
 from api.deps import NowDep, SessionDep
-from api.web.aanbieder import Provider
-from api.web.auth import FormDep, PageNotFound, Staff, WebSession
+from api.web.auth import FormDep, PageNotFound, Provider, Staff, WebSession
 from api.web.common import (
     api_action,
     audit_change,

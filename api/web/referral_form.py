@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from afwegingskader import models as afweging
-from afwegingskader.woonplaats import (
-    Residence,
-    StayKind,
-    WoonplaatsInput,
-    determine_municipality,
-)
+from afwegingskader.woonplaats import determine_municipality
+from afwegingskader.woonplaats_models import Residence, StayKind, WoonplaatsInput
 from api import audit
 from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
-from api.web.auth import Form, FormDep, WebSession, page_for
+from api.web.auth import Form, FormDep, Referrer, WebSession
 from api.web.common import api_action, audit_change, errors_by_field
 from api.web.field_labels import humanise, label_of
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
@@ -38,7 +34,6 @@ from placements import service as workflow
 from placements.schemas import ReferralCreate
 
 router = APIRouter(include_in_schema=False)
-Referrer = Annotated[WebSession, Depends(page_for(Role.SERVICEPUNT, Role.VERWIJZER))]
 
 CHECKBOXES = (
     "profile.trauma",

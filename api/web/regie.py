@@ -4,17 +4,15 @@ as done), and the servicepunt's form to assign a regisseur to a child and its si
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.routes.regie import regisseur_exists
-from api.web.auth import FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import FormDep, PageNotFound, Regisseur, WebSession
 from api.web.common import (
     api_action,
     audit_change,
@@ -24,8 +22,8 @@ from api.web.common import (
     referral_action,
     status_of,
 )
+from api.web.referral_page import PREFIX, StepDep, failed_step
 from api.web.render import NO_FORM, FormState, form_page
-from api.web.servicepunt import PREFIX, StepDep, failed_step
 from domain.errors import DomainError, NotFound
 from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS
@@ -33,7 +31,6 @@ from placements.regie_schemas import RegisseurAssign, TaskDone
 from placements.schemas import ContinuationRequest
 
 router = APIRouter(include_in_schema=False)
-Regisseur = Annotated[WebSession, Depends(page_for(Role.PERSPECTIEFREGISSEUR))]
 DONE = "/regisseur/taken/{task_id}/afgerond"
 
 

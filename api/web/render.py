@@ -18,6 +18,7 @@ from domain.care import CareForm
 from domain.outcomes import DepartureOutcome
 from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality, region
+from matcher.models import ProposalKind
 from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
 from placements.models import (
     BridgingCare,
@@ -46,7 +47,6 @@ SECURITY_HEADERS = {
 STATUS_LABEL = {status.value: status.label for status in ReferralStatus}
 PERSPECTIVE_LABEL = {perspective.value: perspective.label for perspective in Perspective}
 BRIDGING_LABEL = {bridging.value: bridging.label for bridging in BridgingCare}
-RISK_LABEL = {risk.value: risk.label for risk in RiskLevel}
 # The 14-day norm as a traffic light: the text always says it too, colour is never alone.
 NORM_BADGE = {
     "gehaald": ("groen", "gehaald"),
@@ -54,13 +54,6 @@ NORM_BADGE = {
     "risico": ("oranje", "dreigt te laat"),
     "te_laat": ("rood", "te laat"),
     "geen_beschikking": ("grijs", "geen beschikking"),
-}
-PROPOSAL_KIND_LABEL = {
-    "first_best_now": "first-best, nu vrij",
-    "first_best_later": "first-best, komt vrij",
-    "alternative_now": "alternatief, nu vrij",
-    "alternative_later": "alternatief, komt vrij",
-    "kindgericht_werven": "kindgericht werven",
 }
 
 
@@ -128,8 +121,8 @@ def _environment() -> Environment:
     env.filters["status"] = lambda v: STATUS_LABEL.get(str(v), str(v))
     env.filters["perspective"] = lambda v: PERSPECTIVE_LABEL.get(str(v), str(v))
     env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
-    env.filters["risk"] = lambda v: RISK_LABEL.get(str(v), str(v))
-    env.filters["proposal_kind"] = lambda v: PROPOSAL_KIND_LABEL.get(str(v), str(v))
+    env.filters["risk"] = lambda v: _label(RiskLevel, v)
+    env.filters["proposal_kind"] = lambda v: _label(ProposalKind, v)
     env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
     env.filters["refusal"] = lambda v: _label(RefusalReason, v)
     env.filters["transfer"] = lambda v: _label(TransferReason, v)

@@ -9,9 +9,9 @@ has a link to refresh it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -29,21 +29,13 @@ from api.jobs.models import (
     SimulationRequest,
 )
 from api.routes.simulations import output_file
-from api.web.auth import FormDep, PageNotFound, WebSession, page_for
+from api.web.auth import FormDep, PageNotFound, Planner, PlannerOrStaff, WebSession
 from api.web.common import api_action, errors_by_field
 from api.web.render import NO_FORM, SECURITY_HEADERS, FormState, form_page, page
 from domain import nl_format
 from domain.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[WebSession, Depends(page_for(Role.PLANNER, Role.SERVICEPUNT))]
-Planner = Annotated[WebSession, Depends(page_for(Role.PLANNER))]
-STATUS_LABEL = {
-    JobStatus.WACHTEND.value: "in de wachtrij",
-    JobStatus.BEZIG.value: "bezig",
-    JobStatus.KLAAR.value: "klaar",
-    JobStatus.MISLUKT.value: "mislukt",
-}
 FIELD_LABELS = {
     "scenario": "Scenario",
     "compare_with": "Vergelijken met",
@@ -90,7 +82,7 @@ def _view(job: SimulationJob) -> dict[str, Any]:
             )
     return {
         "job": public,
-        "status_label": STATUS_LABEL.get(public.status.value, public.status.value),
+        "status_label": public.status.label,
         "percent": round(public.progress * 100),
         "rows": rows,
         "files": [(name, FILE_LABELS.get(name, name)) for name in public.files],
@@ -127,7 +119,7 @@ def _list_page(
 
 
 @router.get("/planner/simulaties")
-def simulations(web: Reader, session: SessionDep) -> HTMLResponse:
+def simulations(web: PlannerOrStaff, session: SessionDep) -> HTMLResponse:
     """The form (planners) and the list of runs with their progress."""
     return _list_page(web, session)
 
@@ -157,13 +149,13 @@ def _job(session: Session, job_id: str) -> SimulationJob:
 
 
 @router.get("/planner/simulaties/{job_id}")
-def detail(job_id: str, web: Reader, session: SessionDep) -> HTMLResponse:
+def detail(job_id: str, web: PlannerOrStaff, session: SessionDep) -> HTMLResponse:
     """One run: progress, or the key metrics with intervals and the paired differences."""
     return page("simulatie.html", web, **_view(_job(session, job_id)))
 
 
 @router.get("/planner/simulaties/{job_id}/status")
-def status(job_id: str, web: Reader, session: SessionDep) -> JSONResponse:
+def status(job_id: str, web: PlannerOrStaff, session: SessionDep) -> JSONResponse:
     """The progress of a run, for the page's progress bar."""
     view = _view(_job(session, job_id))
     job: SimulationJobPublic = view["job"]
@@ -179,7 +171,7 @@ def status(job_id: str, web: Reader, session: SessionDep) -> JSONResponse:
 
 @router.get("/planner/simulaties/{job_id}/bestanden/{name}")
 def download(
-    job_id: str, name: str, web: Reader, session: SessionDep, state: StateDep
+    job_id: str, name: str, web: PlannerOrStaff, session: SessionDep, state: StateDep
 ) -> FileResponse:
     """An output file: the report and charts open in the browser, data files download."""
     job = _job(session, job_id)

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.web.common import audit_change, referral_action
-from api.web.servicepunt import PREFIX, StepDep, failed_step
+from api.web.referral_page import PREFIX, StepDep, failed_step
 from domain.errors import DomainError
 from placements import service as workflow
 from placements import transfers

@@ -8,8 +8,7 @@ from pydantic import ValidationError
 
 from api import hold_endings
 from api.deps import NowDep, SessionDep, visible_referral
-from api.web.auth import FormDep, PageNotFound, WebSession
-from api.web.board import Verwijzer
+from api.web.auth import FormDep, PageNotFound, Verwijzer, WebSession
 from api.web.common import audit_change, referral_action
 from api.web.render import error_page
 from domain.errors import DomainError, NotFound

@@ -14,7 +14,7 @@ from afwegingskader import intake
 from afwegingskader.deadlines import DeadlineKind, DeadlineStatus
 from afwegingskader.regisseur import AssignMoment, RegieAssignment
 from afwegingskader.wlz import WlzOutcome
-from afwegingskader.woonplaats import WoonplaatsRule
+from afwegingskader.woonplaats_models import WoonplaatsRule
 from domain.errors import InvalidInput
 from domain.places import Municipality
 from domain.validation import describe

@@ -8,12 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from afwegingskader.woonplaats import (
-    WoonplaatsInput,
-    WoonplaatsRule,
-    WoonplaatsStep,
-    determine_municipality,
-)
+from afwegingskader.woonplaats import determine_municipality
+from afwegingskader.woonplaats_models import WoonplaatsInput, WoonplaatsRule, WoonplaatsStep
 from domain.errors import InvalidInput
 from domain.places import Municipality
 

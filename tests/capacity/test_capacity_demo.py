@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from capacity.demo import PROVIDERS, flevoland_landscape, load_with_services, national_landscape
+from capacity.demo import PROVIDERS, flevoland_landscape, national_landscape
+from capacity.demo_load import load_with_services
 from capacity.queries import AvailabilityIndex, AvailabilityQuery
 from capacity.service import PLACES_RANGE
 from capacity.views import load_states

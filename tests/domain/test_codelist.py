@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from afwegingskader.engine import _roll_ups
+from afwegingskader.facts import _roll_ups
 from domain.codelist import (
     DEFAULT_CODELIST,
     LEVELS,
