@@ -5,30 +5,30 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from capacity.models import Provider, UTCDateTime, new_id
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.labels import LabelledEnum
 from domain.people import VerwijzerType
 
 TOKEN_PREFIX = "sp_"
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     """What a user may see and do (DOMAIN.md section 10)."""
 
-    SERVICEPUNT = "servicepunt"
-    VERWIJZER = "verwijzer"
-    AANBIEDER = "aanbieder"
-    PLANNER = "planner"
-    ADMIN = "admin"
+    SERVICEPUNT = "servicepunt", "servicepunt"
+    VERWIJZER = "verwijzer", "verwijzer"
+    AANBIEDER = "aanbieder", "aanbieder"
+    PLANNER = "planner", "planner"
+    ADMIN = "admin", "beheerder"
     # Judges each advice of the afwegingskader: confirms or changes it (issue 18).
-    GEDRAGSWETENSCHAPPER = "gedragswetenschapper"
+    GEDRAGSWETENSCHAPPER = "gedragswetenschapper", "gedragswetenschapper"
     # Keeps the perspective of the children assigned to them; records start agreements,
     # the perspectiefplan and evaluations (issue 21).
-    PERSPECTIEFREGISSEUR = "perspectiefregisseur"
+    PERSPECTIEFREGISSEUR = "perspectiefregisseur", "perspectiefregisseur"
 
 
 class User(SQLModel, table=True):

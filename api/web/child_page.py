@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.accounts import User
+from api.accounts import Role, User
 from api.audit import AuditAction, AuditEntry
 from api.steps import step_label
 from api.web.field_labels import FIELD_LABELS
@@ -25,14 +25,6 @@ from domain import nl_format
 from domain.care import CareForm
 from placements import edits
 
-ROLE_LABEL = {
-    "servicepunt": "servicepunt",
-    "verwijzer": "verwijzer",
-    "aanbieder": "aanbieder",
-    "gedragswetenschapper": "gedragswetenschapper",
-    "planner": "planner",
-    "beheerder": "beheerder",
-}
 # Profile fields that are not the child's: set by the service, or shown elsewhere.
 _NOT_SHOWN = {"reference_date", "responsible_municipality", "siblings", "crisis"}
 
@@ -64,10 +56,18 @@ def timeline(session: Session, referral_id: str) -> list[Step]:
         Step(
             at=nl_format.moment(e.at),
             what=step_label(e.via),
-            who=f"{names.get(e.user_id, 'onbekende gebruiker')} ({ROLE_LABEL.get(e.role, e.role)})",
+            who=f"{names.get(e.user_id, 'onbekende gebruiker')} ({_role(e.role)})",
         )
         for e in entries
     ]
+
+
+def _role(value: str) -> str:
+    """A role by its Dutch label (the admin is the beheerder); an unknown one as stored."""
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
 
 
 def _value(name: str, value: Any) -> str:

@@ -8,6 +8,7 @@ import re
 from fastapi.testclient import TestClient
 
 from api.steps import step_label
+from api.web.child_page import _role
 from tests.web.test_pages import _place_deviating
 from tests.web.web_support import Site
 
@@ -51,3 +52,9 @@ def test_step_labels_cover_the_web_and_api_routes() -> None:
         assert step_label(f"POST {departure}") == "vertrek gemeld"
     assert step_label("POST .../hold (hold ended)") == "reservering verlopen of beëindigd"
     assert step_label("POST /iets/onbekends") == "gewijzigd"
+
+
+def test_the_timeline_names_each_role_in_dutch() -> None:
+    assert _role("admin") == "beheerder"
+    assert _role("perspectiefregisseur") == "perspectiefregisseur"
+    assert _role("vroegere_rol") == "vroegere_rol"  # a role no longer known: as stored
