@@ -56,7 +56,7 @@ from matcher.policies import Policy, shipped_policy
 from simulations.children import ChildCase
 from simulations.engine import trace
 from simulations.model import RunSettings
-from simulations.outputs import ChildRecords
+from simulations.records import ChildRecords
 from simulations.scenario import LoadedScenario, _read, parse_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "simulations" / "scenarios"

@@ -7,9 +7,10 @@ Modules: distributions (stays, arrivals with trend and season), model (scenario,
 the two plug-in protocols), policies (single_pool, greedy_fcfs), engine (simulate) with
 its general loop (general_loop: events, one handler per kind; occupancy: what the units
 hold; waiting: the waiting children; first_best_wait: the wait-or-take estimates) and the
-single-pool loop (single_pool), outputs (per-child records -> totals and time series),
-montecarlo (replications, CIs, paired comparisons, executors), stats (t intervals),
-theory (Erlang B/C), reference (the Erlang models built with the engine's API).
+single-pool loop (single_pool), records (the per-child records both loops fill), outputs
+(records -> totals and time series), montecarlo (replications, CIs, paired comparisons,
+executors), stats (t intervals), theory (Erlang B/C), reference (the Erlang models built
+with the engine's API).
 
 Scenario files and the real afwegingskader and matcher: scenario (+ scenario_reader) reads
 and validates YAML files (simulations/scenarios/), baseline holds the calibrated `flevoland`

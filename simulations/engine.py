@@ -21,7 +21,8 @@ import numpy as np
 from simulations.draws import draws
 from simulations.general_loop import GeneralLoop
 from simulations.model import ChildNeed, RunSettings, Scenario
-from simulations.outputs import ChildRecords, ReplicationResult, summarise
+from simulations.outputs import ReplicationResult, summarise
+from simulations.records import ChildRecords
 from simulations.single_pool import run_single_pool, single_pool_eligible
 from simulations.streams import paused_gc
 

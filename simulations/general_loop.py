@@ -42,8 +42,8 @@ from simulations.model import (
     WaitingChild,
 )
 from simulations.occupancy import Occupancy
-from simulations.outputs import OUT_OF_REGION, ChildRecords
 from simulations.policies import ChangeAware
+from simulations.records import OUT_OF_REGION, ChildRecords
 from simulations.regions import OTHER_REGION
 from simulations.streams import stream
 from simulations.wait_rule import first_best_wait

@@ -45,8 +45,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress
-from operator import attrgetter, is_not
+from operator import attrgetter
 
 from capacity.snapshot import UnitView
 from matcher.batch import Placement, assign
@@ -59,7 +58,6 @@ from simulations.matching_run import (
     RunState,
     template,
     together_waits,
-    unit_view,
     with_siblings,
 )
 from simulations.model import SimAssignment, SimUnit, WaitingChild
@@ -115,7 +113,7 @@ class MatcherPolicy:
         """`allocate`, told what the engine changed since the previous call (None: anything
         may have changed; see simulations.policies.ChangeAware)."""
         run = self._state(now, units)
-        opened = self._refresh(run, units, units_changed)
+        opened = run.refresh(units, units_changed, self._views)
         full = not (self.incremental and run.time_free)
         run.forget_gone(waiting)
         if (
@@ -156,7 +154,7 @@ class MatcherPolicy:
             today = self.start_date + timedelta(days=int(now))
             views = run.views
             out = self._solve(referrals, {units[i].unit_id: views[i] for i in used}, today, by_id)
-        self._remember(run, out, used, open_units)
+        run.remember(out, used, open_units)
         return out
 
     def _arrival(
@@ -326,7 +324,7 @@ class MatcherPolicy:
         session = self._session
         assert session is not None
         bits, every = session.fits(case.first_best_only), session.fits(case.referral)
-        return bits, _units_of(run, bits), every, _units_of(run, every)
+        return bits, run.units_by_row(bits), every, run.units_by_row(every)
 
     def _state(self, now: float, units: Sequence[SimUnit]) -> RunState:
         """This run's state; a new units list (or time going back) starts a new run."""
@@ -361,61 +359,6 @@ class MatcherPolicy:
         run.day = now
         return run
 
-    def _refresh(
-        self, run: RunState, units: Sequence[SimUnit], changed: set[int] | None
-    ) -> set[int]:
-        """Bring the free places and views up to date; the units with more free places than
-        the last call left."""
-        opened: set[int] = set()
-        if changed is None or not run.scanned:
-            changed = set(compress(range(len(units)), map(is_not, units, run.seen)))
-            run.scanned = True
-        for i in changed:
-            unit = units[i]
-            free = unit.free
-            if free > run.free_after[i]:
-                opened.add(i)
-            run.free_after[i] = free
-            run.seen[i] = unit
-            run.views[i] = unit_view(unit, self._views)
-            if free > 0:
-                run.free |= run.bit[i]
-            else:
-                run.free &= ~run.bit[i]
-        return opened
-
-    @staticmethod
-    def _remember(
-        run: RunState, out: list[SimAssignment], used: set[int], open_units: dict[int, list[int]]
-    ) -> None:
-        """What the next call needs: free places after these assignments, who kept a pair."""
-        free_after, index = run.free_after, run.index
-        placed = set()
-        for a in out:
-            free_after[index[a.unit_id]] -= 1
-            placed.add(a.child_id)
-        room = {i for i in used if free_after[i] > 0}
-        run.unstable = (
-            {c for c, fits in open_units.items() if c not in placed and not room.isdisjoint(fits)}
-            if room
-            else set()
-        )
-
     def _allowed(self, run: RunState, child: WaitingChild) -> tuple[ChildFits, int]:
         assert self._session is not None  # _state made it
         return run.allowed_for(child, self._session)
-
-
-def _units_of(run: RunState, bits: int) -> list[int]:
-    """The engine unit indices of these session bits (lowest bit first), cached per run."""
-    out = run.unit_lists.get(bits)
-    if out is None:
-        unit_at, out, rest = run.unit_at, [], bits
-        while rest:
-            low = rest & -rest
-            out.append(unit_at[low.bit_length() - 1])
-            rest ^= low
-        if len(run.unit_lists) > 10_000:
-            run.unit_lists.clear()
-        run.unit_lists[bits] = out
-    return out

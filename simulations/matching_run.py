@@ -2,7 +2,9 @@
 
 What the previous call left (free places after its assignments, the children left with an
 open pair), what each waiting child may take (its static fits, from the matcher's session),
-and the units as the matcher sees them. See simulations.matching for how it is used.
+and the units as the matcher sees them; `RunState.refresh` brings the units up to date at
+the start of a call and `RunState.remember` keeps what the call left. See
+simulations.matching for how it is used.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from capacity.snapshot import UnitView
 from matcher.session import Session
 from simulations.children import ChildCase
-from simulations.model import SimUnit, WaitingChild
+from simulations.model import SimAssignment, SimUnit, WaitingChild
 
 
 @dataclass(slots=True)
@@ -66,6 +70,64 @@ class RunState:
             bits ^= low
         out.sort()
         return out
+
+    def units_by_row(self, bits: int) -> list[int]:
+        """The units with these bits, lowest bit first (static-table row order), cached."""
+        out = self.unit_lists.get(bits)
+        if out is None:
+            unit_at, out, rest = self.unit_at, [], bits
+            while rest:
+                low = rest & -rest
+                out.append(unit_at[low.bit_length() - 1])
+                rest ^= low
+            if len(self.unit_lists) > 10_000:
+                self.unit_lists.clear()
+            self.unit_lists[bits] = out
+        return out
+
+    def refresh(
+        self,
+        units: Sequence[SimUnit],
+        changed: set[int] | None,
+        cache: dict[tuple[str, int, int, int], UnitView],
+    ) -> set[int]:
+        """Bring the free places and views up to date (`changed`: the units that may have
+        changed, None: compare them all with `seen`; `cache`: for `unit_view`); the units
+        with more free places than the last call left."""
+        opened: set[int] = set()
+        if changed is None or not self.scanned:
+            changed = set(compress(range(len(units)), map(is_not, units, self.seen)))
+            self.scanned = True
+        for i in changed:
+            unit = units[i]
+            free = unit.free
+            if free > self.free_after[i]:
+                opened.add(i)
+            self.free_after[i] = free
+            self.seen[i] = unit
+            self.views[i] = unit_view(unit, cache)
+            if free > 0:
+                self.free |= self.bit[i]
+            else:
+                self.free &= ~self.bit[i]
+        return opened
+
+    def remember(
+        self, out: Sequence[SimAssignment], used: set[int], open_units: dict[int, list[int]]
+    ) -> None:
+        """What the next call needs: free places after these assignments (`out`, made with
+        the units `used`), and who kept an open pair (`open_units`: each child's)."""
+        free_after, index = self.free_after, self.index
+        placed = set()
+        for a in out:
+            free_after[index[a.unit_id]] -= 1
+            placed.add(a.child_id)
+        room = {i for i in used if free_after[i] > 0}
+        self.unstable = (
+            {c for c, fits in open_units.items() if c not in placed and not room.isdisjoint(fits)}
+            if room
+            else set()
+        )
 
     def forget_gone(self, waiting: Sequence[WaitingChild]) -> None:
         """Forget the children who left, once they are many (memory only)."""

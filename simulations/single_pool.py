@@ -17,8 +17,8 @@ import math
 import numpy as np
 
 from simulations.model import DemandMix, Scenario
-from simulations.outputs import OUT_OF_REGION, ChildRecords
 from simulations.policies import SinglePool
+from simulations.records import OUT_OF_REGION, ChildRecords
 
 
 def single_pool_eligible(scenario: Scenario) -> bool:

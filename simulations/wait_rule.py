@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from simulations.first_best_wait import FirstBestWait
 from simulations.model import ChildNeed, PlacementRules, SimUnit
 from simulations.occupancy import Occupancy
-from simulations.outputs import NO_PLACE_EXPECTED, OUT_OF_REGION
+from simulations.records import NO_PLACE_EXPECTED, OUT_OF_REGION
 from simulations.waiting import WaitingList
 
 # The policy's `first_best_fits` (simulations.matching): the units that fit a child.

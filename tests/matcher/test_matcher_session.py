@@ -229,14 +229,14 @@ def test_the_referral_cache_drops_its_older_half_when_full() -> None:
     assert all(session.fits(r) == expected for r in many)
     cached = session._by_referral
     assert len(cached) == limit + 1 - half
-    assert cached[many[-1].referral_id][0] is many[-1]
-    assert cached[many[half].referral_id][0] is many[half]
-    assert many[half - 1].referral_id not in cached
+    assert cached[id(many[-1])][0] is many[-1]
+    assert cached[id(many[half])][0] is many[half]
+    assert id(many[half - 1]) not in cached
 
 
 def test_the_caches_never_serve_another_object_with_the_same_key() -> None:
-    # A referral is cached by its id, a unit by its id, places, occupied and held: another
-    # object with the same key gets its own answer, whether its other values differ or not.
+    # A referral is cached by the object itself, a unit by its id, places, occupied and held:
+    # another object with the same values gets its own answer, whether they differ or not.
     referrals, units = random_instance(5, 4, 12, TODAY, sibling_share=0.0)
     session = Session(units, weights=W, settings=SETTINGS)
     everything = tuple(u.unit_id for u in units)

@@ -20,7 +20,7 @@ from simulations.distributions import distribution_from_dict
 from simulations.engine import trace
 from simulations.first_best_wait import FirstBestWait
 from simulations.model import ChildNeed, SimUnit, WaitingChild
-from simulations.outputs import NO_PLACE_EXPECTED, ChildRecords
+from simulations.records import NO_PLACE_EXPECTED, ChildRecords
 from simulations.scenario import parse_scenario
 from tests.simulations.scenario_helpers import small
 
