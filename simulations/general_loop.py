@@ -43,14 +43,11 @@ from simulations.model import (
 )
 from simulations.occupancy import Occupancy
 from simulations.policies import ChangeAware
-from simulations.records import OUT_OF_REGION, ChildRecords
+from simulations.records import FIRST_BEST_FULL, OUT_OF_REGION, POLICY_CHOICE, ChildRecords
 from simulations.regions import OTHER_REGION
 from simulations.streams import stream
 from simulations.wait_rule import first_best_wait
 from simulations.waiting import WaitingList
-
-FIRST_BEST_FULL = "first_best_full"
-POLICY_CHOICE = "policy_choice"
 
 
 class GeneralLoop:

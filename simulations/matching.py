@@ -61,8 +61,8 @@ from simulations.matching_run import (
     with_siblings,
 )
 from simulations.model import SimAssignment, SimUnit, WaitingChild
+from simulations.records import MATCHER_CHOICE
 
-POLICY_CHOICE_MATCHER = "matcher_choice"
 _referral_id = attrgetter("referral_id")
 
 # Children to plan, each with its open units when those can only be among the opened units
@@ -308,7 +308,7 @@ class MatcherPolicy:
                 referrals, views, today=today, settings=self.settings, weights=self.weights
             )
         return [
-            SimAssignment(by_id[p.referral_id], p.unit_id, POLICY_CHOICE_MATCHER)
+            SimAssignment(by_id[p.referral_id], p.unit_id, MATCHER_CHOICE)
             for p in sorted(placements, key=lambda p: p.referral_id)
             if p.available_from <= today
         ]

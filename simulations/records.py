@@ -17,16 +17,21 @@ import numpy as np
 from simulations.distributions import FloatArray
 from simulations.regions import OTHER_REGION, OTHER_REGION_LABEL
 
+# The deviation reasons the engine records (a policy may give its own with an assignment).
 OUT_OF_REGION = "out_of_region"
 NO_PLACE_EXPECTED = "no_place_expected"
+FIRST_BEST_FULL = "first_best_full"
+POLICY_CHOICE = "policy_choice"
+MATCHER_CHOICE = "matcher_choice"  # the optimizer's reason (simulations.matching)
 
-# Dutch labels of the deviation reasons the engine itself records; a policy may add more.
+# Their Dutch labels, for the reports.
 DEVIATION_LABELS: dict[str, str] = {
     OUT_OF_REGION: "buiten de regio geplaatst: geen passende plaats",
     NO_PLACE_EXPECTED: "buiten de regio geplaatst: geen passende plaats in de regio verwacht"
     " binnen de termijn van het beleid",
-    "first_best_full": "alternatief: geen plaats in de first-best zorgvorm",
-    "policy_choice": "alternatief gekozen terwijl first-best vrij was",
+    FIRST_BEST_FULL: "alternatief: geen plaats in de first-best zorgvorm",
+    POLICY_CHOICE: "alternatief gekozen terwijl first-best vrij was",
+    MATCHER_CHOICE: "alternatief door de matcher gekozen terwijl first-best vrij was",
     OTHER_REGION: OTHER_REGION_LABEL,
 }
 

@@ -22,6 +22,7 @@ from domain.csv_export import csv_text
 from domain.nl_format import csv_number, number
 from simulations import fairness
 from simulations.montecarlo import MonteCarloResult
+from simulations.records import DEVIATION_LABELS
 from simulations.regions import REGION, REGION_LABELS, region_label
 from simulations.stats import Estimate, methods_used
 from simulations.study import KEY_METRICS, StudyResult
@@ -61,14 +62,44 @@ def write_outputs(
 LOW, HIGH = "ondergrens 95%", "bovengrens 95%"
 
 
+# The other totals of a replication (simulations.outputs), for the CSV files.
+OTHER_METRICS = {
+    "arrival_rate": "aanmeldingen per dag",
+    "placed": "in de regio geplaatst (aantal)",
+    "placed_rate": "in de regio geplaatst per dag",
+    "placed_first_best": "first-best geplaatst (aantal)",
+    "still_waiting": "nog wachtend aan het eind (aantal)",
+    "declined_proposals": "afgewezen voorstellen (aantal)",
+    "waiting_probability": "aandeel dat moest wachten",
+    "norm_compliance_in_region": "binnen 14 dagen in de regio geplaatst (aandeel)",
+    "mean_stay_days": "gemiddelde verblijfsduur in de regio (dagen)",
+    **fairness.MEASURES,
+}
+# Totals per care form: `<prefix>.<form>`.
+PER_FORM = {
+    "occupancy": "bezetting",
+    "places": "plaatsen",
+    "utilisation": "benutting",
+    "arrivals": "aanmeldingen met first-best",
+    "placed_first_best": "first-best geplaatst in",
+    "out_of_region": "buiten de regio geplaatst, first-best",
+}
+
+
 def metric_label(key: str) -> str:
     """The Dutch name of a metric or series key (the key itself when it has none)."""
-    if key in KEY_METRICS:
-        return KEY_METRICS[key]
-    if key in SERIES_LABELS:
-        return SERIES_LABELS[key]
-    if key.startswith("occupancy."):
-        return f"bezetting {form_label(key.split('.', 1)[1])}"
+    label = KEY_METRICS.get(key) or SERIES_LABELS.get(key) or OTHER_METRICS.get(key)
+    if label is not None:
+        return label
+    group = fairness.split_key(key)
+    if group is not None:
+        kind, name, measure = group
+        return f"{fairness.group_label(kind, name)}: {metric_label(measure)}"
+    prefix, _, rest = key.partition(".")
+    if prefix == "deviations":
+        return f"afwijking: {DEVIATION_LABELS.get(rest, rest.replace('_', ' '))}"
+    if prefix in PER_FORM and rest:
+        return f"{PER_FORM[prefix]} {form_label(rest)}"
     return region_label(key) or key
 
 
