@@ -20,7 +20,7 @@ from api.steps import step_label
 from api.web.field_labels import FIELD_LABELS
 from api.web.referral_form import CHOICES
 from api.web.referral_form import LABELS as FORM_LABELS
-from api.web.render import PERSPECTIVE_LABEL, place_name
+from api.web.render import PERSPECTIVE_LABEL, enum_label, place_name
 from domain import nl_format
 from domain.care import CareForm
 from placements import edits
@@ -56,18 +56,10 @@ def timeline(session: Session, referral_id: str) -> list[Step]:
         Step(
             at=nl_format.moment(e.at),
             what=step_label(e.via),
-            who=f"{names.get(e.user_id, 'onbekende gebruiker')} ({_role(e.role)})",
+            who=f"{names.get(e.user_id, 'onbekende gebruiker')} ({enum_label(Role, e.role)})",
         )
         for e in entries
     ]
-
-
-def _role(value: str) -> str:
-    """A role by its Dutch label (the admin is the beheerder); an unknown one as stored."""
-    try:
-        return Role(value).label
-    except ValueError:
-        return value
 
 
 def _value(name: str, value: Any) -> str:

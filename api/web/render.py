@@ -65,10 +65,11 @@ def place_name(value: object) -> str:
     """The display name of a municipality value (or abroad, or unknown): the one helper
     every page, list and filter uses, whatever the municipality codes become."""
     text = str(value)
-    return PLACE_LABEL.get(text) or _label(Municipality, text)
+    return PLACE_LABEL.get(text) or enum_label(Municipality, text)
 
 
-def _label(kind: type[Any], value: object) -> str:
+def enum_label(kind: type[Any], value: object) -> str:
+    """A LabelledEnum value by its Dutch label; a value it does not know as it is."""
     try:
         return str(kind(value).label)
     except ValueError:
@@ -106,27 +107,27 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["care"] = lambda v: _label(CareForm, v)
+    env.filters["care"] = lambda v: enum_label(CareForm, v)
     env.filters["municipality"] = place_name
     env.filters["place"] = _place
     env.filters["outside_region"] = _outside_region
     env.filters["region_of"] = lambda v: _label_of(v, "region_label")
-    env.filters["capability"] = lambda v: _label(Capability, v)
-    env.filters["outcome"] = lambda v: _label(DepartureOutcome, v)
-    env.filters["reason"] = lambda v: _label(ReasonCode, v)
-    env.filters["judgement_reason"] = lambda v: _label(JudgementReason, v)
+    env.filters["capability"] = lambda v: enum_label(Capability, v)
+    env.filters["outcome"] = lambda v: enum_label(DepartureOutcome, v)
+    env.filters["reason"] = lambda v: enum_label(ReasonCode, v)
+    env.filters["judgement_reason"] = lambda v: enum_label(JudgementReason, v)
     # No judgement state yet (before any advice) reads as such, not as "None".
-    env.filters["judgement"] = lambda v: _label(JudgementState, v) if v else "nog geen advies"
-    env.filters["verwijzer"] = lambda v: _label(VerwijzerType, v)
+    env.filters["judgement"] = lambda v: enum_label(JudgementState, v) if v else "nog geen advies"
+    env.filters["verwijzer"] = lambda v: enum_label(VerwijzerType, v)
     env.filters["status"] = lambda v: STATUS_LABEL.get(str(v), str(v))
     env.filters["perspective"] = lambda v: PERSPECTIVE_LABEL.get(str(v), str(v))
     env.filters["bridging"] = lambda v: BRIDGING_LABEL.get(str(v), str(v))
-    env.filters["risk"] = lambda v: _label(RiskLevel, v)
-    env.filters["proposal_kind"] = lambda v: _label(ProposalKind, v)
-    env.filters["withdrawal"] = lambda v: _label(WithdrawalReason, v)
-    env.filters["refusal"] = lambda v: _label(RefusalReason, v)
-    env.filters["transfer"] = lambda v: _label(TransferReason, v)
-    env.filters["task"] = lambda v: _label(TaskKind, v)
+    env.filters["risk"] = lambda v: enum_label(RiskLevel, v)
+    env.filters["proposal_kind"] = lambda v: enum_label(ProposalKind, v)
+    env.filters["withdrawal"] = lambda v: enum_label(WithdrawalReason, v)
+    env.filters["refusal"] = lambda v: enum_label(RefusalReason, v)
+    env.filters["transfer"] = lambda v: enum_label(TransferReason, v)
+    env.filters["task"] = lambda v: enum_label(TaskKind, v)
     env.filters["datum"] = _date
     env.filters["procent"] = _percent
     env.filters["moment"] = nl_format.moment

@@ -7,8 +7,9 @@ import re
 
 from fastapi.testclient import TestClient
 
+from api.accounts import Role
 from api.steps import step_label
-from api.web.child_page import _role
+from api.web.render import enum_label
 from tests.web.test_pages import _place_deviating
 from tests.web.web_support import Site
 
@@ -55,6 +56,6 @@ def test_step_labels_cover_the_web_and_api_routes() -> None:
 
 
 def test_the_timeline_names_each_role_in_dutch() -> None:
-    assert _role("admin") == "beheerder"
-    assert _role("perspectiefregisseur") == "perspectiefregisseur"
-    assert _role("vroegere_rol") == "vroegere_rol"  # a role no longer known: as stored
+    assert enum_label(Role, "admin") == "beheerder"
+    assert enum_label(Role, "perspectiefregisseur") == "perspectiefregisseur"
+    assert enum_label(Role, "vroegere_rol") == "vroegere_rol"  # a role no longer known
