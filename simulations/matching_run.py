@@ -63,11 +63,7 @@ class RunState:
 
     def units_of(self, bits: int) -> list[int]:
         """The units with these bits, in index order."""
-        unit_at, out = self.unit_at, []
-        while bits:
-            low = bits & -bits
-            out.append(unit_at[low.bit_length() - 1])
-            bits ^= low
+        out = self._rows(bits)
         out.sort()
         return out
 
@@ -75,14 +71,19 @@ class RunState:
         """The units with these bits, lowest bit first (static-table row order), cached."""
         out = self.unit_lists.get(bits)
         if out is None:
-            unit_at, out, rest = self.unit_at, [], bits
-            while rest:
-                low = rest & -rest
-                out.append(unit_at[low.bit_length() - 1])
-                rest ^= low
+            out = self._rows(bits)
             if len(self.unit_lists) > 10_000:
                 self.unit_lists.clear()
             self.unit_lists[bits] = out
+        return out
+
+    def _rows(self, bits: int) -> list[int]:
+        """The units with these bits, lowest bit first."""
+        unit_at, out = self.unit_at, []
+        while bits:
+            low = bits & -bits
+            out.append(unit_at[low.bit_length() - 1])
+            bits ^= low
         return out
 
     def refresh(
