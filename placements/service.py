@@ -47,6 +47,12 @@ def get_referral(session: Session, referral_id: str) -> Referral:
     return referral
 
 
+def decisions_of(session: Session, referral_id: str) -> list[Decision]:
+    """The referral's placement decisions, oldest first."""
+    query = select(Decision).where(Decision.referral_id == referral_id)
+    return list(session.exec(query.order_by(col(Decision.decided_at))).all())
+
+
 def list_referrals(
     session: Session,
     *,

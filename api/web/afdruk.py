@@ -24,7 +24,7 @@ from domain import nl_format
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
-from placements.models import Decision, Deviation
+from placements.models import Deviation
 
 router = APIRouter(include_in_schema=False)
 PATH = "/servicepunt/aanmeldingen/{referral_id}/afdruk"
@@ -37,11 +37,7 @@ def printable(
     """The advice and the placement decision of one referral, ready to print."""
     referral = workflow.get_referral(session, referral_id)
     judged = judgement.history(session, referral.id)
-    decisions = session.exec(
-        select(Decision)
-        .where(Decision.referral_id == referral.id)
-        .order_by(col(Decision.decided_at))
-    ).all()
+    decisions = workflow.decisions_of(session, referral.id)
     deviations = session.exec(select(Deviation).where(Deviation.referral_id == referral.id)).all()
     deciders = {d.decided_by for d in decisions}
     users = session.exec(select(User).where(col(User.id).in_(sorted(deciders)))).all()

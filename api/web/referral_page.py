@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api import hold_endings
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
@@ -39,7 +39,7 @@ from matcher.models import Proposal
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
-from placements.models import Decision, ReasonCode, Referral
+from placements.models import ReasonCode, Referral
 from placements.reports import norm_status
 from placements.transitions import Actor, offered
 
@@ -75,11 +75,7 @@ def detail_page(
     judged = judgement.history(session, referral.id)
     proposed = _proposals(referral, state, now)
     hold = session.get(Hold, referral.hold_id) if referral.hold_id else None
-    decisions = session.exec(
-        select(Decision)
-        .where(Decision.referral_id == referral.id)
-        .order_by(col(Decision.decided_at))
-    ).all()
+    decisions = workflow.decisions_of(session, referral.id)
     audit_reads(session, web, [referral.id], via="GET " + PREFIX, now=now)
     return form_page(
         "referral.html",
