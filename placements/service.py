@@ -96,6 +96,19 @@ def settle_ended_holds(session: Session, *, now: datetime, unit_id: str | None =
     return hold_endings.settle_all(session, now=now, unit_id=unit_id)
 
 
+def referrer_type(own: str | None, stated: VerwijzerType | None) -> VerwijzerType:
+    """The type of verwijzer of a new referral: a verwijzer's own (`own`, from the account),
+    else the type the servicepunt states when it registers the referral."""
+    if own is not None:
+        return VerwijzerType(own)
+    if stated is None:
+        raise InvalidInput(
+            "kies het type verwijzer (COD327): verplicht als de servicepunt aanmeldt",
+            field="verwijzer_type",
+        )
+    return stated
+
+
 def create_referral(
     session: Session,
     *,

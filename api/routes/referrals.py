@@ -23,8 +23,6 @@ from api.deps import (
 from api.errors import ERROR_RESPONSES
 from api.schemas import Limit, Offset, Page
 from capacity.schemas import HoldPublic, HoldRequest
-from domain.errors import InvalidInput
-from domain.people import VerwijzerType
 from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements import transfers
@@ -70,13 +68,8 @@ def create_referral(
     attempt, stored = retry.begin(session, user.id, endpoint, data)
     if stored is not None:
         return stored
-    if user.role == Role.VERWIJZER.value:
-        assert user.verwijzer_type is not None  # required for the role at creation
-        verwijzer_type = VerwijzerType(user.verwijzer_type)
-    elif data.verwijzer_type is None:
-        raise InvalidInput("verplicht als de servicepunt aanmeldt", field="verwijzer_type")
-    else:
-        verwijzer_type = data.verwijzer_type
+    own = user.verwijzer_type if user.role == Role.VERWIJZER.value else None
+    verwijzer_type = workflow.referrer_type(own, data.verwijzer_type)
     if data.sibling_of is not None:
         visible_referral(session, user, data.sibling_of)
     referral = workflow.create_referral(

@@ -27,7 +27,7 @@ from api.web.field_labels import humanise, label_of
 from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
 from domain.codelist import default_codelist
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError
 from domain.people import VerwijzerType
 from domain.places import Municipality, all_municipalities, region_municipalities
 from placements import service as workflow
@@ -309,13 +309,8 @@ def submit_referral(
             errors.setdefault("verwijzer_type", "is verplicht: maak een keuze")
         return _form_again(web, values, errors)
     try:
-        if web.role == Role.VERWIJZER.value:
-            assert web.user.verwijzer_type is not None  # required for the role
-            verwijzer_type = VerwijzerType(web.user.verwijzer_type)
-        elif data.verwijzer_type is None:
-            raise _missing_type()
-        else:
-            verwijzer_type = data.verwijzer_type
+        own = web.user.verwijzer_type if web.role == Role.VERWIJZER.value else None
+        verwijzer_type = workflow.referrer_type(own, data.verwijzer_type)
         referral = workflow.create_referral(
             session,
             data=data,
@@ -349,7 +344,3 @@ def _form_again(web: WebSession, values: dict[str, str], errors: dict[str, str])
     ordered = {k: errors[k] for k in LABELS if k in errors}  # in the order of the form
     ordered |= errors
     return _form_page(web, values=values, errors=ordered, status_code=422)
-
-
-def _missing_type() -> DomainError:
-    return InvalidInput("kies het type verwijzer (COD327)", field="verwijzer_type")

@@ -177,3 +177,20 @@ def test_reused_idempotency_key_for_another_request_is_a_conflict(api: Api) -> N
     assert other.status_code == 409
     assert other.json()["error"] == "Conflict"
     assert api.call("GET", "/api/v1/referrals", "sp").json()["total"] == 1
+
+
+def test_referral_type_comes_from_the_verwijzer_or_the_servicepunt(api: Api) -> None:
+    # A verwijzer's type is its account's, whatever the payload says.
+    own = _create(api, referral_payload() | {"verwijzer_type": "02"})
+    assert own.status_code == 201, own.text
+    assert own.json()["verwijzer_type"] == "01"
+    # The servicepunt registering a referral states the type, or is refused: nothing written.
+    missing = api.call("POST", "/api/v1/referrals", "sp", json=referral_payload("kind-0002"))
+    assert missing.status_code == 422, missing.text
+    assert [f["field"] for f in missing.json()["fields"]] == ["verwijzer_type"]
+    assert "type verwijzer" in missing.json()["fields"][0]["message"]
+    assert api.call("GET", "/api/v1/referrals", "sp").json()["total"] == 1
+    stated = referral_payload("kind-0002") | {"verwijzer_type": "03"}
+    made = api.call("POST", "/api/v1/referrals", "sp", json=stated)
+    assert made.status_code == 201, made.text
+    assert made.json()["verwijzer_type"] == "03"
