@@ -10,6 +10,7 @@ policy itself is always point 0 ("huidig beleid"):
     run: {replications: 3, horizon_days: 1825, warmup_days: 365}   # optional overrides
     parameters:
       levels.regio.wait_days: [91, 182]        # a level by its name in `levels`
+      levels.urgentie.deadlines.wachtgrens.lead_days: [30, 60]   # a deadline by its name
       first_best.max_wait_days: [0, 42]
 
 Each point's policy is written to the output dir (beleid/punt-NN.yaml, version
@@ -62,13 +63,24 @@ def _fail(file: str, field: str, text: str) -> ConfigError:
     return ConfigError(text, file=file, field=field)
 
 
+def _named(item: Any, name: str) -> Any:
+    """A list item found by its name: a level (a one-key mapping, `levels.regio`) is its
+    value, a deadline (a mapping with `name`, `levels.urgentie.deadlines.wachtgrens`) is
+    itself; None when the item has another name."""
+    if not isinstance(item, dict):
+        return None
+    if len(item) == 1 and name in item:
+        return item[name]
+    return item if item.get("name") == name else None
+
+
 def _locate(raw: dict[str, Any], path: str) -> tuple[dict[str, Any], str] | None:
     """The mapping holding the policy parameter `path` and its key; None when absent."""
     *parents, leaf = path.split(".")
     node: Any = raw
     for part in parents:
-        if isinstance(node, list):  # levels: a list of one-key mappings, found by name
-            node = next((x[part] for x in node if isinstance(x, dict) and part in x), None)
+        if isinstance(node, list):
+            node = next((_named(x, part) for x in node if _named(x, part) is not None), None)
         elif isinstance(node, dict):
             node = node.get(part)
         else:

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from api.cli_simulate import app
 from domain.errors import ConfigError
+from matcher.policies import load_policy
 from simulations import frontier_chart
-from simulations.sweep import load_sweep, pareto, points
+from simulations.sweep import load_sweep, pareto, points, policy_for
 from tests.simulations.scenario_helpers import small
 
 runner = CliRunner()
@@ -34,6 +35,8 @@ def _sweep(tmp_path: Path, **fields: Any) -> Path:
     [
         ({"parameters": {"levels.regio.straal": [1]}}, "parameters.levels.regio.straal",
          "heeft deze parameter niet"),
+        ({"parameters": {"levels.urgentie.deadlines.norm.lead_days": [30]}},
+         "parameters.levels.urgentie.deadlines.norm.lead_days", "heeft deze parameter niet"),
         ({"parameters": {"levels.regio.wait_days": [91, -1]}},
          "parameters.levels.regio.wait_days[1]", "niet negatief"),
         ({"parameters": {"levels.regio.wait_days": 91}}, "parameters.levels.regio.wait_days",
@@ -58,10 +61,24 @@ def test_the_shipped_policy_is_point_zero_and_not_repeated() -> None:
     found = points(sweep)
     assert found[0] == {}
     # regio-volgorde ships max_wait_days 42 and expected_days 182; neither grid has both.
-    assert len(found) == 1 + 3 * 2
+    assert len(found) == 1 + 3 * 2 * 2
     shipped_twice = load_sweep(SHIPPED)
     object.__setattr__(shipped_twice, "parameters", {"first_best.max_wait_days": (0.0, 42.0)})
     assert points(shipped_twice) == [{}, {"first_best.max_wait_days": 0.0}]
+
+
+def test_a_deadline_is_swept_by_its_name(tmp_path: Path) -> None:
+    key = "levels.urgentie.deadlines.wachtgrens.lead_days"
+    sweep = load_sweep(_sweep(tmp_path, parameters={key: [30, 60]}))
+    # regio-volgorde ships a lead of 30 days before the waiting limit: point 0 has it.
+    assert points(sweep) == [{}, {key: 60.0}]
+    data = policy_for(sweep, {key: 60.0}, 1)
+    (deadline,) = next(x["urgentie"] for x in data["levels"] if "urgentie" in x)["deadlines"]
+    assert deadline["name"] == "wachtgrens" and deadline["lead_days"] == 60
+    path = tmp_path / "punt.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    policy = load_policy(path)  # the point's policy is validated like any policy file
+    assert policy.label.endswith("+punt-01")
 
 
 def test_pareto_keeps_exactly_the_undominated_points() -> None:
