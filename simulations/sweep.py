@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from domain.errors import ConfigError
+from domain.nl_format import number, percent
 from matcher.policies import policy_path
 from simulations.montecarlo import Executor, MonteCarloResult, Progress, aggregate, execute, tasks
 from simulations.outputs import canonical_json
@@ -297,7 +298,7 @@ def write_sweep(sweep: Sweep, scenario: str, found: list[SweepPoint], out_dir: P
 
 
 def frontier_lines(data: dict[str, Any]) -> list[str]:
-    """Each point as one Dutch text line (the CLI and the planner page's table)."""
+    """Each point as one Dutch text line (the CLI; the planner page has `point_rows`)."""
     lines = []
     for p in data["points"]:
         m = p["measures"]
@@ -312,6 +313,51 @@ def frontier_lines(data: dict[str, Any]) -> list[str]:
             f"{_num(m['mean_wait_days']['mean'])} dagen"
         )
     return lines
+
+
+# The Dutch names of the policy parameters a sweep varies (any other shows its path).
+PARAMETER_LABELS = {
+    "first_best.max_wait_days": "wachten op first-best (dagen)",
+    "levels.regio.expected_days": "plek in de regio verwacht binnen (dagen)",
+    "levels.regio.wait_days": "uiterlijk buiten de regio na (dagen)",
+    "levels.regio.radius_km": "straal van de regio (km)",
+    "levels.urgentie.deadlines.wachtgrens.lead_days": "urgentie vanaf (dagen voor de wachtgrens)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PointRow:
+    """One point of a sweep as a row of the planner page's table, in Dutch."""
+
+    label: str
+    settings: str
+    first_best: str
+    out_of_region: str
+    wait: str
+    pareto: bool
+
+
+def point_rows(data: dict[str, Any]) -> list[PointRow]:
+    """The points of afweging.json (`sweep_dict`) as table rows: the settings by their Dutch
+    names, the mean first-best share, out-of-region share (and count) and wait."""
+    rows = []
+    for p in data["points"]:
+        m = {k: v["mean"] for k, v in p["measures"].items()}
+        away = f"{percent(m['blocked_fraction'], 1)} ({number(m['out_of_region'], 3)})"
+        settings = "; ".join(
+            f"{PARAMETER_LABELS.get(k, k)}: {number(v)}" for k, v in p["parameters"].items()
+        )
+        rows.append(
+            PointRow(
+                label=CURRENT if not p["parameters"] else p["label"],
+                settings=settings or "zoals verzonden",
+                first_best=percent(m["first_best_rate"], 1),
+                out_of_region=away,
+                wait=f"{number(m['mean_wait_days'], 3)} dagen",
+                pareto=bool(p["pareto"]),
+            )
+        )
+    return rows
 
 
 def _num(x: Any) -> str:

@@ -7,6 +7,7 @@ in the tables, the charts and the CSV alike; the servicepunt sees the exact figu
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from capacity.models import Occupancy, Unit
 from domain.care import CareForm
 from placements import reports
 from placements.capacity_needs import month_ends
+from simulations.sweep import PointRow, point_rows
 
 router = APIRouter(include_in_schema=False)
 MONTHS = 12
@@ -158,6 +160,15 @@ def sweep_chart() -> Markup | None:
         return None
 
 
+def sweep_points() -> list[PointRow]:
+    """The shipped sweep's points, as the table beside its chart (none when not there)."""
+    try:
+        data = json.loads(SWEEP_CHART.with_name("afweging.json").read_text(encoding="utf-8"))
+    except OSError:
+        return []
+    return point_rows(data)
+
+
 @router.get("/planner")
 def dashboard(
     web: PlannerOrStaff, session: SessionDep, state: StateDep, now: NowDep
@@ -177,6 +188,7 @@ def dashboard(
         integral_months=months,
         integral=integral,
         sweep_chart=sweep_chart(),
+        sweep_points=sweep_points(),
         suppressed_below=threshold if web.role == Role.PLANNER.value else None,
     )
 

@@ -3,6 +3,7 @@ traffic light, the deviation log, the provider's forms and the planner's charts 
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from api.web.planner import SWEEP_CHART
 from capacity.models import Occupancy
 from domain.codelist import default_codelist
 from placements.models import Referral
@@ -279,3 +281,11 @@ def test_planner_page_shows_the_shipped_policy_sweep_frontier(
     page = client.get("/planner").text
     assert 'id="afweging"' in page and "Afweging plaatsingsbeleid" in page
     assert 'class="huidig-beleid"' in page and "Pareto-optimaal" in page
+    # Beside the chart, a table names every point's settings in Dutch, with its figures.
+    shipped = json.loads(SWEEP_CHART.with_name("afweging.json").read_text(encoding="utf-8"))
+    table = page[page.index("Punten van de afweging") :].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", table)
+    assert len(rows) == len(shipped["points"]) > 1
+    assert rows[0] == ("huidig beleid", "zoals verzonden")
+    assert "urgentie vanaf (dagen voor de wachtgrens): 90" in table
+    assert "levels." not in table and "first_best." not in table  # no raw parameter paths
