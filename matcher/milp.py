@@ -179,11 +179,8 @@ def solve_group_milp(
                         rows.add(both, np.ones(len(both), np.int64), 1.0)
     # Model: the rows as one sparse matrix; x of apart siblings and every y integral.
     n = n_x + n_y
-    if n == 0:  # nothing to decide (HiGHS refuses a model without columns): the empty plan
-        empty = np.zeros(0, np.int64)
-        if cutoff is not None and cutoff >= 0:
-            return MilpResult(empty, NO_PLAN, cutoff, False, True)  # it beats no cutoff
-        return MilpResult(empty, 0, 0, True, True)
+    if n == 0:  # nothing to decide (HiGHS refuses a model without columns)
+        return _without_columns(cutoff)
     integer = np.concatenate([apart[x_ref], np.ones(n_y, np.bool_)]).astype(np.int64)
     constraints = []
     known = math.inf  # a bound on every plan, from the column reduction
@@ -208,6 +205,8 @@ def solve_group_milp(
             y_pairs = list(itertools.compress(y_pairs, keep[n_x:]))
             n_x = len(s_idx)
             cost, integer, matrix = cost[keep], integer[keep], matrix[:, keep]
+            if not len(cost):  # no column can be in a plan above the cutoff
+                return _without_columns(cutoff)
         constraints.append(LinearConstraint(matrix, -np.inf, upper))
 
     # Solve (HiGHS, bundled with SciPy: no warm start, one thread)
@@ -258,3 +257,12 @@ def solve_group_milp(
         # Nodes pruned by a cutoff score at most the cutoff.
         bound = floor_dual if cutoff is None else max(floor_dual, cutoff)
     return MilpResult(group_pairs, obj, bound, bound <= obj, lp_integral)
+
+
+def _without_columns(cutoff: int | None) -> MilpResult:
+    """A model without columns: only the empty plan, which scores 0 (and so beats no cutoff
+    at or above 0)."""
+    empty = np.zeros(0, np.int64)
+    if cutoff is not None and cutoff >= 0:
+        return MilpResult(empty, NO_PLAN, cutoff, False, True)
+    return MilpResult(empty, 0, 0, True, True)

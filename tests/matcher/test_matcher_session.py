@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from capacity.snapshot import UnitView
@@ -158,6 +158,8 @@ def test_session_pair_scores_are_the_scalar_spec(seed: int, days: int) -> None:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.integers(0, 200), st.floats(0.0, 0.5))
+# Found by Hypothesis: the MILP finish's column reduction under a cutoff left no column.
+@example(3811565106, 115, 0.40746688668882697)
 def test_session_assigns_what_the_batch_assigns(seed: int, days: int, siblings: float) -> None:
     rng = random.Random(seed)
     referrals, units = random_instance(seed, 7, 6, TODAY, sibling_share=siblings)
