@@ -81,7 +81,7 @@ def _locate(raw: dict[str, Any], path: str) -> tuple[dict[str, Any], str] | None
     node: Any = raw
     for part in parents:
         if isinstance(node, list):
-            node = next((_named(x, part) for x in node if _named(x, part) is not None), None)
+            node = next((found for x in node if (found := _named(x, part)) is not None), None)
         elif isinstance(node, dict):
             node = node.get(part)
         else:
@@ -349,7 +349,7 @@ def point_rows(data: dict[str, Any]) -> list[PointRow]:
         )
         rows.append(
             PointRow(
-                label=CURRENT if not p["parameters"] else p["label"],
+                label=p["label"],
                 settings=settings or "zoals verzonden",
                 first_best=percent(m["first_best_rate"], 1),
                 out_of_region=away,

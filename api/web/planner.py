@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -152,6 +153,7 @@ SWEEP_CHART = (
 )
 
 
+@cache  # a file shipped with the code: read once
 def sweep_chart() -> Markup | None:
     """The shipped sweep's frontier chart (our own generated SVG), None when not there."""
     try:
@@ -160,13 +162,14 @@ def sweep_chart() -> Markup | None:
         return None
 
 
-def sweep_points() -> list[PointRow]:
+@cache  # a file shipped with the code: read once
+def sweep_points() -> tuple[PointRow, ...]:
     """The shipped sweep's points, as the table beside its chart (none when not there)."""
     try:
         data = json.loads(SWEEP_CHART.with_name("afweging.json").read_text(encoding="utf-8"))
     except OSError:
-        return []
-    return point_rows(data)
+        return ()
+    return tuple(point_rows(data))
 
 
 @router.get("/planner")
