@@ -19,8 +19,16 @@ arrivals, needs and stays, and counts the children of the measured window:
 of region whatever the policy. It ignores the window's edges (who is in care and who waits
 when it opens and closes), so it is an estimate, not a bound per replication. When both
 policies sit at the floor, only capacity (or the advice: which forms are adequate) can
-lower the number placed out of region, not the allocation. Writes
-benchmarks/results/out_of_region_floor.json.
+lower the number placed out of region, not the allocation.
+
+Where a policy can still lose children to other regions, per policy, over the forms that
+are scarce (utilisation at least 99 % under both policies):
+- `scarce_to_flexible`: placements in a scarce form of children who also fit a unit of a
+  form that is not scarce (each such place is one fewer for a child who fits nothing else);
+- `scarce_idle`: the placements the scarce forms' empty place-days could have taken (by
+  Little's law, as `capacity`).
+
+Writes benchmarks/results/out_of_region_floor.json.
 """
 
 from __future__ import annotations
@@ -44,8 +52,10 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "simulations" / "scenarios"
 PAIRS = (
     ("flevoland.yaml", "flevoland-greedy.yaml"),
     ("behandelgroep-halvering.yaml", "behandelgroep-halvering-greedy.yaml"),
+    ("flevoland-groei.yaml", "flevoland-groei-greedy.yaml"),
 )
 FULL = 0.999
+SCARCE = 0.99
 
 
 def _run(file: str, replication: int) -> tuple[LoadedScenario, GeneralLoop, ReplicationResult]:
@@ -64,15 +74,20 @@ def replication(args: tuple[str, str, int]) -> dict[str, Any]:
     """One paired replication: both policies' out-of-region counts and the floor."""
     policy_file, greedy_file, rep = args
     loaded, loop, policy = _run(policy_file, rep)
-    _, _, greedy = _run(greedy_file, rep)
+    _, greedy_loop, greedy = _run(greedy_file, rep)
     assert loop.fits is not None, "the policy scenario must say which units fit a child"
     settings = loaded.settings
     views = loop.units.views
-    full = {
-        v.care_form
-        for v in views
-        if min(r.totals[f"utilisation.{v.care_form}"] for r in (policy, greedy)) >= FULL
-    }
+    results = {"policy": policy, "greedy": greedy}
+
+    def used_at_least(share: float) -> set[str]:
+        return {
+            v.care_form
+            for v in views
+            if min(r.totals[f"utilisation.{v.care_form}"] for r in results.values()) >= share
+        }
+
+    full, scarce = used_at_least(FULL), used_at_least(SCARCE)
     places: Counter[str] = Counter()
     for v in views:
         places[v.care_form] += v.places
@@ -80,42 +95,74 @@ def replication(args: tuple[str, str, int]) -> dict[str, Any]:
     span = settings.horizon_days - settings.warmup_days
     capacity = sum(places[f] * span / stays.mean_stay(f) for f in full)
     arrival = loop.records.arrival
-    bound = 0
-    for child, need in enumerate(loop.needs):
-        if settings.warmup_days <= arrival[child] < settings.horizon_days:
-            fitting = loop.fits(0.0, views, need.payload)[3]
-            bound += {views[u].care_form for u in fitting} <= full
-    return {
+    window = ((arrival >= settings.warmup_days) & (arrival < settings.horizon_days)).tolist()
+    fit_forms = [
+        {views[u].care_form for u in loop.fits(0.0, views, need.payload)[3]} if window[c] else set()
+        for c, need in enumerate(loop.needs)
+    ]
+    row: dict[str, Any] = {
         "replication": rep,
         "out_of_region_policy": policy.totals["out_of_region"],
         "out_of_region_greedy": greedy.totals["out_of_region"],
         "full_forms": sorted(full),
-        "bound_children": bound,
+        "bound_children": sum(
+            w and forms <= full for w, forms in zip(window, fit_forms, strict=True)
+        ),
         "capacity": round(capacity, 1),
-        "floor": round(bound - capacity, 1),
+        "scarce_forms": sorted(scarce),
     }
+    row["floor"] = round(row["bound_children"] - capacity, 1)
+    for name, run in (("policy", loop), ("greedy", greedy_loop)):
+        rec = run.records
+        flexible = 0
+        for c, forms in enumerate(fit_forms):
+            if window[c] and rec.outcome[c] == 1 and forms - scarce:
+                flexible += rec.forms[rec.placed_form[c]] in scarce
+        idle = sum(
+            places[f] * span * (1.0 - results[name].totals[f"utilisation.{f}"]) / stays.mean_stay(f)
+            for f in scarce
+        )
+        row[f"scarce_to_flexible_{name}"] = flexible
+        row[f"scarce_idle_{name}"] = round(idle, 1)
+    return row
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run both scenario pairs; print the medians and write the JSON."""
+    """Run the scenario pairs; print the medians and write the JSON."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replications", type=int, default=10)
     args = ap.parse_args(argv)
-    out: dict[str, Any] = {"full_threshold": FULL, "replications": args.replications}
+    out: dict[str, Any] = {
+        "full_threshold": FULL,
+        "scarce_threshold": SCARCE,
+        "replications": args.replications,
+    }
     with Pool(2) as pool:
         for policy_file, greedy_file in PAIRS:
             jobs = [(policy_file, greedy_file, r) for r in range(args.replications)]
             rows = pool.map(replication, jobs)
             med = {
                 key: statistics.median(row[key] for row in rows)
-                for key in ("out_of_region_policy", "out_of_region_greedy", "floor")
-            }
+                for key in ("out_of_region_policy", "out_of_region_greedy", "floor",
+                            "scarce_to_flexible_policy", "scarce_to_flexible_greedy",
+                            "scarce_idle_policy", "scarce_idle_greedy")
+            }  # fmt: skip
+            floor = med["floor"]
+            ratios = (
+                f"policy / floor {med['out_of_region_policy'] / floor:.2f}, "
+                f"greedy / floor {med['out_of_region_greedy'] / floor:.2f}"
+                if floor > 0
+                else "no floor: the forms full all the time bind no one"
+            )
             print(
                 f"{policy_file}: out of region, median of {len(rows)}: "
                 f"policy {med['out_of_region_policy']:.0f}, greedy "
-                f"{med['out_of_region_greedy']:.0f}, capacity floor {med['floor']:.0f} "
-                f"(policy / floor {med['out_of_region_policy'] / med['floor']:.2f}, "
-                f"greedy / floor {med['out_of_region_greedy'] / med['floor']:.2f})"
+                f"{med['out_of_region_greedy']:.0f}, capacity floor {floor:.0f} ({ratios}); "
+                f"scarce places to children who fit elsewhere: policy "
+                f"{med['scarce_to_flexible_policy']:.0f}, greedy "
+                f"{med['scarce_to_flexible_greedy']:.0f}; placements lost to empty scarce "
+                f"places: policy {med['scarce_idle_policy']:.1f}, greedy "
+                f"{med['scarce_idle_greedy']:.1f}"
             )
             out[policy_file] = {"median": med, "replications": rows}
     write_results("out_of_region_floor", out)
