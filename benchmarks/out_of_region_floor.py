@@ -132,9 +132,9 @@ def replication(args: tuple[str, str, int]) -> dict[str, Any]:
         )
         row[f"scarce_to_flexible_{name}"] = flexible
         row[f"scarce_idle_{name}"] = round(idle, 1)
-        start, end, placed = rec.arrival, rec.resolved, rec.outcome == 1
+        placed = rec.outcome == 1
         for edge, day in (("start", settings.warmup_days), ("end", settings.horizon_days)):
-            waiting = (start < day) & ((rec.outcome == 0) | (end >= day))
+            waiting = (rec.arrival < day) & ((rec.outcome == 0) | (rec.resolved >= day))
             row[f"queue_{edge}_{name}"] = int(waiting.sum())
         began = rec.start[placed]
         row[f"placed_in_window_{name}"] = int(
