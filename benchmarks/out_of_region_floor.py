@@ -101,7 +101,11 @@ def replication(args: tuple[str, str, int]) -> dict[str, Any]:
         places[v.care_form] += v.places
     stays = FirstBestWait(loaded.scenario.stays, 0.0)
     span = settings.horizon_days - settings.warmup_days
-    capacity = sum(places[f] * span / stays.mean_stay(f) for f in full)
+
+    def placements(form: str) -> float:  # a form's placements over the window, always full
+        return places[form] * span / stays.mean_stay(form)
+
+    capacity = sum(placements(f) for f in full)
     arrival = loop.records.arrival
     window = ((arrival >= settings.warmup_days) & (arrival < settings.horizon_days)).tolist()
     fit_forms = [
@@ -126,10 +130,7 @@ def replication(args: tuple[str, str, int]) -> dict[str, Any]:
         for c, forms in enumerate(fit_forms):
             if window[c] and rec.outcome[c] == 1 and forms - scarce:
                 flexible += rec.forms[rec.placed_form[c]] in scarce
-        idle = sum(
-            places[f] * span * (1.0 - results[name].totals[f"utilisation.{f}"]) / stays.mean_stay(f)
-            for f in scarce
-        )
+        idle = sum((1.0 - results[name].totals[f"utilisation.{f}"]) * placements(f) for f in scarce)
         row[f"scarce_to_flexible_{name}"] = flexible
         row[f"scarce_idle_{name}"] = round(idle, 1)
         placed = rec.outcome == 1
