@@ -25,8 +25,8 @@ from afwegingskader.workdays import (
     day_kind_nl,
     format_date_nl,
 )
-from domain.labels import LabelledEnum
 from domain.places import region
+from domain.vocabulary import DeadlineKind, DeadlineStatus
 
 START_NORM_DAYS = 14
 PERSPECTIEFPLAN_DAYS = 14
@@ -35,23 +35,6 @@ PERSPECTIEFPLAN_DAYS = 14
 def _basis(agreement: str) -> str:
     """What the norm cites: the selected region's own source, else a national one."""
     return region().basis[agreement]
-
-
-class DeadlineKind(LabelledEnum):
-    """Which norm a deadline belongs to."""
-
-    START_HULP = "start_hulp", "start ambulante hulp, overbruggingshulp of plaatsing"
-    STARTAFSPRAKEN = "startafspraken", "startafspraken na crisisplaatsing"
-    PERSPECTIEFPLAN = "perspectiefplan", "evaluatie en perspectiefplan na crisisplaatsing"
-
-
-class DeadlineStatus(LabelledEnum):
-    """Where a deadline stands."""
-
-    GEHAALD = "gehaald", "gehaald"
-    TE_LAAT = "te_laat", "te laat gehaald"
-    OPEN = "open", "open"
-    VERLOPEN = "verlopen", "verlopen, nog niet gedaan"
 
 
 class Deadline(BaseModel):

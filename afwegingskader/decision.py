@@ -15,14 +15,13 @@ from afwegingskader.models import (
     FormCondition,
     LocationAdvice,
     PreventionCheck,
-    PreventionOption,
     Reason,
     SecondOpinion,
     SiblingAdvice,
 )
 from domain.care import CareForm
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability, PreventionOption
 
 Locations = dict[Municipality | None, LocationAdvice]
 

@@ -25,17 +25,16 @@ from afwegingskader.models import (
     FormCondition,
     LocationAdvice,
     PreventionCheck,
-    PreventionOption,
     Profile,
     Reason,
-    RiskLevel,
     SecondOpinion,
     SiblingAdvice,
 )
 from afwegingskader.ruleset import RuleSet, default_rule_set
 from domain.care import HOMELIKENESS, RESIDENTIAL_FORMS, CareForm
-from domain.people import Capability, sibling_capability
+from domain.people import sibling_capability
 from domain.trusted import check, replaced, trusted
+from domain.vocabulary import Capability, PreventionOption, RiskLevel
 
 FALLBACK_RULE_ID = "TERUGVAL"
 AGE_GUARD_RULE_ID = "LEEFTIJDSGRENS"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from afwegingskader.intake_models import IntakeResult
-from afwegingskader.regisseur import RegieAssignment
 from afwegingskader.workdays import format_date_nl
 from domain.places import Municipality, region
+from domain.vocabulary import RegieAssignment
 
 
 def _municipality(result: IntakeResult) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,86 +10,29 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.fields import PlausibleDate, WholeNumber
-from domain.labels import LabelledEnum
-from domain.people import MAX_AGE, Capability, Perspective, Sex
+from domain.people import MAX_AGE
 from domain.places import Municipality
+from domain.vocabulary import (
+    Capability,
+    Complexity,
+    Contraindication,
+    Externalising,
+    NetworkSafety,
+    ParentsView,
+    Perspective,
+    PreventionOption,
+    RiskLevel,
+    Severity,
+    Sex,
+    Suicidality,
+    TreatmentNeed,
+)
 
 # Upper bounds of what a profile can list or count; far above any real child's.
 MAX_CODES = 20
 MAX_PLACEMENTS = 50
 MAX_SIBLINGS = 20
 MAX_WISH = 80  # characters of a wish on religion or culture
-
-
-class Severity(StrEnum):
-    """Zwaarte of the problems."""
-
-    LICHT = "licht"
-    MATIG = "matig"
-    ERNSTIG = "ernstig"
-
-
-class Complexity(StrEnum):
-    """Complexity of the problems."""
-
-    ENKELVOUDIG = "enkelvoudig"
-    MEERVOUDIG = "meervoudig"
-    COMPLEX = "complex"
-
-
-class Externalising(StrEnum):
-    """Externalising (acting-out) behaviour at the start of the placement."""
-
-    GEEN = "geen"
-    LICHT = "licht"
-    MATIG = "matig"
-    ERNSTIG = "ernstig"
-
-
-class TreatmentNeed(StrEnum):
-    """How much treatment the child needs, and where it can be given (low to high)."""
-
-    GEEN = "geen"
-    # Treatment the child can get while living in a family (ambulant).
-    AMBULANT = "ambulant"
-    # Intensive treatment within a family setting: therapeutic foster care or a gezinshuis
-    # with treatment.
-    INTENSIEF_GEZIN = "intensief_gezin"
-    # Only when the treatment needs a group setting: 24-hour specialist care or safety.
-    RESIDENTIEEL = "residentieel"
-
-
-class Suicidality(StrEnum):
-    """Suicide risk as the referrer assesses it (low to high)."""
-
-    GEEN = "geen"
-    VERHOOGD = "verhoogd"
-    ACUUT = "acuut"
-
-
-class NetworkSafety(StrEnum):
-    """Whether the child's own network (a network family) is safe for the child."""
-
-    ONBEKEND = "onbekend"
-    VEILIG = "veilig"
-    ONVEILIG = "onveilig"
-
-
-class ParentsView(StrEnum):
-    """How the birth parents view the placement."""
-
-    STEUNEND = "steunend"
-    AMBIVALENT = "ambivalent"
-    AFWIJZEND = "afwijzend"
-
-
-class Contraindication(StrEnum):
-    """Reasons not to place siblings together (Richtlijn Uithuisplaatsing)."""
-
-    SPECIALIST_TREATMENT = "specialist_treatment"
-    THREAT = "threat"
-    HEAVY_CONFLICT = "heavy_conflict"
-    SEXUAL_ABUSE = "sexual_abuse"
 
 
 class SiblingLink(BaseModel):
@@ -208,14 +150,6 @@ class Profile(BaseModel):
         return self.age
 
 
-class RiskLevel(LabelledEnum):
-    """Breakdown risk of a family placement."""
-
-    LOW = "low", "laag"
-    MEDIUM = "medium", "middel"
-    HIGH = "high", "hoog"
-
-
 class Reason(BaseModel):
     """One rule that fired, in Dutch, with its source."""
 
@@ -224,14 +158,6 @@ class Reason(BaseModel):
     rule_id: str
     text: str
     source: str
-
-
-class PreventionOption(LabelledEnum):
-    """Help that could prevent a stay (24-uurszorg: nee, tenzij)."""
-
-    AMBULANT_THUIS = "ambulant_thuis", "ambulante hulp thuis"
-    DEELTIJD = "deeltijd", "deeltijdverblijf"
-    GEZINSOPNAME = "gezinsopname", "gezinsopname"
 
 
 class PreventionCheck(BaseModel):

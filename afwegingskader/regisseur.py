@@ -16,36 +16,19 @@ perspectiefregie, seed 001, DOMAIN.md section 5; the basis cited comes from the 
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from afwegingskader.deadlines import perspectiefplan_deadline, start_agreements_deadline
 from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar, format_date_nl
 from domain.errors import InvalidInput
-from domain.people import Perspective
 from domain.places import Municipality, region
+from domain.vocabulary import AssignMoment, Perspective, RegieAssignment
 
 
 def local_team(municipality: Municipality) -> str:
     """The local team that holds perspectiefregie in a municipality of the region (region file)."""
     return region().team_for(municipality.code)
-
-
-class RegieAssignment(StrEnum):
-    """Where the perspectiefregie is placed."""
-
-    LOKALE_TOEGANG = "lokale_toegang"
-    LOKALE_KEUZE = "lokale_keuze"
-    BUITEN_REGIO = "buiten_regio"
-    PERSPECTIEF_ONBEKEND = "perspectief_onbekend"
-
-
-class AssignMoment(StrEnum):
-    """When the regisseur must be assigned."""
-
-    BIJ_BESCHIKKING = "bij_beschikking"
-    NA_CRISISPLAATSING = "na_crisisplaatsing"
 
 
 class RegisseurResult(BaseModel):

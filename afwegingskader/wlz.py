@@ -9,55 +9,12 @@ unknown, and the outcome says who decides (DOMAIN.md section 6).
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.labels import LabelledEnum
+from domain.vocabulary import Finding, WlzCriterion, WlzGround, WlzOutcome
 
 BASIS = "Wet langdurige zorg art. 3.2.1; het CIZ beslist over toegang"
 PSYCHIATRIC_MIN_AGE = 18
-
-
-class Finding(StrEnum):
-    """What is known about one criterion."""
-
-    JA = "ja"
-    NEE = "nee"
-    ONBEKEND = "onbekend"
-
-
-class WlzGround(LabelledEnum):
-    """Grondslagen for Wlz care: the kind of condition or disability."""
-
-    SOMATISCH = "somatisch", "somatische aandoening of beperking"
-    PSYCHOGERIATRISCH = "psychogeriatrisch", "psychogeriatrische aandoening"
-    PSYCHIATRISCH = "psychiatrisch", "psychische stoornis"
-    VERSTANDELIJK = "verstandelijk", "verstandelijke beperking"
-    LICHAMELIJK = "lichamelijk", "lichamelijke beperking"
-    ZINTUIGLIJK = "zintuiglijk", "zintuiglijke beperking"
-
-
-class WlzCriterion(LabelledEnum):
-    """The three criteria that must all hold."""
-
-    GRONDSLAG = "grondslag", "aandoening of beperking"
-    ZORGBEHOEFTE_24_UUR = (
-        "zorgbehoefte_24_uur",
-        "24 uur per dag zorg in de nabijheid of permanent toezicht",
-    )
-    BLIJVEND = "blijvend", "de zorgbehoefte is blijvend"
-
-
-class WlzOutcome(LabelledEnum):
-    """The flag: possible Wlz, no indication, or not enough known to tell."""
-
-    MOGELIJK_WLZ = "mogelijk_wlz", "mogelijk Wlz; CIZ beslist"
-    GEEN_AANWIJZING = "geen_aanwijzing", "geen aanwijzing voor Wlz"
-    ONVOLDOENDE_GEGEVENS = (
-        "onvoldoende_gegevens",
-        "onvoldoende gegevens; nog uitzoeken (CIZ beslist)",
-    )
 
 
 class WlzInput(BaseModel):

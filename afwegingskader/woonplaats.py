@@ -21,18 +21,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
-from afwegingskader.woonplaats_models import (
-    GezagKind,
-    Residence,
-    StayKind,
-    WoonplaatsInput,
-    WoonplaatsResult,
-    WoonplaatsRule,
-    WoonplaatsStep,
-)
+from afwegingskader.woonplaats_models import Residence, WoonplaatsInput, WoonplaatsResult
 from afwegingskader.workdays import format_date_nl
 from domain.errors import InvalidInput
 from domain.places import Municipality, region
+from domain.vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
 
 T = TypeVar("T")
 

@@ -6,15 +6,14 @@ form build on these types.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.errors import InvalidInput
 from domain.fields import ValidatedText
-from domain.labels import LabelledEnum
 from domain.places import Municipality
+from domain.vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
 
 BUITENLAND = "buitenland"
 ONBEKEND = "onbekend"
@@ -73,45 +72,6 @@ Residence.ONBEKEND = Residence(ONBEKEND)
 
 
 ResidenceField = Residence
-
-
-class StayKind(LabelledEnum):
-    """Where the child stays, in the sense of onderdeel 2° of the 2022 rule."""
-
-    GEEN = "geen", "geen verblijf buiten huis"
-    JEUGDHULPAANBIEDER = "jeugdhulpaanbieder", "een jeugdhulpaanbieder"
-    PLEEGOUDER = "pleegouder", "een pleegouder"
-    OPVANG_BESCHERMD_WONEN = (
-        "opvang_beschermd_wonen",
-        "een instelling voor opvang of beschermd wonen (Wmo 2015)",
-    )
-    JUSTITIELE_JEUGDINRICHTING = "justitiele_jeugdinrichting", "een justitiële jeugdinrichting"
-
-
-class GezagKind(StrEnum):
-    """Who holds parental authority (gezag), for the pre-2022 rule."""
-
-    OUDERS = "ouders"
-    VOOGD_PERSOON = "voogd_persoon"
-    VOOGD_GI = "voogd_gi"
-
-
-class WoonplaatsRule(LabelledEnum):
-    """Which determination was applied."""
-
-    VANAF_2022 = "vanaf_2022", "regel vanaf 1 januari 2022"
-    VOOR_2022 = "voor_2022", "regel van vóór 2022 (gezagsdrager)"
-
-
-class WoonplaatsStep(StrEnum):
-    """The step of the determination that settled the municipality."""
-
-    BRP_ADRES = "brp_adres"
-    ADRES_VOOR_VERBLIJF = "adres_voor_verblijf"
-    MOEDER_BIJ_GEBOORTE = "moeder_bij_geboorte"
-    WERKELIJK_VERBLIJF = "werkelijk_verblijf"
-    GEZAGSDRAGER = "gezagsdrager"
-    HOOFDVERBLIJF = "hoofdverblijf"
 
 
 class WoonplaatsInput(BaseModel):

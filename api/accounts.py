@@ -10,25 +10,9 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from capacity.models import Provider, UTCDateTime, new_id
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.labels import LabelledEnum
-from domain.people import VerwijzerType
+from domain.vocabulary import Role, VerwijzerType
 
 TOKEN_PREFIX = "sp_"
-
-
-class Role(LabelledEnum):
-    """What a user may see and do (DOMAIN.md section 10)."""
-
-    SERVICEPUNT = "servicepunt", "servicepunt"
-    VERWIJZER = "verwijzer", "verwijzer"
-    AANBIEDER = "aanbieder", "aanbieder"
-    PLANNER = "planner", "planner"
-    ADMIN = "admin", "beheerder"
-    # Judges each advice of the afwegingskader: confirms or changes it (issue 18).
-    GEDRAGSWETENSCHAPPER = "gedragswetenschapper", "gedragswetenschapper"
-    # Keeps the perspective of the children assigned to them; records start agreements,
-    # the perspectiefplan and evaluations (issue 21).
-    PERSPECTIEFREGISSEUR = "perspectiefregisseur", "perspectiefregisseur"
 
 
 class User(SQLModel, table=True):

@@ -9,12 +9,12 @@ import typer
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from api.accounts import Role, User, deactivate_user, issue_token, revoke_tokens
+from api.accounts import User, deactivate_user, issue_token, revoke_tokens
 from api.accounts import create_user as create_account
 from api.settings import get_settings
 from capacity import db as capacity_db
 from domain.errors import DomainError
-from domain.people import VerwijzerType
+from domain.vocabulary import Role, VerwijzerType
 
 users = typer.Typer(help="Gebruikers en tokens beheren", no_args_is_help=True)
 

@@ -19,17 +19,16 @@ from sqlmodel import Session, func, select
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from api import accounts
-from api.accounts import Role
 from api.demo_draws import history_scenario
 from api.demo_history import HISTORY_DAYS, Actors, first_day, load_history
 from capacity import db as capacity_db
 from capacity.demo import demo_shares, region_landscape
 from capacity.demo_load import load_with_services
 from capacity.models import Unit
-from domain.people import VerwijzerType
 from domain.places import region_name
+from domain.vocabulary import BridgingCare, Role, VerwijzerType
 from placements import service as workflow
-from placements.models import BridgingCare, Referral
+from placements.models import Referral
 from placements.schemas import ReferralCreate
 
 DEMO_USERS: list[tuple[str, Role, dict[str, Any]]] = [

@@ -21,16 +21,17 @@ from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from api.jobs.catalogue import SCENARIO_DIR
 from domain.care import CareForm
-from domain.outcomes import DepartureOutcome
-from matcher.models import Proposal
-from placements.lifecycle_models import ProviderAnswer, RefusalReason
-from placements.models import (
+from domain.vocabulary import (
     BridgingCare,
+    DepartureOutcome,
     JudgementReason,
+    ProviderAnswer,
     ReasonCode,
+    RefusalReason,
     Verdict,
     WithdrawalReason,
 )
+from matcher.models import Proposal
 from placements.schemas import AnswerCreate, JudgementCreate, ReferralCreate, WithdrawRequest
 from simulations.distributions import Distribution
 from simulations.draws import draws

@@ -39,7 +39,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api import audit
-from api.accounts import Role
 from api.demo_draws import (
     CONFIRMED,
     HOLD_TTL,
@@ -59,19 +58,15 @@ from capacity.models import Occupancy, Unit
 from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
-from domain.people import VerwijzerType
+from domain.vocabulary import DecisionOutcome, JudgementState, ProviderAnswer, Role, VerwijzerType
 from matcher.table import UnitTable, build_table
 from placements import departures, provider_requests
 from placements import judgement as judgements
 from placements import proposals as placement_proposals
 from placements import service as workflow
-from placements.lifecycle_models import ProviderAnswer, ProviderRequest
+from placements.lifecycle_models import ProviderRequest
 from placements.match import advice_of
-from placements.models import (
-    DecisionOutcome,
-    JudgementState,
-    Referral,
-)
+from placements.models import Referral
 from placements.schemas import DecisionCreate
 from simulations.children import ChildCase
 from simulations.draws import initial_stays

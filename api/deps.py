@@ -19,12 +19,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.accounts import Role, User, token_hash, token_owner
+from api.accounts import User, token_hash, token_owner
 from api.errors import Forbidden, NotAuthenticated
 from api.settings import Settings
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
 from domain.errors import NotFound
+from domain.vocabulary import Role
 from matcher.table import UnitTable, build_table
 from placements import service as workflow
 from placements.models import Referral

@@ -18,10 +18,9 @@ from api.web.render import BRIDGING_LABEL, NORM_BADGE, SECURITY_HEADERS, STATUS_
 from domain import nl_format
 from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability, ReasonCode
 from placements import reports
-from placements.models import ReasonCode
 
 Label = Callable[[reports.Cell], reports.Cell]
 

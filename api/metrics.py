@@ -27,7 +27,8 @@ from sqlmodel import Session, col, func, select
 from starlette.types import Message, Receive, Scope, Send
 
 from api.asgi import HttpMiddleware
-from capacity.models import Hold, HoldState
+from capacity.models import Hold
+from domain.vocabulary import HoldState
 from placements.models import OPEN_STATUSES, Referral
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

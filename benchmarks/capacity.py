@@ -43,7 +43,7 @@ from capacity import holds as capacity_holds  # noqa: E402
 from capacity.db import make_engine  # noqa: E402
 from capacity.demo import national_landscape  # noqa: E402
 from capacity.demo_load import load_bulk  # noqa: E402
-from capacity.live import HoldOutcome, LiveView, MemoryLiveView  # noqa: E402
+from capacity.live import LiveView, MemoryLiveView  # noqa: E402
 from capacity.live_redis import RedisLiveView  # noqa: E402
 from capacity.models import capacity_tables  # noqa: E402
 from capacity.queries import AvailabilityIndex, AvailabilityQuery  # noqa: E402
@@ -51,8 +51,8 @@ from capacity.sync import CapacitySync  # noqa: E402
 from capacity.views import load_states  # noqa: E402
 from domain.care import CareForm  # noqa: E402
 from domain.errors import NoCapacity  # noqa: E402
-from domain.people import Capability  # noqa: E402
 from domain.places import region_municipalities  # noqa: E402
+from domain.vocabulary import Capability, HoldOutcome  # noqa: E402
 
 SEED = 41000
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

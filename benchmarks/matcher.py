@@ -39,9 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.plain_cpsat import PairModel  # noqa: E402
 from domain.places import neighbour_matrix  # noqa: E402
+from domain.vocabulary import PlanStatus  # noqa: E402
 from matcher.batch import build_problem, plan  # noqa: E402
 from matcher.generate import random_instance  # noqa: E402
-from matcher.models import PlanStatus, SolverSettings  # noqa: E402
+from matcher.models import SolverSettings  # noqa: E402
 from matcher.problem import MatchProblem  # noqa: E402
 from matcher.propose import propose  # noqa: E402
 from matcher.solver import solve, usable_pairs  # noqa: E402

@@ -14,9 +14,10 @@ from sqlmodel import Session, col, select
 
 from capacity import ledger
 from capacity.errors import HoldExpired, HoldNotActive, UnitFull
-from capacity.models import Hold, HoldState, Occupancy, Unit
+from capacity.models import Hold, Occupancy, Unit
 from capacity.service import add_occupancy
 from domain.errors import InvalidInput
+from domain.vocabulary import HoldState
 
 # The hold limits, defined here only: the API and the pages take them from this module.
 DEFAULT_HOLD_TTL = timedelta(hours=4)

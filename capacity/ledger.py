@@ -18,9 +18,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from capacity.errors import InvalidDates, UnitClosed, UnitNotFound
-from capacity.models import CapacityChange, ChangeKind, Hold, HoldState, Occupancy, Unit
-from capacity.snapshot import UnitStatus
+from capacity.models import CapacityChange, Hold, Occupancy, Unit
 from domain.errors import InvalidInput, NotFound
+from domain.vocabulary import ChangeKind, HoldState, UnitStatus
 
 REGION_TZ = ZoneInfo("Europe/Amsterdam")
 TOUCHED_KEY = "capacity_touched"

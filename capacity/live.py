@@ -18,22 +18,14 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Protocol
 
 from capacity.state import ChangeEvent, UnitState
+from domain.vocabulary import HoldOutcome
 
 
 class LiveViewUnavailable(Exception):
     """The backend could not be reached or answered wrongly; the ledger is unaffected."""
-
-
-class HoldOutcome(StrEnum):
-    """Result of the view's own atomic hold."""
-
-    OK = "ok"
-    FULL = "full"
-    UNKNOWN_UNIT = "unknown_unit"
 
 
 @dataclass(frozen=True, slots=True)

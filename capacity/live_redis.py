@@ -25,8 +25,9 @@ from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 from redis.retry import Retry
 
-from capacity.live import HoldOutcome, LiveCounts, LiveViewUnavailable, Subscription
+from capacity.live import LiveCounts, LiveViewUnavailable, Subscription
 from capacity.state import ChangeEvent, UnitState
+from domain.vocabulary import HoldOutcome
 
 T = TypeVar("T")
 log = logging.getLogger("servicepunt.capacity")

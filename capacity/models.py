@@ -8,7 +8,6 @@ validate them on the way in. Times are stored as naive UTC and handed back timez
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
@@ -16,7 +15,7 @@ from sqlalchemy import CheckConstraint, DateTime, Dialect, Index, Table, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from domain.labels import LabelledEnum
+from domain.vocabulary import HoldState
 
 ID_LENGTH = 64
 
@@ -44,23 +43,6 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC)
-
-
-class HoldState(StrEnum):
-    """Life of a hold: active until confirmed, released or expired."""
-
-    ACTIVE = "active"
-    CONFIRMED = "confirmed"
-    RELEASED = "released"
-    EXPIRED = "expired"
-
-
-class ChangeKind(LabelledEnum):
-    """What a capacity change does when it takes effect."""
-
-    PLACES_OPENED = "places_opened", "plaatsen erbij"
-    PLACES_CLOSED = "places_closed", "plaatsen eraf"
-    UNIT_CLOSING = "unit_closing", "eenheid sluit"
 
 
 class Provider(SQLModel, table=True):

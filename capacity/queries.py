@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from capacity.snapshot import UnitStatus, UnitView
+from capacity.snapshot import UnitView
 from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
-from domain.people import AgeBand, Capability, capability_mask
+from domain.people import capability_mask
 from domain.places import Municipality, municipality_index
+from domain.vocabulary import AgeBand, Capability, UnitStatus
 
 HORIZON_DAYS = 400
 # Days after which the precomputed rows are re-based on today (a cheap, rare rebuild).

@@ -13,12 +13,10 @@ from enum import Enum
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from capacity.holds import MAX_HOLD_HOURS
-from capacity.models import ChangeKind
 from domain.care import CareForm
 from domain.fields import Amount, PlausibleDate, WholeNumber
-from domain.outcomes import DepartureOutcome
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability, ChangeKind, DepartureOutcome
 
 CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 

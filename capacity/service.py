@@ -17,22 +17,20 @@ from sqlmodel import Session, col, select
 
 from capacity import ledger
 from capacity.errors import UnitClosed, UnitFull
-from capacity.models import (
-    CapacityChange,
-    ChangeKind,
-    Hold,
-    HoldState,
-    Location,
-    Occupancy,
-    Provider,
-    Unit,
-)
-from capacity.snapshot import FamilyPreferences, UnitStatus
+from capacity.models import CapacityChange, Hold, Location, Occupancy, Provider, Unit
+from capacity.snapshot import FamilyPreferences
 from domain.care import CareCategory, CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.outcomes import DepartureOutcome
-from domain.people import MAX_AGE, Capability, SexPolicy
+from domain.people import MAX_AGE
 from domain.places import Municipality, parse_municipality
+from domain.vocabulary import (
+    Capability,
+    ChangeKind,
+    DepartureOutcome,
+    HoldState,
+    SexPolicy,
+    UnitStatus,
+)
 
 # Unit sizes from the issue: a foster family takes 1-3 children, a gezinshuis 3-4, a group
 # 6-12. Checked when a unit is created; later capacity changes may move outside them.

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from domain.care import CareForm
-from domain.people import Capability, Sex, SexPolicy
 from domain.places import Municipality
-
-
-class UnitStatus(StrEnum):
-    """Open, closing on a date, or closed."""
-
-    OPEN = "open"
-    CLOSING = "closing"
-    CLOSED = "closed"
+from domain.vocabulary import Capability, Sex, SexPolicy, UnitStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
+from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
-from domain.people import Capability, Sex, SexPolicy
 from domain.places import Municipality
+from domain.vocabulary import Capability, Sex, SexPolicy, UnitStatus
 
 
 @dataclass(frozen=True, slots=True)

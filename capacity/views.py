@@ -12,11 +12,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col
 
 from capacity import models
-from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
+from capacity.snapshot import FamilyPreferences, UnitView
 from capacity.state import UnitState
 from domain.care import CareCategory, CareForm
-from domain.people import Capability, Sex, SexPolicy
 from domain.places import Municipality
+from domain.vocabulary import Capability, ChangeKind, HoldState, Sex, SexPolicy, UnitStatus
 
 UNITS: Table = SQLModel.metadata.tables["capacity_unit"]
 # Only families (foster families and gezinshuizen) have preferences of their own.
@@ -43,9 +43,9 @@ def _preferences(unit: Any) -> FamilyPreferences | None:
 
 
 def _signed(kind: str, places: int, remaining: int, applied: bool) -> int:
-    if kind == models.ChangeKind.PLACES_OPENED:
+    if kind == ChangeKind.PLACES_OPENED:
         return places
-    if kind == models.ChangeKind.PLACES_CLOSED:
+    if kind == ChangeKind.PLACES_CLOSED:
         return -(remaining if applied else places)
     return 0
 
@@ -81,7 +81,7 @@ def _ledger_rows(unit_ids: list[str] | None) -> Any:
         literal(0),
         literal(0),
         literal(False),
-    ).where(col(models.Hold.state) == models.HoldState.ACTIVE.value)
+    ).where(col(models.Hold.state) == HoldState.ACTIVE.value)
     changes = sa_select(
         literal("c"),
         col(models.CapacityChange.unit_id),

@@ -16,13 +16,12 @@ import numpy as np
 
 from capacity.snapshot import UnitView
 from domain.errors import InvalidInput
-from domain.people import Capability
+from domain.vocabulary import Capability, PlanStatus
 from matcher.models import (
     Assignment,
     Candidate,
     MatchRequest,
     Plan,
-    PlanStatus,
     SolverRecord,
     SolverSettings,
     Unassigned,

@@ -10,18 +10,11 @@ import random
 from datetime import date, timedelta
 from typing import TypeVar
 
-from afwegingskader.models import (
-    Advice,
-    BreakdownRisk,
-    LocationAdvice,
-    RiskLevel,
-    RuleSetRef,
-    SiblingAdvice,
-)
-from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
+from afwegingskader.models import Advice, BreakdownRisk, LocationAdvice, RuleSetRef, SiblingAdvice
+from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
-from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
+from domain.vocabulary import Capability, Perspective, RiskLevel, Sex, SexPolicy, UnitStatus
 from matcher.models import MatchRequest
 
 # Synthetic instances are modelled on the Flevoland region (CBS codes; shares of its youth).

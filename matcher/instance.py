@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from afwegingskader import engine
 from afwegingskader.models import Advice, Profile
-from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
+from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
-from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality
 from domain.validation import describe
+from domain.vocabulary import Capability, Perspective, Sex, SexPolicy, UnitStatus
 from matcher.batch import plan, sibling_groups
 from matcher.models import MatchRequest, Plan, SolverSettings
 from matcher.weights import Weights, default_weights

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from afwegingskader.models import Advice
-from domain.labels import LabelledEnum
-from domain.people import MAX_AGE, Perspective, Sex
+from domain.people import MAX_AGE
 from domain.places import Municipality
+from domain.vocabulary import Perspective, PlanStatus, ProposalKind, Sex
 
 
 class MatchRequest(BaseModel):
@@ -76,16 +75,6 @@ class PairScore(BaseModel):
     terms: tuple[ScoreTerm, ...]
 
 
-class ProposalKind(LabelledEnum):
-    """The cases `propose` always makes visible."""
-
-    FIRST_BEST_NOW = "first_best_now", "first-best, nu vrij"
-    FIRST_BEST_LATER = "first_best_later", "first-best, komt vrij"
-    ALTERNATIVE_NOW = "alternative_now", "alternatief, nu vrij"
-    ALTERNATIVE_LATER = "alternative_later", "alternatief, komt vrij"
-    KINDGERICHT_WERVEN = "kindgericht_werven", "kindgericht werven"
-
-
 class Bridging(BaseModel):
     """Bridging care (overbruggingshulp) from today until the place comes free."""
 
@@ -126,13 +115,6 @@ class SolverSettings(BaseModel):
     time_limit_s: float = Field(default=30.0, gt=0)
     workers: int = Field(default=2, ge=1, le=64)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-
-
-class PlanStatus(StrEnum):
-    """Optimal, or the best plan found within the time limit (with its gap)."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
 
 
 class Assignment(BaseModel):

@@ -16,8 +16,9 @@ import numpy as np
 from capacity.snapshot import UnitView
 from domain.care import CareCategory
 from domain.errors import InvalidInput
+from domain.vocabulary import ProposalKind
 from matcher.expected import live_estimate
-from matcher.models import Bridging, MatchRequest, PairScore, Proposal, ProposalKind
+from matcher.models import Bridging, MatchRequest, PairScore, Proposal
 from matcher.policies import Policy, shipped_policy
 from matcher.score_table import score_units
 from matcher.scoring import score_pair

@@ -27,9 +27,10 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.care import CareForm
-from domain.people import Sex, capability_mask
+from domain.people import capability_mask
 from domain.places import Municipality, neighbour_matrix
 from domain.places import region_mask as region_mask_of_places
+from domain.vocabulary import Sex
 from matcher.models import MatchRequest
 from matcher.scoring import CHECKS
 from matcher.table import (

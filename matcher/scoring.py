@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from capacity.snapshot import UnitStatus, UnitView
-from domain.people import SexPolicy
+from capacity.snapshot import UnitView
 from domain.places import Municipality, distance_km, neighbours
+from domain.vocabulary import SexPolicy, UnitStatus
 from matcher.models import MatchRequest, PairScore, ScoreTerm
 from matcher.weights import LABELS, Weights
 

@@ -58,7 +58,8 @@ import numpy as np
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
-from domain.people import Capability, capability_mask
+from domain.people import capability_mask
+from domain.vocabulary import Capability
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
 from matcher.problem import tiebreak_with, unit_half

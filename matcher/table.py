@@ -15,8 +15,9 @@ import numpy.typing as npt
 
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
-from domain.people import Sex, SexPolicy, capability_mask
+from domain.people import capability_mask
 from domain.places import all_municipalities, distance_matrix_km, municipality_index
+from domain.vocabulary import Sex, SexPolicy
 from matcher.scoring import available, change_dates, is_open
 
 IntArray = npt.NDArray[np.int64]

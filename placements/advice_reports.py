@@ -13,12 +13,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from placements.models import (
-    AdviceJudgement,
-    JudgementReason,
-    Referral,
-    Verdict,
-)
+from domain.vocabulary import JudgementReason, Verdict
+from placements.models import AdviceJudgement, Referral
 from placements.reports import Table
 
 LOG_COLUMNS = (

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
 from domain.places import region_municipalities
+from domain.vocabulary import DueState
 from placements.lifecycle_models import Beschikking
 from placements.models import Referral
 from placements.reports import Table, started_on
@@ -22,20 +22,11 @@ from placements.reports import Table, started_on
 NORM_DAYS = 14
 
 
-class BeschikkingNorm(StrEnum):
-    """Where one beschikking stands against the two-week norm."""
-
-    GEHAALD = "gehaald"
-    TE_LAAT = "te_laat"
-    OPEN = "open"
-
-
-def norm_of(decided_on: date, started: date | None, today: date) -> BeschikkingNorm:
-    """Met, late or open on `today`, for help decided on `decided_on` that started `started`."""
-    deadline = decided_on + timedelta(days=NORM_DAYS)
-    if started is not None and started <= today:
-        return BeschikkingNorm.GEHAALD if started <= deadline else BeschikkingNorm.TE_LAAT
-    return BeschikkingNorm.TE_LAAT if today > deadline else BeschikkingNorm.OPEN
+def norm_of(decided_on: date, started: date | None, today: date) -> DueState:
+    """Met, late or open on `today`, for help decided on `decided_on` that started `started`
+    (a start after `today` has not happened yet)."""
+    done = started if started is not None and started <= today else None
+    return DueState.on(today, decided_on + timedelta(days=NORM_DAYS), done)
 
 
 def _referral_starts(session: Session, child_refs: set[str]) -> dict[str, date]:

@@ -27,10 +27,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from capacity.models import CapacityChange, ChangeKind, Location, Occupancy, Unit
+from capacity.models import CapacityChange, Location, Occupancy, Unit
 from capacity.views import parse_capabilities
 from domain import nl_format
-from domain.people import AgeBand, age_band
+from domain.people import age_band
+from domain.vocabulary import AgeBand, ChangeKind
 from placements.match import advice_of, profile_of
 from placements.models import OPEN_STATUSES, Referral
 from placements.reports import Table

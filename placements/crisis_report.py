@@ -23,16 +23,11 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from domain.people import AgeBand, VerwijzerType, age_band
+from domain.people import age_band
 from domain.places import Municipality
+from domain.vocabulary import AgeBand, BridgingCare, Urgency, VerwijzerType, WithdrawalReason
 from placements.match import profile_of
-from placements.models import (
-    OPEN_STATUSES,
-    BridgingCare,
-    Referral,
-    Urgency,
-    WithdrawalReason,
-)
+from placements.models import OPEN_STATUSES, Referral
 from placements.reports import Table
 
 AMBULANT = frozenset({BridgingCare.AMBULANT.value, BridgingCare.AMBULANTE_CRISISHULP.value})

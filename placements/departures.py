@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from capacity import service as capacity_service
 from capacity.models import Hold, Occupancy
-from domain.outcomes import DepartureOutcome
+from domain.vocabulary import DepartureOutcome, ReferralStatus
 from placements import service as workflow
-from placements.models import Referral, ReferralStatus
+from placements.models import Referral
 
 
 def referral_of_stay(session: Session, occupancy_id: str) -> Referral | None:

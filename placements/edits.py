@@ -19,8 +19,9 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from afwegingskader.models import Profile
+from domain.vocabulary import Urgency
 from placements import service
-from placements.models import ReferralVersion, Urgency
+from placements.models import ReferralVersion
 from placements.transitions import Action, advance
 
 # Profile fields the edit form does not change: set at intake (they decided the

@@ -18,8 +18,9 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, or_, select
 
-from capacity.models import Hold, HoldState, Unit
+from capacity.models import Hold, Unit
 from domain import nl_format
+from domain.vocabulary import HoldState
 from placements.models import Referral
 from placements.transitions import TRANSITIONS, Action, changes
 

@@ -28,14 +28,9 @@ from sqlmodel import Session, col, select
 from afwegingskader.models import Advice, Profile, Reason
 from domain.care import CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.vocabulary import JudgementState, Verdict
 from placements.match import advice_of, original_advice_of
-from placements.models import (
-    JUDGEMENT_FIELD_LABELS,
-    AdviceJudgement,
-    JudgementState,
-    Referral,
-    Verdict,
-)
+from placements.models import JUDGEMENT_FIELD_LABELS, AdviceJudgement, Referral
 from placements.schemas import JudgementCreate, JudgementPublic, JudgementView
 from placements.transitions import TRANSITIONS, Action, changes
 

@@ -5,44 +5,12 @@ holds the referral and its steps."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
-from domain.labels import LabelledEnum
-
-
-class RequestState(LabelledEnum):
-    """Where a request to a provider stands. An open request whose hold has ended (the
-    servicepunt decided, withdrew, or the hold expired) counts as lapsed ('vervallen')."""
-
-    OPEN = "open", "wacht op antwoord"
-    GEACCEPTEERD = "geaccepteerd", "geaccepteerd"
-    GEWEIGERD = "geweigerd", "geweigerd"
-    VERVALLEN = "vervallen", "vervallen (plek niet meer vastgehouden)"
-
-
-class ProviderAnswer(StrEnum):
-    """The provider's answer to a request."""
-
-    ACCEPT = "accept"
-    REFUSE = "refuse"
-
-
-class RefusalReason(LabelledEnum):
-    """Why a provider refuses a child for a held place."""
-
-    PAST_NIET_IN_GROEP = "past_niet_in_groep", "past niet in de groep"
-    VEILIGHEID = "veiligheid", "veiligheid van het kind of de groep"
-    GEEN_PERSONEEL = "geen_personeel", "geen personeel"
-    ZORGZWAARTE = "zorgzwaarte", "zorgzwaarte hoger dan de plek biedt"
-    LEEFTIJD = "leeftijd", "leeftijd past niet bij de groep"
-    GEEN_PLEK = "geen_plek", "plek is toch niet beschikbaar"
-    GEEN_CONTRACT = "geen_contract", "geen contract met de gemeente"
-    ANDERS = "anders", "anders (zie toelichting)"
-
+from domain.vocabulary import RequestState
 
 # The answer's fields as the pages and error messages name them.
 REQUEST_FIELD_LABELS: dict[str, str] = {
@@ -50,19 +18,6 @@ REQUEST_FIELD_LABELS: dict[str, str] = {
     "refusal_reason": "Reden van weigeren",
     "refusal_text": "Toelichting bij weigeren",
 }
-
-
-class TransferReason(LabelledEnum):
-    """Why a placed child moves to another form or place (a step up or down)."""
-
-    AFSCHALEN = "afschalen", "afschalen: minder zware zorg past nu"
-    OPSCHALEN = "opschalen", "opschalen: zwaardere zorg nodig"
-    NA_CRISIS = "na_crisis", "van crisisopvang naar een reguliere plek"
-    AFGEBROKEN = "afgebroken", "de plaatsing liep vast"
-    DICHTER_BIJ_HUIS = "dichter_bij_huis", "dichter bij huis, school of netwerk"
-    BROERS_ZUSSEN = "broers_zussen", "samen met broers en zussen"
-    ZELFSTANDIGHEID = "zelfstandigheid", "naar zelfstandig wonen (kamertraining, begeleid wonen)"
-    ANDERS = "anders", "anders"
 
 
 TRANSFER_FIELD_LABELS: dict[str, str] = {
@@ -129,17 +84,6 @@ class Beschikking(SQLModel, table=True):
     source: str = Field(max_length=16)
     created_by: str = Field(max_length=ID_LENGTH)
     created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class TaskKind(LabelledEnum):
-    """A perspectiefregisseur's task with a time limit (seed 001)."""
-
-    STARTAFSPRAKEN = "startafspraken", "startafspraken"
-    PERSPECTIEFPLAN = "perspectiefplan", "perspectiefplan"
-    EVALUATIE = "evaluatie", "evaluatie"
-    # The perspective after 18: talked through at 16½ and again at 17½.
-    PERSPECTIEF_165 = "perspectief_165", "perspectief na 18 (16½ jaar)"
-    PERSPECTIEF_175 = "perspectief_175", "perspectief na 18 (17½ jaar)"
 
 
 REGIE_FIELD_LABELS: dict[str, str] = {

@@ -4,7 +4,6 @@ professional judgement of each advice."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Dialect, Index, String, Text, UniqueConstraint
@@ -12,19 +11,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from capacity.models import ID_LENGTH, UTCDateTime, new_id
-from domain.labels import LabelledEnum
-
-
-class ReferralStatus(LabelledEnum):
-    """Where a referral stands; the steps run in this order."""
-
-    AANGEMELD = "aangemeld", "aangemeld"
-    GEADVISEERD = "geadviseerd", "advies gegeven"
-    VOORGESTELD = "voorgesteld", "voorstellen gedaan"
-    VASTGEHOUDEN = "vastgehouden", "plek vastgehouden"
-    GEPLAATST = "geplaatst", "geplaatst"
-    UITGESTROOMD = "uitgestroomd", "uitgestroomd"
-    INGETROKKEN = "ingetrokken", "ingetrokken"
+from domain.vocabulary import BridgingCare, ReferralStatus
 
 
 class StatusColumn(TypeDecorator[ReferralStatus]):
@@ -49,64 +36,6 @@ OPEN_STATUSES = frozenset(
         ReferralStatus.VASTGEHOUDEN,
     }
 )
-
-
-class Urgency(StrEnum):
-    """Regular or crisis."""
-
-    REGULIER = "regulier"
-    CRISIS = "crisis"
-
-
-class BridgingCare(LabelledEnum):
-    """Help while waiting (overbruggingshulp); 'geen' counts against the 14-day norm."""
-
-    GEEN = "geen", "geen"
-    AMBULANT = "ambulant", "ambulante hulp"
-    AMBULANTE_CRISISHULP = "ambulante_crisishulp", "ambulante crisishulp"
-    LOGEREN = "logeren", "logeren / respijtzorg"
-    DEELTIJD = "deeltijd", "deeltijdverblijf"
-    CRISISOPVANG = "crisisopvang", "crisisopvang"
-    ANDERS = "anders", "anders"
-
-
-class DecisionOutcome(StrEnum):
-    """Accept (the child is placed) or decline (the hold is released)."""
-
-    ACCEPT = "accept"
-    DECLINE = "decline"
-
-
-class ReasonCode(LabelledEnum):
-    """Why a proposal was declined or why the placement deviates from the advice."""
-
-    GEEN_CAPACITEIT = "geen_capaciteit", "geen plek beschikbaar"
-    VOORKEUR_OUDERS = "voorkeur_ouders", "voorkeur van de ouders"
-    VOORKEUR_KIND = "voorkeur_kind", "voorkeur van het kind"
-    BROERS_ZUSSEN = "broers_zussen", "broers en zussen"
-    AFSTAND = "afstand", "afstand"
-    AANBIEDER_WEIGERT = "aanbieder_weigert", "aanbieder weigert"
-    CRISIS = "crisis", "crisis"
-    PROFESSIONEEL_OORDEEL = "professioneel_oordeel", "professioneel oordeel"
-    TE_LANG_GEWACHT = "te_lang_gewacht", "te lang gewacht op de eerste keus"
-    BESLUIT_GI_RECHTER = "besluit_gi_rechter", "besluit van de GI of de rechter"
-    GEEN_CONTRACT = "geen_contract", "geen contract met de aanbieder"
-    ANDERS = "anders", "anders (zie toelichting)"
-
-
-class WithdrawalReason(LabelledEnum):
-    """Why a referral was withdrawn before a placement (seed 004: alternatives existed, the
-    request was withdrawn, or there was no place)."""
-
-    ALTERNATIEF = "alternatief", "ander passend aanbod (ambulant, netwerk)"
-    NIET_MEER_NODIG = "niet_meer_nodig", "verblijf is niet meer nodig"
-    WENS_OUDERS_KIND = "wens_ouders_kind", "wens van ouders of kind"
-    BESLUIT_GI_RECHTER = "besluit_gi_rechter", "besluit van de GI of de rechter"
-    GEEN_PLEK = "geen_plek", "geen plek beschikbaar"
-    ANDERE_GEMEENTE = "andere_gemeente", "andere gemeente of regio neemt het over"
-    WLZ = "wlz", "zorg valt onder de Wlz"
-    DUBBEL = "dubbel", "dubbele of onjuiste aanmelding"
-    ANDERS = "anders", "anders (zie toelichting)"
 
 
 # The lifecycle forms' fields as pages and error messages name them.
@@ -238,39 +167,6 @@ class Deviation(SQLModel, table=True):
     reason_text: str | None = Field(default=None, max_length=500)
     rule_set: str = Field(max_length=100)
     weights_version: str | None = Field(default=None, max_length=100)
-
-
-class JudgementState(LabelledEnum):
-    """Where the professional judgement of a referral's advice stands."""
-
-    OPEN = "open", "wacht op oordeel gedragswetenschapper"
-    TWEEDE_NODIG = "tweede_nodig", "wacht op tweede gedragswetenschapper"
-    AFGEROND = "afgerond", "oordeel afgerond"
-
-
-class Verdict(LabelledEnum):
-    """What a gedragswetenschapper does with the advice in force: confirm or change it."""
-
-    CONFIRM = "confirm", "bevestigd"
-    CHANGE = "change", "gewijzigd"
-
-
-class JudgementReason(LabelledEnum):
-    """Why a gedragswetenschapper confirms or changes an advice."""
-
-    ADVIES_PAST = "advies_past", "het advies past bij het beeld van het kind"
-    ZWAARTE = "zwaarte", "zwaarte of complexiteit anders ingeschat"
-    BEHANDELBEHOEFTE = "behandelbehoefte", "behandelbehoefte anders ingeschat"
-    VEILIGHEID = "veiligheid", "veiligheid van het kind of de omgeving"
-    NETWERK = "netwerk", "mogelijkheden in het netwerk"
-    AFBREEKRISICO = "afbreekrisico", "risico op afbreken van de plaatsing"
-    BROERS_ZUSSEN = "broers_zussen", "broers en zussen"
-    WENS_KIND_OUDERS = "wens_kind_ouders", "wens van kind of ouders"
-    AANVULLENDE_INFORMATIE = (
-        "aanvullende_informatie",
-        "informatie die het afwegingskader niet weegt",
-    )
-    ANDERS = "anders", "anders (zie toelichting)"
 
 
 # The judgement's fields as the pages and error messages name them.

@@ -13,15 +13,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from domain.vocabulary import JudgementReason, ReasonCode, Verdict, WithdrawalReason
 from placements import advice_reports, reports
-from placements.models import (
-    Deviation,
-    JudgementReason,
-    ReasonCode,
-    Referral,
-    Verdict,
-    WithdrawalReason,
-)
+from placements.models import Deviation, Referral
 from placements.reports import Table
 
 ADVIES = "advies"

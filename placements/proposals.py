@@ -15,12 +15,13 @@ from sqlmodel import Session, col, select
 
 from capacity.snapshot import UnitView
 from domain.errors import Conflict
+from domain.vocabulary import ReferralStatus
 from matcher import propose as matcher_propose
 from matcher.models import MatchRequest, Proposal
 from matcher.table import UnitTable
 from placements import judgement as judgements
 from placements.match import match_referral
-from placements.models import Referral, ReferralStatus
+from placements.models import Referral
 from placements.service import get_referral, settle_if_ended
 from placements.transitions import TRANSITIONS, Action, changes
 

@@ -14,7 +14,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from capacity.models import Provider
-from placements.lifecycle_models import ProviderRequest, RefusalReason, RequestState
+from domain.vocabulary import RefusalReason, RequestState
+from placements.lifecycle_models import ProviderRequest
 from placements.models import Referral
 from placements.provider_requests import state_of
 from placements.reports import Table

@@ -20,12 +20,8 @@ from sqlmodel import Session, col, select
 from capacity import holds as capacity_holds
 from capacity.models import Hold, Location, Unit
 from domain.errors import Conflict, NotFound
-from placements.lifecycle_models import (
-    REQUEST_FIELD_LABELS,
-    ProviderAnswer,
-    ProviderRequest,
-    RequestState,
-)
+from domain.vocabulary import ProviderAnswer, RequestState
+from placements.lifecycle_models import REQUEST_FIELD_LABELS, ProviderRequest
 from placements.models import Referral
 from placements.schemas import AnswerCreate
 from placements.transitions import Action, advance

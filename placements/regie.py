@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -30,9 +29,10 @@ from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar
 from capacity import service as capacity_service
 from domain.care import CATEGORY, CareCategory, CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
-from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask, TaskKind
+from domain.vocabulary import DueState, ReferralStatus, TaskKind, Urgency
+from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask
 from placements.match import profile_of
-from placements.models import LIFECYCLE_FIELD_LABELS, Referral, ReferralStatus, Urgency
+from placements.models import LIFECYCLE_FIELD_LABELS, Referral
 from placements.reports import Table
 from placements.transitions import Action, advance
 
@@ -42,20 +42,12 @@ FIRST_EVALUATION_DAYS = 91
 ENDED = frozenset({ReferralStatus.UITGESTROOMD, ReferralStatus.INGETROKKEN})
 
 
-class TaskStatus(StrEnum):
-    """Where a task stands on a given day."""
-
-    OPEN = "open"
-    GEHAALD = "gehaald"
-    TE_LAAT = "te_laat"
-
-
 @dataclass(frozen=True)
 class TaskView:
     """A task with its status and the working days left (negative: late by that many)."""
 
     task: RegieTask
-    status: TaskStatus
+    status: DueState
     working_days: int
 
 
@@ -70,11 +62,9 @@ def working_days_between(start: date, end: date, calendar: WorkingCalendar) -> i
 
 def view(task: RegieTask, today: date, calendar: WorkingCalendar = DEFAULT_CALENDAR) -> TaskView:
     """The task's status on `today`, and its distance from the due date in working days."""
-    if task.done_on is not None:
-        status = TaskStatus.GEHAALD if task.done_on <= task.due else TaskStatus.TE_LAAT
-        return TaskView(task, status, working_days_between(task.done_on, task.due, calendar))
-    status = TaskStatus.TE_LAAT if today > task.due else TaskStatus.OPEN
-    return TaskView(task, status, working_days_between(today, task.due, calendar))
+    status = DueState.on(today, task.due, task.done_on)
+    days = working_days_between(task.done_on or today, task.due, calendar)
+    return TaskView(task, status, days)
 
 
 def _plan(
@@ -246,7 +236,7 @@ def complete(
 
 def task_report(session: Session, *, today: date) -> Table:
     """Per task kind: open, met and late, of children still in care or not."""
-    counts: dict[str, Counter[TaskStatus]] = {k.value: Counter() for k in TaskKind}
+    counts: dict[str, Counter[DueState]] = {k.value: Counter() for k in TaskKind}
     for task in session.exec(select(RegieTask)).all():
         counts[task.kind][view(task, today).status] += 1
     table = Table(
@@ -262,9 +252,9 @@ def task_report(session: Session, *, today: date) -> Table:
                 (
                     kind.value,
                     total,
-                    c[TaskStatus.OPEN],
-                    c[TaskStatus.GEHAALD],
-                    c[TaskStatus.TE_LAAT],
+                    c[DueState.OPEN],
+                    c[DueState.GEHAALD],
+                    c[DueState.TE_LAAT],
                 )
             )
     return table

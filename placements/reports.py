@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -19,17 +18,11 @@ from capacity import views as capacity_views
 from domain import nl_format
 from domain.care import CareForm
 from domain.labels import LabelledEnum
-from domain.people import AgeBand, age_band
+from domain.people import age_band
 from domain.places import Municipality
+from domain.vocabulary import AgeBand, BridgingCare, NormStatus, ReasonCode, Urgency
 from placements.match import profile_of
-from placements.models import (
-    OPEN_STATUSES,
-    BridgingCare,
-    Deviation,
-    ReasonCode,
-    Referral,
-    Urgency,
-)
+from placements.models import OPEN_STATUSES, Deviation, Referral
 
 # How many days before the 14-day deadline a waiting child shows amber (lokale keuze).
 AT_RISK_DAYS = 3
@@ -58,16 +51,6 @@ class Table:
         for (group, code), n in sorted(counts.items()):
             self.rows.append((group, code, labels.get(code, code), n))
         return self
-
-
-class NormStatus(StrEnum):
-    """The 14-day start norm for one referral: green, amber, red, or not running."""
-
-    GEHAALD = "gehaald"
-    OP_TIJD = "op_tijd"
-    RISICO = "risico"
-    TE_LAAT = "te_laat"
-    GEEN_BESCHIKKING = "geen_beschikking"
 
 
 def started_on(referral: Referral) -> date | None:

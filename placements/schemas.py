@@ -20,19 +20,21 @@ from afwegingskader.models import Profile
 from capacity.schemas import CHILD_REF_PATTERN
 from domain.care import CareForm
 from domain.fields import PlausibleDate
-from domain.outcomes import DepartureOutcome
-from domain.people import VerwijzerType
 from domain.places import Municipality
-from matcher.models import Proposal
-from placements.lifecycle_models import ProviderAnswer, RefusalReason, TransferReason
-from placements.models import (
+from domain.vocabulary import (
     BridgingCare,
     DecisionOutcome,
+    DepartureOutcome,
     JudgementReason,
+    ProviderAnswer,
     ReasonCode,
+    RefusalReason,
+    TransferReason,
     Verdict,
+    VerwijzerType,
     WithdrawalReason,
 )
+from matcher.models import Proposal
 
 UNIT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ANDERS = "anders"

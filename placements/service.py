@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 
 from afwegingskader import engine as afwegingskader_engine
 from afwegingskader import intake as intake_rules
-from afwegingskader.deadlines import DeadlineKind
 from afwegingskader.models import Advice
 from capacity import db
 from capacity import holds as capacity_holds
@@ -17,20 +16,19 @@ from capacity.models import Hold, Unit
 from capacity.models import Location as CapacityLocation
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.outcomes import DepartureOutcome
-from domain.people import VerwijzerType
+from domain.vocabulary import (
+    BridgingCare,
+    DeadlineKind,
+    DecisionOutcome,
+    DepartureOutcome,
+    ReferralStatus,
+    Urgency,
+    VerwijzerType,
+)
 from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, original_advice_of, profile_of
-from placements.models import (
-    BridgingCare,
-    Decision,
-    DecisionOutcome,
-    Deviation,
-    Referral,
-    ReferralStatus,
-    Urgency,
-)
+from placements.models import Decision, Deviation, Referral
 from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
 from placements.transitions import Action, advance, changes
 

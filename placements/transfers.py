@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from domain.care import CATEGORY, CRISIS_FORMS, HOMELIKENESS, CareForm
 from domain.errors import Conflict
-from domain.outcomes import DepartureOutcome
-from placements.lifecycle_models import TRANSFER_FIELD_LABELS, TransferReason
-from placements.models import OPEN_STATUSES, BridgingCare, Referral, ReferralStatus
+from domain.vocabulary import BridgingCare, DepartureOutcome, ReferralStatus, TransferReason
+from placements.lifecycle_models import TRANSFER_FIELD_LABELS
+from placements.models import OPEN_STATUSES, Referral
 from placements.schemas import TransferRequest
 from placements.transitions import Action, changes
 

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import Conflict
-from placements.models import OPEN_STATUSES, Referral, ReferralStatus
+from domain.vocabulary import ReferralStatus
+from placements.models import OPEN_STATUSES, Referral
 
 
 class Action(StrEnum):

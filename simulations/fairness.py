@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from domain.nl_format import number
-from domain.people import AgeBand, age_band
+from domain.people import age_band
 from domain.places import Municipality
+from domain.vocabulary import AgeBand
 from simulations.stats import Estimate
 
 if TYPE_CHECKING:  # study -> montecarlo -> outputs imports this module

@@ -15,9 +15,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from afwegingskader import models as afweging
+from domain import vocabulary
 from domain.errors import InvalidInput
-from domain.people import Perspective, Sex
 from domain.places import Municipality
 
 MAX_GROUP_SIZE = 6  # children in one sibling group at most
@@ -112,25 +111,25 @@ class Drawn(NamedTuple):
 
     municipality: Municipality
     age: int
-    sex: Sex
-    severity: afweging.Severity
-    complexity: afweging.Complexity
-    externalising: afweging.Externalising
-    treatment_need: afweging.TreatmentNeed
+    sex: vocabulary.Sex
+    severity: vocabulary.Severity
+    complexity: vocabulary.Complexity
+    externalising: vocabulary.Externalising
+    treatment_need: vocabulary.TreatmentNeed
     trauma: bool
     lvb: bool
     network_family_available: bool
-    parents_view: afweging.ParentsView
-    perspective: Perspective
+    parents_view: vocabulary.ParentsView
+    perspective: vocabulary.Perspective
     child_agrees: bool
     crisis: bool
     psychiatric: bool
     substance_use: bool
     runaway_exploitation: bool
-    suicidality: afweging.Suicidality
+    suicidality: vocabulary.Suicidality
     parents_problems: bool
     earlier_ambulant_help: bool
-    network_safety: afweging.NetworkSafety
+    network_safety: vocabulary.NetworkSafety
 
 
 @dataclass(frozen=True)
@@ -150,14 +149,14 @@ class Features:
     def __post_init__(self) -> None:
         m, f = self.mix, "profile_mix"
         tables = (
-            categorical(m.severity, f"{f}.severity", afweging.Severity),
-            categorical(m.complexity, f"{f}.complexity", afweging.Complexity),
-            categorical(m.externalising, f"{f}.externalising", afweging.Externalising),
-            categorical(m.parents_view, f"{f}.parents_view", afweging.ParentsView),
-            categorical(m.perspective, f"{f}.perspective", Perspective),
-            categorical(m.treatment_need, f"{f}.treatment_need", afweging.TreatmentNeed),
-            categorical(m.suicidality, f"{f}.suicidality", afweging.Suicidality),
-            categorical(m.network_safety, f"{f}.network_safety", afweging.NetworkSafety),
+            categorical(m.severity, f"{f}.severity", vocabulary.Severity),
+            categorical(m.complexity, f"{f}.complexity", vocabulary.Complexity),
+            categorical(m.externalising, f"{f}.externalising", vocabulary.Externalising),
+            categorical(m.parents_view, f"{f}.parents_view", vocabulary.ParentsView),
+            categorical(m.perspective, f"{f}.perspective", vocabulary.Perspective),
+            categorical(m.treatment_need, f"{f}.treatment_need", vocabulary.TreatmentNeed),
+            categorical(m.suicidality, f"{f}.suicidality", vocabulary.Suicidality),
+            categorical(m.network_safety, f"{f}.network_safety", vocabulary.NetworkSafety),
         )
         picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
         object.__setattr__(self, "picks", picks)
@@ -171,7 +170,7 @@ class Features:
         return Drawn(
             g.municipality,
             age,
-            Sex.M if u[2] < 0.5 else Sex.V,
+            vocabulary.Sex.M if u[2] < 0.5 else vocabulary.Sex.V,
             sev[bisect_right(sev_cdf, u[3])],
             cx[bisect_right(cx_cdf, u[4])],
             ext[bisect_right(ext_cdf, u[5])],
@@ -202,7 +201,7 @@ class Features:
         span = np.asarray([x.age_max - x.age_min for x in groups], dtype=np.int64)[g]
         crisis = np.asarray([x.crisis_share for x in groups], dtype=np.float64)[g]
         places = [x.municipality for x in groups]
-        sexes = (Sex.M, Sex.V)
+        sexes = (vocabulary.Sex.M, vocabulary.Sex.V)
 
         def pick(values: list[Any], cdf: list[float], column: int) -> list[Any]:
             return [values[i] for i in np.searchsorted(cdf, u[:, column], side="right").tolist()]

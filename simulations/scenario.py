@@ -54,8 +54,8 @@ import yaml
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import ConfigError
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability
 from matcher.policies import Policy, load_policy, policy_path
 from matcher.weights import default_weights, load_weights
 from simulations.baseline import BASELINES, spread

@@ -19,7 +19,7 @@ from api.jobs.catalogue import MAX_REPLICATIONS, ScenarioInfo
 from capacity.models import UTCDateTime, new_id
 from domain.errors import InvalidInput
 from domain.fields import WholeNumber
-from domain.labels import LabelledEnum
+from domain.vocabulary import JobStatus
 
 __all__ = ["MAX_REPLICATIONS", "ScenarioInfo"]
 # The files write_outputs may leave; a download names one of these, nothing else.
@@ -32,15 +32,6 @@ OUTPUT_FILES: dict[str, str] = {
     "kerncijfers.png": "image/png",
     "verloop.png": "image/png",
 }
-
-
-class JobStatus(LabelledEnum):
-    """Where a job is: queued, running, done or failed."""
-
-    WACHTEND = "wachtend", "in de wachtrij"
-    BEZIG = "bezig", "bezig"
-    KLAAR = "klaar", "klaar"
-    MISLUKT = "mislukt", "mislukt"
 
 
 class SimulationJob(SQLModel, table=True):

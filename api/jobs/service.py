@@ -18,9 +18,10 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
 from api.jobs import catalogue
-from api.jobs.models import JobStatus, SimulationJob, SimulationRequest, SimulationSummary
+from api.jobs.models import SimulationJob, SimulationRequest, SimulationSummary
 from capacity import db
 from domain.errors import NotFound
+from domain.vocabulary import JobStatus
 
 INTERRUPTED = (
     "De verwerking is onderbroken (de rekenserver stopte) en is na een nieuwe poging "

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from sqlmodel import Session, col, select
 
 from api import hold_endings, stays
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import (
     AnyUser,
     NowDep,
@@ -38,8 +38,8 @@ from capacity.views import unit_views
 from domain.care import CareForm
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability, Role
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 

@@ -8,9 +8,10 @@ from typing import Literal
 from fastapi import APIRouter
 
 from api import audit, hold_endings
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import NowDep, ProviderOrStaff, ProviderUser, SessionDep
 from api.errors import ERROR_RESPONSES
+from domain.vocabulary import Role
 from placements import provider_requests
 from placements.provider_requests import RequestView
 from placements.schemas import AnswerCreate, ProviderRequestPublic

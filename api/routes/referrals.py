@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from afwegingskader.models import Advice
 from api import audit, hold_endings, idempotency, metrics
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import (
     NowDep,
     ReferrerOrStaff,
@@ -23,6 +23,7 @@ from api.deps import (
 from api.errors import ERROR_RESPONSES
 from api.schemas import Limit, Offset, Page
 from capacity.schemas import HoldPublic, HoldRequest
+from domain.vocabulary import Role
 from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements import transfers

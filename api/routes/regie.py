@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
 from api import audit
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import NowDep, ServicepuntUser, SessionDep, require
 from api.errors import ERROR_RESPONSES
 from domain.errors import InvalidInput
+from domain.vocabulary import Role
 from placements import regie
 from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask
 from placements.models import Referral

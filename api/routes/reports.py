@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from sqlmodel import Session, col, select
 
 from api import audit
-from api.accounts import Role, User
+from api.accounts import User
 from api.deps import NowDep, ReportReader, ServicepuntUser, SessionDep, StateDep
 from api.errors import ERROR_RESPONSES
 from api.exports import csv_download
@@ -19,6 +19,7 @@ from capacity import db
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.places import Municipality
+from domain.vocabulary import Role
 from placements import (
     advice_reports,
     beschikking_norm,

@@ -20,7 +20,6 @@ from api.jobs import catalogue
 from api.jobs import service as jobs
 from api.jobs.models import (
     OUTPUT_FILES,
-    JobStatus,
     ScenarioInfo,
     SimulationJob,
     SimulationJobPublic,
@@ -28,6 +27,7 @@ from api.jobs.models import (
 )
 from api.schemas import Limit, Offset, Page
 from domain.errors import NotFound
+from domain.vocabulary import JobStatus
 
 router = APIRouter(prefix="/api/v1/simulations", tags=["simulaties"], responses=ERROR_RESPONSES)
 # Served reports hold no scripts; the policy makes sure none would run.

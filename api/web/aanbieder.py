@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from api import hold_endings, stays
-from api.accounts import Role
 from api.deps import NowDep, SessionDep
 from api.web.auth import (
     Form,
@@ -33,11 +32,11 @@ from api.web.common import api_action, errors_by_field, status_of
 from api.web.render import NO_FORM, FormState, form_page
 from capacity import models as capacity_models
 from capacity import service as capacity_service
-from capacity.models import ChangeKind, Location, Occupancy, Unit
+from capacity.models import Location, Occupancy, Unit
 from capacity.schemas import AdmissionRequest, CapacityChangeRequest, ExpectedDepartureRequest
 from capacity.views import unit_views
 from domain.errors import DomainError
-from domain.outcomes import DepartureOutcome
+from domain.vocabulary import ChangeKind, DepartureOutcome, Role
 from placements.schemas import DischargeRequest
 
 router = APIRouter(include_in_schema=False)

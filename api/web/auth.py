@@ -27,9 +27,10 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
 from api import notifications
-from api.accounts import ApiToken, Role, User, web_session_live
+from api.accounts import ApiToken, User, web_session_live
 from api.deps import NowDep, StateDep
 from api.settings import Settings
+from domain.vocabulary import Role
 
 SESSION_COOKIE = "sp_sessie"
 LOGIN_COOKIE = "sp_inlog"

@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts import Role
 from api.deps import NowDep, ServiceState, SessionDep, StateDep
 from api.web.auth import LoginRequired, PageForbidden, Verwijzer, WebSession, session_user
 from api.web.common import audit_reads
@@ -29,8 +28,8 @@ from api.web.render import SECURITY_HEADERS, page, render_text
 from capacity.live import LiveViewUnavailable
 from capacity.queries import BAND_RANGE, AvailabilityQuery
 from domain.care import CareForm
-from domain.people import AgeBand, Capability
 from domain.places import Municipality
+from domain.vocabulary import AgeBand, Capability, Role
 from placements.models import Referral
 from placements.transitions import Action, Actor, offered
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.accounts import Role, User
+from api.accounts import User
 from api.audit import AuditAction, AuditEntry
 from api.steps import step_label
 from api.web.field_labels import FIELD_LABELS
@@ -23,6 +23,7 @@ from api.web.referral_form import LABELS as FORM_LABELS
 from api.web.render import PERSPECTIVE_LABEL, enum_label, place_name
 from domain import nl_format
 from domain.care import CareForm
+from domain.vocabulary import Role
 from placements import edits
 
 # Profile fields that are not the child's: set by the service, or shown elsewhere.

@@ -9,11 +9,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api import audit
-from api.accounts import Role, User
+from api.accounts import User
 from api.web.auth import WebSession
 from api.web.field_labels import humanise
 from domain.errors import DomainError, InvalidInput
 from domain.validation import field_errors
+from domain.vocabulary import Role
 from placements.models import AdviceJudgement
 
 # The key under which a page form's route names the API action it performs.

@@ -17,10 +17,11 @@ from api.web.common import audit_change, audit_reads, errors_by_field, judge_nam
 from api.web.render import NO_FORM, FormState, form_page, page
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.vocabulary import JudgementReason, Verdict
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
-from placements.models import JUDGEMENT_FIELD_LABELS, JudgementReason, Verdict
+from placements.models import JUDGEMENT_FIELD_LABELS
 from placements.schemas import JudgementCreate
 from placements.transitions import Actor, offered
 

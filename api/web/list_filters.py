@@ -26,7 +26,8 @@ from api.web.render import STATUS_LABEL, place_name
 from domain.care import CareForm
 from domain.nl_format import REGION_TZ
 from domain.places import Municipality, region_municipalities
-from placements.models import Referral, Urgency
+from domain.vocabulary import Urgency
+from placements.models import Referral
 
 PAGE_SIZE = 50
 FIELDS = ("q", "gemeente", "zorgvorm", "urgentie", "status", "van", "tot")

@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
-from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.exports import csv_download
 from api.routes.reports import REPORTS, for_reader
@@ -27,6 +26,7 @@ from api.web.charts import Series, bar_chart, line_chart
 from api.web.render import page
 from capacity.models import Occupancy, Unit
 from domain.care import CareForm
+from domain.vocabulary import Role
 from placements import reports
 from placements.capacity_needs import month_ends
 from simulations.sweep import PointRow, point_rows

@@ -23,8 +23,9 @@ from api.web.common import (
 )
 from api.web.render import NO_FORM, FormState, form_page, page
 from domain.errors import DomainError, NotFound
+from domain.vocabulary import RefusalReason
 from placements import provider_requests
-from placements.lifecycle_models import REQUEST_FIELD_LABELS, RefusalReason
+from placements.lifecycle_models import REQUEST_FIELD_LABELS
 from placements.schemas import AnswerCreate
 
 router = APIRouter(include_in_schema=False)

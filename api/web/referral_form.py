@@ -15,11 +15,9 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from afwegingskader import models as afweging
 from afwegingskader.woonplaats import determine_municipality
-from afwegingskader.woonplaats_models import Residence, StayKind, WoonplaatsInput
+from afwegingskader.woonplaats_models import Residence, WoonplaatsInput
 from api import audit
-from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.web.auth import Form, FormDep, Referrer, WebSession
 from api.web.common import api_action, audit_change, errors_by_field
@@ -28,8 +26,19 @@ from api.web.render import BRIDGING_LABEL, PERSPECTIVE_LABEL, page, place_name
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError
-from domain.people import VerwijzerType
 from domain.places import Municipality, all_municipalities, region_municipalities
+from domain.vocabulary import (
+    Complexity,
+    Externalising,
+    NetworkSafety,
+    ParentsView,
+    Role,
+    Severity,
+    StayKind,
+    Suicidality,
+    TreatmentNeed,
+    VerwijzerType,
+)
 from placements import service as workflow
 from placements.schemas import ReferralCreate
 
@@ -104,18 +113,18 @@ LABELS = {
 }
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "sex": [("m", "jongen"), ("v", "meisje"), ("x", "anders / onbekend")],
-    "severity": [(s.value, s.value) for s in afweging.Severity],
-    "complexity": [(c.value, c.value) for c in afweging.Complexity],
-    "externalising": [(e.value, e.value) for e in afweging.Externalising],
-    "parents_view": [(p.value, p.value) for p in afweging.ParentsView],
+    "severity": [(s.value, s.value) for s in Severity],
+    "complexity": [(c.value, c.value) for c in Complexity],
+    "externalising": [(e.value, e.value) for e in Externalising],
+    "parents_view": [(p.value, p.value) for p in ParentsView],
     "treatment_need": [
-        (afweging.TreatmentNeed.GEEN.value, "geen"),
-        (afweging.TreatmentNeed.AMBULANT.value, "ambulant (kan in een gezin wonen)"),
-        (afweging.TreatmentNeed.INTENSIEF_GEZIN.value, "intensief in een gezinssetting"),
-        (afweging.TreatmentNeed.RESIDENTIEEL.value, "residentieel (vraagt een groep: 24-uurszorg)"),
+        (TreatmentNeed.GEEN.value, "geen"),
+        (TreatmentNeed.AMBULANT.value, "ambulant (kan in een gezin wonen)"),
+        (TreatmentNeed.INTENSIEF_GEZIN.value, "intensief in een gezinssetting"),
+        (TreatmentNeed.RESIDENTIEEL.value, "residentieel (vraagt een groep: 24-uurszorg)"),
     ],
-    "suicidality": [(v.value, v.value) for v in afweging.Suicidality],
-    "network_safety": [(v.value, v.value) for v in afweging.NetworkSafety],
+    "suicidality": [(v.value, v.value) for v in Suicidality],
+    "network_safety": [(v.value, v.value) for v in NetworkSafety],
     "care_form": [(f.value, f.label) for f in CareForm],
     "stay": [(k.value, k.label) for k in StayKind],
     "verwijzer_type": [(v.value, f"{v.value} {v.label}") for v in VerwijzerType],

@@ -33,13 +33,13 @@ from api.web.common import (
 from api.web.render import NO_FORM, FormState, form_page
 from capacity.models import Hold
 from domain.errors import DomainError, NotFound
-from domain.outcomes import DepartureOutcome
 from domain.places import Municipality, distance_km
+from domain.vocabulary import DepartureOutcome, ReasonCode
 from matcher.models import Proposal
 from placements import judgement
 from placements import service as workflow
 from placements.match import advice_of, original_advice_of
-from placements.models import ReasonCode, Referral
+from placements.models import Referral
 from placements.reports import norm_status
 from placements.transitions import Actor, offered
 

@@ -10,22 +10,26 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from afwegingskader.models import RiskLevel
 from api.web.auth import WebSession
 from api.web.field_labels import label_of
 from domain import nl_format
 from domain.care import CareForm
-from domain.outcomes import DepartureOutcome
-from domain.people import Capability, Perspective, VerwijzerType
 from domain.places import Municipality, region
-from matcher.models import ProposalKind
-from placements.lifecycle_models import RefusalReason, TaskKind, TransferReason
-from placements.models import (
+from domain.vocabulary import (
     BridgingCare,
+    Capability,
+    DepartureOutcome,
     JudgementReason,
     JudgementState,
+    Perspective,
+    ProposalKind,
     ReasonCode,
     ReferralStatus,
+    RefusalReason,
+    RiskLevel,
+    TaskKind,
+    TransferReason,
+    VerwijzerType,
     WithdrawalReason,
 )
 

@@ -24,9 +24,10 @@ from api.web.render import FormState, page
 from capacity import holds as capacity_holds
 from domain import nl_format
 from domain.errors import InvalidInput, NotFound
+from domain.vocabulary import BridgingCare
 from placements import proposals as placement_proposals
 from placements import service as workflow
-from placements.models import OPEN_STATUSES, BridgingCare, Referral
+from placements.models import OPEN_STATUSES, Referral
 from placements.reports import norm_status
 from placements.schemas import DecisionCreate, DischargeRequest, WithdrawRequest
 

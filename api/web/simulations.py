@@ -16,13 +16,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.accounts import Role
 from api.deps import NowDep, SessionDep, StateDep
 from api.jobs import catalogue
 from api.jobs import service as jobs
 from api.jobs.models import (
     MAX_REPLICATIONS,
-    JobStatus,
     MetricEstimate,
     SimulationJob,
     SimulationJobPublic,
@@ -34,6 +32,7 @@ from api.web.common import api_action, errors_by_field
 from api.web.render import NO_FORM, SECURITY_HEADERS, FormState, form_page, page
 from domain import nl_format
 from domain.errors import DomainError
+from domain.vocabulary import JobStatus, Role
 
 router = APIRouter(include_in_schema=False)
 FIELD_LABELS = {

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from afwegingskader.models import Profile, RiskLevel
+from afwegingskader.models import Profile
 from domain.care import CareForm as F
-from domain.people import Capability as Cap
 from domain.places import Municipality as Place
+from domain.vocabulary import Capability as Cap
+from domain.vocabulary import RiskLevel
 
 # An 8-year-old without network, moderate multiple problems, long-term perspective: the rules
 # below fire (the 24-uurszorg check, exclusions with their reasons, the age's risk points) and

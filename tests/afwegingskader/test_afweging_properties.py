@@ -9,23 +9,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from afwegingskader.engine import FALLBACK_RULE_ID, advise
-from afwegingskader.models import (
-    Advice,
+from afwegingskader.models import Advice, Profile
+from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set, load_rule_set, parse_rule_set
+from domain.care import RESIDENTIAL_FORMS, CareForm
+from domain.codelist import default_codelist
+from domain.people import MAX_AGE
+from domain.places import Municipality, region_municipalities
+from domain.vocabulary import (
     Complexity,
     Contraindication,
     Externalising,
     NetworkSafety,
     ParentsView,
-    Profile,
+    Perspective,
     Severity,
+    Sex,
     Suicidality,
     TreatmentNeed,
 )
-from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set, load_rule_set, parse_rule_set
-from domain.care import RESIDENTIAL_FORMS, CareForm
-from domain.codelist import default_codelist
-from domain.people import MAX_AGE, Perspective, Sex
-from domain.places import Municipality, region_municipalities
 
 CODES = [c.code for c in default_codelist().codes()]
 REFERENCE = date(2025, 11, 3)

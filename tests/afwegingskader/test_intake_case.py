@@ -11,13 +11,17 @@ import pytest
 from pydantic import ValidationError
 
 from afwegingskader import intake
-from afwegingskader.deadlines import DeadlineKind, DeadlineStatus
-from afwegingskader.regisseur import AssignMoment, RegieAssignment
-from afwegingskader.wlz import WlzOutcome
-from afwegingskader.woonplaats_models import WoonplaatsRule
 from domain.errors import InvalidInput
 from domain.places import Municipality
 from domain.validation import describe
+from domain.vocabulary import (
+    AssignMoment,
+    DeadlineKind,
+    DeadlineStatus,
+    RegieAssignment,
+    WlzOutcome,
+    WoonplaatsRule,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
 

@@ -7,8 +7,6 @@ from datetime import date
 import pytest
 
 from afwegingskader.deadlines import (
-    DeadlineKind,
-    DeadlineStatus,
     perspectiefplan_deadline,
     start_agreements_deadline,
     start_deadline,
@@ -19,6 +17,7 @@ from afwegingskader.workdays import (
     day_kind_nl,
     format_date_nl,
 )
+from domain.vocabulary import DeadlineKind, DeadlineStatus
 
 ATW_CALENDAR = WorkingCalendar(categories=("public", "optional"))
 

@@ -6,14 +6,10 @@ from datetime import date
 
 import pytest
 
-from afwegingskader.regisseur import (
-    AssignMoment,
-    RegieAssignment,
-    assign_regisseur,
-)
+from afwegingskader.regisseur import assign_regisseur
 from domain.errors import InvalidInput
-from domain.people import Perspective
 from domain.places import Municipality, region_municipalities
+from domain.vocabulary import AssignMoment, Perspective, RegieAssignment
 
 TEAMS = [
     (Municipality("almere"), "jeugdgezondheidszorg"),

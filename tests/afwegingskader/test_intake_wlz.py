@@ -6,13 +6,8 @@ from typing import Any
 
 import pytest
 
-from afwegingskader.wlz import (
-    Finding,
-    WlzCriterion,
-    WlzInput,
-    WlzOutcome,
-    flag_wlz,
-)
+from afwegingskader.wlz import WlzInput, flag_wlz
+from domain.vocabulary import Finding, WlzCriterion, WlzOutcome
 
 ALL_MET: dict[str, Any] = {
     "grounds": ["verstandelijk"],

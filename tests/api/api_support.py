@@ -9,10 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api import accounts
-from api.accounts import Role
 from capacity import db as capacity_db
 from capacity import service as capacity_service
-from domain.people import Capability, VerwijzerType
+from domain.vocabulary import Capability, Role, VerwijzerType
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

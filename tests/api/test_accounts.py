@@ -11,12 +11,11 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from typer.testing import CliRunner
 
 from api import accounts, cli
-from api.accounts import Role
 from api.settings import get_settings
 from capacity import db as capacity_db
 from capacity.models import Provider
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.people import VerwijzerType
+from domain.vocabulary import Role, VerwijzerType
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

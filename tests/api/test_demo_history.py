@@ -21,16 +21,10 @@ from api.demo import seed_demo
 from api.settings import Settings
 from capacity import db as capacity_db
 from capacity.models import Hold, Occupancy
+from domain.vocabulary import ReferralStatus
 from placements import reports
 from placements.lifecycle_models import ProviderRequest
-from placements.models import (
-    OPEN_STATUSES,
-    AdviceJudgement,
-    Decision,
-    Deviation,
-    Referral,
-    ReferralStatus,
-)
+from placements.models import OPEN_STATUSES, AdviceJudgement, Decision, Deviation, Referral
 from tests.api.api_support import T0, Clock
 
 pytestmark = pytest.mark.region("flevoland")  # cases about Flevoland data

@@ -19,7 +19,8 @@ from api import hold_endings
 from api.app import create_app
 from api.settings import Settings
 from capacity import db as capacity_db
-from capacity.models import Hold, HoldState
+from capacity.models import Hold
+from domain.vocabulary import HoldState
 from placements import hold_endings as hold_endings_service
 from placements.models import Referral
 from tests.api.api_support import T0, Api, Clock, seed_region

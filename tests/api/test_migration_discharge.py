@@ -14,10 +14,9 @@ from sqlmodel import Session
 
 from capacity import db as capacity_db
 from capacity import service as capacity_service
-from domain.outcomes import DepartureOutcome
-from domain.people import VerwijzerType
+from domain.vocabulary import DepartureOutcome, ReferralStatus, VerwijzerType
 from placements import service as workflow
-from placements.models import Referral, ReferralStatus
+from placements.models import Referral
 from placements.schemas import ReferralCreate
 from tests.api.api_support import T0, referral_payload
 from tests.capacity.capacity_support import temporary_pg_database

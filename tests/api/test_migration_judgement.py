@@ -15,9 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from api import accounts, audit
-from api.accounts import Role
 from capacity import db as capacity_db
-from domain.people import VerwijzerType
+from domain.vocabulary import Role, VerwijzerType
 from placements import service as workflow
 from placements.models import Deviation, Referral
 from placements.schemas import ReferralCreate

@@ -9,9 +9,10 @@ import pytest
 from sqlmodel import Session
 
 from domain.errors import Conflict
+from domain.vocabulary import ReferralStatus, WithdrawalReason
 from placements import proposals as placement_proposals
 from placements import service as workflow
-from placements.models import Referral, ReferralStatus, WithdrawalReason
+from placements.models import Referral
 from placements.schemas import ProposalList, WithdrawRequest
 from tests.api.api_support import Api, referral_payload
 

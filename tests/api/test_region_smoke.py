@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 from afwegingskader import intake
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.intake_text import render_text
-from afwegingskader.regisseur import RegieAssignment
 from api.app import create_app
 from api.cli import app as cli
 from api.settings import Settings, get_settings
 from domain.places import Municipality, region, region_municipalities, region_name, select_region
 from domain.regions import load_region, shipped_regions
+from domain.vocabulary import RegieAssignment
 
 AMSTERDAM = "GM0363"  # in no shipped region
 START = date(2026, 11, 20)

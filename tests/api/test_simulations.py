@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 
 from api.deps import ServiceState
 from api.jobs import service
-from api.jobs.models import JobStatus, SimulationJob
+from api.jobs.models import SimulationJob
 from api.jobs.runner import UNEXPECTED, JobRunner, RunnerConfig
 from domain.errors import ConfigError
+from domain.vocabulary import JobStatus
 from simulations.study import KEY_METRICS, StudyResult, run_study
 from tests.api.api_support import Api
 

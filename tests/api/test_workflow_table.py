@@ -12,23 +12,25 @@ import pytest
 from sqlmodel import Session, select
 
 from capacity import service as capacity_service
-from capacity.models import ChangeKind
 from domain.care import CareForm
-from domain.outcomes import DepartureOutcome
-from domain.people import VerwijzerType
+from domain.vocabulary import (
+    ChangeKind,
+    DecisionOutcome,
+    DepartureOutcome,
+    JudgementReason,
+    ProviderAnswer,
+    ReasonCode,
+    ReferralStatus,
+    RefusalReason,
+    Verdict,
+    VerwijzerType,
+    WithdrawalReason,
+)
 from placements import departures, judgement, provider_requests
 from placements import proposals as placement_proposals
 from placements import service as workflow
-from placements.lifecycle_models import ProviderAnswer, ProviderRequest, RefusalReason
-from placements.models import (
-    DecisionOutcome,
-    JudgementReason,
-    ReasonCode,
-    Referral,
-    ReferralStatus,
-    Verdict,
-    WithdrawalReason,
-)
+from placements.lifecycle_models import ProviderRequest
+from placements.models import Referral
 from placements.schemas import (
     AnswerCreate,
     DecisionCreate,

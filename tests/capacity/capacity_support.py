@@ -21,8 +21,8 @@ from capacity.models import TABLES, Unit, capacity_tables
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
 from domain.care import CareForm
-from domain.people import Capability
 from domain.places import Municipality
+from domain.vocabulary import Capability
 
 PG_ADMIN_URL = os.environ.get(
     "CAPACITY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -20,11 +20,12 @@ from sqlmodel import Session, col, func, select
 from capacity import holds as capacity_holds
 from capacity.db import make_engine
 from capacity.errors import UnitFull
-from capacity.live import HoldOutcome, LiveView, MemoryLiveView
+from capacity.live import LiveView, MemoryLiveView
 from capacity.live_redis import RedisLiveView
-from capacity.models import Hold, HoldState
+from capacity.models import Hold
 from capacity.sync import CapacitySync
 from capacity.views import load_states
+from domain.vocabulary import HoldOutcome, HoldState
 from tests.capacity.capacity_support import T0, Backend
 
 ATTEMPTS = 200

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capacity.queries import HORIZON_DAYS, AvailabilityIndex, AvailabilityQuery
-from capacity.snapshot import UnitStatus, UnitView
+from capacity.snapshot import UnitView
 from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
-from domain.people import Capability
 from domain.places import Municipality, region_municipalities
+from domain.vocabulary import Capability, UnitStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)

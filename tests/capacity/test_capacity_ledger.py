@@ -11,12 +11,11 @@ from sqlmodel import Session, select
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.errors import HoldExpired, InvalidDates, UnitClosed, UnitFull, UnitNotFound
-from capacity.models import ChangeKind, Hold, HoldState, Occupancy
-from capacity.snapshot import UnitStatus
+from capacity.models import Hold, Occupancy
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from domain.outcomes import DepartureOutcome
+from domain.vocabulary import ChangeKind, DepartureOutcome, HoldState, UnitStatus
 from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 

@@ -15,13 +15,13 @@ from sqlmodel import Session
 
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
-from capacity.models import TABLES, ChangeKind
+from capacity.models import TABLES
 from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import DomainError
-from domain.outcomes import DepartureOutcome
+from domain.vocabulary import ChangeKind, DepartureOutcome
 from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 UNITS = [(CareForm.PLEEGZORG_BESTAND, 2), (CareForm.GEZINSHUIS, 4), (CareForm.BEHANDELGROEP, 6)]

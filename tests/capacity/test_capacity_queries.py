@@ -11,12 +11,11 @@ from sqlmodel import Session
 
 from capacity import holds as capacity_holds
 from capacity import service as capacity_service
-from capacity.models import ChangeKind
 from capacity.queries import AvailabilityAnswer, AvailabilityIndex, AvailabilityQuery
 from capacity.views import load_states, unit_views
 from domain.care import CareForm
-from domain.people import AgeBand, Capability
 from domain.places import Municipality
+from domain.vocabulary import AgeBand, Capability, ChangeKind
 from tests.capacity.capacity_support import T0, TODAY, Backend
 
 

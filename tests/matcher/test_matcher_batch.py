@@ -22,11 +22,11 @@ from scipy.sparse import lil_matrix
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
-from domain.people import Capability
 from domain.places import neighbours
+from domain.vocabulary import Capability, PlanStatus
 from matcher.batch import plan
 from matcher.generate import make_advice, random_instance, random_unit
-from matcher.models import MatchRequest, Plan, PlanStatus, SolverSettings
+from matcher.models import MatchRequest, Plan, SolverSettings
 from matcher.scoring import available, check_pair, score_pair
 from matcher.weights import Weights, default_weights
 

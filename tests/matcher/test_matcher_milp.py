@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.vocabulary import PlanStatus
 from matcher import finish, solver
 from matcher.batch import build_problem, plan
 from matcher.generate import random_instance
 from matcher.milp import NO_PLAN, solve_group_milp
-from matcher.models import PlanStatus
 from matcher.weights import default_weights
 from tests.matcher.test_matcher_batch import SETTINGS, TODAY, _check_plan, highs_optimum, spec_pairs
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 from capacity.snapshot import UnitView
 from domain.care import CareForm
-from domain.people import Perspective, Sex
 from domain.places import Municipality
+from domain.vocabulary import Perspective, ProposalKind, Sex
 from matcher.generate import make_advice, random_instance
-from matcher.models import MatchRequest, ProposalKind
+from matcher.models import MatchRequest
 from matcher.propose import propose, weights_version
 from matcher.scoring import check_pair
 from matcher.table import build_table

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capacity.snapshot import FamilyPreferences, UnitStatus, UnitView
+from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
-from domain.people import Capability, Perspective, Sex, SexPolicy
 from domain.places import Municipality, distance_km
+from domain.vocabulary import Capability, Perspective, Sex, SexPolicy, UnitStatus
 from matcher.generate import make_advice, random_instance
 from matcher.models import MatchRequest, SolverSettings
 from matcher.score_table import score_units

@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel, create_engine
 
 import migrations.registry  # noqa: F401  (every table, for create_all)
-from placements.models import Referral, ReferralStatus
+from domain.vocabulary import ReferralStatus
+from placements.models import Referral
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from domain.errors import Conflict
-from placements.models import OPEN_STATUSES, Referral, ReferralStatus
+from domain.vocabulary import ReferralStatus
+from placements.models import OPEN_STATUSES, Referral
 from placements.transitions import (
     FINAL_STATUSES,
     TRANSITIONS,

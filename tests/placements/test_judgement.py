@@ -21,23 +21,21 @@ from capacity import service as capacity_service
 from capacity.views import unit_views
 from domain.care import CareForm
 from domain.errors import Conflict, InvalidInput
-from domain.people import VerwijzerType
 from domain.validation import field_errors
+from domain.vocabulary import (
+    DecisionOutcome,
+    JudgementReason,
+    JudgementState,
+    ReasonCode,
+    ReferralStatus,
+    Verdict,
+    VerwijzerType,
+)
 from placements import judgement
 from placements import proposals as placement_proposals
 from placements import service as workflow
 from placements.match import advice_of, match_referral, original_advice_of
-from placements.models import (
-    AdviceJudgement,
-    DecisionOutcome,
-    Deviation,
-    JudgementReason,
-    JudgementState,
-    ReasonCode,
-    Referral,
-    ReferralStatus,
-    Verdict,
-)
+from placements.models import AdviceJudgement, Deviation, Referral
 from placements.schemas import DecisionCreate, JudgementCreate, ReferralCreate
 from tests.api.api_support import T0, referral_payload, seed_region
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from domain.vocabulary import ReferralStatus
 from placements import service as workflow
-from placements.models import ReferralStatus
 from tests.placements.placements_support import T0, referral_row, sqlite_engine
 
 S = ReferralStatus

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from afwegingskader.workdays import DEFAULT_CALENDAR
+from domain.vocabulary import DueState
 from placements.lifecycle_models import RegieTask
-from placements.regie import TaskStatus, view, working_days_between
+from placements.regie import view, working_days_between
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -27,10 +28,10 @@ def test_working_days_skip_christmas_and_the_weekend() -> None:
 
 def test_a_task_is_open_met_or_late() -> None:
     due = date(2026, 12, 24)
-    assert view(_task(due), date(2026, 12, 22)).status is TaskStatus.OPEN
+    assert view(_task(due), date(2026, 12, 22)).status is DueState.OPEN
     assert view(_task(due), date(2026, 12, 22)).working_days == 2
-    assert view(_task(due, date(2026, 12, 24)), date(2027, 1, 5)).status is TaskStatus.GEHAALD
+    assert view(_task(due, date(2026, 12, 24)), date(2027, 1, 5)).status is DueState.GEHAALD
     late = view(_task(due), date(2026, 12, 29))
-    assert (late.status, late.working_days) == (TaskStatus.TE_LAAT, -2)
+    assert (late.status, late.working_days) == (DueState.TE_LAAT, -2)
     done_late = view(_task(due, date(2026, 12, 28)), date(2027, 1, 5))
-    assert (done_late.status, done_late.working_days) == (TaskStatus.TE_LAAT, -1)
+    assert (done_late.status, done_late.working_days) == (DueState.TE_LAAT, -1)

@@ -18,16 +18,16 @@ from capacity import db as capacity_db
 from capacity.models import Hold
 from capacity.views import unit_views
 from domain.errors import Conflict
-from domain.people import VerwijzerType
-from placements import proposals as placement_proposals
-from placements import service as workflow
-from placements.models import (
+from domain.vocabulary import (
     BridgingCare,
     DecisionOutcome,
     ReasonCode,
     ReferralStatus,
+    VerwijzerType,
     WithdrawalReason,
 )
+from placements import proposals as placement_proposals
+from placements import service as workflow
 from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
 from tests.api.api_support import T0, referral_payload, seed_region
 

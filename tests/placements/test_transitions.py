@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import Conflict
-from placements.models import OPEN_STATUSES, ReferralStatus
+from domain.vocabulary import ReferralStatus
+from placements.models import OPEN_STATUSES
 from placements.transitions import (
     FINAL_STATUSES,
     TRANSITIONS,

@@ -17,8 +17,8 @@ from afwegingskader.engine import advise
 from afwegingskader.models import SiblingAdvice
 from capacity.snapshot import UnitView
 from domain.care import CareForm
-from domain.people import Capability
 from domain.places import Municipality as M  # noqa: N817
+from domain.vocabulary import Capability
 from simulations.children import ChildCase
 from simulations.distributions import (
     ArrivalRate,

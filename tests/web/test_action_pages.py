@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from api.audit import AuditEntry
 from capacity.models import Hold
+from domain.vocabulary import ReferralStatus
 from placements.lifecycle_models import ProviderRequest
-from placements.models import Referral, ReferralStatus
+from placements.models import Referral
 from placements.transitions import TRANSITIONS, Action, Actor
 from tests.web.web_support import Site, csrf_of, login, referral_payload
 

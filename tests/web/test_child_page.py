@@ -7,9 +7,9 @@ import re
 
 from fastapi.testclient import TestClient
 
-from api.accounts import Role
 from api.steps import step_label
 from api.web.render import enum_label
+from domain.vocabulary import Role
 from tests.web.test_pages import _place_deviating
 from tests.web.web_support import Site
 

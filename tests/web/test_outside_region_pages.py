@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from capacity import service as capacity_service
-from domain.people import Capability
+from domain.vocabulary import Capability
 from tests.web.web_support import Site, login, referral_payload
 
 

@@ -23,10 +23,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import RouteContext, iter_route_contexts
 
-from api.accounts import Role
 from api.app import create_app
 from api.settings import Settings
 from api.web.common import API_ACTION
+from domain.vocabulary import Role
 
 PARAM = re.compile(r"\{(\w+)\}")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

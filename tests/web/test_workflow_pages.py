@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from api import hold_endings
 from api.audit import AuditEntry
 from capacity.models import Hold
-from placements.models import Referral, ReferralStatus
+from domain.vocabulary import ReferralStatus
+from placements.models import Referral
 from placements.transitions import TRANSITIONS, Action, Actor
 from tests.web.web_support import Site, csrf_of, login, referral_payload
 
