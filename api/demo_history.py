@@ -55,6 +55,7 @@ from api.demo_draws import (
 )
 from capacity.demo import Landscape
 from capacity.models import Occupancy, Unit
+from capacity.schemas import DepartureRequest
 from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
@@ -175,10 +176,10 @@ class _History:
             outcome = departure_outcome(occupancy_id in self.crisis_stays, self.rng)
             stay = self.session.get(Occupancy, occupancy_id)
             assert stay is not None
+            departure = DepartureRequest(left_on=day, outcome=outcome)
             discharged = departures.record_departure(
-                self.session, occupancy_id=occupancy_id, left_on=day, outcome=outcome,
-                now=_at(day, 9),
-            )  # fmt: skip
+                self.session, occupancy_id=occupancy_id, data=departure, now=_at(day, 9)
+            )
             if discharged is not None:
                 self._log(SERVICEPUNT, discharged.id, "departure", _at(day, 9))
             self._freed(stay.unit_id, day)

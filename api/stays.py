@@ -42,13 +42,6 @@ def depart(
 ) -> None:
     """Record a departure with its outcome; the place comes free, and a child placed through
     the servicepunt has its referral discharged with that outcome."""
-    discharged = departures.record_departure(
-        session,
-        occupancy_id=occupancy_id,
-        left_on=data.left_on,
-        outcome=data.outcome,
-        now=now,
-        planned=data.planned,
-    )
+    discharged = departures.record_departure(session, occupancy_id=occupancy_id, data=data, now=now)
     if discharged is not None:
         audit.record_referrals(session, user, audit.AuditAction.UPDATE, [discharged.id], via, now)

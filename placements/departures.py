@@ -7,15 +7,16 @@ discharged in the same transaction with the same outcome.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
 from capacity import service as capacity_service
 from capacity.models import Hold, Occupancy
-from domain.vocabulary import DepartureOutcome, ReferralStatus
+from domain.vocabulary import ReferralStatus
 from placements import service as workflow
 from placements.models import Referral
+from placements.schemas import Departure
 
 
 def referral_of_stay(session: Session, occupancy_id: str) -> Referral | None:
@@ -32,10 +33,8 @@ def record_departure(
     session: Session,
     *,
     occupancy_id: str,
-    left_on: date,
-    outcome: DepartureOutcome,
+    data: Departure,
     now: datetime,
-    planned: bool | None = None,
 ) -> Referral | None:
     """A provider's departure: a placed child's referral is discharged with that outcome.
 
@@ -45,14 +44,7 @@ def record_departure(
     referral = referral_of_stay(session, occupancy_id)
     if referral is None or referral.status is not ReferralStatus.GEPLAATST:
         capacity_service.record_departure(
-            session, occupancy_id=occupancy_id, left_on=left_on, outcome=outcome, now=now
+            session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
         )
         return None
-    return workflow.discharge(
-        session,
-        referral_id=referral.id,
-        left_on=left_on,
-        outcome=outcome,
-        now=now,
-        planned=planned,
-    )
+    return workflow.discharge(session, referral_id=referral.id, data=data, now=now)

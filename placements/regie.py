@@ -33,6 +33,7 @@ from domain.vocabulary import DueState, ReferralStatus, TaskKind, Urgency
 from placements.lifecycle_models import REGIE_FIELD_LABELS, RegieTask
 from placements.match import profile_of
 from placements.models import LIFECYCLE_FIELD_LABELS, Referral
+from placements.regie_schemas import TaskDone
 from placements.reports import Table
 from placements.transitions import Action, advance
 
@@ -188,12 +189,12 @@ def complete(
     *,
     task_id: str,
     regisseur_user_id: str,
-    done_on: date,
-    next_evaluation: date | None,
+    data: TaskDone,
     now: datetime,
 ) -> RegieTask:
     """Record a task as done; an evaluation may plan the next one. Another regisseur's task
     is not found."""
+    done_on, next_evaluation = data.done_on, data.next_evaluation
     task = session.get(RegieTask, task_id) if isinstance(task_id, str) else None
     referral = session.get(Referral, task.referral_id) if task is not None else None
     if task is None or referral is None or referral.regisseur_user_id != regisseur_user_id:

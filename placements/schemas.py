@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
-from capacity.schemas import CHILD_REF_PATTERN
+from capacity.schemas import CHILD_REF_PATTERN, DepartureRequest
 from domain.care import CareForm
 from domain.fields import PlausibleDate
 from domain.places import Municipality
@@ -226,6 +226,11 @@ class DischargeRequest(BaseModel):
     left_on: PlausibleDate
     outcome: DepartureOutcome
     planned: bool = Field(description="gepland einde (true) of afgebroken (false)")
+
+
+# A departure as the servicepunt (planned or not, always said) or a provider (perhaps not
+# said) records it.
+Departure = DischargeRequest | DepartureRequest
 
 
 class JudgementCreate(BaseModel):

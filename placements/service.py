@@ -14,13 +14,13 @@ from capacity import holds as capacity_holds
 from capacity import service as capacity_service
 from capacity.models import Hold, Unit
 from capacity.models import Location as CapacityLocation
+from capacity.schemas import DepartureRequest
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.vocabulary import (
     BridgingCare,
     DeadlineKind,
     DecisionOutcome,
-    DepartureOutcome,
     ReferralStatus,
     Urgency,
     VerwijzerType,
@@ -29,7 +29,7 @@ from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, original_advice_of, profile_of
 from placements.models import Decision, Deviation, Referral
-from placements.schemas import DecisionCreate, ReferralCreate, WithdrawRequest
+from placements.schemas import DecisionCreate, Departure, ReferralCreate, WithdrawRequest
 from placements.transitions import Action, advance, changes
 
 
@@ -264,14 +264,12 @@ def _place(
         )
     previous = transfers.previous_to_end(session, referral)
     if previous is not None:  # a transfer: the placement before ends as the new one starts
-        discharge(
-            session,
-            referral_id=previous.id,
+        departure = DepartureRequest(
             left_on=placed_on,
             outcome=transfers.destination_of(unit.care_form),
-            now=now,
             planned=referral.transfer_planned,
         )
+        discharge(session, referral_id=previous.id, data=departure, now=now)
     stay = capacity_holds.confirm_hold(
         session,
         hold_id=hold.id,
@@ -350,22 +348,21 @@ def discharge(
     session: Session,
     *,
     referral_id: str,
-    left_on: date,
-    outcome: DepartureOutcome,
+    data: Departure,
     now: datetime,
-    planned: bool | None = None,
 ) -> Referral:
     """The child leaves the placement: record the outcome and whether the end was planned
     (None: not known, as in a provider's departure without it); the place comes free."""
     referral = get_referral(session, referral_id)
     advance(referral, Action.DISCHARGE, now=now)
-    assert referral.occupancy_id is not None  # set together with the status
+    occupancy_id = referral.occupancy_id
+    assert occupancy_id is not None  # set together with the status
     capacity_service.record_departure(
-        session, occupancy_id=referral.occupancy_id, left_on=left_on, outcome=outcome, now=now
+        session, occupancy_id=occupancy_id, left_on=data.left_on, outcome=data.outcome, now=now
     )
-    referral.discharged_on = left_on
-    referral.discharge_outcome = outcome.value
-    referral.discharge_planned = planned
+    referral.discharged_on = data.left_on
+    referral.discharge_outcome = data.outcome.value
+    referral.discharge_planned = data.planned
     session.add(referral)
     session.flush()
     return referral

@@ -235,14 +235,7 @@ def discharge(
     now: NowDep,
 ) -> ReferralPublic:
     """Record the end of the placement with its outcome; the place comes free."""
-    referral = workflow.discharge(
-        session,
-        referral_id=referral_id,
-        left_on=data.left_on,
-        outcome=data.outcome,
-        now=now,
-        planned=data.planned,
-    )
+    referral = workflow.discharge(session, referral_id=referral_id, data=data, now=now)
     _updated(session, user, referral_id, "discharge", now)
     return ReferralPublic.model_validate(referral)
 

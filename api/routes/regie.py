@@ -89,14 +89,7 @@ def done(
     task_id: str, data: TaskDone, user: RegisseurUser, session: SessionDep, now: NowDep
 ) -> TaskPublic:
     """Record one of the regisseur's own tasks as done (another's is not found)."""
-    task = regie.complete(
-        session,
-        task_id=task_id,
-        regisseur_user_id=user.id,
-        done_on=data.done_on,
-        next_evaluation=data.next_evaluation,
-        now=now,
-    )
+    task = regie.complete(session, task_id=task_id, regisseur_user_id=user.id, data=data, now=now)
     body = task_public(task, now.date())
     via = "POST /api/v1/regie/tasks/{id}/done"
     audit.record_referrals(

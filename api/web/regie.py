@@ -69,12 +69,7 @@ def task_done(
     try:
         data = TaskDone.model_validate({n: form.get(n) or None for n in names})
         task = regie.complete(
-            session,
-            task_id=task_id,
-            regisseur_user_id=web.user.id,
-            done_on=data.done_on,
-            next_evaluation=data.next_evaluation,
-            now=now,
+            session, task_id=task_id, regisseur_user_id=web.user.id, data=data, now=now
         )
     except NotFound:
         session.rollback()

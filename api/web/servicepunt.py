@@ -232,14 +232,7 @@ def discharge(step: StepDep) -> Response:
 
     def act() -> str:
         data = DischargeRequest.model_validate({n: step.form.get(n) or None for n in names})
-        workflow.discharge(
-            step.session,
-            referral_id=step.referral_id,
-            left_on=data.left_on,
-            outcome=data.outcome,
-            now=step.now,
-            planned=data.planned,
-        )
+        workflow.discharge(step.session, referral_id=step.referral_id, data=data, now=step.now)
         return "uitgestroomd"
 
     return step.run(act, prefix="discharge.", values=_values(step.form, "discharge.", names))

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from capacity import service as capacity_service
+from capacity.schemas import DepartureRequest
 from domain.care import CareForm
 from domain.vocabulary import (
     ChangeKind,
@@ -83,21 +84,20 @@ def _close_unit(session: Session, api: Api, rid: str, now: datetime) -> object:
 
 
 def _discharge(session: Session, api: Api, rid: str, now: datetime) -> object:
-    return workflow.discharge(
-        session, referral_id=rid, left_on=now.date(), outcome=DepartureOutcome.PLEEGZORG, now=now
-    )
+    return workflow.discharge(session, referral_id=rid, data=_left(now), now=now)
 
 
 def _depart(session: Session, api: Api, rid: str, now: datetime) -> object:
     referral = workflow.get_referral(session, rid)
     assert referral.occupancy_id is not None
     return departures.record_departure(
-        session,
-        occupancy_id=referral.occupancy_id,
-        left_on=now.date(),
-        outcome=DepartureOutcome.PLEEGZORG,
-        now=now,
+        session, occupancy_id=referral.occupancy_id, data=_left(now), now=now
     )
+
+
+def _left(now: datetime) -> DepartureRequest:
+    """Leaving today for foster care, with the end's planning not said (as a provider may)."""
+    return DepartureRequest(left_on=now.date(), outcome=DepartureOutcome.PLEEGZORG)
 
 
 def _provider_refuse(session: Session, api: Api, rid: str, now: datetime) -> object:
