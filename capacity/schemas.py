@@ -15,13 +15,13 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field,
 from capacity.holds import MAX_HOLD_HOURS
 from domain.care import CareForm
 from domain.fields import Amount, PlausibleDate, WholeNumber
-from domain.places import Municipality
+from domain.places import Municipality, MunicipalityNamed
 from domain.vocabulary import Capability, ChangeKind, DepartureOutcome
 
 CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 
 
-class UnitPublic(BaseModel):
+class UnitPublic(MunicipalityNamed):
     """A unit and its places; no child data. Built with model_validate from a UnitView."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -42,12 +42,6 @@ class UnitPublic(BaseModel):
     status: str
     closing_date: date | None
     expected_departures: list[date]
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def municipality_name(self) -> str:
-        """The municipality's name, so a client never has to show a code alone."""
-        return self.municipality.label
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -163,7 +157,7 @@ class AvailabilityList(BaseModel):
     total_free: int
 
 
-class AggregatePublic(BaseModel):
+class AggregatePublic(MunicipalityNamed):
     """Free and coming-free places per care form × municipality × age band (anonymous)."""
 
     care_form: CareForm
@@ -171,9 +165,3 @@ class AggregatePublic(BaseModel):
     age_band: str
     free_now: int
     coming_free: int
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def municipality_name(self) -> str:
-        """The municipality's name."""
-        return self.municipality.label

@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 import os
 from functools import cache, lru_cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, computed_field
 
 from domain.errors import ConfigError, DomainError, InvalidInput
 from domain.fields import ValidatedText
@@ -185,6 +186,20 @@ def parse_municipality(value: object, field: str) -> Municipality:
         return Municipality(value)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, field=field) from None
+
+
+class MunicipalityNamed(BaseModel):
+    """A public model that shows its municipality by name beside the code, so a client
+    never has to show a code alone."""
+
+    if TYPE_CHECKING:
+        municipality: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def municipality_name(self) -> str:
+        """The municipality's name."""
+        return Municipality(self.municipality).label
 
 
 def region_municipalities() -> tuple[Municipality, ...]:

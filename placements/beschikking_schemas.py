@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from capacity.schemas import CHILD_REF_PATTERN
 from domain.fields import PlausibleDate, WholeNumber
-from domain.places import Municipality
+from domain.places import Municipality, MunicipalityNamed
 
 # JZ020 product categories of youth care with a stay (DOMAIN: 43, 44, 46; legacy 35-38).
 STAY_CATEGORIES = frozenset({"35", "36", "37", "38", "43", "44", "46"})
@@ -80,7 +80,7 @@ class BeschikkingCreate(BaseModel):
         return self
 
 
-class BeschikkingPublic(BaseModel):
+class BeschikkingPublic(MunicipalityNamed):
     """A beschikking as the servicepunt reads it: pseudonymous, never a BSN or its digest."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -101,12 +101,6 @@ class BeschikkingPublic(BaseModel):
     placed_outside_region: bool
     source: str
     created_at: datetime
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def municipality_name(self) -> str:
-        """The issuing municipality's name, so a client never shows a code alone."""
-        return Municipality(self.municipality).label
 
 
 class ImportResult(BaseModel):
