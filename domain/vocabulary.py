@@ -1,9 +1,11 @@
-"""The service's vocabulary: every coded value it stores, sends or shows.
+"""The service's vocabulary: the coded values it stores, sends and shows, in one place.
 
 Each enum's value is what the database and the API carry. A LabelledEnum member also
 carries the Dutch label that pages, texts and reports show, written next to the value, so
-that one place holds every code and its wording. The sections follow the layers that use
-them, from the child and the afwegingskader up to accounts.
+that one place holds the codes and their wording. The sections follow the layers that use
+them, from the child and the afwegingskader up to accounts. The care forms keep their own
+module (domain/care.py) with their categories; an enum that only one module uses inside
+itself (an event kind, the transition table's actions) stays with that module.
 """
 
 from __future__ import annotations
