@@ -107,9 +107,14 @@ def fitting_units(referral: MatchRequest, units: Iterable[UnitView]) -> list[Uni
     return [u for u in units if u.care_form is first and static_check(referral, u) is None]
 
 
-def priority(referral: MatchRequest, today: date, crisis_days: int) -> int:
+def urgency_days(waiting_since: date, crisis: bool, today: date, crisis_days: int) -> int:
     """Days of urgency (days waited, a crisis counting `crisis_days` more): who goes first."""
-    return (today - referral.waiting_since).days + (crisis_days if referral.crisis else 0)
+    return (today - waiting_since).days + (crisis_days if crisis else 0)
+
+
+def priority(referral: MatchRequest, today: date, crisis_days: int) -> int:
+    """The referral's days of urgency."""
+    return urgency_days(referral.waiting_since, referral.crisis, today, crisis_days)
 
 
 def live_estimate(

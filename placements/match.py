@@ -3,7 +3,7 @@ the MatchRequest that proposals are scored for."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from afwegingskader.models import Advice, Profile
 from domain.errors import Conflict
@@ -40,10 +40,14 @@ def original_advice_of(referral: Referral) -> Advice:
     return Advice.model_validate_json(referral.advice_json)
 
 
+def waiting_since(created_at: datetime, today: date) -> date:
+    """The day a referral waits from: the day it came in (never after today)."""
+    return min(created_at.date(), today)
+
+
 def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchRequest:
     """The referral as the matcher sees it; a crisis needs a place today."""
     profile = profile_of(referral)
-    waiting_since = referral.created_at.date()
     deadline = today if profile.crisis else today + timedelta(days=wait_days)
     return MatchRequest(
         referral_id=referral.id,
@@ -51,8 +55,8 @@ def match_referral(referral: Referral, *, today: date, wait_days: int) -> MatchR
         sex=profile.sex,
         advice=advice_of(referral),
         perspective=profile.perspective,
-        deadline=max(deadline, waiting_since),
-        waiting_since=min(waiting_since, today),
+        deadline=max(deadline, referral.created_at.date()),
+        waiting_since=waiting_since(referral.created_at, today),
         crisis=profile.crisis,
         sibling_group=referral.sibling_group,
         home_municipality=profile.home_municipality,

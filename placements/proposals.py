@@ -15,12 +15,14 @@ from sqlmodel import Session, col, select
 
 from capacity.snapshot import UnitView
 from domain.errors import Conflict
-from domain.vocabulary import ReferralStatus
+from domain.vocabulary import ReferralStatus, Urgency
 from matcher import propose as matcher_propose
+from matcher.expected import priority, urgency_days
 from matcher.models import MatchRequest, Proposal
+from matcher.policies import shipped_policy
 from matcher.table import UnitTable
 from placements import judgement as judgements
-from placements.match import match_referral
+from placements.match import match_referral, waiting_since
 from placements.models import Referral
 from placements.service import get_referral, settle_if_ended
 from placements.transitions import TRANSITIONS, Action, changes
@@ -57,7 +59,7 @@ def propose(
     moved = changes(referral, Action.PROPOSE, now=now)
     judgements.require_for_proposals(referral)
     match = match_referral(referral, today=now.date(), wait_days=wait_days)
-    waiting = _waiting_for_same_form(session, referral, today=now.date(), wait_days=wait_days)
+    waiting = _waiting_ahead(session, referral, match, today=now.date(), wait_days=wait_days)
     proposals = matcher_propose.propose(match, units, today=now.date(), waiting=waiting)
     version = proposals[0].weights_version if proposals else matcher_propose.weights_version()
     stored = _PROPOSALS.dump_json(proposals)
@@ -91,16 +93,35 @@ def propose(
 _WAITING = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD, ReferralStatus.VASTGEHOUDEN)
 
 
-def _waiting_for_same_form(
-    session: Session, referral: Referral, *, today: date, wait_days: int
+def _waiting_ahead(
+    session: Session, referral: Referral, match: MatchRequest, *, today: date, wait_days: int
 ) -> list[MatchRequest]:
-    """The other waiting children with the same first-best care form, as the matcher sees
-    them: only they can be ahead of this child for a first-best place (matcher.expected)."""
-    others = session.exec(
-        select(Referral).where(
+    """The other waiting children with the same first-best care form and more urgency, as
+    the matcher sees them: only they can be ahead of this child for a first-best place
+    (matcher.expected, under the shipped policy that propose uses).
+
+    Their urgency comes from two columns (the urgency column is the profile's crisis flag,
+    kept in step on every write), so only the children ahead are loaded and parsed: the
+    others would count for nothing, and parsing all of them made proposals scale with the
+    waiting list."""
+    crisis_days = shipped_policy().crisis_days
+    mine = priority(match, today, crisis_days)
+    queue = session.exec(
+        select(Referral.id, Referral.created_at, Referral.urgency).where(
             col(Referral.status).in_(_WAITING),
             col(Referral.first_best) == referral.first_best,
             col(Referral.id) != referral.id,
         )
     ).all()
+    ahead = [
+        referral_id
+        for referral_id, created_at, urgency in queue
+        if urgency_days(
+            waiting_since(created_at, today), urgency == Urgency.CRISIS.value, today, crisis_days
+        )
+        > mine
+    ]
+    if not ahead:
+        return []
+    others = session.exec(select(Referral).where(col(Referral.id).in_(ahead))).all()
     return [match_referral(o, today=today, wait_days=wait_days) for o in others]
