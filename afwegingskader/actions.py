@@ -14,7 +14,7 @@ from typing import Any
 
 from afwegingskader.conditions import Where
 from domain.care import CareForm
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 
 ACTION_KEYS = (
     "exclude",

@@ -69,8 +69,8 @@ from afwegingskader.models import (
     SiblingAdvice,
 )
 from afwegingskader.ruleset import Rule, RuleSet, default_rule_set
+from domain.profile_vocabulary import Capability
 from domain.trusted import replaced
-from domain.vocabulary import Capability
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from domain import vocabulary
+from domain import profile_vocabulary
 from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import ConfigError, InvalidInput
@@ -60,31 +60,31 @@ def _values(enum: type[StrEnum]) -> tuple[str, ...]:
 # Ordered facts are stored as their rank, so `severity: {">=": matig}` is an int compare.
 FACTS: dict[str, FactSpec] = {
     "age": FactSpec(Kind.INT),
-    "sex": FactSpec(Kind.ENUM, _values(vocabulary.Sex)),
-    "severity": FactSpec(Kind.ORDERED, _values(vocabulary.Severity)),
-    "complexity": FactSpec(Kind.ORDERED, _values(vocabulary.Complexity)),
-    "externalising": FactSpec(Kind.ORDERED, _values(vocabulary.Externalising)),
-    "treatment_need": FactSpec(Kind.ORDERED, _values(vocabulary.TreatmentNeed)),
+    "sex": FactSpec(Kind.ENUM, _values(profile_vocabulary.Sex)),
+    "severity": FactSpec(Kind.ORDERED, _values(profile_vocabulary.Severity)),
+    "complexity": FactSpec(Kind.ORDERED, _values(profile_vocabulary.Complexity)),
+    "externalising": FactSpec(Kind.ORDERED, _values(profile_vocabulary.Externalising)),
+    "treatment_need": FactSpec(Kind.ORDERED, _values(profile_vocabulary.TreatmentNeed)),
     "trauma": FactSpec(Kind.BOOL),
     "lvb": FactSpec(Kind.BOOL),
     "psychiatric": FactSpec(Kind.BOOL),
     "substance_use": FactSpec(Kind.BOOL),
     "runaway_exploitation": FactSpec(Kind.BOOL),
-    "suicidality": FactSpec(Kind.ORDERED, _values(vocabulary.Suicidality)),
+    "suicidality": FactSpec(Kind.ORDERED, _values(profile_vocabulary.Suicidality)),
     "parents_problems": FactSpec(Kind.BOOL),
     "earlier_ambulant_help": FactSpec(Kind.BOOL),
     "earlier_placements": FactSpec(Kind.INT),
     "earlier_breakdowns": FactSpec(Kind.INT),
-    "parents_view": FactSpec(Kind.ENUM, _values(vocabulary.ParentsView)),
+    "parents_view": FactSpec(Kind.ENUM, _values(profile_vocabulary.ParentsView)),
     "child_agrees": FactSpec(Kind.BOOL),
     "network_family_available": FactSpec(Kind.BOOL),
-    "network_safety": FactSpec(Kind.ENUM, _values(vocabulary.NetworkSafety)),
-    "perspective": FactSpec(Kind.ENUM, _values(vocabulary.Perspective)),
+    "network_safety": FactSpec(Kind.ENUM, _values(profile_vocabulary.NetworkSafety)),
+    "perspective": FactSpec(Kind.ENUM, _values(profile_vocabulary.Perspective)),
     "crisis": FactSpec(Kind.BOOL),
     "siblings": FactSpec(Kind.INT),
     "siblings_contraindicated": FactSpec(Kind.BOOL),
     "siblings_without_contraindication": FactSpec(Kind.INT),
-    "sibling_contraindications": FactSpec(Kind.SET, _values(vocabulary.Contraindication)),
+    "sibling_contraindications": FactSpec(Kind.SET, _values(profile_vocabulary.Contraindication)),
     # Every CAP-J code of the profile plus every code above it: rubriek, groep and as.
     "capj": FactSpec(Kind.SET),
     "home_municipality": FactSpec(Kind.PLACE),
@@ -96,7 +96,7 @@ FACTS: dict[str, FactSpec] = {
     # The age is below the rule set's residential_min_age (set by the engine per rule set).
     "below_residential_age": FactSpec(Kind.BOOL),
     "breakdown_score": FactSpec(Kind.NUMBER, dynamic=True),
-    "breakdown_risk": FactSpec(Kind.ORDERED, _values(vocabulary.RiskLevel), dynamic=True),
+    "breakdown_risk": FactSpec(Kind.ORDERED, _values(profile_vocabulary.RiskLevel), dynamic=True),
 }
 
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")

@@ -21,7 +21,7 @@ from afwegingskader.models import (
 )
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability, PreventionOption
+from domain.profile_vocabulary import Capability, PreventionOption
 
 Locations = dict[Municipality | None, LocationAdvice]
 

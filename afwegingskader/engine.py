@@ -33,8 +33,8 @@ from afwegingskader.models import (
 from afwegingskader.ruleset import RuleSet, default_rule_set
 from domain.care import HOMELIKENESS, RESIDENTIAL_FORMS, CareForm
 from domain.people import sibling_capability
+from domain.profile_vocabulary import Capability, PreventionOption, RiskLevel
 from domain.trusted import check, replaced, trusted
-from domain.vocabulary import Capability, PreventionOption, RiskLevel
 
 FALLBACK_RULE_ID = "TERUGVAL"
 AGE_GUARD_RULE_ID = "LEEFTIJDSGRENS"

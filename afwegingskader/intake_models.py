@@ -18,7 +18,7 @@ from afwegingskader.woonplaats_models import WoonplaatsInput, WoonplaatsResult
 from domain.fields import PlausibleDate, WholeNumber
 from domain.people import MAX_AGE
 from domain.places import Municipality
-from domain.vocabulary import Perspective
+from domain.profile_vocabulary import Perspective
 
 # The Jeugdwet (and with it the woonplaatsbeginsel) took effect on 1 January 2015; an
 # earlier start date is a typing error or a case that must be entered with its start

@@ -12,7 +12,7 @@ from domain.codelist import default_codelist
 from domain.fields import PlausibleDate, WholeNumber
 from domain.people import MAX_AGE
 from domain.places import Municipality
-from domain.vocabulary import (
+from domain.profile_vocabulary import (
     Capability,
     Complexity,
     Contraindication,

@@ -23,7 +23,8 @@ from afwegingskader.deadlines import perspectiefplan_deadline, start_agreements_
 from afwegingskader.workdays import DEFAULT_CALENDAR, WorkingCalendar, format_date_nl
 from domain.errors import InvalidInput
 from domain.places import Municipality, region
-from domain.vocabulary import AssignMoment, Perspective, RegieAssignment
+from domain.profile_vocabulary import Perspective
+from domain.vocabulary import AssignMoment, RegieAssignment
 
 
 def local_team(municipality: Municipality) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.vocabulary import Finding, WlzCriterion, WlzGround, WlzOutcome
+from domain.profile_vocabulary import Finding, WlzCriterion, WlzGround, WlzOutcome
 
 BASIS = "Wet langdurige zorg art. 3.2.1; het CIZ beslist over toegang"
 PSYCHIATRIC_MIN_AGE = 18

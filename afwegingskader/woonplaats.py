@@ -25,7 +25,7 @@ from afwegingskader.woonplaats_models import Residence, WoonplaatsInput, Woonpla
 from afwegingskader.workdays import format_date_nl
 from domain.errors import InvalidInput
 from domain.places import Municipality, region
-from domain.vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
+from domain.profile_vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
 
 T = TypeVar("T")
 

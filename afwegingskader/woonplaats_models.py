@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.errors import InvalidInput
 from domain.fields import ValidatedText
 from domain.places import Municipality
-from domain.vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
+from domain.profile_vocabulary import GezagKind, StayKind, WoonplaatsRule, WoonplaatsStep
 
 BUITENLAND = "buitenland"
 ONBEKEND = "onbekend"

@@ -10,7 +10,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from capacity.models import Provider, UTCDateTime, new_id
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.vocabulary import Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import Role
 
 TOKEN_PREFIX = "sp_"
 

@@ -14,7 +14,8 @@ from api.accounts import create_user as create_account
 from api.settings import get_settings
 from capacity import db as capacity_db
 from domain.errors import DomainError
-from domain.vocabulary import Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import Role
 
 users = typer.Typer(help="Gebruikers en tokens beheren", no_args_is_help=True)
 

@@ -26,7 +26,8 @@ from capacity.demo import demo_shares, region_landscape
 from capacity.demo_load import load_with_services
 from capacity.models import Unit
 from domain.places import region_name
-from domain.vocabulary import BridgingCare, Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import BridgingCare, Role
 from placements import service as workflow
 from placements.models import Referral
 from placements.schemas import ReferralCreate

@@ -21,9 +21,9 @@ from afwegingskader.intake_models import IntakeCase
 from afwegingskader.models import Profile
 from api.jobs.catalogue import SCENARIO_DIR
 from domain.care import CareForm
+from domain.profile_vocabulary import DepartureOutcome
 from domain.vocabulary import (
     BridgingCare,
-    DepartureOutcome,
     JudgementReason,
     ProviderAnswer,
     ReasonCode,

@@ -59,7 +59,8 @@ from capacity.schemas import DepartureRequest
 from capacity.snapshot import UnitView
 from capacity.views import unit_views
 from domain.care import CareForm
-from domain.vocabulary import DecisionOutcome, JudgementState, ProviderAnswer, Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import DecisionOutcome, JudgementState, ProviderAnswer, Role
 from matcher.table import UnitTable, build_table
 from placements import departures, provider_requests
 from placements import judgement as judgements

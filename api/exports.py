@@ -19,7 +19,8 @@ from domain import nl_format
 from domain.care import CareForm
 from domain.csv_export import MEDIA_TYPE, csv_text
 from domain.places import Municipality
-from domain.vocabulary import Capability, ReasonCode
+from domain.profile_vocabulary import Capability
+from domain.vocabulary import ReasonCode
 from placements import reports
 
 Label = Callable[[reports.Cell], reports.Cell]

@@ -23,7 +23,7 @@ from afwegingskader.engine import advise  # noqa: E402
 from afwegingskader.models import Profile  # noqa: E402
 from afwegingskader.ruleset import default_rule_set  # noqa: E402
 from benchmarks.result_file import write_result  # noqa: E402
-from domain import vocabulary  # noqa: E402
+from domain import profile_vocabulary  # noqa: E402
 from domain.codelist import default_codelist  # noqa: E402
 from domain.people import MAX_AGE  # noqa: E402
 from domain.places import Municipality, region_municipalities  # noqa: E402
@@ -43,33 +43,35 @@ def random_profile(rng: random.Random, codes: list[str]) -> Profile:
     data: dict[str, Any] = {
         "age": rng.randint(0, MAX_AGE),
         "reference_date": date(2025, 11, 3),
-        "sex": rng.choice(list(vocabulary.Sex)),
+        "sex": rng.choice(list(profile_vocabulary.Sex)),
         "capj": rng.sample(codes, rng.randint(0, 3)),
-        "severity": rng.choice(list(vocabulary.Severity)),
-        "complexity": rng.choice(list(vocabulary.Complexity)),
-        "externalising": rng.choice(list(vocabulary.Externalising)),
-        "treatment_need": rng.choice(list(vocabulary.TreatmentNeed)),
+        "severity": rng.choice(list(profile_vocabulary.Severity)),
+        "complexity": rng.choice(list(profile_vocabulary.Complexity)),
+        "externalising": rng.choice(list(profile_vocabulary.Externalising)),
+        "treatment_need": rng.choice(list(profile_vocabulary.TreatmentNeed)),
         "psychiatric": rng.random() < 0.15,
         "substance_use": rng.random() < 0.08,
         "runaway_exploitation": rng.random() < 0.05,
-        "suicidality": rng.choice([vocabulary.Suicidality.GEEN] * 8 + list(vocabulary.Suicidality)),
+        "suicidality": rng.choice(
+            [profile_vocabulary.Suicidality.GEEN] * 8 + list(profile_vocabulary.Suicidality)
+        ),
         "parents_problems": rng.random() < 0.4,
         "earlier_ambulant_help": rng.random() < 0.7,
-        "network_safety": rng.choice(list(vocabulary.NetworkSafety)),
+        "network_safety": rng.choice(list(profile_vocabulary.NetworkSafety)),
         "trauma": rng.random() < 0.4,
         "lvb": rng.random() < 0.2,
         "earlier_placements": placements,
         "earlier_breakdowns": rng.randint(0, placements),
-        "parents_view": rng.choice(list(vocabulary.ParentsView)),
+        "parents_view": rng.choice(list(profile_vocabulary.ParentsView)),
         "child_agrees": rng.random() < 0.5,
         "network_family_available": rng.random() < 0.45,
-        "perspective": rng.choice(list(vocabulary.Perspective)),
+        "perspective": rng.choice(list(profile_vocabulary.Perspective)),
         "crisis": rng.random() < 0.2,
         "siblings": [
             {
                 "id": f"s{i}",
                 "contraindications": rng.sample(
-                    list(vocabulary.Contraindication), rng.choice([0, 0, 0, 1])
+                    list(profile_vocabulary.Contraindication), rng.choice([0, 0, 0, 1])
                 ),
             }
             for i in range(rng.choice([0, 0, 0, 1, 1, 2, 3]))

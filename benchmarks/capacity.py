@@ -52,7 +52,8 @@ from capacity.views import load_states  # noqa: E402
 from domain.care import CareForm  # noqa: E402
 from domain.errors import NoCapacity  # noqa: E402
 from domain.places import region_municipalities  # noqa: E402
-from domain.vocabulary import Capability, HoldOutcome  # noqa: E402
+from domain.profile_vocabulary import Capability  # noqa: E402
+from domain.vocabulary import HoldOutcome  # noqa: E402
 
 SEED = 41000
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

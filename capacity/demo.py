@@ -22,9 +22,9 @@ from capacity.snapshot import FamilyPreferences
 from domain.care import CareCategory, CareForm
 from domain.errors import ConfigError
 from domain.places import Municipality, all_municipalities, region_municipalities
+from domain.profile_vocabulary import Capability, SexPolicy
 from domain.region_units import DemoUnits, load_demo_units
 from domain.regions import REGIONS_DIR
-from domain.vocabulary import Capability, SexPolicy
 
 # Rough share of the Flevoland region's youth per municipality, by CBS code (CBS
 # population, rounded): the Flevoland landscape is a demo of that region.

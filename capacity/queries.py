@@ -28,7 +28,8 @@ from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
 from domain.people import capability_mask
 from domain.places import Municipality, municipality_index
-from domain.vocabulary import AgeBand, Capability, UnitStatus
+from domain.profile_vocabulary import AgeBand, Capability
+from domain.vocabulary import UnitStatus
 
 HORIZON_DAYS = 400
 # Days after which the precomputed rows are re-based on today (a cheap, rare rebuild).

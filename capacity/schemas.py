@@ -16,7 +16,8 @@ from capacity.holds import MAX_HOLD_HOURS
 from domain.care import CareForm
 from domain.fields import Amount, PlausibleDate, WholeNumber
 from domain.places import Municipality, MunicipalityNamed
-from domain.vocabulary import Capability, ChangeKind, DepartureOutcome
+from domain.profile_vocabulary import Capability, DepartureOutcome
+from domain.vocabulary import ChangeKind
 
 CHILD_REF_PATTERN = r"^[A-Za-z0-9_-]{4,64}$"
 

@@ -23,14 +23,8 @@ from domain.care import CareCategory, CareForm
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.people import MAX_AGE
 from domain.places import Municipality, parse_municipality
-from domain.vocabulary import (
-    Capability,
-    ChangeKind,
-    DepartureOutcome,
-    HoldState,
-    SexPolicy,
-    UnitStatus,
-)
+from domain.profile_vocabulary import Capability, DepartureOutcome, SexPolicy
+from domain.vocabulary import ChangeKind, HoldState, UnitStatus
 
 # Unit sizes from the issue: a foster family takes 1-3 children, a gezinshuis 3-4, a group
 # 6-12. Checked when a unit is created; later capacity changes may move outside them.

@@ -15,7 +15,8 @@ from typing import Any
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability, Sex, SexPolicy, UnitStatus
+from domain.profile_vocabulary import Capability, Sex, SexPolicy
+from domain.vocabulary import UnitStatus
 
 
 @dataclass(frozen=True, slots=True)

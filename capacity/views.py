@@ -16,7 +16,8 @@ from capacity.snapshot import FamilyPreferences, UnitView
 from capacity.state import UnitState
 from domain.care import CareCategory, CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability, ChangeKind, HoldState, Sex, SexPolicy, UnitStatus
+from domain.profile_vocabulary import Capability, Sex, SexPolicy
+from domain.vocabulary import ChangeKind, HoldState, UnitStatus
 
 UNITS: Table = SQLModel.metadata.tables["capacity_unit"]
 # Only families (foster families and gezinshuizen) have preferences of their own.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.vocabulary import AgeBand, Capability
+from domain.profile_vocabulary import AgeBand, Capability
 
 
 def age_band(age: int) -> AgeBand:

@@ -16,7 +16,8 @@ import numpy as np
 
 from capacity.snapshot import UnitView
 from domain.errors import InvalidInput
-from domain.vocabulary import Capability, PlanStatus
+from domain.profile_vocabulary import Capability
+from domain.vocabulary import PlanStatus
 from matcher.models import (
     Assignment,
     Candidate,

@@ -14,7 +14,8 @@ from afwegingskader.models import Advice, BreakdownRisk, LocationAdvice, RuleSet
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability, Perspective, RiskLevel, Sex, SexPolicy, UnitStatus
+from domain.profile_vocabulary import Capability, Perspective, RiskLevel, Sex, SexPolicy
+from domain.vocabulary import UnitStatus
 from matcher.models import MatchRequest
 
 # Synthetic instances are modelled on the Flevoland region (CBS codes; shares of its youth).

@@ -19,8 +19,9 @@ from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
 from domain.places import Municipality
+from domain.profile_vocabulary import Capability, Perspective, Sex, SexPolicy
 from domain.validation import describe
-from domain.vocabulary import Capability, Perspective, Sex, SexPolicy, UnitStatus
+from domain.vocabulary import UnitStatus
 from matcher.batch import plan, sibling_groups
 from matcher.models import MatchRequest, Plan, SolverSettings
 from matcher.weights import Weights, default_weights

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from afwegingskader.models import Advice
 from domain.people import MAX_AGE
 from domain.places import Municipality
-from domain.vocabulary import Perspective, PlanStatus, ProposalKind, Sex
+from domain.profile_vocabulary import Perspective, Sex
+from domain.vocabulary import PlanStatus, ProposalKind
 
 
 class MatchRequest(BaseModel):

@@ -30,7 +30,7 @@ from domain.care import CareForm
 from domain.people import capability_mask
 from domain.places import Municipality, neighbour_matrix
 from domain.places import region_mask as region_mask_of_places
-from domain.vocabulary import Sex
+from domain.profile_vocabulary import Sex
 from matcher.models import MatchRequest
 from matcher.scoring import CHECKS
 from matcher.table import (

@@ -24,7 +24,8 @@ from datetime import date, timedelta
 
 from capacity.snapshot import UnitView
 from domain.places import Municipality, distance_km, neighbours
-from domain.vocabulary import SexPolicy, UnitStatus
+from domain.profile_vocabulary import SexPolicy
+from domain.vocabulary import UnitStatus
 from matcher.models import MatchRequest, PairScore, ScoreTerm
 from matcher.weights import LABELS, Weights
 

@@ -59,7 +59,7 @@ from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
 from domain.people import capability_mask
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from matcher.batch import Placement, assign
 from matcher.models import MatchRequest, SolverSettings
 from matcher.problem import tiebreak_with, unit_half

@@ -17,7 +17,7 @@ from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareCategory, CareForm
 from domain.people import capability_mask
 from domain.places import all_municipalities, distance_matrix_km, municipality_index
-from domain.vocabulary import Sex, SexPolicy
+from domain.profile_vocabulary import Sex, SexPolicy
 from matcher.scoring import available, change_dates, is_open
 
 IntArray = npt.NDArray[np.int64]

@@ -31,7 +31,8 @@ from capacity.models import CapacityChange, Location, Occupancy, Unit
 from capacity.views import parse_capabilities
 from domain import nl_format
 from domain.people import age_band
-from domain.vocabulary import AgeBand, ChangeKind
+from domain.profile_vocabulary import AgeBand
+from domain.vocabulary import ChangeKind
 from placements.match import advice_of, profile_of
 from placements.models import OPEN_STATUSES, Referral
 from placements.reports import Table

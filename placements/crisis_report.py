@@ -25,7 +25,8 @@ from sqlmodel import Session, select
 
 from domain.people import age_band
 from domain.places import Municipality
-from domain.vocabulary import AgeBand, BridgingCare, Urgency, VerwijzerType, WithdrawalReason
+from domain.profile_vocabulary import AgeBand, VerwijzerType
+from domain.vocabulary import BridgingCare, Urgency, WithdrawalReason
 from placements.match import profile_of
 from placements.models import OPEN_STATUSES, Referral
 from placements.reports import Table

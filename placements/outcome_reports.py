@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from capacity.models import Location, Provider, Unit
-from domain.vocabulary import DepartureOutcome
+from domain.profile_vocabulary import DepartureOutcome
 from placements import transfers
 from placements.models import Referral
 from placements.reports import Table

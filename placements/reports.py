@@ -20,7 +20,8 @@ from domain.care import CareForm
 from domain.labels import LabelledEnum
 from domain.people import age_band
 from domain.places import Municipality
-from domain.vocabulary import AgeBand, BridgingCare, NormStatus, ReasonCode, Urgency
+from domain.profile_vocabulary import AgeBand
+from domain.vocabulary import BridgingCare, NormStatus, ReasonCode, Urgency
 from placements.match import profile_of
 from placements.models import OPEN_STATUSES, Deviation, Referral
 

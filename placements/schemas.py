@@ -21,17 +21,16 @@ from capacity.schemas import CHILD_REF_PATTERN, DepartureRequest
 from domain.care import CareForm
 from domain.fields import PlausibleDate
 from domain.places import Municipality
+from domain.profile_vocabulary import DepartureOutcome, VerwijzerType
 from domain.vocabulary import (
     BridgingCare,
     DecisionOutcome,
-    DepartureOutcome,
     JudgementReason,
     ProviderAnswer,
     ReasonCode,
     RefusalReason,
     TransferReason,
     Verdict,
-    VerwijzerType,
     WithdrawalReason,
 )
 from matcher.models import Proposal

@@ -17,14 +17,8 @@ from capacity.models import Location as CapacityLocation
 from capacity.schemas import DepartureRequest
 from domain.bsn import bsn_digest
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.vocabulary import (
-    BridgingCare,
-    DeadlineKind,
-    DecisionOutcome,
-    ReferralStatus,
-    Urgency,
-    VerwijzerType,
-)
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import BridgingCare, DeadlineKind, DecisionOutcome, ReferralStatus, Urgency
 from placements import hold_endings, provider_requests, regie, transfers
 from placements import judgement as judgements
 from placements.match import advice_of, original_advice_of, profile_of

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from domain.care import CATEGORY, CRISIS_FORMS, HOMELIKENESS, CareForm
 from domain.errors import Conflict
-from domain.vocabulary import BridgingCare, DepartureOutcome, ReferralStatus, TransferReason
+from domain.profile_vocabulary import DepartureOutcome
+from domain.vocabulary import BridgingCare, ReferralStatus, TransferReason
 from placements.lifecycle_models import TRANSFER_FIELD_LABELS
 from placements.models import OPEN_STATUSES, Referral
 from placements.schemas import TransferRequest

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.places import Municipality as M  # noqa: N817
-from domain.vocabulary import Capability as C  # noqa: N817 - short names keep the tables legible
+from domain.profile_vocabulary import Capability as C  # noqa: N817 - short names keep the tables legible
 
 # Share of the region's youth per municipality (CBS 2016 population, rounded).
 MUNICIPALITY_SHARES: dict[M, float] = {

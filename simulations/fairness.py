@@ -9,7 +9,7 @@ does systematically worse than under placement by hand (greedy FCFS). Per replic
   without a place in region: sent out of region at the limit, or still waiting past it at
   the horizon (0 when the scenario has no limit);
 - `group.<kind>.<name>.out_of_region`: placed out of region (for any reason).
-`kind` is `gemeente` (the home municipality) or `leeftijd` (domain.vocabulary.AgeBand, the
+`kind` is `gemeente` (the home municipality) or `leeftijd` (domain.profile_vocabulary.AgeBand, the
 bands of the planner's availability aggregate: 0-11, 12-17, 18+).
 
 These keys sit among the other totals, so the Monte Carlo summary and the paired
@@ -32,7 +32,7 @@ import numpy as np
 from domain.nl_format import number
 from domain.people import age_band
 from domain.places import Municipality
-from domain.vocabulary import AgeBand
+from domain.profile_vocabulary import AgeBand
 from simulations.stats import Estimate
 
 if TYPE_CHECKING:  # study -> montecarlo -> outputs imports this module

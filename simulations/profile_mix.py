@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from domain import vocabulary
+from domain import profile_vocabulary
 from domain.errors import InvalidInput
 from domain.places import Municipality
 
@@ -111,25 +111,25 @@ class Drawn(NamedTuple):
 
     municipality: Municipality
     age: int
-    sex: vocabulary.Sex
-    severity: vocabulary.Severity
-    complexity: vocabulary.Complexity
-    externalising: vocabulary.Externalising
-    treatment_need: vocabulary.TreatmentNeed
+    sex: profile_vocabulary.Sex
+    severity: profile_vocabulary.Severity
+    complexity: profile_vocabulary.Complexity
+    externalising: profile_vocabulary.Externalising
+    treatment_need: profile_vocabulary.TreatmentNeed
     trauma: bool
     lvb: bool
     network_family_available: bool
-    parents_view: vocabulary.ParentsView
-    perspective: vocabulary.Perspective
+    parents_view: profile_vocabulary.ParentsView
+    perspective: profile_vocabulary.Perspective
     child_agrees: bool
     crisis: bool
     psychiatric: bool
     substance_use: bool
     runaway_exploitation: bool
-    suicidality: vocabulary.Suicidality
+    suicidality: profile_vocabulary.Suicidality
     parents_problems: bool
     earlier_ambulant_help: bool
-    network_safety: vocabulary.NetworkSafety
+    network_safety: profile_vocabulary.NetworkSafety
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,14 @@ class Features:
     def __post_init__(self) -> None:
         m, f = self.mix, "profile_mix"
         tables = (
-            categorical(m.severity, f"{f}.severity", vocabulary.Severity),
-            categorical(m.complexity, f"{f}.complexity", vocabulary.Complexity),
-            categorical(m.externalising, f"{f}.externalising", vocabulary.Externalising),
-            categorical(m.parents_view, f"{f}.parents_view", vocabulary.ParentsView),
-            categorical(m.perspective, f"{f}.perspective", vocabulary.Perspective),
-            categorical(m.treatment_need, f"{f}.treatment_need", vocabulary.TreatmentNeed),
-            categorical(m.suicidality, f"{f}.suicidality", vocabulary.Suicidality),
-            categorical(m.network_safety, f"{f}.network_safety", vocabulary.NetworkSafety),
+            categorical(m.severity, f"{f}.severity", profile_vocabulary.Severity),
+            categorical(m.complexity, f"{f}.complexity", profile_vocabulary.Complexity),
+            categorical(m.externalising, f"{f}.externalising", profile_vocabulary.Externalising),
+            categorical(m.parents_view, f"{f}.parents_view", profile_vocabulary.ParentsView),
+            categorical(m.perspective, f"{f}.perspective", profile_vocabulary.Perspective),
+            categorical(m.treatment_need, f"{f}.treatment_need", profile_vocabulary.TreatmentNeed),
+            categorical(m.suicidality, f"{f}.suicidality", profile_vocabulary.Suicidality),
+            categorical(m.network_safety, f"{f}.network_safety", profile_vocabulary.NetworkSafety),
         )
         picks = tuple(([*values, values[-1]], cdf) for values, cdf in tables)
         object.__setattr__(self, "picks", picks)
@@ -170,7 +170,7 @@ class Features:
         return Drawn(
             g.municipality,
             age,
-            vocabulary.Sex.M if u[2] < 0.5 else vocabulary.Sex.V,
+            profile_vocabulary.Sex.M if u[2] < 0.5 else profile_vocabulary.Sex.V,
             sev[bisect_right(sev_cdf, u[3])],
             cx[bisect_right(cx_cdf, u[4])],
             ext[bisect_right(ext_cdf, u[5])],
@@ -201,7 +201,7 @@ class Features:
         span = np.asarray([x.age_max - x.age_min for x in groups], dtype=np.int64)[g]
         crisis = np.asarray([x.crisis_share for x in groups], dtype=np.float64)[g]
         places = [x.municipality for x in groups]
-        sexes = (vocabulary.Sex.M, vocabulary.Sex.V)
+        sexes = (profile_vocabulary.Sex.M, profile_vocabulary.Sex.V)
 
         def pick(values: list[Any], cdf: list[float], column: int) -> list[Any]:
             return [values[i] for i in np.searchsorted(cdf, u[:, column], side="right").tolist()]

@@ -55,7 +55,7 @@ from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import ConfigError
 from domain.places import Municipality
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from matcher.policies import Policy, load_policy, policy_path
 from matcher.weights import default_weights, load_weights
 from simulations.baseline import BASELINES, spread

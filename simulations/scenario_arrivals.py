@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from domain import vocabulary
+from domain import profile_vocabulary
 from domain.places import Municipality
 from simulations.children import ProfileSource
 from simulations.profile_mix import MAX_GROUP_SIZE, ArrivalGroup, ProfileMix, SiblingMix
@@ -104,11 +104,11 @@ def read_mix(r: Reader, value: Any) -> ProfileMix:
         return r.weights(m[key], f"{f}.{key}", kind) if key in m else default
 
     return ProfileMix(
-        severity=cat("severity", vocabulary.Severity, {"matig": 1.0}),
-        complexity=cat("complexity", vocabulary.Complexity, {"meervoudig": 1.0}),
-        externalising=cat("externalising", vocabulary.Externalising, {"geen": 1.0}),
-        parents_view=cat("parents_view", vocabulary.ParentsView, {"ambivalent": 1.0}),
-        perspective=cat("perspective", vocabulary.Perspective, {"terug_naar_huis": 1.0}),
+        severity=cat("severity", profile_vocabulary.Severity, {"matig": 1.0}),
+        complexity=cat("complexity", profile_vocabulary.Complexity, {"meervoudig": 1.0}),
+        externalising=cat("externalising", profile_vocabulary.Externalising, {"geen": 1.0}),
+        parents_view=cat("parents_view", profile_vocabulary.ParentsView, {"ambivalent": 1.0}),
+        perspective=cat("perspective", profile_vocabulary.Perspective, {"terug_naar_huis": 1.0}),
         treatment_need=_treatment(r, m, f),
         trauma=r.share(m, "trauma", f, 0.0),
         lvb=r.share(m, "lvb", f, 0.0),
@@ -118,10 +118,10 @@ def read_mix(r: Reader, value: Any) -> ProfileMix:
         psychiatric=r.share(m, "psychiatric", f, 0.0),
         substance_use=r.share(m, "substance_use", f, 0.0),
         runaway_exploitation=r.share(m, "runaway_exploitation", f, 0.0),
-        suicidality=cat("suicidality", vocabulary.Suicidality, {"geen": 1.0}),
+        suicidality=cat("suicidality", profile_vocabulary.Suicidality, {"geen": 1.0}),
         parents_problems=r.share(m, "parents_problems", f, 0.0),
         earlier_ambulant_help=r.share(m, "earlier_ambulant_help", f, 0.0),
-        network_safety=cat("network_safety", vocabulary.NetworkSafety, {"onbekend": 1.0}),
+        network_safety=cat("network_safety", profile_vocabulary.NetworkSafety, {"onbekend": 1.0}),
     )
 
 
@@ -130,7 +130,7 @@ def _treatment(r: Reader, m: dict[str, Any], f: str) -> dict[str, float]:
     share with a residential need, the rest none."""
     value = m.get("treatment_need", 0.0)
     if isinstance(value, dict):
-        return r.weights(value, f"{f}.treatment_need", vocabulary.TreatmentNeed)
+        return r.weights(value, f"{f}.treatment_need", profile_vocabulary.TreatmentNeed)
     share = r.share(m, "treatment_need", f, 0.0)
     return {"residentieel": share, "geen": 1.0 - share}
 

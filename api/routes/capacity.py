@@ -39,7 +39,8 @@ from domain.care import CareForm
 from domain.errors import NotFound
 from domain.fields import PlausibleDate
 from domain.places import Municipality
-from domain.vocabulary import Capability, Role
+from domain.profile_vocabulary import Capability
+from domain.vocabulary import Role
 
 router = APIRouter(prefix="/api/v1", tags=["capaciteit"], responses=ERROR_RESPONSES)
 

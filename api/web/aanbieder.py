@@ -36,7 +36,8 @@ from capacity.models import Location, Occupancy, Unit
 from capacity.schemas import AdmissionRequest, CapacityChangeRequest, ExpectedDepartureRequest
 from capacity.views import unit_views
 from domain.errors import DomainError
-from domain.vocabulary import ChangeKind, DepartureOutcome, Role
+from domain.profile_vocabulary import DepartureOutcome
+from domain.vocabulary import ChangeKind, Role
 from placements.schemas import DischargeRequest
 
 router = APIRouter(include_in_schema=False)

@@ -29,7 +29,8 @@ from capacity.live import LiveViewUnavailable
 from capacity.queries import BAND_RANGE, AvailabilityQuery
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import AgeBand, Capability, Role
+from domain.profile_vocabulary import AgeBand, Capability
+from domain.vocabulary import Role
 from placements.models import Referral
 from placements.transitions import Action, Actor, offered
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from domain.vocabulary import Perspective
+from domain.profile_vocabulary import Perspective
 
 # By the field's last name part: the same name means the same thing on every form.
 FIELD_LABELS: dict[str, str] = {

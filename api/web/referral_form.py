@@ -27,18 +27,18 @@ from domain.care import CareForm
 from domain.codelist import default_codelist
 from domain.errors import DomainError
 from domain.places import Municipality, all_municipalities, region_municipalities
-from domain.vocabulary import (
+from domain.profile_vocabulary import (
     Complexity,
     Externalising,
     NetworkSafety,
     ParentsView,
-    Role,
     Severity,
     StayKind,
     Suicidality,
     TreatmentNeed,
     VerwijzerType,
 )
+from domain.vocabulary import Role
 from placements import service as workflow
 from placements.schemas import ReferralCreate
 

@@ -34,7 +34,8 @@ from api.web.render import NO_FORM, FormState, form_page
 from capacity.models import Hold
 from domain.errors import DomainError, NotFound
 from domain.places import Municipality, distance_km
-from domain.vocabulary import DepartureOutcome, ReasonCode
+from domain.profile_vocabulary import DepartureOutcome
+from domain.vocabulary import ReasonCode
 from matcher.models import Proposal
 from placements import judgement
 from placements import service as workflow

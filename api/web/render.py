@@ -15,21 +15,23 @@ from api.web.field_labels import label_of
 from domain import nl_format
 from domain.care import CareForm
 from domain.places import Municipality, region
-from domain.vocabulary import (
-    BridgingCare,
+from domain.profile_vocabulary import (
     Capability,
     DepartureOutcome,
+    Perspective,
+    RiskLevel,
+    VerwijzerType,
+)
+from domain.vocabulary import (
+    BridgingCare,
     JudgementReason,
     JudgementState,
-    Perspective,
     ProposalKind,
     ReasonCode,
     ReferralStatus,
     RefusalReason,
-    RiskLevel,
     TaskKind,
     TransferReason,
-    VerwijzerType,
     WithdrawalReason,
 )
 

@@ -10,8 +10,8 @@ from typing import Any
 from afwegingskader.models import Profile
 from domain.care import CareForm as F
 from domain.places import Municipality as Place
-from domain.vocabulary import Capability as Cap
-from domain.vocabulary import RiskLevel
+from domain.profile_vocabulary import Capability as Cap
+from domain.profile_vocabulary import RiskLevel
 
 # An 8-year-old without network, moderate multiple problems, long-term perspective: the rules
 # below fire (the 24-uurszorg check, exclusions with their reasons, the age's risk points) and

@@ -15,7 +15,7 @@ from domain.care import RESIDENTIAL_FORMS, CareForm
 from domain.codelist import default_codelist
 from domain.people import MAX_AGE
 from domain.places import Municipality, region_municipalities
-from domain.vocabulary import (
+from domain.profile_vocabulary import (
     Complexity,
     Contraindication,
     Externalising,

@@ -11,7 +11,7 @@ from afwegingskader.conditions import FACTS
 from afwegingskader.engine import advise
 from afwegingskader.models import Advice
 from afwegingskader.ruleset import DEFAULT_RULES, default_rule_set
-from domain.vocabulary import RiskLevel
+from domain.profile_vocabulary import RiskLevel
 from tests.afwegingskader.rule_cases import (
     BASE_FIRED,
     CASES,

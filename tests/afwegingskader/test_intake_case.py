@@ -13,15 +13,9 @@ from pydantic import ValidationError
 from afwegingskader import intake
 from domain.errors import InvalidInput
 from domain.places import Municipality
+from domain.profile_vocabulary import WlzOutcome, WoonplaatsRule
 from domain.validation import describe
-from domain.vocabulary import (
-    AssignMoment,
-    DeadlineKind,
-    DeadlineStatus,
-    RegieAssignment,
-    WlzOutcome,
-    WoonplaatsRule,
-)
+from domain.vocabulary import AssignMoment, DeadlineKind, DeadlineStatus, RegieAssignment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cases"
 

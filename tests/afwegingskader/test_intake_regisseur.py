@@ -9,7 +9,8 @@ import pytest
 from afwegingskader.regisseur import assign_regisseur
 from domain.errors import InvalidInput
 from domain.places import Municipality, region_municipalities
-from domain.vocabulary import AssignMoment, Perspective, RegieAssignment
+from domain.profile_vocabulary import Perspective
+from domain.vocabulary import AssignMoment, RegieAssignment
 
 TEAMS = [
     (Municipality("almere"), "jeugdgezondheidszorg"),

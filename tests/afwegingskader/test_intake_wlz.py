@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from afwegingskader.wlz import WlzInput, flag_wlz
-from domain.vocabulary import Finding, WlzCriterion, WlzOutcome
+from domain.profile_vocabulary import Finding, WlzCriterion, WlzOutcome
 
 ALL_MET: dict[str, Any] = {
     "grounds": ["verstandelijk"],

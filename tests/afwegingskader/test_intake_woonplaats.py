@@ -12,7 +12,7 @@ from afwegingskader.woonplaats import determine_municipality
 from afwegingskader.woonplaats_models import WoonplaatsInput
 from domain.errors import InvalidInput
 from domain.places import Municipality
-from domain.vocabulary import WoonplaatsRule, WoonplaatsStep
+from domain.profile_vocabulary import WoonplaatsRule, WoonplaatsStep
 
 NEW = date(2022, 1, 1)
 OLD = date(2021, 12, 31)

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from api import accounts
 from capacity import db as capacity_db
 from capacity import service as capacity_service
-from domain.vocabulary import Capability, Role, VerwijzerType
+from domain.profile_vocabulary import Capability, VerwijzerType
+from domain.vocabulary import Role
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

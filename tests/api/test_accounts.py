@@ -15,7 +15,8 @@ from api.settings import get_settings
 from capacity import db as capacity_db
 from capacity.models import Provider
 from domain.errors import Conflict, InvalidInput, NotFound
-from domain.vocabulary import Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import Role
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

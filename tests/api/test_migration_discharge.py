@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from capacity import db as capacity_db
 from capacity import service as capacity_service
-from domain.vocabulary import DepartureOutcome, ReferralStatus, VerwijzerType
+from domain.profile_vocabulary import DepartureOutcome, VerwijzerType
+from domain.vocabulary import ReferralStatus
 from placements import service as workflow
 from placements.models import Referral
 from placements.schemas import ReferralCreate

@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from api import accounts, audit
 from capacity import db as capacity_db
-from domain.vocabulary import Role, VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
+from domain.vocabulary import Role
 from placements import service as workflow
 from placements.models import Deviation, Referral
 from placements.schemas import ReferralCreate

@@ -8,7 +8,7 @@ import pytest
 
 from api.routes.reports import json_table
 from capacity import service as capacity_service
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from placements import reports
 from tests.api.api_support import Api, referral_payload
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from domain.vocabulary import VerwijzerType
+from domain.profile_vocabulary import VerwijzerType
 from placements import service as workflow
 from placements.models import Referral
 from placements.schemas import ReferralCreate

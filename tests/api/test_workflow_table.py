@@ -14,17 +14,16 @@ from sqlmodel import Session, select
 from capacity import service as capacity_service
 from capacity.schemas import DepartureRequest
 from domain.care import CareForm
+from domain.profile_vocabulary import DepartureOutcome, VerwijzerType
 from domain.vocabulary import (
     ChangeKind,
     DecisionOutcome,
-    DepartureOutcome,
     JudgementReason,
     ProviderAnswer,
     ReasonCode,
     ReferralStatus,
     RefusalReason,
     Verdict,
-    VerwijzerType,
     WithdrawalReason,
 )
 from placements import departures, judgement, provider_requests

@@ -22,7 +22,7 @@ from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 
 PG_ADMIN_URL = os.environ.get(
     "CAPACITY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

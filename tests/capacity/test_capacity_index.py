@@ -13,7 +13,8 @@ from capacity.snapshot import UnitView
 from capacity.state import ChangeEvent, UnitState
 from domain.care import CareForm
 from domain.places import Municipality, region_municipalities
-from domain.vocabulary import Capability, UnitStatus
+from domain.profile_vocabulary import Capability
+from domain.vocabulary import UnitStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)

@@ -15,7 +15,8 @@ from capacity.models import Hold, Occupancy
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from domain.vocabulary import ChangeKind, DepartureOutcome, HoldState, UnitStatus
+from domain.profile_vocabulary import DepartureOutcome
+from domain.vocabulary import ChangeKind, HoldState, UnitStatus
 from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 

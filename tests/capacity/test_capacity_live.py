@@ -18,7 +18,7 @@ from capacity.queries import AvailabilityIndex
 from capacity.sync import CapacitySync, follow_changes
 from capacity.views import load_states
 from domain.care import CareForm
-from domain.vocabulary import DepartureOutcome
+from domain.profile_vocabulary import DepartureOutcome
 from tests.capacity.capacity_support import T0, TODAY, Backend
 
 

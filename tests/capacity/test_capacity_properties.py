@@ -21,7 +21,8 @@ from capacity.sync import CapacitySync
 from capacity.views import load_states
 from domain.care import CareForm
 from domain.errors import DomainError
-from domain.vocabulary import ChangeKind, DepartureOutcome
+from domain.profile_vocabulary import DepartureOutcome
+from domain.vocabulary import ChangeKind
 from tests.capacity.capacity_support import T0, TODAY, Backend, dump
 
 UNITS = [(CareForm.PLEEGZORG_BESTAND, 2), (CareForm.GEZINSHUIS, 4), (CareForm.BEHANDELGROEP, 6)]

@@ -15,7 +15,8 @@ from capacity.queries import AvailabilityAnswer, AvailabilityIndex, Availability
 from capacity.views import load_states, unit_views
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import AgeBand, Capability, ChangeKind
+from domain.profile_vocabulary import AgeBand, Capability
+from domain.vocabulary import ChangeKind
 from tests.capacity.capacity_support import T0, TODAY, Backend
 
 

@@ -7,7 +7,7 @@ import pytest
 from domain.care import CATEGORY, CBS_HULPVORM, IJW_PRODUCT_CATEGORY, CareCategory, CareForm
 from domain.people import age_band, sibling_capability
 from domain.places import Municipality, distance_km, neighbours, region_municipalities
-from domain.vocabulary import AgeBand, Capability, Sex, SexPolicy, VerwijzerType
+from domain.profile_vocabulary import AgeBand, Capability, Sex, SexPolicy, VerwijzerType
 
 
 def test_every_care_form_has_a_category_and_codes() -> None:

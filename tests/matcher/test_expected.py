@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import Capability, Perspective, Sex, SexPolicy
+from domain.profile_vocabulary import Capability, Perspective, Sex, SexPolicy
 from matcher.expected import estimate, live_estimate, release_days, unit_release_days
 from matcher.generate import make_advice
 from matcher.models import MatchRequest

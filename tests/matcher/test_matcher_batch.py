@@ -23,7 +23,8 @@ from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.errors import InvalidInput
 from domain.places import neighbours
-from domain.vocabulary import Capability, PlanStatus
+from domain.profile_vocabulary import Capability
+from domain.vocabulary import PlanStatus
 from matcher.batch import plan
 from matcher.generate import make_advice, random_instance, random_unit
 from matcher.models import MatchRequest, Plan, SolverSettings

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.places import Municipality
-from domain.vocabulary import Perspective, ProposalKind, Sex
+from domain.profile_vocabulary import Perspective, Sex
+from domain.vocabulary import ProposalKind
 from matcher.generate import make_advice, random_instance
 from matcher.models import MatchRequest
 from matcher.propose import propose, weights_version

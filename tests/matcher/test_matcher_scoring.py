@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from capacity.snapshot import FamilyPreferences, UnitView
 from domain.care import CareForm
 from domain.places import Municipality, distance_km
-from domain.vocabulary import Capability, Perspective, Sex, SexPolicy, UnitStatus
+from domain.profile_vocabulary import Capability, Perspective, Sex, SexPolicy
+from domain.vocabulary import UnitStatus
 from matcher.generate import make_advice, random_instance
 from matcher.models import MatchRequest, SolverSettings
 from matcher.score_table import score_units

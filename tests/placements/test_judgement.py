@@ -21,6 +21,7 @@ from capacity import service as capacity_service
 from capacity.views import unit_views
 from domain.care import CareForm
 from domain.errors import Conflict, InvalidInput
+from domain.profile_vocabulary import VerwijzerType
 from domain.validation import field_errors
 from domain.vocabulary import (
     DecisionOutcome,
@@ -29,7 +30,6 @@ from domain.vocabulary import (
     ReasonCode,
     ReferralStatus,
     Verdict,
-    VerwijzerType,
 )
 from placements import judgement
 from placements import proposals as placement_proposals

@@ -18,12 +18,12 @@ from capacity import db as capacity_db
 from capacity.models import Hold
 from capacity.views import unit_views
 from domain.errors import Conflict
+from domain.profile_vocabulary import VerwijzerType
 from domain.vocabulary import (
     BridgingCare,
     DecisionOutcome,
     ReasonCode,
     ReferralStatus,
-    VerwijzerType,
     WithdrawalReason,
 )
 from placements import proposals as placement_proposals

@@ -9,7 +9,7 @@ from typing import Any
 from afwegingskader.engine import advise
 from afwegingskader.models import Profile
 from domain.places import Municipality
-from domain.vocabulary import Complexity, Perspective, Severity, Sex
+from domain.profile_vocabulary import Complexity, Perspective, Severity, Sex
 from matcher.models import MatchRequest
 from simulations.children import ChildCase
 

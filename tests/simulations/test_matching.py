@@ -18,7 +18,7 @@ from afwegingskader.models import SiblingAdvice
 from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.places import Municipality as M  # noqa: N817
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from simulations.children import ChildCase
 from simulations.distributions import (
     ArrivalRate,

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from domain.errors import ConfigError
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from simulations.children import ChildCase, ProfileSource
 from simulations.distributions import GroupArrivalRates, uniforms
 from simulations.engine import simulate

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.web.board import build_board, feed_of
 from capacity import service as capacity_service
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from tests.web.web_support import T0, Site, csrf_of, login
 
 

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from capacity import service as capacity_service
-from domain.vocabulary import Capability
+from domain.profile_vocabulary import Capability
 from tests.web.web_support import Site, login, referral_payload
 
 
