@@ -23,6 +23,25 @@ from placements.models import OPEN_STATUSES, Referral
 from placements.schemas import TransferRequest
 from placements.transitions import Action, changes
 
+# What a follow-up referral carries over from the placement it continues: the child, its
+# referrer, its profile and who is responsible for it; not its status, advice or proposals.
+CARRIED = (
+    "child_ref",
+    "bsn_digest",
+    "verwijzer_user_id",
+    "verwijzer_type",
+    "sibling_group",
+    "urgency",
+    "beschikking_date",
+    "crisis_placement_date",
+    "perspective",
+    "home_municipality",
+    "responsible_municipality",
+    "responsibility_explanation",
+    "profile_json",
+    "regisseur_team",
+)
+
 
 def start(
     session: Session, *, previous: Referral, data: TransferRequest, now: datetime
@@ -43,25 +62,12 @@ def start(
     if data.transfer_reason is TransferReason.AFGEBROKEN and previous.placed_unit_id:
         excluded.add(previous.placed_unit_id)  # where it broke down is not proposed again
     follow_up = Referral(
-        child_ref=previous.child_ref,
-        bsn_digest=previous.bsn_digest,
-        verwijzer_user_id=previous.verwijzer_user_id,
-        verwijzer_type=previous.verwijzer_type,
-        sibling_group=previous.sibling_group,
-        urgency=previous.urgency,
-        beschikking_date=previous.beschikking_date,
-        crisis_placement_date=previous.crisis_placement_date,
-        perspective=previous.perspective,
-        home_municipality=previous.home_municipality,
-        responsible_municipality=previous.responsible_municipality,
-        responsibility_explanation=previous.responsibility_explanation,
-        profile_json=previous.profile_json,
+        **{name: getattr(previous, name) for name in CARRIED},
         created_at=now,
         updated_at=now,
         # The child is in care: no start norm runs for the move.
         bridging_care=BridgingCare.GEEN.value,
         excluded_units=",".join(sorted(excluded)),
-        regisseur_team=previous.regisseur_team,
         previous_referral_id=previous.id,
         transfer_reason=data.transfer_reason.value,
         transfer_text=(data.transfer_text or "").strip() or None,
