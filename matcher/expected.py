@@ -101,15 +101,27 @@ def estimate(
     return FirstBestEstimate(units, ahead, days, days <= max_wait_days, max_wait_days)
 
 
+def fits_first_best(referral: MatchRequest, unit: UnitView) -> bool:
+    """Whether the unit fits the referral in its first-best care form (checks before
+    capacity)."""
+    return unit.care_form is referral.advice.first_best and static_check(referral, unit) is None
+
+
 def fitting_units(referral: MatchRequest, units: Iterable[UnitView]) -> list[UnitView]:
     """The units that fit the referral in its first-best care form (checks before capacity)."""
-    first = referral.advice.first_best
-    return [u for u in units if u.care_form is first and static_check(referral, u) is None]
+    return [u for u in units if fits_first_best(referral, u)]
 
 
 def urgency_days(waiting_since: date, crisis: bool, today: date, crisis_days: int) -> int:
     """Days of urgency (days waited, a crisis counting `crisis_days` more): who goes first."""
     return (today - waiting_since).days + (crisis_days if crisis else 0)
+
+
+def more_urgent_since(days: int, today: date) -> date | None:
+    """Who has more than `days` days of urgency without a crisis: the children waiting since
+    before the returned day (None: every child, when `days` is negative). For a crisis,
+    pass `days - crisis_days`. The same rule as `urgency_days`, as a bound a query can use."""
+    return None if days < 0 else today - timedelta(days=days)
 
 
 def priority(referral: MatchRequest, today: date, crisis_days: int) -> int:
@@ -129,13 +141,12 @@ def live_estimate(
     """For `propose`: the referral's estimate from the units and the other waiting referrals
     (those with more urgency that fit one of the same units are ahead)."""
     fits = fitting_units(referral, units)
-    ids = {u.unit_id for u in fits}
     mine = priority(referral, today, crisis_days)
     ahead = sum(
         1
         for other in waiting
         if other.referral_id != referral.referral_id
         and priority(other, today, crisis_days) > mine
-        and any(u.unit_id in ids for u in fitting_units(other, fits))
+        and any(fits_first_best(other, u) for u in fits)
     )
     return estimate(unit_release_days(fits, today), ahead, len(fits), max_wait_days)

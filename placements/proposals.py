@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy.orm import load_only
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -17,12 +18,12 @@ from capacity.snapshot import UnitView
 from domain.errors import Conflict
 from domain.vocabulary import ReferralStatus, Urgency
 from matcher import propose as matcher_propose
-from matcher.expected import priority, urgency_days
+from matcher.expected import more_urgent_since, priority
 from matcher.models import MatchRequest, Proposal
 from matcher.policies import shipped_policy
 from matcher.table import UnitTable
 from placements import judgement as judgements
-from placements.match import match_referral, waiting_since
+from placements.match import match_referral
 from placements.models import Referral
 from placements.service import get_referral, settle_if_ended
 from placements.transitions import TRANSITIONS, Action, changes
@@ -91,6 +92,20 @@ def propose(
 
 # Children still waiting for a place once they have an advice (a held place is not yet taken).
 _WAITING = (ReferralStatus.GEADVISEERD, ReferralStatus.VOORGESTELD, ReferralStatus.VASTGEHOUDEN)
+# The columns match_referral reads: the children ahead are loaded with only these.
+_MATCHED = tuple(
+    getattr(Referral, name)
+    for name in (
+        "id",
+        "created_at",
+        "sibling_group",
+        "profile_json",
+        "responsible_municipality",
+        "advice_json",
+        "judged_advice_json",
+        "excluded_units",
+    )
+)
 
 
 def _waiting_ahead(
@@ -100,28 +115,27 @@ def _waiting_ahead(
     the matcher sees them: only they can be ahead of this child for a first-best place
     (matcher.expected, under the shipped policy that propose uses).
 
-    Their urgency comes from two columns (the urgency column is the profile's crisis flag,
-    kept in step on every write), so only the children ahead are loaded and parsed: the
-    others would count for nothing, and parsing all of them made proposals scale with the
-    waiting list."""
+    More urgency is a bound on the day a child came in, per urgency (the urgency column is
+    the profile's crisis flag, kept in step on every write), so the query returns only the
+    children ahead, with only the columns the matcher reads: the others would count for
+    nothing, and loading all of them made proposals scale with the waiting list."""
     crisis_days = shipped_policy().crisis_days
     mine = priority(match, today, crisis_days)
-    queue = session.exec(
-        select(Referral.id, Referral.created_at, Referral.urgency).where(
+    more_urgent = []
+    for urgency, bonus in ((Urgency.REGULIER, 0), (Urgency.CRISIS, crisis_days)):
+        same = col(Referral.urgency) == urgency.value
+        since = more_urgent_since(mine - bonus, today)
+        if since is not None:  # created_at is UTC, as waiting_since reads it
+            same = and_(same, col(Referral.created_at) < datetime.combine(since, time(), UTC))
+        more_urgent.append(same)
+    query = (
+        select(Referral)
+        .options(load_only(*_MATCHED))
+        .where(
             col(Referral.status).in_(_WAITING),
             col(Referral.first_best) == referral.first_best,
             col(Referral.id) != referral.id,
+            or_(*more_urgent),
         )
-    ).all()
-    ahead = [
-        referral_id
-        for referral_id, created_at, urgency in queue
-        if urgency_days(
-            waiting_since(created_at, today), urgency == Urgency.CRISIS.value, today, crisis_days
-        )
-        > mine
-    ]
-    if not ahead:
-        return []
-    others = session.exec(select(Referral).where(col(Referral.id).in_(ahead))).all()
-    return [match_referral(o, today=today, wait_days=wait_days) for o in others]
+    )
+    return [match_referral(o, today=today, wait_days=wait_days) for o in session.exec(query)]

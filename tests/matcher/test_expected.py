@@ -10,7 +10,14 @@ from capacity.snapshot import UnitView
 from domain.care import CareForm
 from domain.places import Municipality
 from domain.profile_vocabulary import Capability, Perspective, Sex, SexPolicy
-from matcher.expected import estimate, live_estimate, release_days, unit_release_days
+from matcher.expected import (
+    estimate,
+    live_estimate,
+    more_urgent_since,
+    release_days,
+    unit_release_days,
+    urgency_days,
+)
 from matcher.generate import make_advice
 from matcher.models import MatchRequest
 from matcher.policies import shipped_policy
@@ -101,6 +108,18 @@ def test_children_with_more_urgency_for_the_same_units_are_ahead() -> None:
     assert text.startswith("Eerste keus verwacht vrij rond 2026-11-26 (0 kinderen gaan voor)")
     assert "wachten, omdat" in text
     assert "nu een alternatief" in est.reasoning(TODAY, has_alternative=True)
+
+
+def test_the_bound_on_the_day_a_child_came_in_is_the_urgency_rule() -> None:
+    """A query finds the children with more urgency by the day they came in: more urgency
+    than `mine` is exactly waiting since before more_urgent_since(mine - crisis bonus)."""
+    for mine in range(-3, 50):
+        for waited in range(0, 60):
+            for crisis in (False, True):
+                since = TODAY - timedelta(days=waited)
+                more = urgency_days(since, crisis, TODAY, 30) > mine
+                bound = more_urgent_since(mine - (30 if crisis else 0), TODAY)
+                assert more == (bound is None or since < bound), (mine, waited, crisis)
 
 
 def test_an_overdue_departure_counts_from_tomorrow() -> None:
