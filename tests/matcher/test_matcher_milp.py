@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.vocabulary import PlanStatus
-from matcher import finish, solver
+from matcher import finish, milp, solver
 from matcher.batch import build_problem, plan
 from matcher.generate import random_instance
 from matcher.milp import NO_PLAN, solve_group_milp
@@ -76,8 +76,14 @@ def test_group_milp_alone_is_exact_and_its_lp_part_integral(seed: int) -> None:
     assert result.objective == result.bound == oracle
 
 
+@pytest.mark.parametrize("priced", [True, False])
 @pytest.mark.parametrize("seed", range(8))
-def test_group_milp_with_a_cutoff_finds_better_plans_and_bounds_by_it(seed: int) -> None:
+def test_group_milp_with_a_cutoff_finds_better_plans_and_bounds_by_it(
+    seed: int, priced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Priced first (matcher.lagrangian, on large models only in production) or not, the
+    cutoff keeps the optimum and its proof."""
+    monkeypatch.setattr(milp, "PRICED_FROM", 0 if priced else 10**9)
     referrals, units = random_instance(seed, 40, 12, TODAY, sibling_share=0.6)
     problem = build_problem(referrals, units, today=TODAY, weights=default_weights()).problem
     groups = [g for g in problem.groups if len(g.members) >= 2]
