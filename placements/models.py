@@ -53,6 +53,8 @@ class Referral(SQLModel, table=True):
     __tablename__ = "workflow_referral"
     __table_args__ = (
         Index("ix_referral_status", "status"),
+        # The waiting queue per first-best form, read by every proposal (placements.proposals).
+        Index("ix_referral_first_best_status", "first_best", "status"),
         Index("ix_referral_verwijzer", "verwijzer_user_id"),
         CheckConstraint("urgency IN ('regulier', 'crisis')", name="ck_referral_urgency"),
     )
