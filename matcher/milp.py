@@ -13,8 +13,9 @@ over the continuous x has an integral optimum. The MILP optimum therefore equals
 optimum over integral plans. The plan itself is never read from the LP x: the groups are
 fixed as the MILP placed them and every other child is placed by an exact integral
 min-cost flow with the perturbed (tie-break) weights, which cannot score less.
-With a cutoff (the global MILP), matcher.lagrangian first drops the columns that no plan
-above the cutoff can use (on a large model), and HiGHS runs without heuristics and without presolve.
+With a cutoff (the global MILP), on a large model matcher.lagrangian first drops the
+columns that no plan above the cutoff can use; HiGHS runs without heuristics and without
+presolve.
 Pure: numpy and HiGHS (bundled with SciPy; highspy itself clashes with OR-Tools' HiGHS
 symbols in one process).
 """
